@@ -1,0 +1,42 @@
+"""Short, idempotent flows over the campaign's state. Rerunning any of them is safe."""
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+from prefect import flow
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+
+from rules.obligations import STANDING_NAMES, Standing
+from tasks.registry_tasks import open_phase_obligations, read_campaign_status
+
+
+@flow(name="open-phase", log_prints=False)
+async def open_phase_flow(phase_code: str, on: date) -> int:
+    """Open a phase: every statically known debtor gets its obligation, once."""
+    return open_phase_obligations(phase_code, on)
+
+
+@flow(name="daily-standing")
+async def daily_standing_flow(as_of: date, campaign_code: str | None = None) -> dict[str, dict[str, int]]:
+    """How every phase stands today, left as artifacts for the coordinators' Prefect view."""
+    report = read_campaign_status(as_of, campaign_code)
+    by_phase = standing_counts(report)
+    rows = [
+        {"阶段": phase["name"], "截止日期": phase["deadline"] or "—",
+         **{STANDING_NAMES[s]: by_phase.get(phase["code"], {}).get(s, 0) for s in Standing}}
+        for phase in report["phases"] if phase["code"] in by_phase
+    ]
+    await create_table_artifact(key="campaign-standing", table=rows, description=f"截至 {as_of} 各阶段进展")
+    late = [o for o in report["obligations"] if o["standing"] == Standing.OVERDUE]
+    lines = [f"# 截至 {as_of}", "", f"逾期事项 {len(late)} 项", ""]
+    lines += [f"- {o['org_name']}：{o['phase']}（期限 {o['due']}）" for o in late]
+    await create_markdown_artifact(key="campaign-overdue", markdown="\n".join(lines))
+    return by_phase
+
+
+def standing_counts(report: dict) -> dict[str, dict[str, int]]:
+    counts: dict[str, Counter] = {}
+    for o in report["obligations"]:
+        counts.setdefault(o["phase"], Counter())[o["standing"]] += 1
+    return {phase: dict(c) for phase, c in counts.items()}

@@ -1,0 +1,212 @@
+"""The registry: the plan, the organisations and what each of them owes by when.
+
+Long waits live here as rows, not in sleeping flows: every deadline, reminder and card is
+computed from these tables by the pure rules in ``rules``.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
+
+# Named constraints keep Alembic migrations identical on SQLite and PostgreSQL.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Organisation(Base):
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    short_name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(20))  # registry.records.OrgKind
+    roles: Mapped[list[str]] = mapped_column(JSON, default=list)  # registry.records.OrgRole
+    division_code: Mapped[str] = mapped_column(String(6), default="")
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    address: Mapped[str] = mapped_column(String(300), default="")
+
+    parent: Mapped[Organisation | None] = relationship(remote_side=[id])
+    contacts: Mapped[list[Contact]] = relationship(
+        back_populates="organisation", cascade="all, delete-orphan", order_by="Contact.rung"
+    )
+
+
+class Contact(Base):
+    """A person to write to. ``rung`` orders the escalation ladder: contact, leader, head."""
+
+    __tablename__ = "contacts"
+    __table_args__ = (UniqueConstraint("org_id", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(20))  # contact | leader | head
+    rung: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(100), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
+    phone: Mapped[str] = mapped_column(String(50), default="")
+
+    organisation: Mapped[Organisation] = relationship(back_populates="contacts")
+
+
+class Campaign(Base):
+    """The city campaign, or a district's cascade of it (``parent_id`` points to the city's)."""
+
+    __tablename__ = "campaigns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    level: Mapped[str] = mapped_column(String(20))  # city | district
+    year: Mapped[int] = mapped_column(Integer)
+    owner_org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id"))
+    issued_by: Mapped[str] = mapped_column(String(200), default="")
+    issued_on: Mapped[date | None] = mapped_column(Date)
+    # rules.deadlines.Shift: where a deadline on a non-working day moves.
+    shift: Mapped[str] = mapped_column(String(10), default="next")
+    settings: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    owner: Mapped[Organisation] = relationship()
+    phases: Mapped[list[Phase]] = relationship(back_populates="campaign", order_by="Phase.position")
+    tasks: Mapped[list[Task]] = relationship(back_populates="campaign", order_by="Task.number")
+
+
+class Task(Base):
+    """A row of the plan's 任务分解表."""
+
+    __tablename__ = "tasks"
+    __table_args__ = (UniqueConstraint("campaign_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    lead_units: Mapped[list[str]] = mapped_column(JSON, default=list)  # organisation codes
+    responsible: Mapped[str] = mapped_column(Text)
+    timing: Mapped[str] = mapped_column(Text)
+    long_term: Mapped[bool] = mapped_column(Boolean, default=False)
+    cadence: Mapped[str | None] = mapped_column(String(20))  # supervision cadence of 长期推进 tasks
+    phase_codes: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+    campaign: Mapped[Campaign] = relationship(back_populates="tasks")
+
+
+class Phase(Base):
+    __tablename__ = "phases"
+    __table_args__ = (UniqueConstraint("campaign_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
+    code: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(100))
+    position: Mapped[int] = mapped_column(Integer)
+    # Kept beside the resolved date so a coordinator can see why a date is what it is.
+    source_phrase: Mapped[str] = mapped_column(String(200), default="")
+    nominal: Mapped[date | None] = mapped_column(Date)
+    deadline: Mapped[date | None] = mapped_column(Date)
+    deadline_reason: Mapped[str] = mapped_column(Text, default="")
+    # Undated phases (a department's response) are due this many working days after they open.
+    working_days: Mapped[int | None] = mapped_column(Integer)
+    debtors: Mapped[str] = mapped_column(String(200), default="")  # who owes it, as the plan says
+    creditor: Mapped[str] = mapped_column(String(200), default="")  # to whom
+
+    campaign: Mapped[Campaign] = relationship(back_populates="phases")
+
+
+class Obligation(Base):
+    """Something one organisation owes by a deadline."""
+
+    __tablename__ = "obligations"
+    # One obligation per debtor, phase and subject: opening a phase twice changes nothing.
+    __table_args__ = (UniqueConstraint("phase_id", "debtor_id", "ref", name="uq_obligations_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    phase_id: Mapped[int] = mapped_column(ForeignKey("phases.id"), index=True)
+    debtor_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    creditor_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    # What the obligation is about within its phase: "" for the phase itself, a submission or
+    # a reporting period otherwise.
+    ref: Mapped[str] = mapped_column(String(100), default="")
+    due: Mapped[date] = mapped_column(Date, index=True)
+    state: Mapped[str] = mapped_column(String(20), default="open", index=True)  # rules.obligations.State
+    escalation_level: Mapped[int] = mapped_column(Integer, default=0)
+    priority: Mapped[bool] = mapped_column(Boolean, default=False)  # 绿色通道
+    opened_on: Mapped[date] = mapped_column(Date)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+
+    phase: Mapped[Phase] = relationship()
+    debtor: Mapped[Organisation] = relationship(foreign_keys=[debtor_id])
+    creditor: Mapped[Organisation | None] = relationship(foreign_keys=[creditor_id])
+
+
+class AuditEntry(Base):
+    """Append-only: every state change, who made it, when and why."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    actor: Mapped[str] = mapped_column(String(100))
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[int] = mapped_column(Integer, index=True)
+    action: Mapped[str] = mapped_column(String(40))
+    from_state: Mapped[str] = mapped_column(String(20), default="")
+    to_state: Mapped[str] = mapped_column(String(20), default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class CalendarYearRow(Base):
+    """A year of the working-day calendar; a year absent here is not loaded, and dates in it fail."""
+
+    __tablename__ = "calendar_years"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    source: Mapped[str] = mapped_column(String(300), default="")
+
+
+class CalendarDay(Base):
+    """An exception to the weekend rule: a listed holiday or a make-up working day (调休)."""
+
+    __tablename__ = "calendar_days"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    year: Mapped[int] = mapped_column(ForeignKey("calendar_years.year", ondelete="CASCADE"), index=True)
+    working: Mapped[bool] = mapped_column(Boolean)
+    name: Mapped[str] = mapped_column(String(100), default="")
+
+
+class AuditLogIsAppendOnly(RuntimeError):
+    pass
+
+
+@event.listens_for(Session, "before_flush")
+def _keep_audit_append_only(session: Session, _context, _instances) -> None:
+    for obj in (*session.dirty, *session.deleted):
+        if isinstance(obj, AuditEntry):
+            raise AuditLogIsAppendOnly("审计日志只能追加，不能修改或删除 (the audit log is append-only)")

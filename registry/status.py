@@ -1,0 +1,87 @@
+"""Where a campaign stands on a given day: phases, tasks and every obligation with its standing."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from registry.calendar_store import load_calendar
+from registry.models import Campaign, Obligation, Organisation, Phase, Task
+from rules.obligations import DEFAULT_NEAR_DUE_WORKING_DAYS, classify
+
+
+class UnknownCampaign(LookupError):
+    pass
+
+
+def find_campaign(session: Session, code: str | None) -> Campaign:
+    """The named campaign, or the city campaign when none is named."""
+    query = select(Campaign).order_by(Campaign.id)
+    query = query.where(Campaign.code == code) if code else query.where(Campaign.level == "city")
+    campaign = session.scalars(query).first()
+    if campaign is None:
+        raise UnknownCampaign(
+            f"找不到工作方案 {code!r}，请先运行 reform init" if code else "尚未载入工作方案，请先运行 reform init"
+        )
+    return campaign
+
+
+def campaign_status(session: Session, as_of: date, campaign_code: str | None = None) -> dict:
+    campaign = find_campaign(session, campaign_code)
+    calendar = load_calendar(session)
+    near_due = int(campaign.settings.get("near_due_working_days", DEFAULT_NEAR_DUE_WORKING_DAYS))
+    phases = session.scalars(select(Phase).where(Phase.campaign_id == campaign.id).order_by(Phase.position)).all()
+    tasks = session.scalars(select(Task).where(Task.campaign_id == campaign.id).order_by(Task.number)).all()
+    rows = session.execute(
+        select(Obligation.id, Obligation.ref, Obligation.due, Obligation.state, Obligation.escalation_level,
+               Organisation.code, Organisation.name, Phase.code)
+        .join(Organisation, Organisation.id == Obligation.debtor_id)
+        .join(Phase, Phase.id == Obligation.phase_id)
+        .where(Obligation.campaign_id == campaign.id)
+        .order_by(Phase.position, Obligation.id)
+    ).all()
+    return {
+        "campaign": {"code": campaign.code, "name": campaign.name},
+        "as_of": as_of.isoformat(),
+        "phases": [
+            {
+                "code": p.code,
+                "name": p.name,
+                "source_phrase": p.source_phrase,
+                "nominal": p.nominal.isoformat() if p.nominal else None,
+                "deadline": p.deadline.isoformat() if p.deadline else None,
+                "deadline_reason": p.deadline_reason,
+                "debtors": p.debtors,
+                "creditor": p.creditor,
+            }
+            for p in phases
+        ],
+        "tasks": [
+            {
+                "number": t.number,
+                "title": t.title,
+                "lead": t.lead_units,
+                "responsible": t.responsible,
+                "timing": t.timing,
+                "long_term": t.long_term,
+                "cadence": t.cadence,
+                "phases": t.phase_codes,
+            }
+            for t in tasks
+        ],
+        "obligations": [
+            {
+                "id": r.id,
+                "org": r[5],
+                "org_name": r[6],
+                "phase": r[7],
+                "ref": r.ref,
+                "due": r.due.isoformat(),
+                "state": r.state,
+                "standing": str(classify(r.state, r.due, as_of, calendar, near_due)),
+                "escalation_level": r.escalation_level,
+            }
+            for r in rows
+        ],
+    }
