@@ -1,0 +1,130 @@
+"""`reform demo`: the campaign from nothing, on a simulated clock, through real Prefect flows.
+
+Departments' behaviour is simulated (seeded, so every run tells the same story); everything
+else is the real path: the registry, the working-day calendar, the rules and the flows.
+"""
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import tempfile
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+from rich.console import Console
+
+from reform.local_prefect import use_embedded_prefect
+from rules.obligations import STANDING_NAMES, Standing
+
+START, END = date(2016, 6, 9), date(2017, 4, 5)
+WEEKDAYS = "一二三四五六日"
+# Phases the demo's departments act on; the others open per submission once intake exists.
+SIMULATED_PHASES = ("inventory", "approval", "certificates", "publication", "district_plans",
+                    "district_publication")
+
+
+@dataclass(frozen=True)
+class Delivery:
+    phase: str
+    org_code: str
+    org_name: str
+
+
+def run_demo(console: Console, workspace: Path | None = None) -> None:
+    workspace = (workspace or Path(tempfile.mkdtemp(prefix="reform-demo-"))).resolve()
+    os.environ["REFORM_HOME"] = str(workspace)
+    os.environ.pop("REFORM_DATABASE_URL", None)
+    use_embedded_prefect(workspace / "prefect")
+    asyncio.run(_simulate(console, workspace))
+
+
+async def _simulate(console: Console, workspace: Path) -> None:
+    from flows.campaign import daily_standing_flow, open_phase_flow
+    from reform.settings import get_settings
+    from registry.calendar_store import load_calendar
+    from registry.db import transaction
+    from registry.obligations import fulfil
+    from registry.plan import read_plan
+    from registry.status import campaign_status
+    from registry.workspace import initialise
+
+    url = get_settings().resolved_database_url
+    plan = read_plan()
+    console.rule("[bold]沈阳市简化优化公共服务流程工作方案 · 模拟运行")
+    console.print(f"工作目录：{workspace}")
+    report = initialise(url, plan, today=START)
+    console.print(f"已载入工作日历 {len(report.calendar_years_added)} 个年度、单位 {report.organisations_added} 个，"
+                  f"开启事项 {report.obligations_opened} 项。正在启动本地 Prefect（首次约需十几秒）……")
+    again = sum([await open_phase_flow(code, START) for code in SIMULATED_PHASES])
+    console.print(f"再次运行 open-phase 流程：新增 {again} 项（重复运行不会重复开启）。\n")
+
+    with transaction(url) as session:
+        calendar = load_calendar(session)
+        status = campaign_status(session, START)
+    deadlines = {p["code"]: date.fromisoformat(p["deadline"]) for p in status["phases"] if p["deadline"]}
+    names = {p["code"]: p["name"] for p in status["phases"]}
+    schedule = _schedule(status["obligations"], deadlines, calendar)
+
+    day = START
+    while day <= END:
+        events: list[str] = []
+        deliveries = schedule.pop(day, [])
+        if deliveries:
+            with transaction(url) as session:
+                for d in deliveries:
+                    fulfil(session, d.phase, d.org_code, day, actor=d.org_code, reason="模拟：单位按时报送材料")
+            by_phase = defaultdict(list)
+            for d in deliveries:
+                by_phase[d.phase].append(d.org_name)
+            for phase, orgs in by_phase.items():
+                late = "（逾期报送）" if day > deadlines[phase] else ""
+                events.append(f"{names[phase]}：{_list(orgs)}报送{late}")
+        if calendar.is_working_day(day) and (day.weekday() == 0 or day in deadlines.values()
+                                             or calendar.add_working_days(day, -1) in deadlines.values()):
+            counts = await daily_standing_flow(day)
+            events += _standing_lines(counts, names, deadlines, day)
+        if events:
+            console.print(f"[bold]{day} 周{WEEKDAYS[day.weekday()]}[/]  " + "\n                 ".join(events))
+        day += timedelta(days=1)
+
+    console.rule("[bold]下一步")
+    console.print(f"查看任一天的进展：REFORM_HOME={workspace} reform status --as-of 2016-08-02")
+    console.print(f"浏览流程运行记录和报表：PREFECT_HOME={workspace / 'prefect'} prefect server start，"
+                  "然后打开 http://127.0.0.1:4200")
+
+
+def _schedule(obligations: list[dict], deadlines: dict[str, date], calendar) -> dict[date, list[Delivery]]:
+    """When each simulated organisation delivers: most on time, some a little late, a few very late."""
+    rng = random.Random(2016)
+    schedule: dict[date, list[Delivery]] = defaultdict(list)
+    for o in obligations:
+        if o["phase"] not in SIMULATED_PHASES:
+            continue
+        roll = rng.random()
+        offset = rng.randint(-12, -1) if roll < 0.8 else rng.randint(1, 2) if roll < 0.92 else rng.randint(3, 8)
+        if o["phase"] == "approval":
+            offset = -1  # the city government's executive meeting, the working day before the deadline
+        when = calendar.add_working_days(deadlines[o["phase"]], offset)
+        schedule[when].append(Delivery(o["phase"], o["org"], o["org_name"]))
+    return schedule
+
+
+def _standing_lines(counts: dict[str, dict[str, int]], names: dict[str, str], deadlines: dict[str, date],
+                    day: date) -> list[str]:
+    """One line per phase that is live today: its deadline is near, or something is overdue."""
+    lines = []
+    for phase, by_standing in counts.items():
+        open_now = sum(n for s, n in by_standing.items() if s != Standing.DONE)
+        if not open_now or (deadlines[phase] - day).days > 14 and not by_standing.get(Standing.OVERDUE):
+            continue
+        parts = "，".join(f"{STANDING_NAMES[Standing(s)]} {n}" for s, n in sorted(by_standing.items()) if n)
+        lines.append(f"[cyan]daily-standing[/] {names[phase]}（期限 {deadlines[phase]}）：{parts}")
+    return lines
+
+
+def _list(names: list[str], limit: int = 6) -> str:
+    shown = "、".join(names[:limit])
+    return f"{shown}等 {len(names)} 个单位" if len(names) > limit else shown
