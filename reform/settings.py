@@ -12,6 +12,21 @@ class Settings(BaseSettings):
     home: Path = Path(".reform")
     database_url: str | None = None
 
+    # Outbound mail. The outbox is delivered through this SMTP server.
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    smtp_timeout_seconds: float = 30
+    mail_from: str = "reform@shenyang.example.org"
+    mail_from_name: str = "沈阳市编委办（简化优化公共服务流程工作）"
+    # Message-IDs are <outbox key digest@mail_domain>: deterministic, so a resend is recognisable.
+    mail_domain: str = "reform.shenyang.example.org"
+    # Transient SMTP failures are retried after base * 2**attempt seconds, up to max attempts.
+    smtp_max_attempts: int = 6
+    smtp_backoff_seconds: float = 60
+
     @property
     def resolved_database_url(self) -> str:
         """The registry's database; defaults to a SQLite file kept apart from Prefect's own."""

@@ -3,7 +3,7 @@ from alembic import context
 from sqlalchemy import pool
 
 from registry.db import engine_for
-from registry.models import Base
+from registry.schema import Base
 
 config = context.config
 url = config.attributes.get("url")

@@ -1,0 +1,191 @@
+"""Queue a notice once; deliver the outbox through SMTP with retries; report what bounced.
+
+Exactly-once mail needs both halves: a unique key per notice (queuing twice is a no-op) and a
+delivery loop that marks each message sent in its own transaction right after the server's 250.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import aiosmtplib
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from notifications.compose import build_message, message_id_for
+from notifications.models import OutboxAttachment, OutboxMessage
+from reform.settings import Settings
+from registry.db import transaction
+from registry.models import Contact, Organisation
+from registry.records import OrgRole
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content: bytes
+    content_type: str = "application/octet-stream"
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def queue_message(
+    session: Session,
+    *,
+    key: str,
+    to: list[str],
+    subject: str,
+    text: str,
+    html: str = "",
+    cc: list[str] = (),
+    reply_to: str = "",
+    in_reply_to: str = "",
+    kind: str = "",
+    obligation_id: int | None = None,
+    attachments: list[Attachment] = (),
+    now: datetime | None = None,
+    mail_domain: str = "reform.shenyang.example.org",
+) -> tuple[OutboxMessage, bool]:
+    """Queue a message under a unique key; returns (row, created). An existing key is left as it is."""
+    existing = session.scalar(select(OutboxMessage).where(OutboxMessage.key == key))
+    if existing is not None:
+        return existing, False
+    message = OutboxMessage(
+        key=key,
+        message_id=message_id_for(key, mail_domain),
+        kind=kind,
+        obligation_id=obligation_id,
+        to_addrs=list(to),
+        cc_addrs=list(cc),
+        reply_to=reply_to,
+        in_reply_to=in_reply_to,
+        subject=subject,
+        text=text,
+        html=html,
+        queued_at=now or datetime.now(),
+        attachments=[OutboxAttachment(filename=a.filename, content_type=a.content_type, content=a.content)
+                     for a in attachments],
+    )
+    session.add(message)
+    session.flush()
+    return message, True
+
+
+def coordinator_addresses(session: Session) -> list[str]:
+    """Where problems go: the working contacts of the coordinating office."""
+    rows = session.execute(
+        select(Organisation.roles, Contact.email)
+        .join(Contact, Contact.org_id == Organisation.id)
+        .where(Contact.role == "contact", Contact.email != "")
+    ).all()
+    return [email for roles, email in rows if OrgRole.COORDINATOR in roles]
+
+
+@dataclass
+class DeliveryReport:
+    sent: list[int] = field(default_factory=list)
+    deferred: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+
+
+def _is_permanent(error: Exception) -> bool:
+    if isinstance(error, aiosmtplib.SMTPRecipientsRefused):
+        return all(getattr(e, "code", 0) >= 500 for e in error.recipients)
+    return isinstance(error, aiosmtplib.SMTPResponseException) and error.code >= 500
+
+
+async def deliver_pending(url: str, settings: Settings, now: datetime | None = None, limit: int = 500) -> DeliveryReport:
+    """Send what is due. Safe to run concurrently with queuing and to rerun after a crash."""
+    now = now or datetime.now()
+    report = DeliveryReport()
+    with transaction(url) as session:
+        due = session.scalars(
+            select(OutboxMessage)
+            .options(selectinload(OutboxMessage.attachments))
+            .where(OutboxMessage.state == "pending",
+                   or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now))
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+        ).all()
+        batch = [
+            (m.id, build_message(
+                sender=(settings.mail_from_name, settings.mail_from), to=m.to_addrs, cc=m.cc_addrs,
+                subject=m.subject, text=m.text, html=m.html, message_id=m.message_id, reply_to=m.reply_to,
+                in_reply_to=m.in_reply_to,
+                attachments=[(a.filename, a.content_type, a.content) for a in m.attachments],
+            ))
+            for m in due
+        ]
+    if not batch:
+        return report
+
+    smtp = aiosmtplib.SMTP(hostname=settings.smtp_host, port=settings.smtp_port,
+                           timeout=settings.smtp_timeout_seconds, start_tls=settings.smtp_starttls)
+    try:
+        await smtp.connect()
+        if settings.smtp_username:
+            await smtp.login(settings.smtp_username, settings.smtp_password or "")
+    except (aiosmtplib.SMTPException, OSError) as error:
+        # The server is unreachable: nothing was sent, everything waits for the next attempt.
+        for outbox_id, _ in batch:
+            _record_failure(url, settings, outbox_id, error, now, permanent=False, report=report)
+        return report
+    try:
+        for outbox_id, message in batch:
+            try:
+                await smtp.send_message(message)
+            except (aiosmtplib.SMTPException, OSError) as error:
+                _record_failure(url, settings, outbox_id, error, now, permanent=_is_permanent(error), report=report)
+                if isinstance(error, (aiosmtplib.SMTPServerDisconnected, OSError)):
+                    await _reconnect(smtp)
+                continue
+            with transaction(url) as session:
+                row = session.get(OutboxMessage, outbox_id)
+                row.state, row.sent_at, row.attempts = "sent", now, row.attempts + 1
+            report.sent.append(outbox_id)
+    finally:
+        if smtp.is_connected:
+            try:
+                await smtp.quit()
+            except aiosmtplib.SMTPException:
+                smtp.close()
+    return report
+
+
+async def _reconnect(smtp: aiosmtplib.SMTP) -> None:
+    smtp.close()
+    try:
+        await smtp.connect()
+    except (aiosmtplib.SMTPException, OSError):
+        pass  # the next message fails the same way and is deferred
+
+
+def _record_failure(url: str, settings: Settings, outbox_id: int, error: Exception, now: datetime,
+                    permanent: bool, report: DeliveryReport) -> None:
+    with transaction(url) as session:
+        row = session.get(OutboxMessage, outbox_id)
+        row.attempts += 1
+        row.last_error = f"{type(error).__name__}: {error}"[:2000]
+        if permanent or row.attempts >= settings.smtp_max_attempts:
+            row.state = "failed"
+            report.failed.append(outbox_id)
+            if row.kind != "bounce":
+                _tell_coordinator(session, row, now, settings)
+        else:
+            row.next_attempt_at = now + timedelta(seconds=settings.smtp_backoff_seconds * 2 ** (row.attempts - 1))
+            report.deferred.append(outbox_id)
+
+
+def _tell_coordinator(session: Session, failed: OutboxMessage, now: datetime, settings: Settings) -> None:
+    recipients = coordinator_addresses(session)
+    if not recipients:
+        return
+    text = (
+        f"以下邮件无法投递，系统已停止重试，请核实收件地址后处理：\n\n"
+        f"收件人：{'、'.join(failed.to_addrs)}\n主题：{failed.subject}\n"
+        f"尝试次数：{failed.attempts}\n错误：{failed.last_error}\n"
+    )
+    queue_message(session, key=f"bounce:{failed.id}", to=recipients, subject=f"【退信】{failed.subject}",
+                  text=text, kind="bounce", obligation_id=failed.obligation_id, now=now,
+                  mail_domain=settings.mail_domain)

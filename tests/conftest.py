@@ -1,0 +1,73 @@
+"""Shared fixtures: a fresh registry on SQLite and on the PostgreSQL server on 127.0.0.1:5432.
+
+With REFORM_REQUIRE_POSTGRES=1 (set by .ci/run) an unreachable PostgreSQL fails the run
+instead of skipping its half of the tests.
+"""
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from registry.db import engine_for, migrate
+
+PG_ADMIN_URL = os.environ.get("REFORM_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+
+
+def _postgres_database() -> tuple[str, callable]:
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"reform_test_{uuid.uuid4().hex[:12]}"
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as error:  # noqa: BLE001 - any failure to reach the server means the same
+        admin.dispose()
+        if os.environ.get("REFORM_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"PostgreSQL at 127.0.0.1:5432 is required but unreachable: {error}")
+        pytest.skip(f"PostgreSQL unreachable: {error}")
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+
+    def drop() -> None:
+        engine_for(url).dispose()
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return url, drop
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request, tmp_path: Path) -> str:
+    """An empty database on each backend; the tests that take it run twice."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'registry.db'}"
+        return
+    url, drop = _postgres_database()
+    yield url
+    drop()
+
+
+@pytest.fixture
+def workspace(database_url: str, tmp_path: Path, monkeypatch) -> str:
+    """REFORM_* pointed at a fresh home and database, as the CLI and the tasks read them."""
+    monkeypatch.setenv("REFORM_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("REFORM_DATABASE_URL", database_url)
+    return database_url
+
+
+@pytest.fixture
+def initialised(workspace: str) -> str:
+    """A registry with the shipped calendar, the sample directory and the 2016 plan loaded."""
+    from registry.workspace import initialise
+
+    initialise(workspace)
+    return workspace
+
+
+@pytest.fixture
+def migrated(database_url: str) -> str:
+    migrate(database_url)
+    return database_url
