@@ -71,3 +71,29 @@ def initialised(workspace: str) -> str:
 def migrated(database_url: str) -> str:
     migrate(database_url)
     return database_url
+
+
+@pytest.fixture(scope="session")
+def prefect_server(tmp_path_factory):
+    """One temporary Prefect server for the whole run: starting one costs about fifteen seconds."""
+    from reform.local_prefect import use_embedded_prefect
+
+    use_embedded_prefect(tmp_path_factory.mktemp("prefect-home"))
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+@pytest.fixture
+def smtp_server(monkeypatch):
+    """A real SMTP server on loopback (aiosmtpd) that keeps what it receives.
+
+    Recipients at bounce.example.org get a permanent 550; at busy.example.org a transient 451.
+    """
+    from tests.mail_servers import RecordingSMTP
+
+    with RecordingSMTP() as server:
+        monkeypatch.setenv("REFORM_SMTP_HOST", server.host)
+        monkeypatch.setenv("REFORM_SMTP_PORT", str(server.port))
+        yield server
