@@ -29,7 +29,8 @@ class OutputFormat(StrEnum):
 
 
 def _fail(message: str) -> None:
-    Console(stderr=True).print(f"[bold red]错误：[/]{message}", highlight=False)
+    # One line, never wrapped: coordinators paste it into a chat, scripts grep it.
+    typer.echo(f"错误：{message}", err=True)
     raise typer.Exit(2)
 
 

@@ -1,0 +1,34 @@
+"""The campaign flows run on a real (temporary) Prefect server and leave artifacts behind."""
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+
+from registry.db import transaction
+from registry.obligations import fulfil
+
+
+def test_daily_standing_counts_each_phase_and_leaves_an_artifact(initialised, prefect_server):
+    from prefect.client.orchestration import get_client
+
+    from flows.campaign import daily_standing_flow
+
+    with transaction(initialised) as session:
+        fulfil(session, "inventory", "jyj", date(2016, 7, 25), actor="jyj", reason="报送")
+    counts = asyncio.run(daily_standing_flow(date(2016, 8, 2)))
+    assert counts["inventory"]["done"] == 1
+    # The day after the deadline every other department is late, however lateness is graded.
+    assert set(counts["inventory"]) - {"done"} <= {"overdue", "yellow", "red"}
+
+    async def latest_table():
+        async with get_client() as client:
+            return await client.read_latest_artifacts()
+
+    keys = {a.key for a in asyncio.run(latest_table())}
+    assert {"campaign-standing", "campaign-overdue"} <= keys
+
+
+def test_opening_a_phase_again_opens_nothing(initialised, prefect_server):
+    from flows.campaign import open_phase_flow
+
+    assert asyncio.run(open_phase_flow("inventory", date(2016, 6, 12))) == 0

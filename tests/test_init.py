@@ -1,0 +1,88 @@
+"""`reform init` on a fresh database loads the 2016 plan as the coordinators expect to see it."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+
+from registry.db import transaction
+from registry.models import AuditEntry, CalendarDay, Obligation, Organisation, Phase, Task
+from registry.records import OrgKind
+from registry.status import campaign_status
+from registry.workspace import initialise
+
+AS_OF = date(2016, 7, 20)
+
+
+def _status(url: str) -> dict:
+    with transaction(url) as session:
+        return campaign_status(session, AS_OF)
+
+
+def test_status_lists_the_fifteen_tasks(initialised):
+    tasks = _status(initialised)["tasks"]
+    assert [t["number"] for t in tasks] == list(range(1, 16))
+    assert [t["long_term"] for t in tasks] == [False] * 4 + [True] * 11
+
+
+def test_phase_deadlines_follow_the_working_day_calendar(initialised):
+    phases = {p["code"]: p for p in _status(initialised)["phases"]}
+    assert {code: p["deadline"] for code, p in phases.items()} == {
+        "inventory": "2016-08-01",
+        "review": "2016-09-30",
+        "response": None,
+        "approval": "2016-10-31",
+        "guides": "2016-11-21",
+        "publication": "2016-11-30",
+        "certificates": "2016-11-30",
+        "district_plans": "2017-01-03",
+        "district_publication": "2017-03-31",
+    }
+
+
+def test_each_phase_keeps_its_source_phrase_beside_the_date(initialised):
+    phases = {p["code"]: p for p in _status(initialised)["phases"]}
+    assert phases["inventory"]["source_phrase"] == "7月底前"
+    assert phases["district_plans"]["source_phrase"] == "2016年12月底前"
+    assert "顺延" in phases["inventory"]["deadline_reason"]
+
+
+def test_every_city_department_owes_one_inventory(initialised):
+    with transaction(initialised) as session:
+        departments = set(session.scalars(
+            select(Organisation.code).where(Organisation.kind == OrgKind.DEPARTMENT, Organisation.parent_id.is_(None))
+        ))
+    inventory = [o for o in _status(initialised)["obligations"] if o["phase"] == "inventory"]
+    assert sorted(o["org"] for o in inventory) == sorted(departments)
+    assert len(departments) >= 40
+    assert {(o["due"], o["state"], o["standing"]) for o in inventory} == {("2016-08-01", "open", "on_track")}
+
+
+def test_district_plans_are_owed_by_the_thirteen_districts_and_the_regulators(initialised):
+    owed = {o["org"] for o in _status(initialised)["obligations"] if o["phase"] == "district_plans"}
+    districts = {"210102", "210103", "210104", "210105", "210106", "210111", "210112", "210113", "210114",
+                 "210115", "210123", "210124", "210181"}
+    assert districts < owed
+    assert {"jtj", "jsw"} <= owed
+
+
+def _counts(url: str) -> dict[str, int]:
+    with transaction(url) as session:
+        return {
+            model.__tablename__: session.scalar(select(func.count()).select_from(model))
+            for model in (Organisation, Task, Phase, Obligation, AuditEntry, CalendarDay)
+        }
+
+
+def test_running_init_twice_changes_nothing(initialised):
+    before = _counts(initialised)
+    report = initialise(initialised)
+    assert _counts(initialised) == before
+    assert (report.calendar_years_added, report.organisations_added, report.obligations_opened) == ((), 0, 0)
+
+
+def test_opening_an_obligation_is_in_the_audit_log(initialised):
+    with transaction(initialised) as session:
+        opened = session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "open"))
+        obligations = session.scalar(select(func.count()).select_from(Obligation))
+    assert opened == obligations

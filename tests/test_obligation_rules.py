@@ -1,0 +1,57 @@
+"""The states an obligation moves through, and how it stands on a given day."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from rules.obligations import IllegalTransition, Standing, State, check_transition, classify
+from tests.calendar_helpers import shipped_calendar
+
+CALENDAR = shipped_calendar(2016, 2017)
+DUE = date(2016, 8, 1)  # the inventory deadline, a Monday
+
+
+def test_an_open_obligation_can_be_fulfilled():
+    assert check_transition("open", "fulfilled") is State.FULFILLED
+
+
+def test_a_returned_submission_can_be_returned_again():
+    assert check_transition("returned", "returned") is State.RETURNED
+
+
+def test_a_fulfilled_obligation_cannot_be_returned():
+    with pytest.raises(IllegalTransition, match="已完成"):
+        check_transition("fulfilled", "returned")
+
+
+def test_a_fulfilled_obligation_can_be_reopened():
+    assert check_transition("fulfilled", "open") is State.OPEN
+
+
+@pytest.mark.parametrize(
+    ("as_of", "standing"),
+    [
+        (date(2016, 7, 20), Standing.ON_TRACK),  # eight working days left
+        (date(2016, 7, 25), Standing.NEAR_DUE),  # five working days left
+        (date(2016, 7, 31), Standing.NEAR_DUE),  # a Sunday: one working day left
+        (DUE, Standing.DUE),
+        (date(2016, 8, 2), Standing.OVERDUE),
+    ],
+)
+def test_standing_is_counted_in_working_days(as_of, standing):
+    assert classify("open", DUE, as_of, CALENDAR) is standing
+
+
+def test_near_due_spans_a_holiday_week():
+    # 2016-09-30 to 2016-10-10: only 10-08 and 10-09 (make-up days) and 10-10 are working days.
+    assert classify("open", date(2016, 10, 10), date(2016, 9, 30), CALENDAR, near_due_working_days=3) is Standing.NEAR_DUE
+    assert classify("open", date(2016, 10, 10), date(2016, 9, 30), CALENDAR, near_due_working_days=2) is Standing.ON_TRACK
+
+
+def test_a_fulfilled_obligation_is_done_even_when_late():
+    assert classify("fulfilled", DUE, date(2016, 9, 1), CALENDAR) is Standing.DONE
+
+
+def test_a_returned_submission_still_counts_against_the_deadline():
+    assert classify("returned", DUE, date(2016, 8, 2), CALENDAR) is Standing.OVERDUE
