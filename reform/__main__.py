@@ -1,0 +1,3 @@
+from reform.cli import app
+
+app()
