@@ -7,7 +7,7 @@ from datetime import date
 from prefect import flow
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
-from rules.obligations import STANDING_NAMES, Standing
+from rules.obligations import LATE, STANDING_NAMES, Standing
 from tasks.registry_tasks import open_phase_obligations, read_campaign_status
 
 
@@ -18,8 +18,9 @@ async def open_phase_flow(phase_code: str, on: date) -> int:
 
 
 @flow(name="daily-standing")
-async def daily_standing_flow(as_of: date, campaign_code: str | None = None) -> dict[str, dict[str, int]]:
+async def daily_standing_flow(as_of: date | None = None, campaign_code: str | None = None) -> dict[str, dict[str, int]]:
     """How every phase stands today, left as artifacts for the coordinators' Prefect view."""
+    as_of = as_of or date.today()  # a scheduled run means today; the demo passes its simulated day
     report = read_campaign_status(as_of, campaign_code)
     by_phase = standing_counts(report)
     rows = [
@@ -28,7 +29,7 @@ async def daily_standing_flow(as_of: date, campaign_code: str | None = None) -> 
         for phase in report["phases"] if phase["code"] in by_phase
     ]
     await create_table_artifact(key="campaign-standing", table=rows, description=f"截至 {as_of} 各阶段进展")
-    late = [o for o in report["obligations"] if o["standing"] == Standing.OVERDUE]
+    late = [o for o in report["obligations"] if o["standing"] in LATE]
     lines = [f"# 截至 {as_of}", "", f"逾期事项 {len(late)} 项", ""]
     lines += [f"- {o['org_name']}：{o['phase']}（期限 {o['due']}）" for o in late]
     await create_markdown_artifact(key="campaign-overdue", markdown="\n".join(lines))

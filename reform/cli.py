@@ -42,10 +42,14 @@ def _user_errors() -> tuple[type[Exception], ...]:
     from registry.status import UnknownCampaign
     from rules.calendar import YearNotLoaded
     from rules.deadlines import PhraseError
+    from registry.obligations import UnknownObligation
+    from rules.complaints import ComplaintError
     from rules.obligations import IllegalTransition
+    from notifications.mailbox import MailboxError
+    from registry.intake import UnknownDepartment
 
     return (CalendarFileError, DirectoryFileError, PlanError, UnknownCampaign, YearNotLoaded, PhraseError,
-            IllegalTransition)
+            IllegalTransition, UnknownObligation, ComplaintError, UnknownDepartment, MailboxError)
 
 
 def _run(action):
@@ -166,3 +170,29 @@ def demo(
     from reform.demo import run_demo
 
     _run(lambda: run_demo(console, workspace))
+
+
+@app.command()
+def serve() -> None:
+    """常驻运行全部定时流程：每日进展汇总、督办扫描、邮箱收取（需先启动 prefect server 并设置 PREFECT_API_URL）。"""
+    from prefect import serve as serve_deployments
+
+    from deployments.all import all_deployments
+
+    serve_deployments(*all_deployments())
+
+
+# Supervision (issue 5): sweep, explain, complaint. Imported last: it uses the helpers above.
+from reform.cli_supervision import register as _register_supervision  # noqa: E402
+
+_register_supervision(app)
+
+# Intake (issue 3): template, submit, kickoff, intake.
+from reform.cli_intake import register as _register_intake  # noqa: E402
+
+_register_intake(app)
+
+# Review and approval (issue 4): review status/decide/recheck/route/merge, approve, adjust.
+from reform.cli_review import register as _register_review  # noqa: E402
+
+_register_review(app)

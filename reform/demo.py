@@ -17,7 +17,7 @@ from pathlib import Path
 from rich.console import Console
 
 from reform.local_prefect import use_embedded_prefect
-from rules.obligations import STANDING_NAMES, Standing
+from rules.obligations import LATE, STANDING_NAMES, Standing
 
 START, END = date(2016, 6, 9), date(2017, 4, 5)
 WEEKDAYS = "一二三四五六日"
@@ -35,14 +35,19 @@ class Delivery:
 
 def run_demo(console: Console, workspace: Path | None = None) -> None:
     workspace = (workspace or Path(tempfile.mkdtemp(prefix="reform-demo-"))).resolve()
+    console.soft_wrap = True  # commands to copy and long names stay on one line
     os.environ["REFORM_HOME"] = str(workspace)
     os.environ.pop("REFORM_DATABASE_URL", None)
     use_embedded_prefect(workspace / "prefect")
-    asyncio.run(_simulate(console, workspace))
+    from reform.demo_supervision import local_smtp
+
+    with local_smtp(workspace / "mail"):  # the outbox delivers here; read it with any Maildir client
+        asyncio.run(_simulate(console, workspace))
 
 
 async def _simulate(console: Console, workspace: Path) -> None:
     from flows.campaign import daily_standing_flow, open_phase_flow
+    from reform.demo_supervision import sweep_events
     from reform.settings import get_settings
     from registry.calendar_store import load_calendar
     from registry.db import transaction
@@ -67,10 +72,17 @@ async def _simulate(console: Console, workspace: Path) -> None:
     deadlines = {p["code"]: date.fromisoformat(p["deadline"]) for p in status["phases"] if p["deadline"]}
     names = {p["code"]: p["name"] for p in status["phases"]}
     schedule = _schedule(status["obligations"], deadlines, calendar)
+    from reform.demo_mail import InventoryByMail  # the inventory phase runs by email: calls, replies, receipts
+
+    inventory = InventoryByMail.take_over(workspace, schedule, START, calendar)
+    from reform.demo_review import ReviewByMail  # review through approval, by email (issue 4)
+
+    review = ReviewByMail(workspace, calendar, deadlines["review"])
 
     day = START
     while day <= END:
-        events: list[str] = []
+        events: list[str] = await inventory.day(day)
+        events += await review.day(day)
         deliveries = schedule.pop(day, [])
         if deliveries:
             with transaction(url) as session:
@@ -82,6 +94,8 @@ async def _simulate(console: Console, workspace: Path) -> None:
             for phase, orgs in by_phase.items():
                 late = "（逾期报送）" if day > deadlines[phase] else ""
                 events.append(f"{names[phase]}：{_list(orgs)}报送{late}")
+        if calendar.is_working_day(day):  # the 09:00 sweep deployment, on the simulated clock
+            events += await sweep_events(day)
         if calendar.is_working_day(day) and (day.weekday() == 0 or day in deadlines.values()
                                              or calendar.add_working_days(day, -1) in deadlines.values()):
             counts = await daily_standing_flow(day)
@@ -117,8 +131,10 @@ def _standing_lines(counts: dict[str, dict[str, int]], names: dict[str, str], de
     """One line per phase that is live today: its deadline is near, or something is overdue."""
     lines = []
     for phase, by_standing in counts.items():
+        if phase not in deadlines:
+            continue  # phases opened per submission, complaint or period: the sweep lines tell of them
         open_now = sum(n for s, n in by_standing.items() if s != Standing.DONE)
-        if not open_now or (deadlines[phase] - day).days > 14 and not by_standing.get(Standing.OVERDUE):
+        if not open_now or (deadlines[phase] - day).days > 14 and not any(by_standing.get(s) for s in LATE):
             continue
         parts = "，".join(f"{STANDING_NAMES[Standing(s)]} {n}" for s, n in sorted(by_standing.items()) if n)
         lines.append(f"[cyan]daily-standing[/] {names[phase]}（期限 {deadlines[phase]}）：{parts}")

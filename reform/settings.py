@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -27,12 +28,35 @@ class Settings(BaseSettings):
     smtp_max_attempts: int = 6
     smtp_backoff_seconds: float = 60
 
+    # Inbound mail (workbooks back from departments): an IMAP mailbox, or a Maildir for a local MTA.
+    intake_mailbox: Literal["imap", "maildir"] = "maildir"
+    imap_host: str = "127.0.0.1"
+    imap_port: int = 993
+    imap_ssl: bool = True
+    imap_username: str = ""
+    imap_password: str = ""
+    imap_folder: str = "INBOX"
+    # Where taken-in messages are moved once their effects are committed ("" keeps them, flagged \Seen).
+    imap_done_folder: str = ""
+    maildir_path: Path | None = None  # default: <home>/maildir
+    # Replies go to intake+<token>@<domain of intake_address>; the token names the obligation.
+    intake_address: str = "intake@shenyang.example.org"
+    # Workbooks are untrusted: limits on the file, its zip expansion and its rows.
+    intake_max_attachment_bytes: int = 20 * 1024 * 1024
+    intake_max_expanded_bytes: int = 400 * 1024 * 1024
+    intake_max_expansion_ratio: float = 200
+    intake_max_rows: int = 100_000
+
     @property
     def resolved_database_url(self) -> str:
         """The registry's database; defaults to a SQLite file kept apart from Prefect's own."""
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.home / 'reform.db').resolve()}"
+
+    @property
+    def resolved_maildir(self) -> Path:
+        return self.maildir_path or self.home / "maildir"
 
 
 def get_settings() -> Settings:

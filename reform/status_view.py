@@ -8,13 +8,14 @@ from rich.console import Console
 from rich.table import Table
 
 from rules.calendar import WorkingCalendar
-from rules.obligations import STANDING_NAMES, Standing
+from rules.obligations import LATE, STANDING_NAMES, Standing
 
 STANDING_STYLE = {
     Standing.ON_TRACK: "green",
     Standing.NEAR_DUE: "yellow",
     Standing.DUE: "bold yellow",
-    Standing.OVERDUE: "bold red",
+    Standing.YELLOW: "bold yellow on grey23",
+    Standing.RED: "bold red",
     Standing.DONE: "dim",
 }
 WEEKDAYS = "一二三四五六日"
@@ -50,7 +51,7 @@ def print_status(console: Console, report: dict) -> None:
             summary.add_row(p["name"], *(str(counts[(p["code"], s)]) for s in order))
     console.print(summary)
 
-    attention = [o for o in report["obligations"] if o["standing"] in (Standing.NEAR_DUE, Standing.DUE, Standing.OVERDUE)]
+    attention = [o for o in report["obligations"] if o["standing"] in (Standing.NEAR_DUE, Standing.DUE, *LATE)]
     if attention:
         table = Table(title="需要关注的事项")
         for header in ("编号", "单位", "阶段", "期限", "状态"):

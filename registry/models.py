@@ -154,6 +154,9 @@ class Obligation(Base):
     # a reporting period otherwise.
     ref: Mapped[str] = mapped_column(String(100), default="")
     due: Mapped[date] = mapped_column(Date, index=True)
+    # How an obligation's own due date was set (a complaint's 15 working days, a report period);
+    # "" when it is its phase's deadline, whose reason the phase keeps.
+    due_reason: Mapped[str] = mapped_column(Text, default="")
     state: Mapped[str] = mapped_column(String(20), default="open", index=True)  # rules.obligations.State
     escalation_level: Mapped[int] = mapped_column(Integer, default=0)
     priority: Mapped[bool] = mapped_column(Boolean, default=False)  # 绿色通道

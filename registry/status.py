@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from registry.calendar_store import load_calendar
 from registry.models import Campaign, Obligation, Organisation, Phase, Task
+from rules.escalation import Level, current_step, policy_from_settings
 from rules.obligations import DEFAULT_NEAR_DUE_WORKING_DAYS, classify
 
 
@@ -30,12 +31,15 @@ def find_campaign(session: Session, code: str | None) -> Campaign:
 def campaign_status(session: Session, as_of: date, campaign_code: str | None = None) -> dict:
     campaign = find_campaign(session, campaign_code)
     calendar = load_calendar(session)
+    calendar.is_working_day(as_of)  # a day outside the loaded calendar fails loudly, never guessed
     near_due = int(campaign.settings.get("near_due_working_days", DEFAULT_NEAR_DUE_WORKING_DAYS))
+    # Cards turn red on the campaign's thresholds; green-channel obligations sooner.
+    policy = policy_from_settings(campaign.settings)
     phases = session.scalars(select(Phase).where(Phase.campaign_id == campaign.id).order_by(Phase.position)).all()
     tasks = session.scalars(select(Task).where(Task.campaign_id == campaign.id).order_by(Task.number)).all()
     rows = session.execute(
         select(Obligation.id, Obligation.ref, Obligation.due, Obligation.state, Obligation.escalation_level,
-               Organisation.code, Organisation.name, Phase.code)
+               Organisation.code, Organisation.name, Phase.code, Obligation.priority)
         .join(Organisation, Organisation.id == Obligation.debtor_id)
         .join(Phase, Phase.id == Obligation.phase_id)
         .where(Obligation.campaign_id == campaign.id)
@@ -79,8 +83,13 @@ def campaign_status(session: Session, as_of: date, campaign_code: str | None = N
                 "ref": r.ref,
                 "due": r.due.isoformat(),
                 "state": r.state,
-                "standing": str(classify(r.state, r.due, as_of, calendar, near_due)),
-                "escalation_level": r.escalation_level,
+                "standing": str(classify(r.state, r.due, as_of, calendar, near_due,
+                                         policy.for_priority(r.priority).red_after_working_days)),
+                "priority": r.priority,
+                # The rung reached, by the rules (the outbox records which notices went out).
+                "escalation_level": int(getattr(current_step(r.state, r.due, as_of,
+                                                             policy.for_priority(r.priority), calendar),
+                                                "level", Level.NONE)),
             }
             for r in rows
         ],

@@ -53,7 +53,8 @@ class Standing(StrEnum):
     ON_TRACK = "on_track"
     NEAR_DUE = "near_due"
     DUE = "due"
-    OVERDUE = "overdue"
+    YELLOW = "yellow"  # the due date has passed, still open: 黄牌
+    RED = "red"  # more than the campaign's N working days past it: 红牌
     DONE = "done"
 
 
@@ -61,11 +62,16 @@ STANDING_NAMES = {
     Standing.ON_TRACK: "正常",
     Standing.NEAR_DUE: "临近期限",
     Standing.DUE: "今日到期",
-    Standing.OVERDUE: "已逾期",
+    Standing.YELLOW: "黄牌警示",  # the same words as the notices: 【黄牌警示】, 【红牌督办】
+    Standing.RED: "红牌督办",
     Standing.DONE: "已完成",
 }
 
 DEFAULT_NEAR_DUE_WORKING_DAYS = 5
+# A card turns red once more than this many working days have passed since the due date
+# (rules.escalation.Thresholds keeps the same default; a campaign sets both).
+DEFAULT_RED_AFTER_WORKING_DAYS = 3
+LATE = frozenset({Standing.YELLOW, Standing.RED})
 
 
 def working_days_left(due: date, as_of: date, calendar: WorkingCalendar) -> int:
@@ -79,12 +85,18 @@ def classify(
     as_of: date,
     calendar: WorkingCalendar,
     near_due_working_days: int = DEFAULT_NEAR_DUE_WORKING_DAYS,
+    red_after_working_days: int = DEFAULT_RED_AFTER_WORKING_DAYS,
 ) -> Standing:
-    """How an obligation stands on as_of, counted in working days."""
+    """How an obligation stands on as_of, counted in working days.
+
+    Yellow as soon as the due date has passed (as_of > due, a weekend included); red once more
+    than ``red_after_working_days`` working days have passed since it.
+    """
     if State(state) in CLOSED:
         return Standing.DONE
     if as_of > due:
-        return Standing.OVERDUE
+        late = calendar.working_days_between(due, as_of)
+        return Standing.RED if late > red_after_working_days else Standing.YELLOW
     if as_of == due:
         return Standing.DUE
     if working_days_left(due, as_of, calendar) <= near_due_working_days:

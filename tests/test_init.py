@@ -37,6 +37,9 @@ def test_phase_deadlines_follow_the_working_day_calendar(initialised):
         "certificates": "2016-11-30",
         "district_plans": "2017-01-03",
         "district_publication": "2017-03-31",
+        # Undated: periodic reports and complaint answers are due relative to when they open.
+        "supervision": None,
+        "complaints": None,
     }
 
 

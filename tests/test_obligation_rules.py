@@ -36,7 +36,9 @@ def test_a_fulfilled_obligation_can_be_reopened():
         (date(2016, 7, 25), Standing.NEAR_DUE),  # five working days left
         (date(2016, 7, 31), Standing.NEAR_DUE),  # a Sunday: one working day left
         (DUE, Standing.DUE),
-        (date(2016, 8, 2), Standing.OVERDUE),
+        (date(2016, 8, 2), Standing.YELLOW),
+        (date(2016, 8, 4), Standing.YELLOW),  # three working days late
+        (date(2016, 8, 5), Standing.RED),  # four
     ],
 )
 def test_standing_is_counted_in_working_days(as_of, standing):
@@ -54,4 +56,4 @@ def test_a_fulfilled_obligation_is_done_even_when_late():
 
 
 def test_a_returned_submission_still_counts_against_the_deadline():
-    assert classify("returned", DUE, date(2016, 8, 2), CALENDAR) is Standing.OVERDUE
+    assert classify("returned", DUE, date(2016, 8, 2), CALENDAR) is Standing.YELLOW

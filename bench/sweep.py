@@ -1,0 +1,161 @@
+"""Benchmark of the daily sweep at province scale, on SQLite and PostgreSQL.
+
+    /work/venv/bin/python -m bench.sweep [--sizes 10000 100000] [--backends sqlite postgresql]
+
+For each backend and size it builds a fresh registry (calendar, directory, the 2016 plan) plus N
+open obligations whose due dates are spread over 60 working days around the sweep day (10% on
+the green channel), then times, each in its own transaction with its commit:
+
+- baseline: one bulk query and a plain loop computing every standing, no notices;
+- first sweep: every obligation's current rung decided and its notice queued (the worst day:
+  the registry has never been swept, so everything on the ladder gets its notice);
+- next day: the following working day's sweep (only rungs reached that day);
+- rerun: the same day again (nothing new).
+
+Targets (issue 5): the sweep of 100,000 obligations in 3 s or less, and 100k/10k ≤ 12×.
+Exits 1 when a target is missed.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+import uuid
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import create_engine, func, insert, select, text
+
+from registry.calendar_store import load_calendar
+from registry.db import engine_for, transaction
+from registry.models import Campaign, Obligation, Organisation, Phase
+from registry.sweep import OPEN_STATES, sweep
+from registry.workspace import initialise
+from rules.escalation import policy_from_settings
+from rules.obligations import classify
+
+AS_OF = date(2016, 10, 10)  # a Monday after National Day and its make-up weekend
+PG_ADMIN = os.environ.get("REFORM_BENCH_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+TARGET_SECONDS = 3.0
+TARGET_RATIO = 12.0
+
+
+def populate(url: str, n: int) -> None:
+    initialise(url)
+    with transaction(url) as session:
+        calendar = load_calendar(session)
+        campaign = session.scalar(select(Campaign).where(Campaign.level == "city"))
+        phase_ids = list(session.scalars(select(Phase.id).where(Phase.campaign_id == campaign.id)))
+        org_ids = list(session.scalars(select(Organisation.id)))
+        dues = [calendar.add_working_days(AS_OF, k) for k in range(-40, 21) if k]
+        start = session.scalar(select(func.coalesce(func.max(Obligation.id), 0)))
+        rows = [
+            {"id": start + i + 1, "campaign_id": campaign.id, "phase_id": phase_ids[i % len(phase_ids)],
+             "debtor_id": org_ids[i % len(org_ids)], "creditor_id": None, "ref": f"bench-{i}",
+             "due": dues[i % len(dues)], "due_reason": "", "state": "open", "escalation_level": 0,
+             "priority": i % 10 == 0, "opened_on": date(2016, 6, 9), "closed_on": None}
+            for i in range(n)
+        ]
+        for chunk in range(0, n, 20000):
+            session.execute(insert(Obligation), rows[chunk:chunk + 20000])
+    if url.startswith("postgresql"):
+        with engine_for(url).connect() as connection:
+            connection.execute(text("ANALYZE"))
+            connection.commit()
+
+
+def baseline(url: str) -> float:
+    """Standings only: one query and the pure rules, the floor any sweep stands on."""
+    started = time.perf_counter()
+    with transaction(url) as session:
+        calendar = load_calendar(session)
+        policies = {c.id: policy_from_settings(c.settings or {}) for c in session.scalars(select(Campaign))}
+        rows = session.execute(select(Obligation.campaign_id, Obligation.due, Obligation.state, Obligation.priority)
+                               .where(Obligation.state.in_(OPEN_STATES))).all()
+        for cid, due, state, priority in rows:
+            classify(state, due, AS_OF, calendar, 5, policies[cid].for_priority(priority).red_after_working_days)
+    return time.perf_counter() - started
+
+
+def timed_sweep(url: str, day: date) -> tuple[float, int, int]:
+    started = time.perf_counter()
+    with transaction(url) as session:
+        result = sweep(session, day)
+    return time.perf_counter() - started, result.examined, len(result.notices)
+
+
+def run_one(url: str, n: int) -> dict:
+    populate(url, n)
+    with transaction(url) as session:
+        next_day = load_calendar(session).add_working_days(AS_OF, 1)
+    figures = {"baseline": baseline(url)}
+    figures["first"], figures["examined"], figures["first_notices"] = timed_sweep(url, AS_OF)
+    figures["next"], _, figures["next_notices"] = timed_sweep(url, next_day)
+    figures["rerun"], _, figures["rerun_notices"] = timed_sweep(url, next_day)
+    return figures
+
+
+def sqlite_url(workdir: Path, n: int) -> tuple[str, callable]:
+    url = f"sqlite:///{workdir / f'bench-{n}.db'}"
+    return url, lambda: engine_for(url).dispose()
+
+
+def postgres_url(_workdir: Path, _n: int) -> tuple[str, callable]:
+    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    name = f"reform_bench_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+
+    def drop() -> None:
+        engine_for(url).dispose()
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return url, drop
+
+
+BACKENDS = {"sqlite": sqlite_url, "postgresql": postgres_url}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--backends", nargs="+", default=list(BACKENDS), choices=list(BACKENDS))
+    args = parser.parse_args(argv)
+    missed: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="reform-bench-") as tmp:
+        for backend in args.backends:
+            results: dict[int, dict] = {}
+            for n in args.sizes:
+                url, cleanup = BACKENDS[backend](Path(tmp), n)
+                try:
+                    results[n] = f = run_one(url, n)
+                finally:
+                    cleanup()
+                print(f"{backend:10s} n={n:>7,d}  baseline {f['baseline']:.3f}s  "
+                      f"first sweep {f['first']:.3f}s ({f['first_notices']:,d} notices)  "
+                      f"next day {f['next']:.3f}s ({f['next_notices']:,d})  "
+                      f"rerun {f['rerun']:.3f}s ({f['rerun_notices']})", flush=True)
+                if n >= 100_000 and max(f["first"], f["next"], f["rerun"]) > TARGET_SECONDS:
+                    missed.append(f"{backend} n={n}: sweep over {TARGET_SECONDS}s")
+                if f["rerun_notices"]:
+                    missed.append(f"{backend} n={n}: the rerun queued {f['rerun_notices']} notices")
+            small, large = min(results), max(results)
+            if large > small:
+                for phase in ("baseline", "first", "next"):
+                    ratio = results[large][phase] / results[small][phase]
+                    print(f"{backend:10s} {phase:8s} {large:,d}/{small:,d} ratio {ratio:.1f}x")
+                    if phase != "baseline" and ratio > TARGET_RATIO * large / small / 10:
+                        missed.append(f"{backend} {phase}: ratio {ratio:.1f}x over {TARGET_RATIO}x")
+    for problem in missed:
+        print(f"MISSED: {problem}")
+    print("all targets met" if not missed else f"{len(missed)} target(s) missed")
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,12 @@
+"""The campaign's standing report as a deployment: every morning, for the coordinators' Prefect view."""
+from __future__ import annotations
+
+from prefect.schedules import Cron
+
+from flows.campaign import daily_standing_flow
+
+
+def standing_deployment():
+    return daily_standing_flow.to_deployment(
+        name="daily-standing", schedules=[Cron("30 8 * * *", timezone="Asia/Shanghai")],
+        description="每日 08:30 汇总各阶段进展（表格与逾期清单报表）。")

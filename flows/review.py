@@ -1,0 +1,62 @@
+"""Parallel review as flows: route accepted lists to the four agencies, merge their opinions.
+
+Both are short and idempotent: routing runs on each acceptance event and again from the sweep; the
+merge runs when an opinion arrives and on a schedule. Neither waits for anyone: the registry holds
+the state between runs.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from prefect import flow
+from prefect.artifacts import create_table_artifact
+from prefect.events import emit_event
+
+from tasks.intake import deliver_outbox
+from tasks.review import merge_opinions_of, review_status_rows, route_submissions, submissions_ready
+
+OPINION_EVENT = "reform.review.opinion"
+ROUTE_NAMES = {"review": "送四家单位审核", "response": "部门修改后的清单（进入复核）", "skip": "无需处理"}
+
+
+@flow(name="review-routing")
+async def review_routing_flow(submission_id: int | None = None, now: datetime | None = None,
+                              deliver: bool = True) -> list[dict]:
+    """One accepted list (from its event), or every list not yet routed when no id is given."""
+    now = now or datetime.now()
+    routed = route_submissions(submission_id, now)
+    if deliver:
+        await deliver_outbox(now)
+    await publish_review_status(now.date())
+    return routed
+
+
+@flow(name="review-merge")
+async def review_merge_flow(submission_id: int | None = None, now: datetime | None = None,
+                            deliver: bool = True) -> list[dict]:
+    """Merge every submission whose four opinions are in (or the one named)."""
+    now = now or datetime.now()
+    ids = [submission_id] if submission_id is not None else submissions_ready()
+    merged = [merge_opinions_of(i, now) for i in ids]
+    if deliver:
+        await deliver_outbox(now)
+    await publish_review_status(now.date())
+    return merged
+
+
+async def publish_review_status(as_of: date) -> None:
+    rows = review_status_rows(as_of)
+    await create_table_artifact(
+        key="review-status", description=f"截至 {as_of} 各部门清单的并联审核进展",
+        table=[{"送审编号": r["submission_id"], "部门": r["org_name"], "版本": r["version"], **r["agencies"],
+                "分歧事项": r["conflicts"], "进展": r["stage"], "汇总后来函": "是" if r["late_opinion"] else ""}
+               for r in rows])
+
+
+def announce_opinion(result: dict) -> None:
+    """An agency's opinion was recorded: the merge deployment listens for this."""
+    emit_event(event=OPINION_EVENT,
+               resource={"prefect.resource.id": f"reform.submission.{result['submission_id']}",
+                         "reform.org": result["org_code"]},
+               payload={"submission_id": result["submission_id"], "obligation_id": result["obligation_id"],
+                        "agency": result["org_code"]})

@@ -1,0 +1,137 @@
+"""The intake mailbox behind one small interface: IMAP in production, a Maildir for a local MTA.
+
+A message is listed until it is marked done, and it is marked done only after its effects are
+committed: a crash in between leaves it listed, and the registry (which remembers every message it
+has taken in) makes the second pass change nothing.
+"""
+from __future__ import annotations
+
+import imaplib
+import mailbox as std_mailbox
+import os
+from pathlib import Path
+from typing import Protocol
+
+from reform.settings import Settings
+
+
+class MailboxError(RuntimeError):
+    pass
+
+
+class Mailbox(Protocol):
+    def pending(self) -> list[str]:
+        """References of the messages not yet marked done, oldest first."""
+
+    def read(self, ref: str) -> bytes:
+        """The raw message, without marking it read."""
+
+    def mark_done(self, ref: str) -> None:
+        """Call only after the message's effects are committed."""
+
+    def close(self) -> None: ...
+
+
+class MaildirMailbox:
+    """Maildir: new messages in new/; done means moved to cur/ with the Seen flag ("S")."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        std_mailbox.Maildir(str(self.path), create=True)  # makes new/, cur/ and tmp/
+
+    def _locate(self, ref: str) -> Path | None:
+        candidate = self.path / "new" / ref
+        if candidate.exists():
+            return candidate
+        for entry in os.scandir(self.path / "cur"):
+            if entry.name == ref or entry.name.startswith(ref + ":"):
+                return Path(entry.path)
+        return None
+
+    def pending(self) -> list[str]:
+        found = []
+        for sub in ("new", "cur"):
+            for entry in os.scandir(self.path / sub):
+                if entry.name.startswith("."):
+                    continue
+                name, _, info = entry.name.partition(":")
+                if sub == "cur" and "S" in info.partition(",")[2]:
+                    continue
+                found.append((entry.stat().st_mtime, name))
+        return [name for _, name in sorted(found)]
+
+    def read(self, ref: str) -> bytes:
+        path = self._locate(ref)
+        if path is None:
+            raise MailboxError(f"邮件 {ref} 已不在邮箱中")
+        return path.read_bytes()
+
+    def mark_done(self, ref: str) -> None:
+        path = self._locate(ref)
+        if path is None:
+            return  # already moved by an earlier run
+        _, _, info = path.name.partition(":")
+        flags = set(info.partition(",")[2]) | {"S"}
+        os.replace(path, self.path / "cur" / f"{ref}:2,{''.join(sorted(flags))}")
+
+    def close(self) -> None:
+        pass
+
+
+class ImapMailbox:
+    """IMAP: pending means UNSEEN in the folder; done means \\Seen, then moved if a done folder is set."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        try:
+            cls = imaplib.IMAP4_SSL if settings.imap_ssl else imaplib.IMAP4
+            self.imap = cls(settings.imap_host, settings.imap_port, timeout=30)
+            self.imap.login(settings.imap_username, settings.imap_password)
+            self._check(self.imap.select(_quote(settings.imap_folder)))
+        except (OSError, imaplib.IMAP4.error) as error:
+            raise MailboxError(f"无法连接收件邮箱 {settings.imap_host}:{settings.imap_port}：{error}") from error
+
+    @staticmethod
+    def _check(response) -> list:
+        status, data = response
+        if status != "OK":
+            raise MailboxError(f"IMAP 服务器拒绝：{data!r}")
+        return data
+
+    def pending(self) -> list[str]:
+        data = self._check(self.imap.uid("SEARCH", None, "UNSEEN"))
+        return [uid.decode() for uid in (data[0] or b"").split()]
+
+    def read(self, ref: str) -> bytes:
+        data = self._check(self.imap.uid("FETCH", ref, "(BODY.PEEK[])"))
+        for item in data:
+            if isinstance(item, tuple):
+                return item[1]
+        raise MailboxError(f"邮件 UID {ref} 已不在邮箱中")
+
+    def mark_done(self, ref: str) -> None:
+        self._check(self.imap.uid("STORE", ref, "+FLAGS.SILENT", r"(\Seen)"))
+        if self.settings.imap_done_folder:
+            folder = _quote(self.settings.imap_done_folder)
+            if b"MOVE" in b" ".join(self._check(self.imap.capability())):
+                self._check(self.imap.uid("MOVE", ref, folder))
+            else:
+                self._check(self.imap.uid("COPY", ref, folder))
+                self._check(self.imap.uid("STORE", ref, "+FLAGS.SILENT", r"(\Deleted)"))
+                self.imap.expunge()
+
+    def close(self) -> None:
+        try:
+            self.imap.logout()
+        except (OSError, imaplib.IMAP4.error):
+            pass
+
+
+def _quote(folder: str) -> str:
+    return '"' + folder.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def open_mailbox(settings: Settings) -> Mailbox:
+    if settings.intake_mailbox == "imap":
+        return ImapMailbox(settings)
+    return MaildirMailbox(settings.resolved_maildir)

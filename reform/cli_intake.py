@@ -1,0 +1,110 @@
+"""`reform template`, `reform submit`, `reform kickoff` and `reform intake`: intake from the command line."""
+from __future__ import annotations
+
+import asyncio
+import os
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from reform.cli import _database_url, _fail, _run, console
+from reform.settings import get_settings
+
+template_app = typer.Typer(help="生成报送模板。", no_args_is_help=True)
+
+
+@template_app.command("inventory")
+def template_inventory(
+    org: Annotated[str, typer.Option("--org", help="单位代码，例如 jyj")],
+    out: Annotated[Path, typer.Option("--out", help="输出文件（.xlsx）")],
+) -> None:
+    """生成某单位的公共服务事项清单模板（封面已填好单位、期限和回复地址）。"""
+    from registry.calls import template_for
+    from registry.db import transaction
+    from registry.intake import UnknownDepartment
+    from registry.obligations import UnknownObligation, find_obligation
+
+    def build() -> tuple[str, bytes]:
+        with transaction(_database_url()) as session:
+            try:
+                obligation = find_obligation(session, "inventory", org)
+            except UnknownObligation as error:
+                raise UnknownDepartment(str(error)) from error
+            return template_for(session, obligation, get_settings(), datetime.now())
+
+    _, content = _run(build)
+    out.write_bytes(content)
+    console.print(f"已生成模板：{out}")
+
+
+def submit(
+    file: Annotated[Path, typer.Argument(help="报送的工作簿（.xlsx）")],
+    org: Annotated[str, typer.Option("--org", help="报送单位代码")],
+) -> None:
+    """登记通过其他途径收到的工作簿：与邮件报送相同的校验，打印回执；通过退出码 0，未通过退出码 1。"""
+    from registry.db import transaction
+    from registry.intake import take_in_file
+
+    if not file.is_file():
+        _fail(f"找不到文件 {file}")
+
+    def work():
+        with transaction(_database_url()) as session:
+            return take_in_file(session, org, file.name, file.read_bytes(), get_settings(), datetime.now())
+
+    result = _run(work)
+    console.print(result.receipt, highlight=False, markup=False, soft_wrap=True)
+    raise typer.Exit(0 if result.outcome in ("accepted", "zero_report") else 1)
+
+
+def kickoff(phase: Annotated[str, typer.Argument(help="阶段代码")] = "inventory") -> None:
+    """向本阶段每个待报送单位发出通知和模板（每个单位只发一次，重复运行安全）。"""
+    _embedded_prefect()
+    from flows.kickoff import kickoff_flow
+
+    result = _run(lambda: asyncio.run(kickoff_flow(phase)))
+    console.print(f"通知 {result['calls']} 个单位；本次发出 {result['sent']} 封，稍后重试 {result['deferred']} 封，"
+                  f"失败 {result['failed']} 封（失败的已告知市编委办）。")
+
+
+def intake(
+    once: Annotated[bool, typer.Option("--once", help="立即收取一次后退出；不加则每 5 分钟收取一次")] = False,
+) -> None:
+    """收取报送邮箱：校验工作簿、登记、发回执。"""
+    from notifications.mailbox import MailboxError
+
+    if not once:
+        from deployments.intake import intake_deployment
+        from prefect import serve
+
+        serve(intake_deployment())
+        return
+    _embedded_prefect()
+    from flows.intake import OUTCOME_NAMES, intake_flow
+
+    try:
+        results = asyncio.run(intake_flow())
+    except MailboxError as error:
+        _fail(str(error))
+    console.print(f"收取邮件 {len(results)} 封。")
+    for r in results:
+        seen = "（重复邮件，已忽略）" if r["already_seen"] else ""
+        console.print(f"  {r['sender'] or '（无发件人）'}：{OUTCOME_NAMES.get(r['outcome'], r['outcome'])}{seen}",
+                      highlight=False, markup=False)
+
+
+def _embedded_prefect() -> None:
+    """Without a Prefect server configured, run flows on a temporary local one beside the registry."""
+    if not os.environ.get("PREFECT_API_URL"):
+        from reform.local_prefect import use_embedded_prefect
+
+        use_embedded_prefect(get_settings().home / "prefect")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(template_app, name="template")
+    app.command()(submit)
+    app.command()(kickoff)
+    app.command()(intake)

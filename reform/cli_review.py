@@ -1,0 +1,193 @@
+"""`reform review …`, `reform approve` and `reform adjust`: the coordinator's side of review and approval."""
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from reform.cli import OutputFormat, _database_url, _fail, _parse_date, _run, console
+from reform.settings import get_settings
+
+review_app = typer.Typer(help="并联审核：进展、协调决定、复核。", no_args_is_help=True)
+
+
+def _review_errors(action):
+    from registry.review_obligations import ReviewError
+
+    try:
+        return _run(action)
+    except ReviewError as error:
+        _fail(str(error))
+
+
+def _deliver() -> dict:
+    """Send what the command queued now, instead of waiting for the next scheduled run."""
+    from notifications.outbox import deliver_pending
+
+    report = asyncio.run(deliver_pending(_database_url(), get_settings()))
+    return {"sent": len(report.sent), "deferred": len(report.deferred), "failed": len(report.failed)}
+
+
+@review_app.command("status")
+def review_status_command(
+    as_of: Annotated[str | None, typer.Option("--as-of", help="以哪一天为准（YYYY-MM-DD），默认今天")] = None,
+    submission: Annotated[int | None, typer.Option("--submission", help="只看某个送审编号")] = None,
+    output: Annotated[OutputFormat, typer.Option("--format", help="table 或 json")] = OutputFormat.TABLE,
+) -> None:
+    """每份送审清单的审核进展：四家单位各自的状态、分歧事项数和下一步。"""
+    from registry.db import transaction
+    from registry.review_status import review_status
+
+    day = _parse_date(as_of) if as_of else date.today()
+
+    def build() -> list[dict]:
+        with transaction(_database_url()) as session:
+            return review_status(session, day)
+
+    rows = [r for r in _review_errors(build) if submission is None or r["submission_id"] == submission]
+    if output is OutputFormat.JSON:
+        json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return
+    if not rows:
+        console.print("还没有送审的清单。")
+        return
+    table = Table(title=f"并联审核进展（截至 {day}）")
+    for header in ("送审编号", "部门", "版本", *rows[0]["agencies"], "分歧", "进展"):
+        table.add_column(header)
+    for r in rows:
+        stage = r["stage"] + ("（有汇总后来函）" if r["late_opinion"] else "")
+        table.add_row(str(r["submission_id"]), r["org_name"], str(r["version"]), *r["agencies"].values(),
+                      str(r["conflicts"] or ""), stage)
+    console.print(table)
+
+
+@review_app.command("decide")
+def decide(
+    submission: Annotated[int, typer.Argument(help="送审编号")],
+    item: Annotated[str, typer.Argument(help="事项序号")],
+    opinion: Annotated[str, typer.Option("--opinion", help="保留、取消、调整或合并")],
+    reason: Annotated[str, typer.Option("--reason", help="决定理由（取消时必填）")] = "",
+    adjusted: Annotated[str, typer.Option("--adjusted", help="调整后内容（调整时必填）")] = "",
+    deliver: Annotated[bool, typer.Option("--deliver/--no-deliver", help="决定齐备后立即发出书面审核意见")] = True,
+) -> None:
+    """协调决定审核意见不一致的事项；全部决定后，书面审核意见自动发给部门。"""
+    from registry.db import transaction
+    from registry.review_merge import decide_conflict
+
+    def work() -> bool:
+        with transaction(_database_url()) as session:
+            _, issued = decide_conflict(session, submission, item, opinion, reason, "coordinator", get_settings(),
+                                        datetime.now(), adjusted)
+            return issued
+
+    issued = _review_errors(work)
+    console.print(f"已决定：送审编号 {submission} 序号 {item} → {opinion}")
+    if issued:
+        sent = _deliver() if deliver else {"sent": 0}
+        console.print(f"全部分歧已决定，书面审核意见已发给部门（本次发出邮件 {sent['sent']} 封），部门回复期限已开始计算。")
+
+
+@review_app.command("recheck")
+def recheck(
+    submission: Annotated[int, typer.Argument(help="送审编号，或部门修改后清单的编号")],
+    note: Annotated[str, typer.Option("--note", help="复核意见")] = "",
+) -> None:
+    """登记市编委办对部门修改后清单的复核已完成。"""
+    from registry.approval import finish_recheck
+    from registry.db import transaction
+
+    def work() -> None:
+        with transaction(_database_url()) as session:
+            finish_recheck(session, submission, "coordinator", note, datetime.now())
+
+    _review_errors(work)
+    console.print(f"送审编号 {submission} 复核完成。")
+
+
+@review_app.command("route")
+def route() -> None:
+    """立即把所有尚未送审的清单送四家单位审核（重复运行安全）。"""
+    from reform.cli_intake import _embedded_prefect
+
+    _embedded_prefect()
+    from flows.review import review_routing_flow
+
+    routed = _review_errors(lambda: asyncio.run(review_routing_flow()))
+    console.print(f"本次处理 {len(routed)} 份清单。")
+
+
+@review_app.command("merge")
+def merge() -> None:
+    """立即汇总四家意见已到齐的清单（重复运行安全）。"""
+    from reform.cli_intake import _embedded_prefect
+
+    _embedded_prefect()
+    from flows.review import review_merge_flow
+
+    merged = _review_errors(lambda: asyncio.run(review_merge_flow()))
+    created = [m for m in merged if m["created"]]
+    console.print(f"本次汇总 {len(created)} 份，其中 {sum(1 for m in created if m['conflicts'])} 份有分歧待协调。")
+
+
+def approve(
+    on: Annotated[str, typer.Option("--date", help="审定日期（YYYY-MM-DD）")],
+    meeting: Annotated[str, typer.Option("--meeting", help="会议，例如：市政府第 12 次常务会议")],
+    document: Annotated[str, typer.Option("--document", help="文号，例如：沈政办发〔2016〕88号")],
+    out: Annotated[Path | None, typer.Option("--out", help="把审定的清单另存为（.xlsx）")] = None,
+) -> None:
+    """登记市政府审定（日期、会议、文号），生成全市公共服务事项清单（第 1 版，冻结保存）。"""
+    from registry.approval import approve as record_approval
+    from registry.db import transaction
+
+    day = _parse_date(on)
+
+    def work():
+        with transaction(_database_url()) as session:
+            version = record_approval(session, day, meeting, document, "coordinator", datetime.now())
+            return version.version, version.item_count, version.content
+
+    number, items, content = _review_errors(work)
+    console.print(f"已登记审定：{day} {meeting}（{document}）。全市清单第 {number} 版，共 {items} 个事项，已冻结保存。")
+    if out:
+        out.write_bytes(content)
+        console.print(f"清单已另存为 {out}")
+
+
+def adjust(
+    on: Annotated[str, typer.Option("--date", help="调整生效日期（YYYY-MM-DD）")],
+    reason: Annotated[str, typer.Option("--reason", help="调整原因")],
+    document: Annotated[str, typer.Option("--document", help="调整依据的文号")] = "",
+    out: Annotated[Path | None, typer.Option("--out", help="把新版本另存为（.xlsx）")] = None,
+) -> None:
+    """动态调整：按各部门现行清单生成新版本，并记录与上一版相比的变化。"""
+    from registry.approval import adjust as adjust_list
+    from registry.db import transaction
+
+    day = _parse_date(on)
+
+    def work():
+        with transaction(_database_url()) as session:
+            version = adjust_list(session, day, reason, document, "coordinator", datetime.now())
+            return version.version, version.change_log, version.content
+
+    number, changes, content = _review_errors(work)
+    console.print(f"已生成全市清单第 {number} 版（{reason}）。变化：")
+    for code, diff in changes.items():
+        console.print(f"  {code}：新增 {len(diff['added'])}，删除 {len(diff['removed'])}，修改 {len(diff['changed'])}",
+                      highlight=False)
+    if out:
+        out.write_bytes(content)
+        console.print(f"清单已另存为 {out}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(review_app, name="review")
+    app.command()(approve)
+    app.command()(adjust)

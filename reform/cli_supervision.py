@@ -1,0 +1,166 @@
+"""`reform sweep`, `reform explain` and `reform complaint`: supervision from the command line."""
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from typing import Annotated
+
+import typer
+
+from reform.cli import OutputFormat, _database_url, _parse_date, _run, console
+from reform.settings import get_settings
+
+complaint_app = typer.Typer(help="投诉与评议：登记、分派、答复、评价。", no_args_is_help=True)
+
+NOTHING_NEW = "没有新的提醒或督办通知：今天应发的通知均已发出（重复运行不会重复发送）。"
+
+
+def _in_session(work):
+    """Run work(session) in one transaction; bad input becomes a one-line Chinese error."""
+    from registry.db import transaction
+
+    def run():
+        with transaction(_database_url()) as session:
+            return work(session)
+
+    return _run(run)
+
+
+def _day(text: str | None) -> date:
+    return _parse_date(text) if text else date.today()
+
+
+def sweep(
+    as_of: Annotated[str | None, typer.Option("--as-of", help="以哪一天为准（YYYY-MM-DD），默认今天")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="只列出将要发送的通知，不写入")] = False,
+) -> None:
+    """督办扫描：到期前提醒、黄牌、红牌、逐级上报，每条通知只发一次。"""
+    from registry.calendar_store import load_calendar
+    from registry.digest import queue_digest
+    from registry.supervision import open_supervision_reports
+    from registry.sweep import is_sweep_day, sweep as run_sweep
+
+    day = _day(as_of)
+    domain = get_settings().mail_domain
+
+    def work(session):
+        if not is_sweep_day(load_calendar(session), day):
+            return None
+        if dry_run:
+            return 0, run_sweep(session, day, dry_run=True, mail_domain=domain)
+        opened = open_supervision_reports(session, day, mail_domain=domain)
+        result = run_sweep(session, day, mail_domain=domain)
+        queue_digest(session, day, mail_domain=domain)
+        return opened, result
+
+    outcome = _in_session(work)
+    if outcome is None:
+        console.print(f"{day} 为非工作日，督办扫描只在工作日运行，本次不发送通知。")
+        return
+    opened, result = outcome
+    if opened:
+        console.print(f"新开启长期推进任务自查报告 {opened} 项。")
+    for notice in result.notices:
+        typer.echo(notice.line())
+    verb = "将发送" if dry_run else "已排队"
+    if result.notices:
+        console.print(f"{day}：检查在办事项 {result.examined} 项，{verb}通知 {len(result.notices)} 条"
+                      f"{'（试运行，未写入）' if dry_run else ''}。")
+    else:
+        console.print(f"{day}：检查在办事项 {result.examined} 项。{NOTHING_NEW}")
+
+
+def explain(
+    obligation_id: Annotated[int, typer.Argument(help="事项编号（reform status 中的编号）")],
+    as_of: Annotated[str | None, typer.Option("--as-of", help="以哪一天为准，默认今天")] = None,
+    output: Annotated[OutputFormat, typer.Option("--format", help="table 或 json")] = OutputFormat.TABLE,
+) -> None:
+    """说明一个事项：期限怎么来的、发过哪些通知、下一步在哪天。"""
+    from registry.explain import explain_obligation
+
+    day = _day(as_of)
+    report = _in_session(lambda session: explain_obligation(session, obligation_id, day))
+    if output is OutputFormat.JSON:
+        json.dump(report, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return
+    from reform.supervision_view import print_explanation
+
+    print_explanation(console, report)
+
+
+@complaint_app.command("add")
+def complaint_add(
+    text: Annotated[str, typer.Argument(help="投诉内容")],
+    department: Annotated[str, typer.Option("--department", "-d", help="被投诉单位代码或名称；不填则由市编委办分派")] = "",
+    complainant: Annotated[str, typer.Option(help="投诉人")] = "",
+    contact: Annotated[str, typer.Option(help="投诉人联系方式")] = "",
+    subject: Annotated[str, typer.Option(help="标题")] = "",
+    on: Annotated[str | None, typer.Option("--on", help="收到日期，默认今天")] = None,
+) -> None:
+    """登记一件投诉；指明了已知单位的立即分派，否则转市编委办分派。"""
+    from registry.complaints import record_complaint
+
+    def work(session):
+        c = record_complaint(session, text=text, received_on=_day(on), department=department, complainant=complainant,
+                             complainant_contact=contact, subject=subject, channel="cli",
+                             mail_domain=get_settings().mail_domain)
+        return c.id, c.obligation.due if c.obligation else None, c.department.name if c.department else ""
+
+    complaint_id, due, org = _in_session(work)
+    if due:
+        console.print(f"已登记投诉第 {complaint_id} 号，分派给{org}，答复期限 {due}。")
+    else:
+        console.print(f"已登记投诉第 {complaint_id} 号：未指明或无法识别被投诉单位，已通知市编委办分派"
+                      f"（reform complaint assign {complaint_id} 单位代码）。")
+
+
+@complaint_app.command("assign")
+def complaint_assign(
+    complaint_id: Annotated[int, typer.Argument(help="投诉编号")],
+    department: Annotated[str, typer.Argument(help="承办单位代码或名称")],
+    on: Annotated[str | None, typer.Option("--on", help="分派日期，默认今天")] = None,
+) -> None:
+    """把投诉分派给承办单位，按工作日计算答复期限（默认 15 个工作日）。"""
+    from registry.complaints import assign_complaint
+
+    def work(session):
+        c = assign_complaint(session, complaint_id, department, _day(on), mail_domain=get_settings().mail_domain)
+        return c.department.name, c.obligation.due, c.obligation_id
+
+    org, due, obligation_id = _in_session(work)
+    console.print(f"投诉第 {complaint_id} 号已分派给{org}，答复期限 {due}（事项编号 {obligation_id}）。")
+
+
+@complaint_app.command("answer")
+def complaint_answer(
+    complaint_id: Annotated[int, typer.Argument(help="投诉编号")],
+    answer: Annotated[str, typer.Argument(help="答复内容")],
+    on: Annotated[str | None, typer.Option("--on", help="答复日期，默认今天")] = None,
+) -> None:
+    """记录承办单位对投诉的答复。"""
+    from registry.complaints import answer_complaint
+
+    answered = _in_session(lambda session: answer_complaint(session, complaint_id, answer, _day(on)).answered_on)
+    console.print(f"已记录投诉第 {complaint_id} 号的答复（{answered}）。")
+
+
+@complaint_app.command("evaluate")
+def complaint_evaluate(
+    complaint_id: Annotated[int, typer.Argument(help="投诉编号")],
+    level: Annotated[str, typer.Argument(help="非常满意、满意、基本满意、不满意、非常不满意")],
+    on: Annotated[str | None, typer.Option("--on", help="评价日期，默认今天")] = None,
+) -> None:
+    """记录投诉人对答复的评价（五个等级）。"""
+    from registry.complaints import evaluate_complaint
+
+    evaluation = _in_session(lambda session: evaluate_complaint(session, complaint_id, level, _day(on)).evaluation)
+    console.print(f"已记录投诉第 {complaint_id} 号的评价：{evaluation}。")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(sweep)
+    app.command()(explain)
+    app.add_typer(complaint_app, name="complaint")
+

@@ -1,0 +1,29 @@
+"""Reporting periods of long-term tasks (长期推进): which period a day falls in. Pure."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+# Months per period; the label says which period of the year it is.
+CADENCES = {"monthly": 1, "quarterly": 3, "half_yearly": 6, "yearly": 12}
+DEFAULT_CADENCE = "quarterly"
+
+
+@dataclass(frozen=True)
+class Period:
+    label: str  # "2016Q3", "2016-07", "2016H2", "2016"
+    start: date
+    end: date
+
+
+def period_containing(day: date, cadence: str = DEFAULT_CADENCE) -> Period:
+    months = CADENCES.get(cadence)
+    if months is None:
+        raise ValueError(f"督导周期“{cadence}”无法识别，应为 {'、'.join(CADENCES)} 之一")
+    index = (day.month - 1) // months  # which period of the year, from 0
+    first_month = index * months + 1
+    start = date(day.year, first_month, 1)
+    next_start = date(day.year + 1, 1, 1) if first_month + months > 12 else date(day.year, first_month + months, 1)
+    label = {1: f"{day.year}-{first_month:02d}", 3: f"{day.year}Q{index + 1}", 6: f"{day.year}H{index + 1}",
+             12: f"{day.year}"}[months]
+    return Period(label, start, next_start - timedelta(days=1))

@@ -1,0 +1,69 @@
+"""Thin tasks for calls and intake: plain values in (ids, refs, times), plain values out."""
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+
+from prefect import task
+
+from notifications.mailbox import open_mailbox
+from notifications.outbox import deliver_pending
+from reform.settings import get_settings
+from registry.calls import obligations_to_call, queue_call
+from registry.db import transaction
+from registry.intake import take_in_mail
+
+
+@task(name="obligations-to-call")
+def phase_obligations_to_call(phase_code: str) -> list[int]:
+    with transaction(get_settings().resolved_database_url) as session:
+        return obligations_to_call(session, phase_code)
+
+
+@task(name="queue-call")
+async def queue_phase_call(obligation_id: int, now: datetime) -> int:
+    """Async for the same reason as take_in_message: calls are queued one after another."""
+    settings = get_settings()
+    with transaction(settings.resolved_database_url) as session:
+        outbox_id, _ = queue_call(session, obligation_id, settings, now)
+    return outbox_id
+
+
+@task(name="deliver-outbox")
+async def deliver_outbox(now: datetime | None = None) -> dict[str, int]:
+    settings = get_settings()
+    report = await deliver_pending(settings.resolved_database_url, settings, now)
+    return {"sent": len(report.sent), "deferred": len(report.deferred), "failed": len(report.failed)}
+
+
+@task(name="pending-messages")
+def pending_messages() -> list[str]:
+    mailbox = open_mailbox(get_settings())
+    try:
+        return mailbox.pending()
+    finally:
+        mailbox.close()
+
+
+@task(name="take-in-message")
+async def take_in_message(ref: str, now: datetime | None = None) -> dict:
+    """One message: its effects commit in one transaction, and only then is it marked done.
+
+    Async although its work is blocking: the flow runs messages one after another anyway, and an
+    async task runs on the flow's event loop instead of paying for a hand-off to a worker thread.
+    """
+    return take_in_message_now(ref, now)
+
+
+def take_in_message_now(ref: str, now: datetime | None = None) -> dict:
+    """The task's body, callable without Prefect (the benchmark's plain loop, the crash test)."""
+    settings = get_settings()
+    mailbox = open_mailbox(settings)
+    try:
+        raw = mailbox.read(ref)
+        with transaction(settings.resolved_database_url) as session:
+            result = take_in_mail(session, raw, settings, now or datetime.now())
+        mailbox.mark_done(ref)
+    finally:
+        mailbox.close()
+    return {"ref": ref, **{k: v for k, v in asdict(result).items() if k != "receipt"}}

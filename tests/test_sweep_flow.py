@@ -1,0 +1,43 @@
+"""The daily sweep as a Prefect flow and a deployment: working days only, artifacts, delivery."""
+from __future__ import annotations
+
+import asyncio
+from datetime import date, datetime
+
+
+def test_the_sweep_flow_skips_a_holiday(initialised, prefect_server):
+    from flows.sweep import daily_sweep_flow
+
+    assert asyncio.run(daily_sweep_flow(date(2016, 10, 3))) == {"as_of": "2016-10-03", "working_day": False}
+
+
+def test_the_sweep_flow_runs_on_a_make_up_saturday_and_delivers(initialised, prefect_server, smtp_server):
+    from flows.sweep import daily_sweep_flow
+
+    # 2016-10-08 is a Saturday worked in exchange for National Day: the yellow cards of 09-30 go out.
+    result = asyncio.run(daily_sweep_flow(date(2016, 10, 8), now=datetime(2016, 10, 8, 9)))
+    assert result["working_day"] and result["notices"]
+    assert result["delivery"]["sent"] == len(smtp_server.messages) == len(result["notices"]) + 1  # + the digest
+    assert any(m["Subject"].startswith("【督办日报】2016-10-08") for m in smtp_server.messages)
+
+
+def test_the_sweep_flow_leaves_its_artifacts(initialised, prefect_server, smtp_server):
+    from prefect.client.orchestration import get_client
+
+    from flows.sweep import daily_sweep_flow
+
+    asyncio.run(daily_sweep_flow(date(2016, 8, 2), now=datetime(2016, 8, 2, 9)))
+
+    async def artifact_keys():
+        async with get_client() as client:
+            return {a.key for a in await client.read_latest_artifacts()}
+
+    assert {"sweep-new-cards", "sweep-summary", "sweep-done-inventory", "sweep-done-district-plans"} \
+        <= asyncio.run(artifact_keys())
+
+
+def test_the_deployment_fires_daily_at_nine_in_shanghai():
+    from deployments.sweep import sweep_deployment
+
+    [schedule] = sweep_deployment().schedules
+    assert (schedule.schedule.cron, schedule.schedule.timezone) == ("0 9 * * 1-7", "Asia/Shanghai")

@@ -1,0 +1,200 @@
+"""Reading a returned inventory workbook into plain tables, tolerant where a person would be.
+
+python-calamine (through pandas' ``engine="calamine"``) reads an xlsx about ten times faster
+than openpyxl. Headers are matched after Unicode NFKC folding (full-width to half-width) and
+with every space removed, in any order; missing or misspelt headers are named.
+"""
+from __future__ import annotations
+
+import difflib
+import io
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from html import unescape
+
+import pandas as pd
+from openpyxl.utils import get_column_letter
+
+from workbooks import inventory_schema as s
+from workbooks.problems import Problem
+
+HEADER_SEARCH_ROWS = 10
+ROW = "__row"  # the Excel row number each item came from
+_SPACES = re.compile(r"\s+")
+
+
+def fold(value: object) -> str:
+    """The form two labels are compared in: NFKC (full-width to half-width) without any spaces."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    return _SPACES.sub("", unicodedata.normalize("NFKC", str(value)))
+
+
+_FOLDED_HEADERS = {fold(h): h for h in s.HEADERS}
+
+
+@dataclass
+class ParsedInventory:
+    sheet_names: list[str]
+    cover: dict[str, object] = field(default_factory=dict)  # cover label (canonical) -> value
+    cover_rows: dict[str, int] = field(default_factory=dict)  # cover label -> Excel row
+    items: pd.DataFrame | None = None  # canonical headers present, plus ROW; None if unreadable
+    problems: list[Problem] = field(default_factory=list)  # structural: sheet, headers, merges, formulas
+
+
+def parse_inventory(content: bytes) -> ParsedInventory:
+    """Parse a workbook that passed workbooks.safety; unreadable content becomes a problem, not an error."""
+    try:
+        book = pd.ExcelFile(io.BytesIO(content), engine="calamine")
+    except Exception:  # noqa: BLE001 - calamine raises its own types for every kind of damage
+        return ParsedInventory([], problems=[Problem("工作簿无法读取（文件已损坏）",
+                                                     "请确认文件能在 Excel 中正常打开，重新保存为 .xlsx 后再发送")])
+    result = ParsedInventory(list(book.sheet_names))
+    by_fold = {fold(name): name for name in book.sheet_names}
+    if cover := by_fold.get(fold(s.COVER_SHEET)):
+        _read_cover(book, cover, result)
+    item_sheet = by_fold.get(fold(s.ITEM_SHEET))
+    if item_sheet is None:
+        result.problems.append(_missing_item_sheet(book))
+        return result
+    frame = pd.read_excel(book, sheet_name=item_sheet, header=None, dtype=object)
+    header_row, columns, header_problems = _match_headers(frame, item_sheet)
+    result.problems += header_problems
+    result.problems += _merged_cells(book, item_sheet, header_row, columns)
+    result.problems += _formulas(content, item_sheet, header_row, columns)
+    if header_row is None:
+        return result
+    body = frame.iloc[header_row + 1:, list(columns)]
+    body.columns = [columns[c] for c in columns]
+    body = body.assign(**{ROW: body.index + 1})
+    # A row is blank when every cell is empty or spaces (cheaper in one pass than as pandas operations).
+    blank = [all(_blank(v) for v in row) for row in body.drop(columns=ROW).itertuples(index=False)]
+    result.items = body[~pd.Series(blank, index=body.index, dtype=bool)].reset_index(drop=True)
+    return result
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, float) and value != value) or (isinstance(value, str) and not value.strip())
+
+
+def _read_cover(book: pd.ExcelFile, sheet: str, result: ParsedInventory) -> None:
+    frame = pd.read_excel(book, sheet_name=sheet, header=None, dtype=object)
+    if frame.shape[1] < 2:
+        return
+    labels = {fold(label): label for label in (s.COVER_ORG, s.COVER_ORG_CODE, s.COVER_ZERO, s.COVER_CONTACT,
+                                              s.COVER_PHONE, s.COVER_DATE)}
+    # People shorten "零报告（是/否）" to "零报告": match on the label's leading word as well.
+    labels.setdefault(fold("零报告"), s.COVER_ZERO)
+    for index, (label, value) in enumerate(zip(frame[0], frame[1])):
+        canonical = labels.get(fold(label))
+        if canonical and canonical not in result.cover:
+            result.cover[canonical] = None if pd.isna(value) else value
+            result.cover_rows[canonical] = index + 1
+
+
+def _missing_item_sheet(book: pd.ExcelFile) -> Problem:
+    others = "、".join(f"「{n}」" for n in book.sheet_names)
+    return Problem(f"找不到工作表「{s.ITEM_SHEET}」（工作簿中的工作表：{others}）",
+                   f"请使用下发的模板，不要修改工作表名称；如已改名，请改回「{s.ITEM_SHEET}」",
+                   sheet=s.ITEM_SHEET)
+
+
+def _match_headers(frame: pd.DataFrame, sheet: str) -> tuple[int | None, dict[int, str], list[Problem]]:
+    """Find the header row (the one naming most headers in the first rows) and map columns to headers."""
+    best_row, best_hits = None, 0
+    for index in range(min(HEADER_SEARCH_ROWS, len(frame))):
+        hits = sum(fold(v) in _FOLDED_HEADERS for v in frame.iloc[index])
+        if hits > best_hits:
+            best_row, best_hits = index, hits
+    if best_row is None:
+        return None, {}, [Problem(f"工作表「{sheet}」中找不到表头（应为：{'、'.join(s.HEADERS)}）",
+                                  "请使用下发的模板，把表头放在第 1 行，不要删除或改写", sheet=sheet)]
+    columns: dict[int, str] = {}
+    unknown: dict[int, str] = {}
+    problems: list[Problem] = []
+    for position, value in enumerate(frame.iloc[best_row]):
+        header = _FOLDED_HEADERS.get(fold(value))
+        if header is None:
+            if fold(value):
+                unknown[position] = str(value).strip()
+        elif header in columns.values():
+            problems.append(Problem(f"表头「{header}」出现了两次", "请删除重复的一列", sheet=sheet, row=best_row + 1,
+                                    column=get_column_letter(position + 1)))
+        else:
+            columns[position] = header
+    for header in (h for h in s.HEADERS if h not in columns.values()):
+        guess = _closest(header, unknown)
+        if guess is not None:
+            position, text = guess
+            del unknown[position]
+            problems.append(Problem(f"表头「{text}」写错了，应为「{header}」", f"请把表头改为「{header}」",
+                                    sheet=sheet, row=best_row + 1, column=get_column_letter(position + 1)))
+        else:
+            problems.append(Problem(f"缺少表头「{header}」", f"请按模板补上「{header}」这一列", sheet=sheet,
+                                    row=best_row + 1, column=header))
+    return best_row, columns, problems
+
+
+def _closest(header: str, unknown: dict[int, str]) -> tuple[int, str] | None:
+    scored = [(difflib.SequenceMatcher(None, fold(header), fold(text)).ratio(), position, text)
+              for position, text in unknown.items()]
+    scored = [entry for entry in scored if entry[0] >= 0.5]
+    if not scored:
+        return None
+    _, position, text = max(scored)
+    return position, text
+
+
+def _merged_cells(book: pd.ExcelFile, sheet: str, header_row: int | None, columns: dict[int, str]) -> list[Problem]:
+    try:
+        ranges = book.book.get_sheet_by_name(sheet).merged_cell_ranges or []
+    except Exception:  # noqa: BLE001 - merge information is a courtesy; reading still works without it
+        return []
+    problems = []
+    for (top, left), (bottom, right) in ranges:
+        if header_row is not None and bottom <= header_row:
+            continue  # a merged title above the header does no harm
+        span = f"{get_column_letter(left + 1)}{top + 1}:{get_column_letter(right + 1)}{bottom + 1}"
+        problems.append(Problem(f"单元格 {span} 是合并单元格", "请取消合并，在每一行、每一列分别填写完整内容",
+                                sheet=sheet, row=top + 1, column=columns.get(left, get_column_letter(left + 1))))
+    return problems
+
+
+_SHEET_ENTRY = re.compile(r'<sheet\b[^>]*?\bname="([^"]*)"[^>]*?\br:id="([^"]+)"')
+_SHEET_ENTRY_ID_FIRST = re.compile(r'<sheet\b[^>]*?\br:id="([^"]+)"[^>]*?\bname="([^"]*)"')
+_RELATIONSHIP = re.compile(r'<Relationship\b[^>]*?\bId="([^"]+)"[^>]*?\bTarget="([^"]+)"'
+                           r'|<Relationship\b[^>]*?\bTarget="([^"]+)"[^>]*?\bId="([^"]+)"')
+# A cell element that is not self-closing and holds an <f> before it ends.
+_FORMULA_CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]+)(\d+)"[^>/]*>(?:(?!</c>).)*?<f\b', re.S)
+
+
+def _formulas(content: bytes, sheet: str, header_row: int | None, columns: dict[int, str]) -> list[Problem]:
+    """Cells holding formulas: calamine reads only their cached values, which may be stale or missing."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        workbook = archive.read("xl/workbook.xml").decode("utf-8", "replace")
+        rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+    except (KeyError, zipfile.BadZipFile):
+        return []
+    sheets = {unescape(name): rid for name, rid in _SHEET_ENTRY.findall(workbook)}
+    sheets.update({unescape(name): rid for rid, name in _SHEET_ENTRY_ID_FIRST.findall(workbook)})
+    targets = {}
+    for rid, target, target2, rid2 in _RELATIONSHIP.findall(rels):
+        targets[rid or rid2] = target or target2
+    target = targets.get(sheets.get(sheet, ""), "")
+    if not target:
+        return []
+    path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    try:
+        xml = archive.read(path)
+    except KeyError:
+        return []
+    if b"<f" not in xml:
+        return []
+    letters = {get_column_letter(p + 1): h for p, h in columns.items()}
+    return [Problem(f"单元格 {col.decode()}{row.decode()} 使用了公式", "请直接填写内容，不要使用公式（可复制后「选择性粘贴-数值」）",
+                    sheet=sheet, row=int(row), column=letters.get(col.decode(), col.decode()))
+            for col, row in _FORMULA_CELL.findall(xml)
+            if header_row is None or int(row) > header_row + 1]

@@ -1,0 +1,151 @@
+"""The inventory template each department receives: cover, item sheet, instructions.
+
+Drop-downs and a frozen header prevent most mistakes before they are made; the instructions
+sheet shows one correct row and the mistakes the validator reports most often.
+"""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import date
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from workbooks import inventory_schema as s
+from workbooks.safe_cells import append_safe
+
+# Rows prepared with drop-downs; people rarely list more, and more rows are still accepted.
+PREPARED_ROWS = 2000
+AUDIENCE_CHOICES = ("自然人", "法人", "其他组织", "自然人、法人", "自然人、其他组织", "法人、其他组织",
+                    "自然人、法人、其他组织")
+WIDTHS = {s.SEQ: 6, s.NAME: 30, s.KIND: 12, s.CATEGORY: 16, s.AUDIENCE: 18, s.IMPLEMENTER: 20,
+          s.LEGAL_BASIS: 36, s.TIME_LIMIT: 12, s.CHARGED: 10, s.FEE_BASIS: 24, s.MATERIALS: 30, s.REMARKS: 16}
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+
+EXAMPLE_ROW = (1, "城乡居民基本养老保险参保登记", "主动服务", "社会保障", "自然人", "沈阳市社会保险事业服务中心",
+               "《中华人民共和国社会保险法》第二十条；《国务院关于建立统一的城乡居民基本养老保险制度的意见》（国发〔2014〕8号）",
+               5, "否", "", "居民身份证、户口簿", "")
+
+COMMON_MISTAKES = (
+    ("事项类型", "行政审批", "只能选「主动服务」或「证明盖章类」；行政审批事项不在本清单内"),
+    ("事项类别", "社保", "请从下拉列表中选择，应为「社会保障」"),
+    ("服务对象", "个人,企业", "填写「自然人」「法人」「其他组织」，多个用顿号「、」分隔，如「自然人、法人」"),
+    ("办理时限（工作日）", "5天 / 即时", "只填工作日天数的整数，如「5」；即时办结填「1」并在备注中说明"),
+    ("办理时限（工作日）", "2016-07-20", "这里填天数，不是日期"),
+    ("收费依据及标准", "（空白，但是否收费为「是」）", "收费的事项必须写明收费依据和标准"),
+    ("设定依据", "（空白）", "请写明法律、法规、规章或规范性文件的名称和条款；确无依据的留空，审核时将重点核查"),
+    ("工作表", "把「公共服务事项清单」改名或删掉表头", "请勿修改工作表名称和表头，只在表头下方逐行填写"),
+    ("单元格", "合并单元格、使用公式", "每个事项占一行，不合并单元格，不使用公式，直接填写内容"),
+)
+
+
+@dataclass(frozen=True)
+class TemplateFacts:
+    """What the cover shows; plain values, so a task can build a template from ids it looked up."""
+
+    org_name: str
+    org_code: str
+    campaign_name: str
+    deadline: date
+    reply_address: str
+    contact_name: str = ""
+    contact_phone: str = ""
+
+
+def build_inventory_template(facts: TemplateFacts) -> bytes:
+    workbook = Workbook()
+    cover = workbook.active
+    cover.title = s.COVER_SHEET
+    _cover(cover, facts)
+    _items(workbook.create_sheet(s.ITEM_SHEET))
+    _instructions(workbook.create_sheet(s.INSTRUCTIONS_SHEET), facts)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def template_filename(org_short_name: str) -> str:
+    return f"公共服务事项清单-{org_short_name}.xlsx"
+
+
+def _cover(sheet: Worksheet, facts: TemplateFacts) -> None:
+    append_safe(sheet, ["公共服务事项清理自查报送表"])
+    sheet["A1"].font = Font(bold=True, size=14)
+    rows = (
+        (s.COVER_ORG, facts.org_name),
+        (s.COVER_ORG_CODE, facts.org_code),
+        (s.COVER_CAMPAIGN, facts.campaign_name),
+        (s.COVER_DEADLINE, facts.deadline.isoformat()),
+        (s.COVER_REPLY, f"填好后作为附件回复本邮件，或发送至 {facts.reply_address}（请勿修改收件地址）"),
+        (s.COVER_ZERO, "否"),
+        (s.COVER_CONTACT, facts.contact_name),
+        (s.COVER_PHONE, facts.contact_phone),
+        (s.COVER_DATE, ""),
+    )
+    for label, value in rows:
+        append_safe(sheet, [label, value])
+    zero_row = 2 + [label for label, _ in rows].index(s.COVER_ZERO)
+    zero = DataValidation(type="list", formula1='"是,否"', allow_blank=False, showErrorMessage=True,
+                          errorTitle="零报告", error="请选择「是」或「否」")
+    sheet.add_data_validation(zero)
+    zero.add(f"B{zero_row}")
+    append_safe(sheet, [])
+    append_safe(sheet, ["说明", "没有公共服务事项的单位，请将「零报告」选为「是」并直接回复，无需填写清单。"])
+    sheet.column_dimensions["A"].width = 18
+    sheet.column_dimensions["B"].width = 70
+    for row in sheet.iter_rows(min_row=2, max_col=1):
+        row[0].font = Font(bold=True)
+
+
+def _items(sheet: Worksheet) -> None:
+    append_safe(sheet, list(s.HEADERS))
+    for column, header in enumerate(s.HEADERS, start=1):
+        cell = sheet.cell(row=1, column=column)
+        cell.font, cell.fill = Font(bold=True), HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        sheet.column_dimensions[get_column_letter(column)].width = WIDTHS[header]
+    sheet.freeze_panes = "A2"
+    last = PREPARED_ROWS + 1
+    lists = {s.KIND: s.KINDS, s.CATEGORY: s.CATEGORIES, s.AUDIENCE: AUDIENCE_CHOICES, s.CHARGED: s.YES_NO}
+    for header, choices in lists.items():
+        validation = DataValidation(type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True,
+                                    showErrorMessage=True, errorTitle=header,
+                                    error=f"请从下拉列表中选择：{'、'.join(choices)}")
+        sheet.add_data_validation(validation)
+        letter = get_column_letter(s.HEADERS.index(header) + 1)
+        validation.add(f"{letter}2:{letter}{last}")
+    days = DataValidation(type="whole", operator="between", formula1="1", formula2="3650", allow_blank=True,
+                          showErrorMessage=True, errorTitle=s.TIME_LIMIT, error="请填写工作日天数（正整数）")
+    sheet.add_data_validation(days)
+    letter = get_column_letter(s.HEADERS.index(s.TIME_LIMIT) + 1)
+    days.add(f"{letter}2:{letter}{last}")
+
+
+def _instructions(sheet: Worksheet, facts: TemplateFacts) -> None:
+    lines = (
+        "填报说明",
+        f"1. 请在「{s.ITEM_SHEET}」工作表逐项填写，每个事项一行，不要修改工作表名称和表头。",
+        f"2. 带下拉列表的栏目请从列表中选择；服务对象可多选，用顿号「、」分隔。",
+        f"3. 「{s.TIME_LIMIT}」只填整数天数；「{s.CHARGED}」为「是」时必须填写「{s.FEE_BASIS}」。",
+        f"4. 没有公共服务事项的，在「{s.COVER_SHEET}」把零报告选为「是」后回复即可。",
+        f"5. 请于 {facts.deadline.isoformat()} 前回复邮件报送；系统将在几分钟内回执，一次性告知所有问题。",
+        "",
+        "示范文本（正确填写的一行）：",
+    )
+    for line in lines:
+        append_safe(sheet, [line])
+    sheet["A1"].font = Font(bold=True, size=14)
+    append_safe(sheet, list(s.HEADERS))
+    append_safe(sheet, list(EXAMPLE_ROW))
+    append_safe(sheet, [])
+    append_safe(sheet, ["常见错误示例："])
+    append_safe(sheet, ["栏目", "错误写法", "正确做法"])
+    for mistake in COMMON_MISTAKES:
+        append_safe(sheet, list(mistake))
+    sheet.column_dimensions["A"].width = 22
+    sheet.column_dimensions["B"].width = 34
+    sheet.column_dimensions["C"].width = 60

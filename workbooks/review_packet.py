@@ -1,0 +1,213 @@
+"""The review packet: one department's list as a workbook for one agency, and reading it back.
+
+The agency fills three columns (审核意见 from a drop-down, 审核理由, 调整后内容) beside the list
+it was sent. The cover names the agency and the submission, so a reply is checked against what was
+actually sent. Submitter text goes through ``append_safe``: it never becomes a live formula.
+"""
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from rules.review import OPINIONS, ReviewRow
+from workbooks import inventory_schema as s
+from workbooks.inventory_parse import fold
+from workbooks.problems import Problem
+from workbooks.safe_cells import append_safe
+
+COVER_SHEET = "审核封面"
+SHEET = "审核意见表"
+INSTRUCTIONS_SHEET = "填写说明"
+
+COVER_AGENCY = "审核单位"
+COVER_AGENCY_CODE = "审核单位代码"
+COVER_ANGLE = "审核角度"
+COVER_ORG = "报送部门"
+COVER_ORG_CODE = "部门代码"
+COVER_SUBMISSION = "送审编号"
+COVER_VERSION = "清单版本"
+COVER_DEADLINE = "审核截止日期"
+COVER_REPLY = "回复方式"
+
+FLAGS = "预审提示"
+AGENCY = "审核单位"
+OPINION = "审核意见"
+REASON = "审核理由"
+ADJUSTED = "调整后内容"
+LIST_HEADERS = s.HEADERS
+HEADERS = (*LIST_HEADERS, FLAGS, AGENCY, OPINION, REASON, ADJUSTED)
+# Fields of a submitted item, in the order of the list's headers.
+ITEM_FIELDS = tuple(s.FIELDS[h] for h in LIST_HEADERS)
+REVIEW_FILL = PatternFill("solid", fgColor="FFF2CC")
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+
+
+@dataclass(frozen=True)
+class PacketFacts:
+    agency_code: str
+    agency_name: str
+    angle_title: str
+    angle_guidance: str
+    org_code: str
+    org_name: str
+    submission_id: int
+    version: int
+    deadline: date
+    reply_address: str
+
+
+def packet_filename(org_short_name: str, agency_short_name: str) -> str:
+    return f"审核意见表-{org_short_name}-{agency_short_name}.xlsx"
+
+
+def _cell_value(field_name: str, value: object) -> object:
+    if field_name == "charged":
+        return "是" if value else "否"
+    return value
+
+
+def build_review_packet(facts: PacketFacts, items: list[dict], flags: list[list[str]]) -> bytes:
+    """``items`` are SubmittedItem columns in the list's order; ``flags`` the pre-flags per item."""
+    book = Workbook()
+    cover = book.active
+    cover.title = COVER_SHEET
+    append_safe(cover, ["公共服务事项清单审核意见表"])
+    cover["A1"].font = Font(bold=True, size=14)
+    for label, value in ((COVER_AGENCY, facts.agency_name), (COVER_AGENCY_CODE, facts.agency_code),
+                         (COVER_ANGLE, f"{facts.angle_title}：{facts.angle_guidance}"),
+                         (COVER_ORG, facts.org_name), (COVER_ORG_CODE, facts.org_code),
+                         (COVER_SUBMISSION, facts.submission_id), (COVER_VERSION, facts.version),
+                         (COVER_DEADLINE, facts.deadline.isoformat()),
+                         (COVER_REPLY, f"填好后作为附件回复本邮件（{facts.reply_address}），请勿修改封面和清单内容")):
+        append_safe(cover, [label, value])
+    cover.column_dimensions["A"].width, cover.column_dimensions["B"].width = 16, 80
+
+    sheet = book.create_sheet(SHEET)
+    append_safe(sheet, list(HEADERS))
+    for column, header in enumerate(HEADERS, start=1):
+        cell = sheet.cell(row=1, column=column)
+        cell.font = Font(bold=True)
+        cell.fill = REVIEW_FILL if header in (OPINION, REASON, ADJUSTED) else HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        sheet.column_dimensions[get_column_letter(column)].width = 30 if header in (s.NAME, FLAGS, REASON,
+                                                                                   ADJUSTED, s.LEGAL_BASIS) else 12
+    sheet.freeze_panes = "C2"
+    for item, item_flags in zip(items, flags):
+        # The department's own text: append_safe keeps "=…" from turning into a formula.
+        append_safe(sheet, [_cell_value(f, item.get(f)) for f in ITEM_FIELDS]
+                    + ["；".join(item_flags), facts.agency_name, "", "", ""])
+    letter = get_column_letter(HEADERS.index(OPINION) + 1)
+    choices = DataValidation(type="list", formula1='"' + ",".join(OPINIONS) + '"', allow_blank=True,
+                             showErrorMessage=True, errorTitle=OPINION, error=f"请选择：{'、'.join(OPINIONS)}")
+    sheet.add_data_validation(choices)
+    choices.add(f"{letter}2:{letter}{max(len(items), 1) + 1}")
+
+    notes = book.create_sheet(INSTRUCTIONS_SHEET)
+    for line in ("填写说明",
+                 f"1. 只填写「{OPINION}」「{REASON}」「{ADJUSTED}」三列，不要增加、删除或移动行，不要修改清单内容。",
+                 f"2. {OPINION}从下拉列表中选择：{'、'.join(OPINIONS)}。",
+                 "3. 选「取消」的必须写明理由；选「调整」的写明调整后内容；选「合并」的写明合并到哪个事项。",
+                 f"4. 「{FLAGS}」是系统按贵单位审核角度预先标出的问题，供参考。",
+                 "5. 填好后直接回复本邮件；系统几分钟内回执，有问题将一次性告知。"):
+        append_safe(notes, [line])
+    notes.column_dimensions["A"].width = 100
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@dataclass
+class ParsedReview:
+    agency_code: str = ""
+    org_code: str = ""
+    submission_id: int | None = None
+    rows: list[ReviewRow] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def parse_review_packet(content: bytes) -> ParsedReview:
+    """Read a returned packet (which passed workbooks.safety); problems, never exceptions."""
+    result = ParsedReview()
+    try:
+        book = pd.ExcelFile(io.BytesIO(content), engine="calamine")
+    except Exception:  # noqa: BLE001 - calamine raises its own types for every kind of damage
+        result.problems.append(Problem("工作簿无法读取（文件已损坏）", "请确认文件能在 Excel 中正常打开后重新发送"))
+        return result
+    by_fold = {fold(n): n for n in book.sheet_names}
+    cover = by_fold.get(fold(COVER_SHEET))
+    if cover is None:
+        result.problems.append(Problem(f"找不到工作表「{COVER_SHEET}」", "请使用系统发来的审核意见表，不要删除封面",
+                                       sheet=COVER_SHEET))
+    else:
+        _read_cover(pd.read_excel(book, sheet_name=cover, header=None, dtype=object), result)
+    sheet = by_fold.get(fold(SHEET))
+    if sheet is None:
+        result.problems.append(Problem(f"找不到工作表「{SHEET}」", "请使用系统发来的审核意见表，不要修改工作表名称",
+                                       sheet=SHEET))
+        return result
+    frame = pd.read_excel(book, sheet_name=sheet, header=None, dtype=object)
+    if frame.empty:
+        result.problems.append(Problem(f"工作表「{SHEET}」是空的", "请使用系统发来的审核意见表", sheet=SHEET))
+        return result
+    columns = {fold(v): i for i, v in enumerate(frame.iloc[0])}
+    needed = (s.SEQ, s.NAME, OPINION, REASON, ADJUSTED)
+    missing = [h for h in needed if fold(h) not in columns]
+    for header in missing:
+        result.problems.append(Problem(f"缺少表头「{header}」", f"请按原表恢复「{header}」这一列", sheet=SHEET, row=1,
+                                       column=header))
+    if missing:
+        return result
+    for index in range(1, len(frame)):
+        values = {h: _text(frame.iat[index, columns[fold(h)]]) for h in needed}
+        if not any(values.values()):
+            continue
+        result.rows.append(ReviewRow(index + 1, values[s.SEQ], values[s.NAME], values[OPINION], values[REASON],
+                                     values[ADJUSTED]))
+    return result
+
+
+def _text(value: object) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _read_cover(frame: pd.DataFrame, result: ParsedReview) -> None:
+    if frame.shape[1] < 2:
+        return
+    cover = {fold(label): _text(value) for label, value in zip(frame[0], frame[1])}
+    result.agency_code = cover.get(fold(COVER_AGENCY_CODE), "")
+    result.org_code = cover.get(fold(COVER_ORG_CODE), "")
+    number = cover.get(fold(COVER_SUBMISSION), "")
+    if number.isdigit():
+        result.submission_id = int(number)
+    else:
+        result.problems.append(Problem(f"封面的「{COVER_SUBMISSION}」为「{number}」，无法识别",
+                                       "请使用系统发来的审核意见表，不要修改封面", sheet=COVER_SHEET,
+                                       column=COVER_SUBMISSION))
+
+
+def is_review_packet(content: bytes) -> bool:
+    """Whether an attachment is a returned review packet, from its sheet list alone.
+
+    Reads only xl/workbook.xml (a few hundred bytes, size-checked first), so deciding where a
+    reply goes never expands an untrusted file; the full safety checks follow either way.
+    """
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        entry = archive.getinfo("xl/workbook.xml")
+        if entry.file_size > 1 << 20:
+            return False
+        return SHEET.encode() in archive.read(entry)
+    except (KeyError, zipfile.BadZipFile, ValueError, OSError, NotImplementedError, RuntimeError, EOFError):
+        return False
