@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from email import message_from_bytes, policy
 from email.header import decode_header
-from email.message import EmailMessage
+from email.message import Message
 from email.utils import getaddresses, parseaddr
 
 _CHINESE_CHARSETS = {"gb2312", "gbk", "x-gbk", "gb_2312-80", "cp936", "euc-cn", "hz-gb-2312"}
@@ -65,7 +65,7 @@ def decode_header_text(raw: str) -> str:
     return "".join(parts)
 
 
-def _raw_header(message: EmailMessage, name: str) -> str:
+def _raw_header(message: Message, name: str) -> str:
     for key, value in message.raw_items():
         if key.lower() == name.lower():
             return str(value)
@@ -73,7 +73,9 @@ def _raw_header(message: EmailMessage, name: str) -> str:
 
 
 def read_mail(raw: bytes, intake_local_part: str = "intake") -> InboundMail:
-    message = message_from_bytes(raw, policy=policy.default)
+    # compat32: headers stay raw until asked for (decoded here, GBK-aware), which is several times
+    # cheaper than the modern policy's eager header objects for a message with a large attachment.
+    message = message_from_bytes(raw, policy=policy.compat32)
     subject = re.sub(r"[\r\n]+\s*", " ", decode_header_text(_raw_header(message, "Subject"))).strip()
     # Parse the address from the raw header and decode only the name: a decoded name may hold CR/LF
     # or a second address that must not decide who the sender is.
@@ -100,15 +102,16 @@ def read_mail(raw: bytes, intake_local_part: str = "intake") -> InboundMail:
     )
 
 
-def _body(message: EmailMessage) -> str:
-    part = message.get_body(("plain", "html"))
+def _body(message: Message) -> str:
+    parts = [p for p in message.walk() if p.get_content_maintype() == "text" and not p.get_filename()]
+    part = next((p for p in parts if p.get_content_subtype() == "plain"), parts[0] if parts else None)
     if part is None:
         return ""
     payload = part.get_payload(decode=True) or b""
     return _bytes_text(payload, part.get_content_charset())
 
 
-def _attachments(message: EmailMessage):
+def _attachments(message: Message):
     for part in message.walk():
         if part.is_multipart():
             continue

@@ -155,9 +155,7 @@ def approve(
 
     number, items, content = _review_errors(work)
     console.print(f"已登记审定：{day} {meeting}（{document}）。全市清单第 {number} 版，共 {items} 个事项，已冻结保存。")
-    if out:
-        out.write_bytes(content)
-        console.print(f"清单已另存为 {out}")
+    _save(out, content)
 
 
 def adjust(
@@ -182,6 +180,10 @@ def adjust(
     for code, diff in changes.items():
         console.print(f"  {code}：新增 {len(diff['added'])}，删除 {len(diff['removed'])}，修改 {len(diff['changed'])}",
                       highlight=False)
+    _save(out, content)
+
+
+def _save(out: Path | None, content: bytes) -> None:
     if out:
         out.write_bytes(content)
         console.print(f"清单已另存为 {out}")

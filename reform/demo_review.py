@@ -23,7 +23,7 @@ from rules.review import Opinion
 ROUTED_AT, REPLIED_AT, MERGED_AT = time(10, 30), time(15), time(17)
 APPROVAL = (date(2016, 10, 28), "市政府第 62 次常务会议", "沈政办发〔2016〕88号")
 RECHECKED_ON = date(2016, 10, 26)
-ADJUSTMENT = (date(2017, 3, 1), date(2017, 3, 6), "市民政局新增公共服务事项", "沈编发〔2017〕5号")
+ADJUSTMENT = (date(2017, 3, 1), date(2017, 3, 6), "部门新增公共服务事项", "沈编发〔2017〕5号")
 # The day each agency sends its opinions on everything routed to it by then; later lists, and the
 # few 政务服务办 holds back, go in the late batches after the 30 September deadline.
 BATCHES = {"bwb": date(2016, 9, 13), "fzb": date(2016, 9, 21), "czj": date(2016, 9, 26), "zwfwb": date(2016, 9, 28)}
@@ -97,8 +97,9 @@ class ReviewByMail:
             lines.append(f"[cyan]review-routing[/] {len(reviews)} 份清单送编委办、法制办、财政局、政务服务办并联审核，"
                          f"发出审核意见表 {4 * len(reviews)} 份（附预审提示）")
         if responses:
-            lines.append(f"[cyan]review-routing[/] 收到 {len(responses)} 个部门修改后的清单，已比对："
-                         + "；".join(r["detail"] for r in responses[:3]) + "，市编委办复核开启")
+            changed = [r for r in responses if r["changed"]]
+            lines.append(f"[cyan]review-routing[/] 比对 {len(responses)} 个部门修改后的清单（{len(changed)} 份有变化"
+                         + "".join(f"：{r['detail']}" for r in changed[:1]) + "），市编委办复核开启")
         return lines
 
     def _plan_replies(self, submission_id: int, day: date) -> None:
@@ -194,7 +195,8 @@ class ReviewByMail:
         lines = [f"[cyan]mailbox-intake[/] " + "，".join(p for p in parts if p)]
         if outcomes["accepted"]:
             lines += await self._route(day)
-        merged = [m for m in await review_merge_flow(now=datetime.combine(day, MERGED_AT)) if m["created"]]
+        merged = [m for m in await review_merge_flow(now=datetime.combine(day, MERGED_AT)) if m["created"]] \
+            if self._ready_to_merge() else []
         if merged:
             conflicted = [m for m in merged if m["conflicts"]]
             lines.append(f"[cyan]review-merge[/] 汇总书面审核意见 {len(merged)} 份，发给部门 {len(merged) - len(conflicted)} 份"
@@ -205,6 +207,14 @@ class ReviewByMail:
                 if m["issued"]:
                     self._plan_response(m["submission_id"], day)
         return lines
+
+    def _ready_to_merge(self) -> bool:
+        """Whether the hourly merge deployment would find anything; the demo skips its idle runs."""
+        from registry.db import transaction
+        from registry.review_merge import submissions_ready_to_merge
+
+        with transaction(self.url) as session:
+            return bool(submissions_ready_to_merge(session))
 
     async def _decide(self, submission_id: int, day: date) -> list[str]:
         from notifications.outbox import deliver_pending

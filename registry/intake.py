@@ -25,7 +25,7 @@ from notifications.outbox import XLSX, Attachment, coordinator_addresses, queue_
 from reform.settings import Settings
 from registry.models import Contact, Obligation, Organisation
 from registry.reply_tokens import obligation_for_token, subject_tag, token_for
-from registry.submission_models import MailboxMessage, ReplyToken, Submission
+from registry.submission_models import MailboxMessage, ReplyToken
 from registry.submissions import record_submission
 from rules.obligations import CLOSED, State
 from workbooks.inventory_parse import parse_inventory
@@ -83,7 +83,7 @@ def take_in_mail(session: Session, raw: bytes, settings: Settings, now: datetime
     from registry.review_replies import is_review_reply, take_in_review_reply  # the review phase (issue 4)
 
     if is_review_reply(obligation, mail):
-        return take_in_review_reply(session, mail, orgs, settings, now)
+        return take_in_review_reply(session, mail, obligation, orgs, settings, now)
     if obligation is None:
         return _unidentified(session, mail, orgs[0], settings, now)
     filename, content, validation = _validate_attachments(mail.attachments, settings, obligation.debtor.code)
@@ -236,8 +236,3 @@ def _unidentified(session: Session, mail: InboundMail, org: Organisation, settin
     _queue(session, _receipt_key(mail), [mail.sender], letter, settings, now, None, kind="receipt",
            in_reply_to=mail.message_id)
     return IntakeResult("rejected", mail.sender, org.code, problems=1)
-
-
-def latest_submission(session: Session, obligation_id: int) -> Submission | None:
-    return session.scalar(select(Submission).where(Submission.obligation_id == obligation_id)
-                          .order_by(Submission.version.desc()).limit(1))

@@ -59,11 +59,13 @@ def merge_submission(session: Session, submission_id: int, settings: Settings, n
     obligations = find_ref_obligation(session, campaign.id, REVIEW, str(submission_id))
     if not obligations or any(o.state != State.FULFILLED for o in obligations):
         return MergeResult(submission_id, created=False)
-    codes = {o.id: o.debtor.code for o in obligations}
+    # Keyed by the agency's short name: the reasons and the workbook speak of 市法制办, not fzb.
+    names = _agency_names(session)
+    agency_of = {o.id: names.get(o.debtor.code, o.debtor.code) for o in obligations}
     by_agency: dict[str, dict] = {}
-    for reply in session.scalars(select(ReviewReply).where(ReviewReply.obligation_id.in_(codes),
+    for reply in session.scalars(select(ReviewReply).where(ReviewReply.obligation_id.in_(agency_of),
                                                            ReviewReply.state == "accepted")):
-        by_agency[codes[reply.obligation_id]] = {
+        by_agency[agency_of[reply.obligation_id]] = {
             item_key(o.seq, o.name): AgencyOpinion(o.opinion, o.reason, o.adjusted) for o in reply.opinions}
     submission = session.get(Submission, submission_id)
     merged = merge_opinions([(i["seq"], i["name"]) for i in items_of(session, submission_id)], by_agency)
@@ -72,7 +74,7 @@ def merge_submission(session: Session, submission_id: int, settings: Settings, n
         conflicts=sum(m.conflict for m in merged),
         items=[ConsolidatedItem(position=n, seq=m.seq, name=m.name, outcome=m.outcome, reason=m.reason,
                                 adjusted=m.adjusted, conflict=m.conflict,
-                                opinions={code: [o.opinion, o.reason, o.adjusted] for code, o in m.opinions.items()})
+                                opinions={name: [o.opinion, o.reason, o.adjusted] for name, o in m.opinions.items()})
                for n, m in enumerate(merged)])
     session.add(consolidated)
     session.flush()  # a concurrent merge fails here (or at commit) on the unique submission_id
@@ -94,9 +96,8 @@ def _opinion_text(opinion: list[str]) -> str:
 
 
 def _tell_coordinator(session: Session, consolidated: ConsolidatedOpinion, settings: Settings, now: datetime) -> None:
-    names = _agency_names(session)
     org = session.get(Organisation, consolidated.org_id)
-    rows = [[i.seq, i.name, "；".join(f"{names.get(c, c)} {_opinion_text(o)}" for c, o in i.opinions.items())]
+    rows = [[i.seq, i.name, "；".join(f"{agency} {_opinion_text(o)}" for agency, o in i.opinions.items())]
             for i in consolidated.items if i.conflict]
     letter = conflicts_notice(org_name=org.name, submission_id=consolidated.submission_id, conflicts=rows)
     queue_message(session, key=f"conflicts:{consolidated.submission_id}", to=coordinator_addresses(session),
@@ -119,16 +120,16 @@ def issue(session: Session, consolidated: ConsolidatedOpinion, settings: Setting
     # The department answers with a revised list on its own inventory thread: a new version there.
     token = token_for(session, submission.obligation_id, now)
     address = reply_address(settings.intake_address, token)
-    names = _agency_names(session)
+    names = list(_agency_names(session).values())
     decisions = {d.item_id: d for d in session.scalars(select(CoordinatorDecision).join(
         ConsolidatedItem, ConsolidatedItem.id == CoordinatorDecision.item_id)
         .where(ConsolidatedItem.consolidated_id == consolidated.id))}
-    lines = [OpinionLine(i.seq, i.name, [_opinion_text(i.opinions[c]) if c in i.opinions else "" for c in names],
+    lines = [OpinionLine(i.seq, i.name, [_opinion_text(i.opinions[n]) if n in i.opinions else "" for n in names],
                          i.outcome or "", i.reason, i.adjusted,
                          f"{decisions[i.id].opinion}：{decisions[i.id].reason}" if i.id in decisions else "")
              for i in consolidated.items]
     filename = f"书面审核意见-{org.short_name or org.code}-第{submission.version}版.xlsx"
-    workbook = build_consolidated_workbook(org_name=org.name, version=submission.version, agencies=list(names.values()),
+    workbook = build_consolidated_workbook(org_name=org.name, version=submission.version, agencies=names,
                                            lines=lines, response_due=due, reply_address=address)
     counts = {o: sum(1 for i in consolidated.items if i.outcome == o) for o in OPINIONS}
     letter = consolidated_letter(org_name=org.name, version=submission.version, counts=counts, response_due=due,

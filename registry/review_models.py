@@ -97,7 +97,7 @@ class ConsolidatedItem(Base):
     position: Mapped[int] = mapped_column(Integer)
     seq: Mapped[str] = mapped_column(String(20))
     name: Mapped[str] = mapped_column(String(300))
-    # agency code -> [opinion, reason, adjusted]
+    # agency (short name) -> [opinion, reason, adjusted]
     opinions: Mapped[dict] = mapped_column(JSON, default=dict)
     outcome: Mapped[str | None] = mapped_column(String(10))  # None: a conflict not yet decided
     reason: Mapped[str] = mapped_column(Text, default="")

@@ -25,6 +25,7 @@ from registry.reply_tokens import subject_tag, token_for
 from registry.review_models import ConsolidatedOpinion, ReviewOpinion, ReviewReply
 from registry.review_obligations import REVIEW, find_ref_obligation
 from registry.review_routing import items_of
+from registry.status import find_campaign
 from registry.submission_models import Submission
 from rules.obligations import State
 from rules.review import OPINIONS, canonical_opinions, check_review_rows, fold
@@ -44,21 +45,28 @@ def is_review_reply(obligation: Obligation | None, mail: InboundMail) -> bool:
     return any(is_spreadsheet_name(a.filename) and is_review_packet(a.content) for a in mail.attachments)
 
 
-def take_in_review_reply(session: Session, mail: InboundMail, orgs: list[Organisation], settings: Settings,
-                         now: datetime) -> IntakeResult:
+def take_in_review_reply(session: Session, mail: InboundMail, thread: Obligation | None, orgs: list[Organisation],
+                         settings: Settings, now: datetime) -> IntakeResult:
+    """``thread`` is the obligation the reply token named, if any: a workbook too broken to say which
+    submission it is about is charged to the review obligation whose thread it came on."""
     agency = orgs[0]
+    if thread is not None and thread.phase.code != REVIEW:
+        thread = None
+    thread_submission = session.get(Submission, int(thread.ref)) if thread is not None else None
     workbooks = [a for a in mail.attachments if is_spreadsheet_name(a.filename)]
     if len(workbooks) != 1:
         what = "邮件中没有 Excel 工作簿附件" if not workbooks else f"邮件中有 {len(workbooks)} 个表格附件，无法确定以哪一个为准"
-        return _reject(session, mail, agency, None, None, "", None,
+        return _reject(session, mail, agency, thread, thread_submission, "", None,
                        [Problem(what, "请把填好的审核意见表（.xlsx）作为唯一附件回复审核邮件")], settings, now)
     attachment = workbooks[0]
     unsafe = check_workbook(attachment.filename, attachment.content, limits_from(settings))
     if unsafe is not None:
-        return _reject(session, mail, agency, None, None, attachment.filename, None, [unsafe], settings, now)
+        return _reject(session, mail, agency, thread, thread_submission, attachment.filename, None, [unsafe],
+                       settings, now)
     parsed = parse_review_packet(attachment.content)
     if parsed.problems:
-        return _reject(session, mail, agency, None, None, attachment.filename, None, parsed.problems, settings, now)
+        return _reject(session, mail, agency, thread, thread_submission, attachment.filename, None,
+                       parsed.problems, settings, now)
     obligation = _review_obligation(session, parsed.submission_id, [o.id for o in orgs])
     submission = session.get(Submission, parsed.submission_id)
     if obligation is None:
@@ -69,6 +77,10 @@ def take_in_review_reply(session: Session, mail: InboundMail, orgs: list[Organis
                        [Problem(what, "请只回复发给贵单位的审核邮件；如认为应当参与审核，请与市编委办联系",
                                 sheet="审核封面", column="送审编号")], settings, now)
     agency = obligation.debtor
+    if obligation.state == State.WAIVED:
+        return _reject(session, mail, agency, None, submission, attachment.filename, None, [Problem(
+            f"送审编号 {submission.id} 的清单已被该部门的新版本取代，本次意见未登记",
+            "请审核随后发来的新版本审核意见表，并回复那封邮件")], settings, now)
     packet = [(i["seq"], i["name"]) for i in items_of(session, submission.id)]
     findings = check_review_rows(packet, parsed.rows)
     problems = [Problem(f.what, f.fix, sheet=SHEET, row=f.row, column=f.column) for f in findings]
@@ -81,16 +93,10 @@ def take_in_review_reply(session: Session, mail: InboundMail, orgs: list[Organis
 def _review_obligation(session: Session, submission_id: int | None, org_ids: list[int]) -> Obligation | None:
     if submission_id is None:
         return None
-    for obligation in find_ref_obligation(session, _campaign_id(session), REVIEW, str(submission_id)):
+    for obligation in find_ref_obligation(session, find_campaign(session, None).id, REVIEW, str(submission_id)):
         if obligation.debtor_id in org_ids:
             return obligation
     return None
-
-
-def _campaign_id(session: Session) -> int:
-    from registry.status import find_campaign
-
-    return find_campaign(session, None).id
 
 
 def _next_version(session: Session, obligation_id: int) -> int:

@@ -38,6 +38,7 @@ class Routed:
     route: str  # rules.review.Route
     opened: int = 0  # obligations opened by this call
     detail: str = ""
+    changed: bool = False  # a response that differs from the version before
 
 
 def items_of(session: Session, submission_id: int) -> list[dict]:
@@ -154,6 +155,8 @@ def _record_response(session: Session, campaign: Campaign, reviewed: int, submis
     recheck, created = open_obligation(session, campaign, APPROVAL, office.id, org.id, recheck_ref(reviewed), due,
                                        due_reason, now, f"复核{org.name}修改后的清单（第 {submission.version} 版）")
     if not created and recheck.state in CLOSED:
+        # A later version (a 动态调整 after approval, say) is a new recheck with its own period.
+        recheck.due, recheck.due_reason, recheck.escalation_level = due, due_reason, 0
         move_obligation(session, recheck, State.OPEN, "system",
                         f"{org.name}又报送了第 {submission.version} 版，需要重新复核", now)
     changes = ([["新增", n, ""] for n in diff.added] + [["删除", n, ""] for n in diff.removed]
@@ -165,4 +168,4 @@ def _record_response(session: Session, campaign: Campaign, reviewed: int, submis
     queue_message(session, key=f"response-receipt:{submission.id}", to=[to] if to else [], subject=letter.subject,
                   text=letter.text, html=letter.html, kind="response_receipt", obligation_id=submission.obligation_id,
                   now=now, mail_domain=settings.mail_domain)
-    return Routed(submission.id, Route.RESPONSE, int(created), diff.summary())
+    return Routed(submission.id, Route.RESPONSE, int(created), diff.summary(), not diff.empty)

@@ -47,9 +47,9 @@ def _accept(session: Session, obligation: Obligation, submission: Submission, va
     for old in previous:
         old.state, old.superseded_by_id = "superseded", submission.id
     if validation.items:
-        # One executemany, not one ORM object per row: 200 rows cost a millisecond this way.
-        session.execute(insert(SubmittedItem), [{"submission_id": submission.id, **item}
-                                                for item in validation.items])
+        # One Core executemany, not the ORM's per-row bookkeeping: 200 rows cost a millisecond this way.
+        session.execute(insert(SubmittedItem.__table__), [{"submission_id": submission.id, **item}
+                                                          for item in validation.items])
     what = "零报告" if validation.zero_report else f"{len(validation.items)} 个事项"
     if obligation.state in (State.OPEN, State.RETURNED):
         move_obligation(session, obligation, State.FULFILLED, actor,

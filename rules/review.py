@@ -221,7 +221,7 @@ class AgencyOpinion:
 class MergedItem:
     seq: str
     name: str
-    opinions: dict[str, AgencyOpinion]  # agency code -> its opinion
+    opinions: dict[str, AgencyOpinion]  # agency -> its opinion
     outcome: str | None  # None while agencies disagree and the coordinator has not decided
     reason: str
     adjusted: str
@@ -239,7 +239,7 @@ def merge_item(seq: str, name: str, opinions: Mapping[str, AgencyOpinion]) -> Me
     kinds = {o.opinion for o in opinions.values()}
     changes = kinds - {Opinion.KEEP}
     adjustments = {fold(o.adjusted) for o in opinions.values() if o.opinion == Opinion.ADJUST}
-    reasons = "；".join(f"{code}：{o.reason}" for code, o in opinions.items() if o.reason)
+    reasons = "；".join(f"{agency}：{o.reason}" for agency, o in opinions.items() if o.reason)
     if len(kinds) == 1 and (kinds != {Opinion.ADJUST} or len(adjustments) == 1):
         only = next(iter(kinds))
         adjusted = next((o.adjusted for o in opinions.values() if o.adjusted), "")

@@ -1,17 +1,30 @@
 """Thin tasks for calls and intake: plain values in (ids, refs, times), plain values out."""
 from __future__ import annotations
 
+import os
 from dataclasses import asdict
+from functools import lru_cache
 from datetime import datetime
 
 from prefect import task
 
 from notifications.mailbox import open_mailbox
 from notifications.outbox import deliver_pending
-from reform.settings import get_settings
+from reform.settings import Settings, get_settings
 from registry.calls import obligations_to_call, queue_call
 from registry.db import transaction
 from registry.intake import take_in_mail
+
+
+def _settings() -> Settings:
+    """Settings as the REFORM_* environment says now. Reading them costs milliseconds, which counts
+    once per message; the same environment gives the same settings, so they are kept per environment."""
+    return _settings_for(tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("REFORM_"))))
+
+
+@lru_cache(maxsize=8)
+def _settings_for(_environment: tuple) -> Settings:
+    return get_settings()
 
 
 @task(name="obligations-to-call")
@@ -57,7 +70,7 @@ async def take_in_message(ref: str, now: datetime | None = None) -> dict:
 
 def take_in_message_now(ref: str, now: datetime | None = None) -> dict:
     """The task's body, callable without Prefect (the benchmark's plain loop, the crash test)."""
-    settings = get_settings()
+    settings = _settings()
     mailbox = open_mailbox(settings)
     try:
         raw = mailbox.read(ref)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from openpyxl import load_workbook
 from sqlalchemy import select
@@ -13,6 +13,8 @@ from notifications.models import OutboxMessage
 from reform.sample_submissions import reply_mail
 from reform.settings import get_settings
 from registry.db import transaction
+from registry.models import Obligation, Organisation, Phase
+from registry.review_merge import merge_submission
 from registry.review_routing import route_submission
 from tests.intake_helpers import call, good_workbook, reply, take_in
 from workbooks.review_packet import HEADERS, OPINION, SHEET
@@ -20,6 +22,7 @@ from workbooks.review_packet import HEADERS, OPINION, SHEET
 AGENCIES = ("bwb", "fzb", "czj", "zwfwb")
 ROUTED = datetime(2016, 8, 1, 9, 0)
 REPLIED = datetime(2016, 9, 10, 10, 0)
+MERGED = datetime(2016, 9, 28, 15, 0)
 
 
 @dataclass(frozen=True)
@@ -46,8 +49,6 @@ def route(url: str, submission_id: int, now: datetime = ROUTED):
 
 
 def packets(url: str, submission_id: int | None = None) -> dict[str, Packet]:
-    from registry.models import Obligation, Organisation
-
     with transaction(url) as session:
         rows = session.execute(
             select(OutboxMessage, Organisation.code, Obligation.ref)
@@ -90,3 +91,17 @@ def all_agencies_reply(url: str, submission_id: int, opinions: dict[str, dict] |
         workbook = filled_packet(packet.workbook, (opinions or {}).get(code))
         outcomes[code] = take_in(url, agency_reply(packet, workbook), now).outcome
     return outcomes
+
+
+def obligations(url: str, phase: str) -> list[tuple[str, str, str, date]]:
+    with transaction(url) as session:
+        return [tuple(r) for r in session.execute(
+            select(Organisation.code, Obligation.ref, Obligation.state, Obligation.due)
+            .join(Organisation, Organisation.id == Obligation.debtor_id)
+            .join(Phase, Phase.id == Obligation.phase_id).where(Phase.code == phase, Obligation.ref != "")
+            .order_by(Obligation.id))]
+
+
+def merge(url: str, submission_id: int, now: datetime = MERGED):
+    with transaction(url) as session:
+        return merge_submission(session, submission_id, get_settings(), now)

@@ -15,7 +15,7 @@ from registry.models import Obligation, Phase
 from registry.review_models import ConsolidatedOpinion
 from registry.review_obligations import ReviewError
 from tests.intake_helpers import call, good_workbook, outbox, reply, take_in
-from tests.review_helpers import AGENCIES, accepted_list, all_agencies_reply, route
+from tests.review_helpers import AGENCIES, accepted_list, all_agencies_reply, merge, obligations, route
 
 APPROVED_ON = date(2016, 10, 28)
 NOW = datetime(2016, 10, 28, 16, 0)
@@ -24,8 +24,6 @@ EVERYONE_CANCELS_THE_FIRST = {a: {0: ("取消", "无法律法规依据", "")} fo
 
 def reviewed(url: str, org_code: str = "jyj", opinions=None) -> int:
     """A department's list through review, with its written opinion issued."""
-    from tests.test_review_flow import merge
-
     submission_id = accepted_list(url, org_code)
     route(url, submission_id)
     all_agencies_reply(url, submission_id, opinions)
@@ -131,3 +129,19 @@ def test_two_concurrent_merges_make_one_opinion_and_one_email(postgres_initialis
     with transaction(url) as session:
         assert session.scalar(select(func.count()).select_from(ConsolidatedOpinion)) == 1
     assert len(outbox(url, "consolidated_opinion")) == 1
+
+
+def test_a_version_after_the_recheck_reopens_it_with_a_fresh_due_date(initialised):
+    c = call(initialised, "jyj")
+    first = take_in(initialised, reply(c, [("清单.xlsx", good_workbook(c, 3))])).submission_id
+    route(initialised, first)
+    all_agencies_reply(initialised, first)
+    merge(initialised, first)
+    second = take_in(initialised, reply(c, [("清单.xlsx", good_workbook(c, 2))]), datetime(2016, 10, 10, 9))
+    route(initialised, second.submission_id, datetime(2016, 10, 10, 9))
+    with transaction(initialised) as session:
+        finish_recheck(session, second.submission_id, "coordinator", "", NOW)
+    third = take_in(initialised, reply(c, [("清单.xlsx", good_workbook(c, 4))]), datetime(2017, 3, 1, 9))
+    route(initialised, third.submission_id, datetime(2017, 3, 1, 9))
+    assert obligations(initialised, "approval") == [("bwb", f"recheck:{first}", "open", date(2017, 3, 8))]
+

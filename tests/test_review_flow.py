@@ -10,34 +10,20 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from reform.sample_submissions import filled_workbook
+from reform.sample_submissions import filled_workbook, reply_mail
 from reform.settings import get_settings
 from registry.db import transaction
-from registry.models import Obligation, Organisation, Phase
-from registry.review_merge import decide_conflict, merge_submission
+from registry.models import Organisation
+from registry.review_merge import decide_conflict
 from registry.review_models import ConsolidatedOpinion, ReviewReply, ReviewResponse
 from registry.review_obligations import ReviewError
 from tests.intake_helpers import call, edited, good_workbook, items_sheet, outbox, reply, take_in
 from tests.review_helpers import (
-    AGENCIES, REPLIED, accepted_list, agency_reply, all_agencies_reply, filled_packet, packets, route)
+    AGENCIES, MERGED, REPLIED, accepted_list, agency_reply, all_agencies_reply, filled_packet, merge, obligations,
+    packets, route)
 from workbooks.review_packet import AGENCY, FLAGS, HEADERS, SHEET
 
-MERGED = datetime(2016, 9, 28, 15, 0)
 CANCEL_BY_LEGAL_OFFICE = {"fzb": {0: ("取消", "无法律法规依据", "")}}
-
-
-def obligations(url: str, phase: str) -> list[tuple[str, str, str, date]]:
-    with transaction(url) as session:
-        return [tuple(r) for r in session.execute(
-            select(Organisation.code, Obligation.ref, Obligation.state, Obligation.due)
-            .join(Organisation, Organisation.id == Obligation.debtor_id)
-            .join(Phase, Phase.id == Obligation.phase_id).where(Phase.code == phase, Obligation.ref != "")
-            .order_by(Obligation.id))]
-
-
-def merge(url: str, submission_id: int, now: datetime = MERGED):
-    with transaction(url) as session:
-        return merge_submission(session, submission_id, get_settings(), now)
 
 
 def decide(url: str, submission_id: int, seq: str, opinion: str, reason: str = ""):
@@ -256,3 +242,32 @@ def test_the_flows_route_merge_and_leave_the_review_status(initialised, prefect_
 
     [row] = json.loads(asyncio.run(latest())["review-status"].data)
     assert (row["市法制办"], row["进展"]) == ("已提交意见", "待部门回复")
+
+
+def test_an_opinion_on_a_list_already_replaced_is_refused(initialised):
+    c = call(initialised, "jyj")
+    first = take_in(initialised, reply(c, [("清单.xlsx", good_workbook(c, 3))])).submission_id
+    route(initialised, first)
+    old_packet = packets(initialised, first)["fzb"]
+    second = take_in(initialised, reply(c, [("清单.xlsx", good_workbook(c, 4))])).submission_id
+    route(initialised, second)
+    result = take_in(initialised, agency_reply(old_packet, filled_packet(old_packet.workbook)))
+    assert result.outcome == "rejected" and "已被该部门的新版本取代" in result.receipt
+
+
+def test_the_routing_deployment_listens_for_the_acceptance_event():
+    from deployments.review import routing_deployment
+
+    [trigger] = routing_deployment().triggers
+    assert trigger.expect == {"reform.submission.accepted"}
+    assert trigger.parameters == {"submission_id": "{{ event.payload.submission_id }}"}
+
+
+def test_a_review_reply_without_its_workbook_returns_that_review(initialised):
+    submission_id = accepted_list(initialised)
+    route(initialised, submission_id)
+    packet = packets(initialised)["fzb"]
+    result = take_in(initialised, reply_mail(sender=packet.to, sender_name="审核人", to=packet.reply_to,
+                                             subject="回复：" + packet.subject))
+    assert result.outcome == "rejected" and "没有 Excel 工作簿附件" in result.receipt
+    assert ("fzb", str(submission_id), "returned") in [o[:3] for o in obligations(initialised, "review")]

@@ -62,8 +62,7 @@ def parse_inventory(content: bytes) -> ParsedInventory:
     frame = pd.read_excel(book, sheet_name=item_sheet, header=None, dtype=object)
     header_row, columns, header_problems = _match_headers(frame, item_sheet)
     result.problems += header_problems
-    result.problems += _merged_cells(book, item_sheet, header_row, columns)
-    result.problems += _formulas(content, item_sheet, header_row, columns)
+    result.problems += _merges_and_formulas(content, item_sheet, header_row, columns)
     if header_row is None:
         return result
     body = frame.iloc[header_row + 1:, list(columns)]
@@ -80,17 +79,18 @@ def _blank(value: object) -> bool:
 
 
 def _read_cover(book: pd.ExcelFile, sheet: str, result: ParsedInventory) -> None:
-    frame = pd.read_excel(book, sheet_name=sheet, header=None, dtype=object)
-    if frame.shape[1] < 2:
-        return
+    # A dozen label/value pairs: read straight from calamine, a DataFrame would only add cost.
+    rows = book.book.get_sheet_by_name(sheet).to_python(skip_empty_area=False, nrows=200)
     labels = {fold(label): label for label in (s.COVER_ORG, s.COVER_ORG_CODE, s.COVER_ZERO, s.COVER_CONTACT,
                                               s.COVER_PHONE, s.COVER_DATE)}
     # People shorten "零报告（是/否）" to "零报告": match on the label's leading word as well.
     labels.setdefault(fold("零报告"), s.COVER_ZERO)
-    for index, (label, value) in enumerate(zip(frame[0], frame[1])):
-        canonical = labels.get(fold(label))
+    for index, row in enumerate(rows):
+        if len(row) < 2:
+            continue
+        canonical = labels.get(fold(row[0]))
         if canonical and canonical not in result.cover:
-            result.cover[canonical] = None if pd.isna(value) else value
+            result.cover[canonical] = None if row[1] == "" else row[1]
             result.cover_rows[canonical] = index + 1
 
 
@@ -104,8 +104,8 @@ def _missing_item_sheet(book: pd.ExcelFile) -> Problem:
 def _match_headers(frame: pd.DataFrame, sheet: str) -> tuple[int | None, dict[int, str], list[Problem]]:
     """Find the header row (the one naming most headers in the first rows) and map columns to headers."""
     best_row, best_hits = None, 0
-    for index in range(min(HEADER_SEARCH_ROWS, len(frame))):
-        hits = sum(fold(v) in _FOLDED_HEADERS for v in frame.iloc[index])
+    for index, row in enumerate(frame.head(HEADER_SEARCH_ROWS).to_numpy(dtype=object)):
+        hits = sum(fold(v) in _FOLDED_HEADERS for v in row)
         if hits > best_hits:
             best_row, best_hits = index, hits
     if best_row is None:
@@ -147,21 +147,6 @@ def _closest(header: str, unknown: dict[int, str]) -> tuple[int, str] | None:
     return position, text
 
 
-def _merged_cells(book: pd.ExcelFile, sheet: str, header_row: int | None, columns: dict[int, str]) -> list[Problem]:
-    try:
-        ranges = book.book.get_sheet_by_name(sheet).merged_cell_ranges or []
-    except Exception:  # noqa: BLE001 - merge information is a courtesy; reading still works without it
-        return []
-    problems = []
-    for (top, left), (bottom, right) in ranges:
-        if header_row is not None and bottom <= header_row:
-            continue  # a merged title above the header does no harm
-        span = f"{get_column_letter(left + 1)}{top + 1}:{get_column_letter(right + 1)}{bottom + 1}"
-        problems.append(Problem(f"单元格 {span} 是合并单元格", "请取消合并，在每一行、每一列分别填写完整内容",
-                                sheet=sheet, row=top + 1, column=columns.get(left, get_column_letter(left + 1))))
-    return problems
-
-
 _SHEET_ENTRY = re.compile(r'<sheet\b[^>]*?\bname="([^"]*)"[^>]*?\br:id="([^"]+)"')
 _SHEET_ENTRY_ID_FIRST = re.compile(r'<sheet\b[^>]*?\br:id="([^"]+)"[^>]*?\bname="([^"]*)"')
 _RELATIONSHIP = re.compile(r'<Relationship\b[^>]*?\bId="([^"]+)"[^>]*?\bTarget="([^"]+)"'
@@ -170,14 +155,40 @@ _RELATIONSHIP = re.compile(r'<Relationship\b[^>]*?\bId="([^"]+)"[^>]*?\bTarget="
 _FORMULA_CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]+)(\d+)"[^>/]*>(?:(?!</c>).)*?<f\b', re.S)
 
 
-def _formulas(content: bytes, sheet: str, header_row: int | None, columns: dict[int, str]) -> list[Problem]:
-    """Cells holding formulas: calamine reads only their cached values, which may be stale or missing."""
+def _merges_and_formulas(content: bytes, sheet: str, header_row: int | None,
+                         columns: dict[int, str]) -> list[Problem]:
+    """Merged cells and formulas, read from the sheet's XML (calamine reads only cached values, which
+    may be stale or missing, and puts a merged value in the first cell only)."""
+    xml = _sheet_xml(content, sheet)
+    if xml is None:
+        return []
+    letters = {get_column_letter(p + 1): h for p, h in columns.items()}
+    below_header = (header_row + 1) if header_row is not None else 0
+    problems = []
+    for left, top, right, bottom in _MERGE.findall(xml):
+        if int(bottom) <= below_header:
+            continue  # a merged title above the header does no harm
+        span = f"{left.decode()}{top.decode()}:{right.decode()}{bottom.decode()}"
+        problems.append(Problem(f"单元格 {span} 是合并单元格", "请取消合并，在每一行、每一列分别填写完整内容",
+                                sheet=sheet, row=int(top), column=letters.get(left.decode(), left.decode())))
+    if b"<f>" in xml or b"<f " in xml:  # not <formula1> of a drop-down: only cell formulas matter
+        problems += [Problem(f"单元格 {col.decode()}{row.decode()} 使用了公式",
+                             "请直接填写内容，不要使用公式（可复制后「选择性粘贴-数值」）",
+                             sheet=sheet, row=int(row), column=letters.get(col.decode(), col.decode()))
+                     for col, row in _FORMULA_CELL.findall(xml) if int(row) > below_header]
+    return problems
+
+
+_MERGE = re.compile(rb'<mergeCell\b[^>]*?\bref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
+
+
+def _sheet_xml(content: bytes, sheet: str) -> bytes | None:
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
         workbook = archive.read("xl/workbook.xml").decode("utf-8", "replace")
         rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
     except (KeyError, zipfile.BadZipFile):
-        return []
+        return None
     sheets = {unescape(name): rid for name, rid in _SHEET_ENTRY.findall(workbook)}
     sheets.update({unescape(name): rid for rid, name in _SHEET_ENTRY_ID_FIRST.findall(workbook)})
     targets = {}
@@ -185,16 +196,8 @@ def _formulas(content: bytes, sheet: str, header_row: int | None, columns: dict[
         targets[rid or rid2] = target or target2
     target = targets.get(sheets.get(sheet, ""), "")
     if not target:
-        return []
-    path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+        return None
     try:
-        xml = archive.read(path)
+        return archive.read(target.lstrip("/") if target.startswith("/") else f"xl/{target}")
     except KeyError:
-        return []
-    if b"<f" not in xml:
-        return []
-    letters = {get_column_letter(p + 1): h for p, h in columns.items()}
-    return [Problem(f"单元格 {col.decode()}{row.decode()} 使用了公式", "请直接填写内容，不要使用公式（可复制后「选择性粘贴-数值」）",
-                    sheet=sheet, row=int(row), column=letters.get(col.decode(), col.decode()))
-            for col, row in _FORMULA_CELL.findall(xml)
-            if header_row is None or int(row) > header_row + 1]
+        return None

@@ -45,8 +45,12 @@ class _Collector:
         if len(self.problems) < MAX_LISTED:
             self.problems.append(problem)
 
-    def rows(self, rows: pd.Series, column: str, what, fix: str, values: pd.Series | None = None) -> None:
-        """One problem per row in ``rows``; ``what`` may be a function of the cell's value."""
+    def rows(self, mask: pd.Series, rows: pd.Series, column: str, what, fix: str,
+             values: pd.Series | None = None) -> None:
+        """One problem per row where ``mask`` holds; ``what`` may be a function of the cell's value."""
+        if not mask.any():
+            return  # the usual case: no indexing at all
+        rows = rows[mask]
         self.count += len(rows)
         room = MAX_LISTED - len(self.problems)
         if room <= 0:
@@ -171,7 +175,7 @@ def _check_items(items: pd.DataFrame, found: _Collector) -> list[dict]:
     text = {h: _text(items, h) for h in s.HEADERS}
     for header in s.REQUIRED:
         if header in items:
-            found.rows(rows[text[header].eq("")], header, "必填项未填写", f"请填写「{header}」")
+            found.rows(text[header].eq(""), rows, header, "必填项未填写", f"请填写「{header}」")
     seq = _whole_numbers(items, s.SEQ, rows, found, "请填写从 1 开始的序号")
     days = _whole_numbers(items, s.TIME_LIMIT, rows, found, "请只填工作日天数的整数，例如 5")
     choices = {h: _choice(text, h, options, rows, found) for h, options in
@@ -179,15 +183,15 @@ def _check_items(items: pd.DataFrame, found: _Collector) -> list[dict]:
     audience = _audience(text, rows, found)
     names = text[s.NAME]
     long = names.str.len() > s.MAX_NAME_LENGTH
-    found.rows(rows[long], s.NAME, f"事项名称超过 {s.MAX_NAME_LENGTH} 个字", "请写事项的规范名称，说明放在「备注」")
+    found.rows(long, rows, s.NAME, f"事项名称超过 {s.MAX_NAME_LENGTH} 个字", "请写事项的规范名称，说明放在「备注」")
     folded = _per_value(names, fold)
     repeated = folded.ne("") & folded.duplicated(keep="first")
     if repeated.any():
         first_row = pd.Series(rows.values, index=folded.values).groupby(level=0).first()
-        found.rows(rows[repeated], s.NAME, lambda n: f"与第 {int(first_row[n])} 行的事项名称重复",
+        found.rows(repeated, rows, s.NAME, lambda n: f"与第 {int(first_row[n])} 行的事项名称重复",
                    "同一事项只填一行；确属不同事项的，请在名称中加以区分", values=folded)
     no_basis = choices[s.CHARGED].eq("是") & text[s.FEE_BASIS].eq("")
-    found.rows(rows[no_basis], s.FEE_BASIS, "是否收费为「是」，但未填写收费依据及标准",
+    found.rows(no_basis, rows, s.FEE_BASIS, "是否收费为「是」，但未填写收费依据及标准",
                "请写明收费依据（文件名称和文号）及收费标准")
     if found.count:
         return []
@@ -208,8 +212,8 @@ def _whole_numbers(items: pd.DataFrame, header: str, rows: pd.Series, found: _Co
     raw = items[header].fillna("")
     numbers = _per_value(raw, _whole_number)
     is_date, is_bad = numbers.eq("date"), numbers.eq("bad")
-    found.rows(rows[is_date], header, lambda v: f"填的是日期「{_show(v)}」，这里应填数字", fix, values=raw)
-    found.rows(rows[is_bad], header, lambda v: f"「{_show(v)}」不是正整数", fix, values=raw)
+    found.rows(is_date, rows, header, lambda v: f"填的是日期「{_show(v)}」，这里应填数字", fix, values=raw)
+    found.rows(is_bad, rows, header, lambda v: f"「{_show(v)}」不是正整数", fix, values=raw)
     return numbers
 
 
@@ -217,7 +221,7 @@ def _choice(text: dict, header: str, options: tuple[str, ...], rows: pd.Series, 
     canonical = {fold(o): o for o in options}
     chosen = _per_value(text[header], lambda v: canonical.get(fold(v), "" if not v else None))
     bad = chosen.isna()
-    found.rows(rows[bad], header, lambda v: f"「{v}」不是可选的值", f"请从下拉列表中选择：{'、'.join(options)}",
+    found.rows(bad, rows, header, lambda v: f"「{v}」不是可选的值", f"请从下拉列表中选择：{'、'.join(options)}",
                values=text[header])
     return chosen.fillna("")
 
@@ -236,7 +240,7 @@ def _audience(text: dict, rows: pd.Series, found: _Collector) -> pd.Series:
 
     values = text[s.AUDIENCE]
     chosen = _per_value(values, canonical)
-    found.rows(rows[chosen.isna()], s.AUDIENCE, lambda v: f"「{v}」不是可选的服务对象",
+    found.rows(chosen.isna(), rows, s.AUDIENCE, lambda v: f"「{v}」不是可选的服务对象",
                f"请填写{'、'.join(s.AUDIENCES)}中的一项或几项，多项用顿号「、」分隔", values=values)
     return chosen.fillna("")
 
