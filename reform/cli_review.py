@@ -144,16 +144,10 @@ def approve(
 ) -> None:
     """登记市政府审定（日期、会议、文号），生成全市公共服务事项清单（第 1 版，冻结保存）。"""
     from registry.approval import approve as record_approval
-    from registry.db import transaction
 
     day = _parse_date(on)
-
-    def work():
-        with transaction(_database_url()) as session:
-            version = record_approval(session, day, meeting, document, "coordinator", datetime.now())
-            return version.version, version.item_count, version.content
-
-    number, items, content = _review_errors(work)
+    number, items, _, content = _frozen_version(
+        lambda session: record_approval(session, day, meeting, document, "coordinator", datetime.now()))
     console.print(f"已登记审定：{day} {meeting}（{document}）。全市清单第 {number} 版，共 {items} 个事项，已冻结保存。")
     _save(out, content)
 
@@ -166,21 +160,27 @@ def adjust(
 ) -> None:
     """动态调整：按各部门现行清单生成新版本，并记录与上一版相比的变化。"""
     from registry.approval import adjust as adjust_list
-    from registry.db import transaction
 
     day = _parse_date(on)
-
-    def work():
-        with transaction(_database_url()) as session:
-            version = adjust_list(session, day, reason, document, "coordinator", datetime.now())
-            return version.version, version.change_log, version.content
-
-    number, changes, content = _review_errors(work)
+    number, _, changes, content = _frozen_version(
+        lambda session: adjust_list(session, day, reason, document, "coordinator", datetime.now()))
     console.print(f"已生成全市清单第 {number} 版（{reason}）。变化：")
     for code, diff in changes.items():
         console.print(f"  {code}：新增 {len(diff['added'])}，删除 {len(diff['removed'])}，修改 {len(diff['changed'])}",
                       highlight=False)
     _save(out, content)
+
+
+def _frozen_version(action) -> tuple[int, int, dict, bytes]:
+    """Run ``action(session)``, which freezes a list version; (number, items, change log, workbook)."""
+    from registry.db import transaction
+
+    def work():
+        with transaction(_database_url()) as session:
+            version = action(session)
+            return version.version, version.item_count, version.change_log, version.content
+
+    return _review_errors(work)
 
 
 def _save(out: Path | None, content: bytes) -> None:

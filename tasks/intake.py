@@ -7,6 +7,7 @@ from functools import lru_cache
 from datetime import datetime
 
 from prefect import task
+from prefect.cache_policies import NONE
 
 from notifications.mailbox import open_mailbox
 from notifications.outbox import deliver_pending
@@ -33,7 +34,7 @@ def phase_obligations_to_call(phase_code: str) -> list[int]:
         return obligations_to_call(session, phase_code)
 
 
-@task(name="queue-call")
+@task(name="queue-call", cache_policy=NONE)
 async def queue_phase_call(obligation_id: int, now: datetime) -> int:
     """Async for the same reason as take_in_message: calls are queued one after another."""
     settings = get_settings()
@@ -58,7 +59,9 @@ def pending_messages() -> list[str]:
         mailbox.close()
 
 
-@task(name="take-in-message")
+# No cache policy: whether a message was taken in is the registry's to say (mailbox_messages), never a
+# cached task result, and skipping the input hashing keeps a task near the cost of a function call.
+@task(name="take-in-message", cache_policy=NONE)
 async def take_in_message(ref: str, now: datetime | None = None) -> dict:
     """One message: its effects commit in one transaction, and only then is it marked done.
 
