@@ -14,7 +14,7 @@ from prefect.artifacts import create_markdown_artifact, create_progress_artifact
 
 from rules.escalation import RECIPIENT_NAMES, LEVEL_NAMES, Level
 from tasks.sweep import (deliver_outbox, is_working_day, open_supervision_reports, queue_coordinator_digest,
-                         share_done_by_phase, sweep_obligations)
+                         sweep_obligations)
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -28,13 +28,13 @@ async def daily_sweep_flow(as_of: date | None = None, deliver: bool = True, now:
     opened = open_supervision_reports(as_of)
     notices = sweep_obligations(as_of)
     digest = queue_coordinator_digest(as_of)
-    await _leave_artifacts(as_of, notices, digest, share_done_by_phase(as_of))
+    await _leave_artifacts(as_of, notices, digest)
     delivery = await deliver_outbox(now) if deliver else {}
     return {"as_of": as_of.isoformat(), "working_day": True, "reports_opened": opened, "notices": notices,
             "digest": digest, "delivery": delivery}
 
 
-async def _leave_artifacts(as_of: date, notices: list[dict], digest: dict, shares: dict) -> None:
+async def _leave_artifacts(as_of: date, notices: list[dict], digest: dict) -> None:
     cards = [n for n in notices if n["level"] >= Level.YELLOW]
     await create_table_artifact(
         key="sweep-new-cards", description=f"{as_of} 新增黄牌、红牌和督查",
@@ -52,4 +52,4 @@ async def _leave_artifacts(as_of: date, notices: list[dict], digest: dict, share
     await asyncio.gather(*(
         create_progress_artifact(progress=100 * done / (total or 1), key=f"sweep-done-{code.replace('_', '-')}",
                                  description=f"{name}：已完成 {done}/{total}")
-        for code, (name, done, total) in shares.items()))
+        for code, (name, done, total) in digest["done_by_phase"].items()))

@@ -60,16 +60,16 @@ async def sweep_events(day: date) -> list[str]:
     """Run the daily sweep flow at the simulated 09:00 and tell what it did, in Chinese."""
     from flows.sweep import daily_sweep_flow
 
-    reported = _simulate_self_reports(day)
-    if not _sweep_has_work(day):
-        return [f"[cyan]长期推进[/] 收到各单位自查报告 {reported} 份"] if reported else []
+    reported, has_work = _before_the_sweep(day)
+    lines = [f"[cyan]长期推进[/] 收到各单位自查报告 {reported} 份"] if reported else []
+    if not has_work:
+        return lines
     result = await daily_sweep_flow(day, now=datetime.combine(day, time(9)))
     if not result["working_day"]:
-        return []
+        return lines
     groups: dict[tuple, Counter] = defaultdict(Counter)
     for n in result["notices"]:
         groups[(n["level"], n["phase_name"], n["rung"], n["to_role"])][n["org_name"].removeprefix("沈阳市")] += 1
-    lines = [f"[cyan]长期推进[/] 收到各单位自查报告 {reported} 份"] if reported else []
     for (level, phase, rung, to_role), orgs in sorted(groups.items(), key=lambda kv: (-kv[0][0], kv[0][1])):
         style, tag = RUNG_STYLE[level]
         if level == 1:
@@ -79,19 +79,19 @@ async def sweep_events(day: date) -> list[str]:
         else:
             lines.append(f"[{style}]{tag}[/] {phase}：{_names(orgs)}（发给{TO_WHOM[to_role]}）")
     if result["reports_opened"]:
-        lines.append(f"[cyan]长期推进[/] 新一期自查报告开启 {result['reports_opened']} 项")
+        lines.append(f"[cyan]长期推进[/] 新一期自查报告开启 {result['reports_opened']} 项（附自查报告模板）")
     sent = result["delivery"].get("sent", 0)
     if sent and result["notices"]:
         lines.append(f"[dim]邮件：本地 SMTP 收到 {sent} 封（含给市编委办的督办日报）[/]")
     return lines
 
 
-def _sweep_has_work(day: date) -> bool:
-    """Whether today's sweep would queue a notice or open a report period.
+def _before_the_sweep(day: date) -> tuple[int, bool]:
+    """Units hand in self-reports; then: would today's sweep queue a notice or open a period?
 
     The deployment runs on every working day; the demo skips, on its simulated clock, the days
-    on which the sweep would find nothing (a flow run costs about a second, a dry run a few ms),
-    so the whole campaign plays in well under two minutes.
+    on which the sweep would find nothing (a flow run costs most of a second, a dry run a few
+    milliseconds), so the whole campaign plays in a couple of minutes.
     """
     from reform.settings import get_settings
     from registry.calendar_store import load_calendar
@@ -102,9 +102,11 @@ def _sweep_has_work(day: date) -> bool:
     with transaction(get_settings().resolved_database_url) as session:
         calendar = load_calendar(session)
         if not calendar.is_working_day(day):
-            return False
+            return 0, False
+        reported = _simulate_self_reports(session, calendar, day)
+        session.flush()
         new_period = period_containing(day).start > calendar.add_working_days(day, -1)
-        return new_period or bool(sweep(session, day, dry_run=True).notices)
+        return reported, new_period or bool(sweep(session, day, dry_run=True).notices)
 
 
 def _names(orgs: Counter, limit: int = 5) -> str:
@@ -113,26 +115,19 @@ def _names(orgs: Counter, limit: int = 5) -> str:
     return f"{shown}等 {len(names)} 个单位" if len(names) > limit else shown
 
 
-def _simulate_self_reports(day: date) -> int:
+def _simulate_self_reports(session, calendar, day: date) -> int:
     """Units hand in their quarterly self-reports: most before the due date, a few late."""
     from sqlalchemy import select
 
-    from reform.settings import get_settings
     from registry.audit import move_obligation
-    from registry.calendar_store import load_calendar
-    from registry.db import transaction
     from registry.models import Obligation, Phase
 
     reported = 0
-    with transaction(get_settings().resolved_database_url) as session:
-        calendar = load_calendar(session)
-        if not calendar.is_working_day(day):
-            return 0
-        for obligation in session.scalars(select(Obligation).join(Phase, Phase.id == Obligation.phase_id)
-                                          .where(Phase.code == "supervision", Obligation.state == "open")):
-            roll = int(hashlib.sha256(f"{obligation.id}".encode()).hexdigest()[:4], 16) % 100
-            offset = -(roll % 8) - 1 if roll < 85 else roll % 5 + 1  # seeded: the same story every run
-            if calendar.add_working_days(obligation.due, offset) == day:
-                move_obligation(session, obligation, "fulfilled", "demo", "模拟：单位报送自查报告", day)
-                reported += 1
+    for obligation in session.scalars(select(Obligation).join(Phase, Phase.id == Obligation.phase_id)
+                                      .where(Phase.code == "supervision", Obligation.state == "open")):
+        roll = int(hashlib.sha256(f"{obligation.id}".encode()).hexdigest()[:4], 16) % 100
+        offset = -(roll % 8) - 1 if roll < 85 else roll % 5 + 1  # seeded: the same story every run
+        if calendar.add_working_days(obligation.due, offset) == day:
+            move_obligation(session, obligation, "fulfilled", "demo", "模拟：单位报送自查报告", day)
+            reported += 1
     return reported

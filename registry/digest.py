@@ -33,6 +33,9 @@ class Digest:
     new_cards: list[tuple[str, str, str, int]] = field(default_factory=list)  # card, org, phase, id
     changes: Counter = field(default_factory=Counter)  # (from standing, to standing) -> count
     late_by_org: dict[str, list[tuple[str, str, str, int]]] = field(default_factory=dict)  # org -> standing, phase, due, id
+    # Phases still open, or with something closed since the last working day: code -> name, done, total.
+    # (A phase finished earlier keeps its last, 100%, progress artifact; no need to write it daily.)
+    done_by_phase: dict[str, tuple[str, int, int]] = field(default_factory=dict)
 
     def subject(self) -> str:
         late = sum(len(v) for v in self.late_by_org.values())
@@ -67,8 +70,13 @@ def build_digest(session: Session, as_of: date, campaign_code: str | None = None
     near = int(settings.get("near_due_working_days", DEFAULT_NEAR_DUE_WORKING_DAYS))
     policy = policy_from_settings(settings)
     orgs = dict(session.execute(select(Organisation.id, Organisation.short_name)).all())
-    phases = dict(session.execute(select(Phase.id, Phase.name).where(Phase.campaign_id == campaign.id)).all())
+    phase_rows = session.execute(select(Phase.id, Phase.code, Phase.name).where(Phase.campaign_id == campaign.id)
+                                 .order_by(Phase.position)).all()
+    phases = {pid: name for pid, _, name in phase_rows}
     digest = Digest(campaign.code, as_of, since)
+    done: Counter = Counter()
+    total: Counter = Counter()
+    moved: set[int] = set()
 
     late: dict[str, list] = defaultdict(list)
     for oid, phase_id, debtor, due, state, priority, opened_on, closed_on in session.execute(
@@ -87,7 +95,13 @@ def build_digest(session: Session, as_of: date, campaign_code: str | None = None
             digest.changes[(before, today)] += 1
         if today in LATE:
             late[orgs[debtor]].append((str(today), phases[phase_id], due.isoformat(), oid))
+        total[phase_id] += 1
+        done[phase_id] += today is Standing.DONE
+        if closed_on and closed_on > since:
+            moved.add(phase_id)
     digest.late_by_org = dict(late)
+    digest.done_by_phase = {code: (name, done[pid], total[pid]) for pid, code, name in phase_rows
+                            if done[pid] < total[pid] or pid in moved}
 
     start = datetime.combine(as_of, time())
     for key, oid, debtor, phase_id in session.execute(

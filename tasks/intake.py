@@ -1,6 +1,7 @@
 """Thin tasks for calls and intake: plain values in (ids, refs, times), plain values out."""
 from __future__ import annotations
 
+import asyncio
 import os
 from dataclasses import asdict
 from functools import lru_cache
@@ -36,7 +37,7 @@ def phase_obligations_to_call(phase_code: str) -> list[int]:
 
 @task(name="queue-call", cache_policy=NONE)
 async def queue_phase_call(obligation_id: int, now: datetime) -> int:
-    """Async for the same reason as take_in_message: calls are queued one after another."""
+    """Async: a sync task called from an async flow pays a hand-off to a worker thread and back."""
     settings = get_settings()
     with transaction(settings.resolved_database_url) as session:
         outbox_id, _ = queue_call(session, obligation_id, settings, now)
@@ -65,10 +66,10 @@ def pending_messages() -> list[str]:
 async def take_in_message(ref: str, now: datetime | None = None) -> dict:
     """One message: its effects commit in one transaction, and only then is it marked done.
 
-    Async although its work is blocking: the flow runs messages one after another anyway, and an
-    async task runs on the flow's event loop instead of paying for a hand-off to a worker thread.
+    Messages are still taken one after another; the blocking work runs in a worker thread so that
+    Prefect's own bookkeeping on the flow's event loop overlaps it instead of queuing behind it.
     """
-    return take_in_message_now(ref, now)
+    return await asyncio.to_thread(take_in_message_now, ref, now)
 
 
 def take_in_message_now(ref: str, now: datetime | None = None) -> dict:

@@ -1,7 +1,6 @@
 """Thin Prefect tasks of the daily sweep: plain values (dates, counts, rows) in and out."""
 from __future__ import annotations
 
-from collections import Counter
 from datetime import date, datetime
 
 from prefect import task
@@ -51,27 +50,8 @@ def queue_coordinator_digest(as_of: date) -> dict:
     with transaction(_url()) as session:
         digest = queue_digest(session, as_of, mail_domain=get_settings().mail_domain)
     return {"new_cards": len(digest.new_cards), "late": sum(len(v) for v in digest.late_by_org.values()),
-            "late_orgs": len(digest.late_by_org), "changes": sum(digest.changes.values())}
-
-
-@task(name="share-done-by-phase")
-def share_done_by_phase(as_of: date) -> dict[str, tuple[str, int, int]]:
-    """phase code -> (name, done, total), for the progress artifact."""
-    from sqlalchemy import func, select
-
-    from registry.models import Obligation, Phase
-    from rules.obligations import CLOSED
-
-    with transaction(_url()) as session:
-        rows = session.execute(
-            select(Phase.code, Phase.name, Obligation.state, func.count())
-            .join(Obligation, Obligation.phase_id == Phase.id)
-            .group_by(Phase.code, Phase.name, Phase.position, Obligation.state).order_by(Phase.position)).all()
-    shares: dict[str, tuple[str, int, int]] = {}
-    for code, name, state, n in rows:
-        _, done, total = shares.get(code, (name, 0, 0))
-        shares[code] = (name, done + (n if state in CLOSED else 0), total + n)
-    return shares
+            "late_orgs": len(digest.late_by_org), "changes": sum(digest.changes.values()),
+            "done_by_phase": digest.done_by_phase}
 
 
 @task(name="deliver-outbox", retries=2, retry_delay_seconds=30)
@@ -79,4 +59,4 @@ async def deliver_outbox(now: datetime | None = None) -> dict[str, int]:
     from notifications.outbox import deliver_pending
 
     report = await deliver_pending(_url(), get_settings(), now)
-    return dict(Counter({"sent": len(report.sent), "deferred": len(report.deferred), "failed": len(report.failed)}))
+    return {"sent": len(report.sent), "deferred": len(report.deferred), "failed": len(report.failed)}

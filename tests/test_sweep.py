@@ -163,6 +163,7 @@ def test_the_digest_lists_new_cards_changes_and_late_agencies(initialised):
     assert digest.changes[(Standing.DUE, Standing.YELLOW)] == 47
     assert digest.changes[(Standing.DUE, Standing.DONE)] == 1
     assert "市教育局" not in digest.late_by_org and len(digest.late_by_org) == 47
+    assert digest.done_by_phase["inventory"] == ("清理自查", 1, 48)
     with transaction(initialised) as session:
         [message] = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "digest")).all()
     assert message.key == "digest:shenyang-2016:2016-08-02"
