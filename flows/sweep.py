@@ -13,8 +13,7 @@ from prefect import flow
 from prefect.artifacts import create_markdown_artifact, create_progress_artifact, create_table_artifact
 
 from rules.escalation import RECIPIENT_NAMES, LEVEL_NAMES, Level
-from tasks.sweep import (deliver_outbox, is_working_day, open_supervision_reports, queue_coordinator_digest,
-                         sweep_obligations)
+from tasks.sweep import deliver_outbox, is_working_day, sweep_day
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -25,13 +24,10 @@ async def daily_sweep_flow(as_of: date | None = None, deliver: bool = True, now:
     as_of = as_of or datetime.now(SHANGHAI).date()
     if not is_working_day(as_of):
         return {"as_of": as_of.isoformat(), "working_day": False}
-    opened = open_supervision_reports(as_of)
-    notices = sweep_obligations(as_of)
-    digest = queue_coordinator_digest(as_of)
-    await _leave_artifacts(as_of, notices, digest)
+    day = sweep_day(as_of)  # this period's reports, every rung, the digest: one commit
+    await _leave_artifacts(as_of, day["notices"], day["digest"])
     delivery = await deliver_outbox(now) if deliver else {}
-    return {"as_of": as_of.isoformat(), "working_day": True, "reports_opened": opened, "notices": notices,
-            "digest": digest, "delivery": delivery}
+    return {"as_of": as_of.isoformat(), "working_day": True, **day, "delivery": delivery}
 
 
 async def _leave_artifacts(as_of: date, notices: list[dict], digest: dict) -> None:

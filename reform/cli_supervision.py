@@ -36,31 +36,17 @@ def sweep(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只列出将要发送的通知，不写入")] = False,
 ) -> None:
     """督办扫描：到期前提醒、黄牌、红牌、逐级上报，每条通知只发一次。"""
-    from registry.calendar_store import load_calendar
-    from registry.digest import queue_digest
-    from registry.supervision import open_supervision_reports
-    from registry.sweep import is_sweep_day, sweep as run_sweep
+    from registry.sweep_day import sweep_day
 
     day = _day(as_of)
-    domain = get_settings().mail_domain
-
-    def work(session):
-        if not is_sweep_day(load_calendar(session), day):
-            return None
-        if dry_run:
-            return 0, run_sweep(session, day, dry_run=True, mail_domain=domain)
-        opened = open_supervision_reports(session, day, mail_domain=domain)
-        result = run_sweep(session, day, mail_domain=domain)
-        queue_digest(session, day, mail_domain=domain)
-        return opened, result
-
-    outcome = _in_session(work)
-    if outcome is None:
+    outcome = _in_session(lambda session: sweep_day(session, day, dry_run=dry_run,
+                                                    mail_domain=get_settings().mail_domain))
+    if not outcome.working_day:
         console.print(f"{day} 为非工作日，督办扫描只在工作日运行，本次不发送通知。")
         return
-    opened, result = outcome
-    if opened:
-        console.print(f"新开启长期推进任务自查报告 {opened} 项。")
+    result = outcome.result
+    if outcome.reports_opened:
+        console.print(f"新开启长期推进任务自查报告 {outcome.reports_opened} 项。")
     for notice in result.notices:
         typer.echo(notice.line())
     verb = "将发送" if dry_run else "已排队"

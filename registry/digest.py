@@ -37,6 +37,12 @@ class Digest:
     # (A phase finished earlier keeps its last, 100%, progress artifact; no need to write it daily.)
     done_by_phase: dict[str, tuple[str, int, int]] = field(default_factory=dict)
 
+    def summary(self) -> dict:
+        """Plain counts, for the sweep's Prefect artifacts."""
+        return {"new_cards": len(self.new_cards), "late": sum(len(v) for v in self.late_by_org.values()),
+                "late_orgs": len(self.late_by_org), "changes": sum(self.changes.values()),
+                "done_by_phase": self.done_by_phase}
+
     def subject(self) -> str:
         late = sum(len(v) for v in self.late_by_org.values())
         return (f"【督办日报】{self.as_of.isoformat()}：新增黄红牌 {len(self.new_cards)} 张，"

@@ -23,35 +23,15 @@ def is_working_day(day: date) -> bool:
         return is_sweep_day(load_calendar(session), day)
 
 
-@task(name="open-supervision-reports")
-def open_supervision_reports(as_of: date) -> int:
-    from registry.supervision import open_supervision_reports as open_reports
+@task(name="sweep-day")
+def sweep_day(as_of: date) -> dict:
+    """Open the period's reports, decide every rung and queue new notices and the digest: one commit."""
+    from registry.sweep_day import sweep_day as decide_day
 
     with transaction(_url()) as session:
-        return open_reports(session, as_of, mail_domain=get_settings().mail_domain)
-
-
-@task(name="sweep-obligations")
-def sweep_obligations(as_of: date, dry_run: bool = False) -> list[dict]:
-    """Decide every open obligation's rung and queue the new notices; one transaction."""
-    from registry.sweep import sweep
-
-    with transaction(_url()) as session:
-        result = sweep(session, as_of, dry_run=dry_run, mail_domain=get_settings().mail_domain)
-        if dry_run:
-            session.rollback()
-    return [n._asdict() for n in result.notices]
-
-
-@task(name="queue-digest")
-def queue_coordinator_digest(as_of: date) -> dict:
-    from registry.digest import queue_digest
-
-    with transaction(_url()) as session:
-        digest = queue_digest(session, as_of, mail_domain=get_settings().mail_domain)
-    return {"new_cards": len(digest.new_cards), "late": sum(len(v) for v in digest.late_by_org.values()),
-            "late_orgs": len(digest.late_by_org), "changes": sum(digest.changes.values()),
-            "done_by_phase": digest.done_by_phase}
+        day = decide_day(session, as_of, mail_domain=get_settings().mail_domain)
+        return {"reports_opened": day.reports_opened, "notices": [n._asdict() for n in day.notices],
+                "digest": day.digest.summary()}
 
 
 @task(name="deliver-outbox", retries=2, retry_delay_seconds=30)
