@@ -23,7 +23,6 @@ import asyncio
 import io
 import mailbox
 import os
-import resource
 import subprocess
 import sys
 import tempfile
