@@ -7,17 +7,18 @@ from prefect import flow
 from prefect.artifacts import create_table_artifact
 from prefect.events import emit_event
 
-from tasks.intake import deliver_outbox, pending_messages, take_in_message
+from tasks.intake import batches, deliver_outbox, pending_messages, take_in_messages
 
 ACCEPTED_EVENT = "reform.submission.accepted"
 OUTCOME_NAMES = {"accepted": "通过", "zero_report": "零报告", "rejected": "退回", "quarantined": "隔离（未登记地址）",
                  "misrouted": "拒收（编号不属于发件单位）", "opinion": "审核意见已登记",
-                 "opinion_duplicate": "审核意见重复（未重复登记）", "opinion_late": "汇总后收到的审核意见（已标注）"}
+                 "opinion_duplicate": "审核意见重复（未重复登记）", "opinion_late": "汇总后收到的审核意见（已标注）",
+                 "error": "处理出错（留在收件箱，下次重试）"}
 
 
 @flow(name="mailbox-intake")
 async def intake_flow(now: datetime | None = None, deliver: bool = True) -> list[dict]:
-    results = [await take_in_message(ref, now) for ref in pending_messages()]
+    results = [result for batch in batches(pending_messages()) for result in await take_in_messages(batch, now)]
     for result in results:
         if result["outcome"] in ("accepted", "zero_report") and not result["already_seen"]:
             announce_accepted(result)
