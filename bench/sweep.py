@@ -22,22 +22,22 @@ import os
 import sys
 import tempfile
 import time
-import uuid
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import create_engine, func, insert, select, text
+from sqlalchemy import func, insert, select, text
 
 from registry.calendar_store import load_calendar
 from registry.db import engine_for, transaction
 from registry.models import Campaign, Obligation, Organisation, Phase
 from registry.sweep import OPEN_STATES, sweep
 from registry.workspace import initialise
+from tests.scratch_postgres import ADMIN_URL, scratch_database
 from rules.escalation import policy_from_settings
 from rules.obligations import classify
 
 AS_OF = date(2016, 10, 10)  # a Monday after National Day and its make-up weekend
-PG_ADMIN = os.environ.get("REFORM_BENCH_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+PG_ADMIN = os.environ.get("REFORM_BENCH_PG_ADMIN_URL", ADMIN_URL)
 TARGET_SECONDS = 3.0
 TARGET_RATIO = 12.0
 
@@ -103,19 +103,7 @@ def sqlite_url(workdir: Path, n: int) -> tuple[str, callable]:
 
 
 def postgres_url(_workdir: Path, _n: int) -> tuple[str, callable]:
-    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    name = f"reform_bench_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
-
-    def drop() -> None:
-        engine_for(url).dispose()
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return url, drop
+    return scratch_database(PG_ADMIN, prefix="reform_bench")
 
 
 BACKENDS = {"sqlite": sqlite_url, "postgresql": postgres_url}

@@ -20,6 +20,8 @@ class Settings(BaseSettings):
     smtp_password: str | None = None
     smtp_starttls: bool = False
     smtp_timeout_seconds: float = 30
+    # Concurrent connections for delivering the outbox: one connection is bound by round trips.
+    smtp_connections: int = 4
     mail_from: str = "reform@shenyang.example.org"
     mail_from_name: str = "沈阳市编委办（简化优化公共服务流程工作）"
     # Message-IDs are <outbox key digest@mail_domain>: deterministic, so a resend is recognisable.

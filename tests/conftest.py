@@ -7,38 +7,23 @@ from __future__ import annotations
 
 import os
 import shutil
-import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from registry.db import engine_for, migrate
+from tests.scratch_postgres import ADMIN_URL, scratch_database
 
-PG_ADMIN_URL = os.environ.get("REFORM_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+PG_ADMIN_URL = os.environ.get("REFORM_TEST_PG_ADMIN_URL", ADMIN_URL)
 
 
 def _postgres_database(template: str = "") -> tuple[str, callable]:
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"reform_test_{uuid.uuid4().hex[:12]}"
-    clause = f' TEMPLATE "{template}"' if template else ""
     try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"{clause}'))
+        return scratch_database(PG_ADMIN_URL, template=template)
     except Exception as error:  # noqa: BLE001 - any failure to reach the server means the same
-        admin.dispose()
         if os.environ.get("REFORM_REQUIRE_POSTGRES") == "1":
             pytest.fail(f"PostgreSQL at 127.0.0.1:5432 is required but unreachable: {error}")
         pytest.skip(f"PostgreSQL unreachable: {error}")
-    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-
-    def drop() -> None:
-        engine_for(url).dispose()
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return url, drop
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

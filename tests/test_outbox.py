@@ -84,3 +84,14 @@ def test_header_injection_in_a_subject_stays_one_header(initialised, smtp_server
     [message] = smtp_server.messages
     assert message["Bcc"] is None
     assert smtp_server.handler.envelopes[0][1] == ["jyj.contact@shenyang.example.org"]
+
+
+def test_many_messages_over_several_connections_are_each_sent_once(initialised, smtp_server):
+    for n in range(30):
+        _queue(initialised, f"call:many:{n}", f"d{n}.contact@shenyang.example.org")
+    report = _deliver(initialised)
+    assert sorted(report.sent) == sorted(set(report.sent)) and len(report.sent) == 30
+    assert len({m["Message-ID"] for m in smtp_server.messages}) == 30
+    with transaction(initialised) as session:
+        states = set(session.scalars(select(OutboxMessage.state).where(OutboxMessage.key.like("call:many:%"))))
+    assert states == {"sent"}

@@ -84,16 +84,16 @@ def test_a_crash_after_the_smtp_250_resends_with_the_same_message_id(initialised
         jyj = find_obligation(session, "inventory", "jyj")
         jyj.state = "open"
     _sweep(initialised, "2016-07-25")
-    send = aiosmtplib.SMTP.send_message
+    send = aiosmtplib.SMTP.sendmail
 
-    async def send_then_die(self, message, *args, **kwargs):
-        await send(self, message, *args, **kwargs)
+    async def send_then_die(self, *args, **kwargs):
+        await send(self, *args, **kwargs)
         raise KeyboardInterrupt  # the worker is killed right after the 250
 
-    monkeypatch.setattr(aiosmtplib.SMTP, "send_message", send_then_die)
+    monkeypatch.setattr(aiosmtplib.SMTP, "sendmail", send_then_die)
     with pytest.raises(KeyboardInterrupt):
         asyncio.run(deliver_pending(initialised, get_settings(), datetime(2016, 7, 25, 9, 1)))
-    monkeypatch.setattr(aiosmtplib.SMTP, "send_message", send)
+    monkeypatch.setattr(aiosmtplib.SMTP, "sendmail", send)
     assert not _sweep(initialised, "2016-07-25").notices  # the rerun queues nothing new
     asyncio.run(deliver_pending(initialised, get_settings(), datetime(2016, 7, 25, 9, 2)))
     assert len(smtp_server.messages) == 2
