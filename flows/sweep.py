@@ -13,6 +13,7 @@ from prefect import flow
 from prefect.artifacts import create_markdown_artifact, create_progress_artifact, create_table_artifact
 
 from rules.escalation import RECIPIENT_NAMES, LEVEL_NAMES, Level
+from tasks.review import route_submissions
 from tasks.sweep import deliver_outbox, is_working_day, sweep_day
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -24,10 +25,13 @@ async def daily_sweep_flow(as_of: date | None = None, deliver: bool = True, now:
     as_of = as_of or datetime.now(SHANGHAI).date()
     if not is_working_day(as_of):
         return {"as_of": as_of.isoformat(), "working_day": False}
+    # The safety net under event-driven routing: an accepted list whose event was lost is sent to
+    # the four agencies now, before today's rungs are decided.
+    routed = route_submissions(None, now or datetime.now())
     day = sweep_day(as_of)  # this period's reports, every rung, the digest: one commit
     await _leave_artifacts(as_of, day["notices"], day["digest"])
     delivery = await deliver_outbox(now) if deliver else {}
-    return {"as_of": as_of.isoformat(), "working_day": True, **day, "delivery": delivery}
+    return {"as_of": as_of.isoformat(), "working_day": True, **day, "routed": len(routed), "delivery": delivery}
 
 
 async def _leave_artifacts(as_of: date, notices: list[dict], digest: dict) -> None:

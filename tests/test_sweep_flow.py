@@ -45,3 +45,14 @@ def test_the_deployment_fires_daily_at_nine_in_shanghai():
 
     [schedule] = sweep_deployment().schedules
     assert (schedule.schedule.cron, schedule.schedule.timezone) == ("0 9 * * 1-7", "Asia/Shanghai")
+
+
+def test_the_sweep_routes_an_accepted_list_whose_event_was_lost(initialised, prefect_server, smtp_server):
+    from flows.sweep import daily_sweep_flow
+    from tests.review_helpers import AGENCIES, accepted_list, obligations
+
+    submission_id = accepted_list(initialised)  # accepted, but no routing event ever arrived
+    result = asyncio.run(daily_sweep_flow(date(2016, 8, 2), now=datetime(2016, 8, 2, 9)))
+    assert result["routed"] == 1
+    assert [(agency, ref) for agency, ref, _, _ in obligations(initialised, "review")] == \
+        [(agency, str(submission_id)) for agency in AGENCIES]
