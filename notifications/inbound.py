@@ -33,6 +33,7 @@ class InboundMail:
     subject: str
     text: str
     tokens: tuple[str, ...]  # reply tokens found in the recipient addresses, then the subject
+    recipients: tuple[str, ...]  # every recipient address, lower-cased (To, Cc, Delivered-To, …)
     attachments: tuple[InboundAttachment, ...]
 
 
@@ -85,8 +86,10 @@ def read_mail(raw: bytes, intake_local_part: str = "intake") -> InboundMail:
     key = f"mid:{message_id}" if message_id else f"sha256:{hashlib.sha256(raw).hexdigest()}"
     plus = re.compile(rf"^{re.escape(intake_local_part)}\+([a-z0-9]{{6,20}})@", re.I)
     tokens: list[str] = []
+    recipients: list[str] = []
     for header in ADDRESS_HEADERS:
         for _, recipient in getaddresses([_raw_header(message, h) for h in (header,) if _raw_header(message, h)]):
+            recipients.append(recipient.strip().lower())
             if match := plus.match(recipient.strip()):
                 tokens.append(match.group(1).lower())
     tokens += [t.lower() for t in SUBJECT_TOKEN.findall(subject)]
@@ -98,6 +101,7 @@ def read_mail(raw: bytes, intake_local_part: str = "intake") -> InboundMail:
         subject=subject,
         text=_body(message),
         tokens=tuple(dict.fromkeys(tokens)),
+        recipients=tuple(dict.fromkeys(recipients)),
         attachments=tuple(_attachments(message)),
     )
 

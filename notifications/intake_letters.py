@@ -107,3 +107,10 @@ def misrouted_notice(*, sender: str, sender_org: str, token_org: str, subject: s
              f"主题：{subject or '（无）'}\n收到时间：{received:%Y-%m-%d %H:%M}",
              "如属代为报送，请与两个单位核实后处理。"]
     return Letter(f"【拒收】{sender_org}使用了{token_org}的报送编号", "\n\n".join(lines) + "\n", _html(lines))
+
+
+def complaint_acknowledgement(complaint_id: int, subject: str, received: datetime) -> Letter:
+    lines = [f"您好！您 {received:%Y-%m-%d} 发来的投诉（{subject or '无主题'}）已登记，编号为第 {complaint_id} 号。",
+             "我们将转交承办单位，自分派之日起 15 个工作日内答复您；答复后欢迎您对办理结果作出评价。",
+             "沈阳市机构编制委员会办公室"]
+    return Letter(f"【投诉已登记】第 {complaint_id} 号", "\n\n".join(lines) + "\n", _html(lines))

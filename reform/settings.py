@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     maildir_path: Path | None = None  # default: <home>/maildir
     # Replies go to intake+<token>@<domain of intake_address>; the token names the obligation.
     intake_address: str = "intake@shenyang.example.org"
+    # The public writes here (item 14 of the plan); any sender is accepted, nothing is quarantined.
+    complaints_address: str = "complaints@shenyang.example.org"
     # Workbooks are untrusted: limits on the file, its zip expansion and its rows.
     intake_max_attachment_bytes: int = 20 * 1024 * 1024
     intake_max_expanded_bytes: int = 400 * 1024 * 1024

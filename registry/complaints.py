@@ -33,6 +33,14 @@ def _find_org(session: Session, named: str) -> Organisation | None:
         or_(Organisation.code == named, Organisation.name == named, Organisation.short_name == named)))
 
 
+def department_named_in(session: Session, text: str) -> str:
+    """The code of the one organisation whose name a complainant wrote, or "" when none or several."""
+    named = {code for code, name, short in session.execute(
+        select(Organisation.code, Organisation.name, Organisation.short_name))
+        if name in text or (len(short) >= 3 and short.removeprefix("市") in text)}
+    return named.pop() if len(named) == 1 else ""
+
+
 def _get(session: Session, complaint_id: int) -> Complaint:
     complaint = session.get(Complaint, complaint_id)
     if complaint is None:

@@ -17,6 +17,7 @@ from notifications.inbound import InboundAttachment, InboundMail, read_mail
 from notifications.intake_letters import (
     Letter,
     accepted_receipt,
+    complaint_acknowledgement,
     misrouted_notice,
     quarantine_notice,
     rejected_receipt,
@@ -74,6 +75,8 @@ def take_in_mail(session: Session, raw: bytes, settings: Settings, now: datetime
     if seen is not None:
         return IntakeResult(seen.outcome, mail.sender, obligation_id=seen.obligation_id,
                             submission_id=seen.submission_id, already_seen=True)
+    if settings.complaints_address.lower() in mail.recipients:
+        return _take_in_complaint(session, mail, settings, now)
     orgs = _orgs_of_sender(session, mail.sender)
     if not orgs:
         return _quarantine(session, mail, raw, settings, now)
@@ -93,6 +96,22 @@ def take_in_mail(session: Session, raw: bytes, settings: Settings, now: datetime
     _remember(session, mail, result.outcome, obligation.id, result.submission_id, now,
               f"{result.items} 个事项" if result.outcome == "accepted" else f"{result.problems} 处问题")
     return result
+
+
+def _take_in_complaint(session: Session, mail: InboundMail, settings: Settings, now: datetime) -> IntakeResult:
+    """A complaint from the public: recorded (assigned when the subject names one department),
+    acknowledged to the complainant, escalated like any obligation by the daily sweep."""
+    from registry.complaints import department_named_in, record_complaint
+
+    complaint = record_complaint(
+        session, text=mail.text or mail.subject, subject=mail.subject, received_on=now.date(),
+        department=department_named_in(session, mail.subject), complainant=mail.sender_name,
+        complainant_contact=mail.sender, channel="email", source_ref=mail.key, mail_domain=settings.mail_domain)
+    _queue(session, f"complaint:{complaint.id}:received", [mail.sender] if mail.sender else [],
+           complaint_acknowledgement(complaint.id, mail.subject, now), settings, now, complaint.obligation_id,
+           "complaint", in_reply_to=mail.message_id)
+    _remember(session, mail, "complaint", complaint.obligation_id, None, now, f"投诉第 {complaint.id} 号")
+    return IntakeResult("complaint", mail.sender, obligation_id=complaint.obligation_id)
 
 
 def take_in_file(session: Session, org_code: str, filename: str, content: bytes, settings: Settings,

@@ -112,3 +112,50 @@ def test_the_cli_refuses_assigning_to_an_unknown_department(initialised):
     runner.invoke(app, ["complaint", "add", "无单位", "--on", "2016-09-01"])
     result = runner.invoke(app, ["complaint", "assign", "1", "nosuch", "--on", "2016-09-02"])
     assert result.exit_code == 2 and "组织目录中没有单位“nosuch”" in result.stderr
+
+
+def _complaint_mail(subject: str, message_id: str = "<c1@public.example.org>") -> bytes:
+    from email.message import EmailMessage
+
+    message = EmailMessage()
+    message["From"] = "李四 <lisi@public.example.org>"
+    message["To"] = "complaints@shenyang.example.org"
+    message["Subject"] = subject
+    message["Message-ID"] = message_id
+    message.set_content("办理居住证时窗口要求开具无谓的证明，往返三次仍未办成。")
+    return message.as_bytes()
+
+
+def _take_in(url: str, raw: bytes):
+    from datetime import datetime
+
+    from reform.settings import get_settings
+    from registry.intake import take_in_mail
+
+    with transaction(url) as session:
+        return take_in_mail(session, raw, get_settings(), datetime(2016, 9, 1, 10))
+
+
+def test_a_complaint_by_email_from_the_public_is_recorded_assigned_and_acknowledged(initialised):
+    result = _take_in(initialised, _complaint_mail("投诉：公安局窗口要求无谓证明"))
+    assert result.outcome == "complaint"
+    with transaction(initialised) as session:
+        complaint = session.scalars(select(Complaint)).one()
+        assert (complaint.channel, complaint.complainant_contact, complaint.state) == \
+            ("email", "lisi@public.example.org", ComplaintState.ASSIGNED)
+        assert session.get(Obligation, complaint.obligation_id).debtor.code == "gaj"
+        ack = session.scalar(select(OutboxMessage).where(OutboxMessage.key == f"complaint:{complaint.id}:received"))
+        assert ack.to_addrs == ["lisi@public.example.org"] and f"第 {complaint.id} 号" in ack.text
+
+
+def test_a_complaint_by_email_naming_no_department_waits_for_the_coordinator(initialised):
+    _take_in(initialised, _complaint_mail("办事难"))
+    with transaction(initialised) as session:
+        assert session.scalars(select(Complaint)).one().state == ComplaintState.UNASSIGNED
+
+
+def test_the_same_complaint_email_twice_is_one_complaint(initialised):
+    _take_in(initialised, _complaint_mail("投诉：公安局"))
+    assert _take_in(initialised, _complaint_mail("投诉：公安局")).already_seen
+    with transaction(initialised) as session:
+        assert len(session.scalars(select(Complaint)).all()) == 1
