@@ -10,7 +10,6 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from reform.settings import get_settings
 
@@ -36,20 +35,21 @@ def _fail(message: str) -> None:
 
 def _user_errors() -> tuple[type[Exception], ...]:
     """The errors that describe bad input; anything else is our bug and keeps its traceback."""
+    from notifications.mailbox import MailboxError
     from registry.calendar_files import CalendarFileError
     from registry.directory_files import DirectoryFileError
+    from registry.intake import UnknownDepartment
+    from registry.obligations import UnknownObligation
     from registry.plan import PlanError
+    from registry.review_obligations import ReviewError
     from registry.status import UnknownCampaign
     from rules.calendar import YearNotLoaded
-    from rules.deadlines import PhraseError
-    from registry.obligations import UnknownObligation
     from rules.complaints import ComplaintError
+    from rules.deadlines import PhraseError
     from rules.obligations import IllegalTransition
-    from notifications.mailbox import MailboxError
-    from registry.intake import UnknownDepartment
 
     return (CalendarFileError, DirectoryFileError, PlanError, UnknownCampaign, YearNotLoaded, PhraseError,
-            IllegalTransition, UnknownObligation, ComplaintError, UnknownDepartment, MailboxError)
+            IllegalTransition, UnknownObligation, ComplaintError, UnknownDepartment, MailboxError, ReviewError)
 
 
 def _run(action):
@@ -182,17 +182,9 @@ def serve() -> None:
     serve_deployments(*all_deployments())
 
 
-# Supervision (issue 5): sweep, explain, complaint. Imported last: it uses the helpers above.
-from reform.cli_supervision import register as _register_supervision  # noqa: E402
+# Each capability's commands live in their own module and register here. Imported last: they
+# use the helpers above.
+from reform import cli_intake, cli_review, cli_supervision  # noqa: E402
 
-_register_supervision(app)
-
-# Intake (issue 3): template, submit, kickoff, intake.
-from reform.cli_intake import register as _register_intake  # noqa: E402
-
-_register_intake(app)
-
-# Review and approval (issue 4): review status/decide/recheck/route/merge, approve, adjust.
-from reform.cli_review import register as _register_review  # noqa: E402
-
-_register_review(app)
+for _module in (cli_supervision, cli_intake, cli_review):
+    _module.register(app)

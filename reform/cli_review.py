@@ -11,19 +11,10 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from reform.cli import OutputFormat, _database_url, _fail, _parse_date, _run, console
+from reform.cli import OutputFormat, _database_url, _parse_date, _run, console
 from reform.settings import get_settings
 
 review_app = typer.Typer(help="并联审核：进展、协调决定、复核。", no_args_is_help=True)
-
-
-def _review_errors(action):
-    from registry.review_obligations import ReviewError
-
-    try:
-        return _run(action)
-    except ReviewError as error:
-        _fail(str(error))
 
 
 def _deliver() -> dict:
@@ -50,7 +41,7 @@ def review_status_command(
         with transaction(_database_url()) as session:
             return review_status(session, day)
 
-    rows = [r for r in _review_errors(build) if submission is None or r["submission_id"] == submission]
+    rows = [r for r in _run(build) if submission is None or r["submission_id"] == submission]
     if output is OutputFormat.JSON:
         json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
@@ -87,7 +78,7 @@ def decide(
                                         datetime.now(), adjusted)
             return issued
 
-    issued = _review_errors(work)
+    issued = _run(work)
     console.print(f"已决定：送审编号 {submission} 序号 {item} → {opinion}")
     if issued:
         sent = _deliver() if deliver else {"sent": 0}
@@ -107,7 +98,7 @@ def recheck(
         with transaction(_database_url()) as session:
             finish_recheck(session, submission, "coordinator", note, datetime.now())
 
-    _review_errors(work)
+    _run(work)
     console.print(f"送审编号 {submission} 复核完成。")
 
 
@@ -119,7 +110,7 @@ def route() -> None:
     _embedded_prefect()
     from flows.review import review_routing_flow
 
-    routed = _review_errors(lambda: asyncio.run(review_routing_flow()))
+    routed = _run(lambda: asyncio.run(review_routing_flow()))
     console.print(f"本次处理 {len(routed)} 份清单。")
 
 
@@ -131,7 +122,7 @@ def merge() -> None:
     _embedded_prefect()
     from flows.review import review_merge_flow
 
-    merged = _review_errors(lambda: asyncio.run(review_merge_flow()))
+    merged = _run(lambda: asyncio.run(review_merge_flow()))
     created = [m for m in merged if m["created"]]
     console.print(f"本次汇总 {len(created)} 份，其中 {sum(1 for m in created if m['conflicts'])} 份有分歧待协调。")
 
@@ -180,7 +171,7 @@ def _frozen_version(action) -> tuple[int, int, dict, bytes]:
             version = action(session)
             return version.version, version.item_count, version.change_log, version.content
 
-    return _review_errors(work)
+    return _run(work)
 
 
 def _save(out: Path | None, content: bytes) -> None:

@@ -192,7 +192,7 @@ class ReviewByMail:
         parts = [f"登记审核意见 {opinions} 份" if opinions else "",
                  f"退回 {outcomes['rejected']} 份（回执一次性告知全部问题）" if outcomes["rejected"] else "",
                  f"收到修改后的清单 {outcomes['accepted']} 份" if outcomes["accepted"] else ""]
-        lines = [f"[cyan]mailbox-intake[/] " + "，".join(p for p in parts if p)]
+        lines = ["[cyan]mailbox-intake[/] " + "，".join(p for p in parts if p)]
         if outcomes["accepted"]:
             lines += await self._route(day)
         merged = [m for m in await review_merge_flow(now=datetime.combine(day, MERGED_AT)) if m["created"]] \

@@ -129,7 +129,7 @@ def _instructions(sheet: Worksheet, facts: TemplateFacts) -> None:
     lines = (
         "填报说明",
         f"1. 请在「{s.ITEM_SHEET}」工作表逐项填写，每个事项一行，不要修改工作表名称和表头。",
-        f"2. 带下拉列表的栏目请从列表中选择；服务对象可多选，用顿号「、」分隔。",
+        "2. 带下拉列表的栏目请从列表中选择；服务对象可多选，用顿号「、」分隔。",
         f"3. 「{s.TIME_LIMIT}」只填整数天数；「{s.CHARGED}」为「是」时必须填写「{s.FEE_BASIS}」。",
         f"4. 没有公共服务事项的，在「{s.COVER_SHEET}」把零报告选为「是」后回复即可。",
         f"5. 请于 {facts.deadline.isoformat()} 前回复邮件报送；系统将在几分钟内回执，一次性告知所有问题。",
