@@ -22,7 +22,7 @@ class Letter:
     html: str
 
 
-def _html(paragraphs: list[str], table: list[list[str]] | None = None, header: list[str] | None = None) -> str:
+def letter_html(paragraphs: list[str], table: list[list[str]] | None = None, header: list[str] | None = None) -> str:
     body = "".join(f"<p>{escape(p).replace(chr(10), '<br>')}</p>" for p in paragraphs)
     if table:
         head = "".join(f"<th>{escape(h)}</th>" for h in header or [])
@@ -43,7 +43,7 @@ def call_letter(*, org_name: str, campaign_name: str, phase_name: str, deadline:
         "系统收到后几分钟内回执；如有问题，将一次性告知全部问题及修改方法。",
         "市编委办",
     ]
-    return Letter(subject, "\n\n".join(lines) + "\n", _html(lines))
+    return Letter(subject, "\n\n".join(lines) + "\n", letter_html(lines))
 
 
 def accepted_receipt(*, org_name: str, version: int, filename: str, tag: str, zero_report: bool,
@@ -52,7 +52,7 @@ def accepted_receipt(*, org_name: str, version: int, filename: str, tag: str, ze
         subject = f"【回执】零报告已收到（{org_name}）{tag}"
         lines = [f"{org_name}：", f"贵单位 {received:%Y-%m-%d %H:%M} 报送的零报告（第 {version} 版）已收到并登记，"
                  "本阶段报送任务已完成。如今后发现有公共服务事项，请回复本邮件重新报送清单。", "市编委办"]
-        return Letter(subject, "\n\n".join(lines) + "\n", _html(lines))
+        return Letter(subject, "\n\n".join(lines) + "\n", letter_html(lines))
     subject = f"【回执】公共服务事项清单已通过校验（{org_name}）{tag}"
     counts = "；".join(f"{c} {n} 项" for c, n in summary["by_category"].items())
     lines = [f"{org_name}：",
@@ -64,7 +64,7 @@ def accepted_receipt(*, org_name: str, version: int, filename: str, tag: str, ze
     lines_after = ["如需修改，请回复本邮件报送新版本，新版本将取代本版本。", "市编委办"]
     table = [[f"第 {row} 行", name] for row, name in flagged]
     text = "\n\n".join(lines) + "\n" + "".join(f"  {r}：{n}\n" for r, n in table) + "\n" + "\n\n".join(lines_after) + "\n"
-    return Letter(subject, text, _html(lines, table, ["行", "事项名称"]) .replace("</body>", _tail(lines_after)))
+    return Letter(subject, text, letter_html(lines, table, ["行", "事项名称"]) .replace("</body>", _tail(lines_after)))
 
 
 def _tail(lines: list[str]) -> str:
@@ -91,7 +91,7 @@ def rejected_receipt(*, org_name: str, version: int, filename: str, tag: str, pr
     text = ("\n\n".join(lines) + "\n\n"
             + "".join(f"{n}. {w}：{what}。修改方法：{fix}\n" for n, (w, what, fix) in enumerate(table, start=1))
             + "\n" + "\n\n".join(after) + "\n")
-    return Letter(subject, text, _html(lines, table, ["位置", "问题", "修改方法"]).replace("</body>", _tail(after)))
+    return Letter(subject, text, letter_html(lines, table, ["位置", "问题", "修改方法"]).replace("</body>", _tail(after)))
 
 
 def quarantine_notice(*, sender: str, subject: str, attachments: list[str], received: datetime) -> Letter:
@@ -99,18 +99,18 @@ def quarantine_notice(*, sender: str, subject: str, attachments: list[str], rece
              f"发件人：{sender or '（无）'}\n主题：{subject or '（无）'}\n附件：{'、'.join(attachments) or '无'}\n"
              f"收到时间：{received:%Y-%m-%d %H:%M}",
              "如发件人确为某单位的工作人员，请在组织目录中登记其邮箱，并请其重新发送。"]
-    return Letter(f"【隔离】未登记地址来信：{sender}", "\n\n".join(lines) + "\n", _html(lines))
+    return Letter(f"【隔离】未登记地址来信：{sender}", "\n\n".join(lines) + "\n", letter_html(lines))
 
 
 def misrouted_notice(*, sender: str, sender_org: str, token_org: str, subject: str, received: datetime) -> Letter:
     lines = [f"{sender_org}的登记邮箱 {sender} 使用了{token_org}的报送编号发来邮件，系统已拒收并告知发件人：",
              f"主题：{subject or '（无）'}\n收到时间：{received:%Y-%m-%d %H:%M}",
              "如属代为报送，请与两个单位核实后处理。"]
-    return Letter(f"【拒收】{sender_org}使用了{token_org}的报送编号", "\n\n".join(lines) + "\n", _html(lines))
+    return Letter(f"【拒收】{sender_org}使用了{token_org}的报送编号", "\n\n".join(lines) + "\n", letter_html(lines))
 
 
 def complaint_acknowledgement(complaint_id: int, subject: str, received: datetime) -> Letter:
     lines = [f"您好！您 {received:%Y-%m-%d} 发来的投诉（{subject or '无主题'}）已登记，编号为第 {complaint_id} 号。",
              "我们将转交承办单位，自分派之日起 15 个工作日内答复您；答复后欢迎您对办理结果作出评价。",
              "沈阳市机构编制委员会办公室"]
-    return Letter(f"【投诉已登记】第 {complaint_id} 号", "\n\n".join(lines) + "\n", _html(lines))
+    return Letter(f"【投诉已登记】第 {complaint_id} 号", "\n\n".join(lines) + "\n", letter_html(lines))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from notifications.intake_letters import LISTED_IN_BODY, Letter, _html
+from notifications.intake_letters import LISTED_IN_BODY, Letter, letter_html
 from workbooks.problems import Problem
 
 SIGNATURE = "市编委办"
@@ -18,7 +18,7 @@ def _letter(subject: str, lines: list[str], table: list[list[str]] | None = None
     text = "\n\n".join(lines) + "\n"
     if table:
         text += "\n" + "".join("  " + " | ".join(map(str, row)) + "\n" for row in table)
-    return Letter(subject, text, _html(lines, table, header))
+    return Letter(subject, text, letter_html(lines, table, header))
 
 
 def packet_letter(*, agency_name: str, org_name: str, version: int, items: int, flagged: int, deadline: date,

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
@@ -10,6 +9,7 @@ from typing import Annotated
 import typer
 
 from reform.cli import _database_url, _fail, _run, console
+from reform.local_prefect import use_local_prefect_unless_configured
 from reform.settings import get_settings
 
 template_app = typer.Typer(help="生成报送模板。", no_args_is_help=True)
@@ -61,7 +61,7 @@ def submit(
 
 def kickoff(phase: Annotated[str, typer.Argument(help="阶段代码")] = "inventory") -> None:
     """向本阶段每个待报送单位发出通知和模板（每个单位只发一次，重复运行安全）。"""
-    _embedded_prefect()
+    use_local_prefect_unless_configured()
     from flows.kickoff import kickoff_flow
 
     result = _run(lambda: asyncio.run(kickoff_flow(phase)))
@@ -81,7 +81,7 @@ def intake(
 
         serve(intake_deployment())
         return
-    _embedded_prefect()
+    use_local_prefect_unless_configured()
     from flows.intake import OUTCOME_NAMES, intake_flow
 
     try:
@@ -93,14 +93,6 @@ def intake(
         seen = "（重复邮件，已忽略）" if r["already_seen"] else ""
         console.print(f"  {r['sender'] or '（无发件人）'}：{OUTCOME_NAMES.get(r['outcome'], r['outcome'])}{seen}",
                       highlight=False, markup=False)
-
-
-def _embedded_prefect() -> None:
-    """Without a Prefect server configured, run flows on a temporary local one beside the registry."""
-    if not os.environ.get("PREFECT_API_URL"):
-        from reform.local_prefect import use_embedded_prefect
-
-        use_embedded_prefect(get_settings().home / "prefect")
 
 
 def register(app: typer.Typer) -> None:

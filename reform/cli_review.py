@@ -105,9 +105,9 @@ def recheck(
 @review_app.command("route")
 def route() -> None:
     """立即把所有尚未送审的清单送四家单位审核（重复运行安全）。"""
-    from reform.cli_intake import _embedded_prefect
+    from reform.local_prefect import use_local_prefect_unless_configured
 
-    _embedded_prefect()
+    use_local_prefect_unless_configured()
     from flows.review import review_routing_flow
 
     routed = _run(lambda: asyncio.run(review_routing_flow()))
@@ -117,9 +117,9 @@ def route() -> None:
 @review_app.command("merge")
 def merge() -> None:
     """立即汇总四家意见已到齐的清单（重复运行安全）。"""
-    from reform.cli_intake import _embedded_prefect
+    from reform.local_prefect import use_local_prefect_unless_configured
 
-    _embedded_prefect()
+    use_local_prefect_unless_configured()
     from flows.review import review_merge_flow
 
     merged = _run(lambda: asyncio.run(review_merge_flow()))

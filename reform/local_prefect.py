@@ -22,3 +22,11 @@ def use_embedded_prefect(home: Path) -> None:
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     for name in NOISY_LOGGERS:
         logging.getLogger(name).setLevel(logging.CRITICAL)
+
+
+def use_local_prefect_unless_configured() -> None:
+    """A command run without a Prefect server configured runs its flows on a temporary local one."""
+    if not os.environ.get("PREFECT_API_URL"):
+        from reform.settings import get_settings
+
+        use_embedded_prefect(get_settings().home / "prefect")

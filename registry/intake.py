@@ -92,8 +92,8 @@ def take_in_mail(session: Session, raw: bytes, settings: Settings, now: datetime
     filename, content, validation = _validate_attachments(mail.attachments, settings, obligation.debtor.code)
     result = _store_and_answer(session, obligation, validation, filename=filename, content=content, source="email",
                                settings=settings, now=now, to=mail.sender, in_reply_to=mail.message_id,
-                               receipt_key=_receipt_key(mail))
-    _remember(session, mail, result.outcome, obligation.id, result.submission_id, now,
+                               receipt_key=receipt_key(mail))
+    remember_message(session, mail, result.outcome, obligation.id, result.submission_id, now,
               f"{result.items} 个事项" if result.outcome == "accepted" else f"{result.problems} 处问题")
     return result
 
@@ -110,7 +110,7 @@ def _take_in_complaint(session: Session, mail: InboundMail, settings: Settings, 
     _queue(session, f"complaint:{complaint.id}:received", [mail.sender] if mail.sender else [],
            complaint_acknowledgement(complaint.id, mail.subject, now), settings, now, complaint.obligation_id,
            "complaint", in_reply_to=mail.message_id)
-    _remember(session, mail, "complaint", complaint.obligation_id, None, now, f"投诉第 {complaint.id} 号")
+    remember_message(session, mail, "complaint", complaint.obligation_id, None, now, f"投诉第 {complaint.id} 号")
     return IntakeResult("complaint", mail.sender, obligation_id=complaint.obligation_id)
 
 
@@ -144,7 +144,7 @@ def _validate_attachments(attachments: tuple[InboundAttachment, ...], settings: 
                                                                        settings, org_code)
 
 
-def _receipt_key(mail: InboundMail) -> str:
+def receipt_key(mail: InboundMail) -> str:
     # Message-IDs can be long; the outbox key only has to be unique per message.
     return f"receipt:{hashlib.sha256(mail.key.encode()).hexdigest()[:40]}"
 
@@ -209,7 +209,7 @@ def _obligation(session: Session, mail: InboundMail, orgs: list[Organisation]) -
     return candidates[0] if len(candidates) == 1 else None
 
 
-def _remember(session: Session, mail: InboundMail, outcome: str, obligation_id: int | None,
+def remember_message(session: Session, mail: InboundMail, outcome: str, obligation_id: int | None,
               submission_id: int | None, now: datetime, detail: str, raw: bytes | None = None) -> MailboxMessage:
     row = MailboxMessage(key=mail.key, sender=mail.sender[:254], subject=mail.subject[:500], received_at=now,
                          outcome=outcome, obligation_id=obligation_id, submission_id=submission_id,
@@ -220,7 +220,7 @@ def _remember(session: Session, mail: InboundMail, outcome: str, obligation_id: 
 
 
 def _quarantine(session: Session, mail: InboundMail, raw: bytes, settings: Settings, now: datetime) -> IntakeResult:
-    row = _remember(session, mail, "quarantined", None, None, now, "发件地址未登记", raw=raw)
+    row = remember_message(session, mail, "quarantined", None, None, now, "发件地址未登记", raw=raw)
     letter = quarantine_notice(sender=mail.sender, subject=mail.subject,
                                attachments=[a.filename for a in mail.attachments], received=now)
     _queue(session, f"quarantine:{row.id}", coordinator_addresses(session), letter, settings, now, None,
@@ -230,7 +230,7 @@ def _quarantine(session: Session, mail: InboundMail, raw: bytes, settings: Setti
 
 def _misrouted(session: Session, mail: InboundMail, org: Organisation, obligation: Obligation,
                settings: Settings, now: datetime) -> IntakeResult:
-    row = _remember(session, mail, "misrouted", obligation.id, None, now,
+    row = remember_message(session, mail, "misrouted", obligation.id, None, now,
                     f"{org.code} 使用了 {obligation.debtor.code} 的报送编号")
     notice = misrouted_notice(sender=mail.sender, sender_org=org.name, token_org=obligation.debtor.name,
                               subject=mail.subject, received=now)
@@ -240,18 +240,18 @@ def _misrouted(session: Session, mail: InboundMail, org: Organisation, obligatio
                       "请回复发给贵单位的通知邮件报送；代其他单位报送的，请由该单位自行报送")
     letter = rejected_receipt(org_name=org.name, version=0, filename="", tag="", problems=[problem], problem_count=1,
                               deadline=None, earlier_stands=False, received=now)
-    _queue(session, _receipt_key(mail), [mail.sender], letter, settings, now, None, kind="receipt",
+    _queue(session, receipt_key(mail), [mail.sender], letter, settings, now, None, kind="receipt",
            in_reply_to=mail.message_id)
     return IntakeResult("misrouted", mail.sender, org.code, obligation.id, problems=1)
 
 
 def _unidentified(session: Session, mail: InboundMail, org: Organisation, settings: Settings,
                   now: datetime) -> IntakeResult:
-    _remember(session, mail, "rejected", None, None, now, "无法确定报送事项")
+    remember_message(session, mail, "rejected", None, None, now, "无法确定报送事项")
     problem = Problem("无法确定本邮件报送的是哪一项任务（收件地址或主题中没有有效的报送编号）",
                       "请直接回复市编委办发来的通知邮件，不要修改收件地址和主题中的 [RF-…] 编号")
     letter = rejected_receipt(org_name=org.name, version=0, filename="", tag="", problems=[problem], problem_count=1,
                               deadline=None, earlier_stands=False, received=now)
-    _queue(session, _receipt_key(mail), [mail.sender], letter, settings, now, None, kind="receipt",
+    _queue(session, receipt_key(mail), [mail.sender], letter, settings, now, None, kind="receipt",
            in_reply_to=mail.message_id)
     return IntakeResult("rejected", mail.sender, org.code, problems=1)

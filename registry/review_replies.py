@@ -19,7 +19,7 @@ from notifications.outbox import XLSX, Attachment, coordinator_addresses, queue_
 from notifications.review_letters import late_opinion_notice, opinion_accepted, opinion_duplicate, opinion_rejected
 from reform.settings import Settings
 from registry.audit import move_obligation, record_change
-from registry.intake import IntakeResult, _receipt_key, _remember, limits_from
+from registry.intake import IntakeResult, receipt_key, remember_message, limits_from
 from registry.models import Obligation, Organisation
 from registry.reply_tokens import subject_tag, token_for
 from registry.review_models import ConsolidatedOpinion, ReviewOpinion, ReviewReply
@@ -119,7 +119,7 @@ def _accept(session: Session, mail: InboundMail, obligation: Obligation, submiss
         letter = opinion_duplicate(agency_name=agency.name, org_name=org.name, reply_version=current.version, tag=tag,
                                    received=now)
         _answer(session, mail, letter, settings, now, obligation.id)
-        _remember(session, mail, DUPLICATE, obligation.id, submission.id, now, f"与第 {current.version} 次意见相同")
+        remember_message(session, mail, DUPLICATE, obligation.id, submission.id, now, f"与第 {current.version} 次意见相同")
         return IntakeResult(DUPLICATE, mail.sender, agency.code, obligation.id, submission.id, current.version,
                             len(rows), receipt=letter.text)
     after_merge = session.scalar(select(ConsolidatedOpinion.id)
@@ -138,7 +138,7 @@ def _accept(session: Session, mail: InboundMail, obligation: Obligation, submiss
                       subject=notice.subject, text=notice.text, html=notice.html, kind="review_notice",
                       obligation_id=obligation.id, now=now, mail_domain=settings.mail_domain)
     outcome = LATE if after_merge else OPINION
-    _remember(session, mail, outcome, obligation.id, submission.id, now, f"第 {reply.version} 次审核意见")
+    remember_message(session, mail, outcome, obligation.id, submission.id, now, f"第 {reply.version} 次审核意见")
     return IntakeResult(outcome, mail.sender, agency.code, obligation.id, submission.id, reply.version, len(rows),
                         receipt=letter.text)
 
@@ -192,7 +192,7 @@ def _reject(session: Session, mail: InboundMail, agency: Organisation, obligatio
                               received=now)
     _answer(session, mail, letter, settings, now, obligation.id if obligation else None,
             [Attachment("问题清单.xlsx", build_problem_report(problems), XLSX)])
-    _remember(session, mail, REJECTED, obligation.id if obligation else None, submission.id if submission else None,
+    remember_message(session, mail, REJECTED, obligation.id if obligation else None, submission.id if submission else None,
               now, f"审核意见 {len(problems)} 处问题")
     return IntakeResult(REJECTED, mail.sender, agency.code, obligation.id if obligation else None,
                         submission.id if submission else None, version, problems=len(problems), receipt=letter.text)
@@ -200,6 +200,6 @@ def _reject(session: Session, mail: InboundMail, agency: Organisation, obligatio
 
 def _answer(session: Session, mail: InboundMail, letter, settings: Settings, now: datetime,
             obligation_id: int | None, attachments=()) -> None:
-    queue_message(session, key=_receipt_key(mail), to=[mail.sender], subject=letter.subject, text=letter.text,
+    queue_message(session, key=receipt_key(mail), to=[mail.sender], subject=letter.subject, text=letter.text,
                   html=letter.html, kind="receipt", obligation_id=obligation_id, in_reply_to=mail.message_id,
                   attachments=list(attachments), now=now, mail_domain=settings.mail_domain)

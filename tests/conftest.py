@@ -17,7 +17,7 @@ from tests.scratch_postgres import ADMIN_URL, scratch_database
 PG_ADMIN_URL = os.environ.get("REFORM_TEST_PG_ADMIN_URL", ADMIN_URL)
 
 
-def _postgres_database(template: str = "") -> tuple[str, callable]:
+def postgres_database(template: str = "") -> tuple[str, callable]:
     try:
         return scratch_database(PG_ADMIN_URL, template=template)
     except Exception as error:  # noqa: BLE001 - any failure to reach the server means the same
@@ -41,7 +41,7 @@ def database_url(request, tmp_path: Path) -> str:
         yield f"sqlite:///{path}"
         return
     template = request.getfixturevalue("seeded_templates")("postgresql").rsplit("/", 1)[1] if seeded else ""
-    url, drop = _postgres_database(template)
+    url, drop = postgres_database(template)
     yield url
     drop()
 
@@ -71,7 +71,7 @@ def seeded_templates(tmp_path_factory):
             if backend == "sqlite":
                 url = f"sqlite:///{tmp_path_factory.mktemp('template') / 'registry.db'}"
             else:
-                url, drop = _postgres_database()
+                url, drop = postgres_database()
                 drops.append(drop)
             initialise(url)
             engine_for(url).dispose()  # a template must have no open connections

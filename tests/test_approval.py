@@ -91,9 +91,9 @@ def test_finishing_a_recheck_needs_a_response_first(initialised):
 def postgres_initialised(tmp_path, monkeypatch):
     """The race needs real concurrent transactions: PostgreSQL only, whatever the other tests run on."""
     from registry.workspace import initialise
-    from tests.conftest import _postgres_database
+    from tests.conftest import postgres_database
 
-    url, drop = _postgres_database()
+    url, drop = postgres_database()
     monkeypatch.setenv("REFORM_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("REFORM_DATABASE_URL", url)
     initialise(url)
