@@ -158,6 +158,8 @@ class Obligation(Base):
     # "" when it is its phase's deadline, whose reason the phase keeps.
     due_reason: Mapped[str] = mapped_column(Text, default="")
     state: Mapped[str] = mapped_column(String(20), default="open", index=True)  # rules.obligations.State
+    # Not rewritten by the daily sweep (75,000 row updates would cost it seconds): reports derive the
+    # current level from rules.escalation, and the outbox holds every rung that was sent.
     escalation_level: Mapped[int] = mapped_column(Integer, default=0)
     priority: Mapped[bool] = mapped_column(Boolean, default=False)  # 绿色通道
     opened_on: Mapped[date] = mapped_column(Date)

@@ -29,7 +29,7 @@ from rules.obligations import CLOSED, State
 
 
 class Level(IntEnum):
-    """How far up an obligation has gone; stored as ``obligations.escalation_level``."""
+    """How far up an obligation has gone. Derived from the rules on every read (the outbox keeps each rung sent)."""
 
     NONE = 0
     REMINDED = 1
