@@ -1,0 +1,30 @@
+"""`reform serve` serves every deployment, each on the schedule or event the process needs."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from deployments.all import all_deployments
+
+
+def _by_name() -> dict:
+    return {d.name: d for d in all_deployments()}
+
+
+def test_reform_serve_has_the_five_deployments():
+    assert set(_by_name()) == {"daily-standing", "mailbox-poll", "daily-sweep", "review-routing", "review-merge"}
+
+
+def test_the_mailbox_is_polled_every_five_minutes():
+    [schedule] = _by_name()["mailbox-poll"].schedules
+    assert schedule.schedule.interval == timedelta(minutes=5)
+
+
+def test_review_routing_listens_for_each_accepted_submission():
+    [trigger] = _by_name()["review-routing"].triggers
+    assert trigger.expect == {"reform.submission.accepted"}
+    assert trigger.parameters == {"submission_id": "{{ event.payload.submission_id }}"}
+
+
+def test_the_standing_report_runs_every_morning_in_shanghai():
+    [schedule] = _by_name()["daily-standing"].schedules
+    assert (schedule.schedule.cron, schedule.schedule.timezone) == ("30 8 * * *", "Asia/Shanghai")
