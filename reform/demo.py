@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import os
 import random
+import sys
 import tempfile
 from collections import defaultdict
 from dataclasses import dataclass
@@ -105,8 +106,12 @@ async def _simulate(console: Console, workspace: Path) -> None:
         day += timedelta(days=1)
 
     console.rule("[bold]下一步")
-    console.print(f"查看任一天的进展：REFORM_HOME={workspace} reform status --as-of 2016-08-02")
-    console.print(f"浏览流程运行记录和报表：PREFECT_HOME={workspace / 'prefect'} prefect server start，"
+    # The command as the user ran it (.venv/bin/reform works without activating the venv).
+    command = sys.argv[0] if Path(sys.argv[0]).name == "reform" else "reform"
+    console.print(f"查看任一天的进展：REFORM_HOME={workspace} {command} status --as-of 2016-08-02")
+    prefect = Path(sys.executable).with_name("prefect")
+    prefect = prefect if prefect.exists() else "prefect"
+    console.print(f"浏览流程运行记录和报表：PREFECT_HOME={workspace / 'prefect'} {prefect} server start，"
                   "然后打开 http://127.0.0.1:4200")
 
 
