@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 from notifications.intake_letters import call_letter
 from notifications.outbox import XLSX, Attachment, queue_message
 from reform.settings import Settings
-from registry.models import Campaign, Contact, Obligation, Phase
+from notifications.models import OutboxMessage
+from registry.models import Contact, Obligation, Phase
 from registry.reply_tokens import reply_address, subject_tag, token_for
 from registry.status import find_campaign
 from rules.obligations import CLOSED
@@ -33,12 +34,14 @@ def call_key(phase_code: str, obligation_id: int) -> str:
 
 def template_for(session: Session, obligation: Obligation, settings: Settings, now: datetime) -> tuple[str, bytes]:
     """The department's own template (cover filled in), and its file name."""
+    return _template(obligation, _contact(session, obligation.debtor_id), token_for(session, obligation.id, now),
+                     settings)
+
+
+def _template(obligation: Obligation, contact: Contact | None, token: str, settings: Settings) -> tuple[str, bytes]:
     org = obligation.debtor
-    contact = _contact(session, org.id)
-    campaign = session.get(Campaign, obligation.campaign_id)
-    token = token_for(session, obligation.id, now)
-    facts = TemplateFacts(org_name=org.name, org_code=org.code, campaign_name=campaign.name, deadline=obligation.due,
-                          reply_address=reply_address(settings.intake_address, token),
+    facts = TemplateFacts(org_name=org.name, org_code=org.code, campaign_name=obligation.phase.campaign.name,
+                          deadline=obligation.due, reply_address=reply_address(settings.intake_address, token),
                           contact_name=contact.name if contact else "", contact_phone=contact.phone if contact else "")
     return template_filename(org.short_name or org.code), build_inventory_template(facts)
 
@@ -48,9 +51,12 @@ def queue_call(session: Session, obligation_id: int, settings: Settings, now: da
     obligation = session.get(Obligation, obligation_id)
     phase = obligation.phase
     key = call_key(phase.code, obligation.id)
+    queued = session.scalar(select(OutboxMessage.id).where(OutboxMessage.key == key))
+    if queued is not None:
+        return queued, False  # a rerun: the template is not built again only to be thrown away
     contact = _contact(session, obligation.debtor_id)
     token = token_for(session, obligation.id, now)
-    filename, template = template_for(session, obligation, settings, now)
+    filename, template = _template(obligation, contact, token, settings)
     address = reply_address(settings.intake_address, token)
     letter = call_letter(org_name=obligation.debtor.name, campaign_name=phase.campaign.name, phase_name=phase.name,
                          deadline=obligation.due, source_phrase=phase.source_phrase, reply_address=address,
