@@ -38,14 +38,15 @@ NOW = datetime(2016, 7, 20, 10, 0)
 
 def populate(url: str, departments: int) -> list[tuple[str, str]]:
     """The registry plus N departments with open inventory obligations; returns (sender, reply address)."""
-    from reform.settings import get_settings
+    from core.settings import get_settings
     from registry.db import transaction
-    from registry.directory import upsert_directory
-    from registry.plan import open_phase, read_plan
-    from registry.records import OrgKind, OrgRecord, Person
-    from registry.reply_tokens import reply_address, token_for
-    from registry.models import Obligation, Organisation
-    from registry.workspace import initialise
+    from registry.directory.store import upsert_directory
+    from registry.campaign.plan import open_phase, read_plan
+    from rules.organisations import OrgKind, OrgRecord, Person
+    from registry.intake.reply_tokens import reply_address, token_for
+    from registry.campaign.tables import Obligation
+    from registry.directory.tables import Organisation
+    from registry.campaign.setup import initialise
     from sqlalchemy import select
 
     initialise(url, today=date(2016, 6, 9))
@@ -117,8 +118,8 @@ def read_times(workbook: bytes, repeat: int = 20) -> tuple[float, float]:
 
 PEAK_SCRIPT = """
 import resource, sys
-from reform.settings import Settings
-from registry.intake import check_and_validate
+from core.settings import Settings
+from registry.intake.workbooks import check_and_validate
 content = open(sys.argv[1], "rb").read()
 result = check_and_validate("big.xlsx", content, Settings(), None)
 print(len(content), result.accepted, len(result.items), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
@@ -159,7 +160,7 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="reform-bench-intake-"))
     os.environ["REFORM_HOME"] = str(work)
     os.environ["REFORM_INTAKE_MAILBOX"] = "maildir"
-    from reform.local_prefect import use_embedded_prefect
+    from core.local_prefect import use_embedded_prefect
 
     use_embedded_prefect(work / "prefect")
     from reform.sample_submissions import filled_workbook, item_rows

@@ -25,9 +25,10 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from notifications.compose import build_message
-from notifications.models import OutboxMessage
-from notifications.outbox import deliver_pending, queue_message
-from reform.settings import Settings
+from registry.outbox.tables import OutboxMessage
+from registry.outbox.delivery import deliver_pending
+from registry.outbox.queue import queue_message
+from core.settings import Settings
 from registry.db import migrate, transaction
 from tests.mail_servers import free_port
 

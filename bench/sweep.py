@@ -27,11 +27,12 @@ from pathlib import Path
 
 from sqlalchemy import func, insert, select, text
 
-from registry.calendar_store import load_calendar
+from registry.calendar.store import load_calendar
 from registry.db import engine_for, transaction
-from registry.models import Campaign, Obligation, Organisation, Phase
-from registry.sweep import OPEN_STATES, sweep
-from registry.workspace import initialise
+from registry.campaign.tables import Campaign, Obligation, Phase
+from registry.directory.tables import Organisation
+from registry.supervision.sweep import OPEN_STATES, sweep
+from registry.campaign.setup import initialise
 from tests.scratch_postgres import ADMIN_URL, scratch_database
 from rules.escalation import policy_from_settings
 from rules.obligations import classify

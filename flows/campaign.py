@@ -8,7 +8,7 @@ from prefect import flow
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from rules.obligations import LATE, STANDING_NAMES, Standing
-from tasks.registry_tasks import open_phase_obligations, read_campaign_status
+from tasks.campaign import open_phase_obligations, read_campaign_status
 
 
 @flow(name="open-phase", log_prints=False)

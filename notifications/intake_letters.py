@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from html import escape
 
-from workbooks.problems import Problem
+from core.problems import Problem
 
 # A receipt's body lists this many problems; the attached 问题清单.xlsx lists every one.
 LISTED_IN_BODY = 100

@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import Protocol
 
-from reform.settings import Settings
+from core.settings import Settings
 
 
 class MailboxError(RuntimeError):

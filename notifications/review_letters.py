@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from notifications.intake_letters import LISTED_IN_BODY, Letter, letter_html
-from workbooks.problems import Problem
+from core.problems import Problem
 
 SIGNATURE = "市编委办"
 

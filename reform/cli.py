@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from reform.settings import get_settings
+from core.settings import get_settings
 
 app = typer.Typer(help="沈阳市简化优化公共服务流程工作方案：任务、期限与督办。", no_args_is_help=True)
 directory_app = typer.Typer(help="组织目录：导入、导出。", no_args_is_help=True)
@@ -36,13 +36,13 @@ def _fail(message: str) -> None:
 def _user_errors() -> tuple[type[Exception], ...]:
     """The errors that describe bad input; anything else is our bug and keeps its traceback."""
     from notifications.mailbox import MailboxError
-    from registry.calendar_files import CalendarFileError
-    from registry.directory_files import DirectoryFileError
-    from registry.intake import UnknownDepartment
-    from registry.obligations import UnknownObligation
-    from registry.plan import PlanError
-    from registry.review_obligations import ReviewError
-    from registry.status import UnknownCampaign
+    from workbooks.calendar_files import CalendarFileError
+    from workbooks.directory_files import DirectoryFileError
+    from registry.intake.workbooks import UnknownDepartment
+    from registry.campaign.obligations import UnknownObligation
+    from registry.campaign.plan import PlanError
+    from registry.review.obligations import ReviewError
+    from registry.campaign.queries import UnknownCampaign
     from rules.calendar import YearNotLoaded
     from rules.complaints import ComplaintError
     from rules.deadlines import PhraseError
@@ -66,7 +66,7 @@ def _database_url() -> str:
 @app.command()
 def init() -> None:
     """建立或升级数据库，载入工作日历、组织目录和工作方案（重复运行不会改变任何内容）。"""
-    from registry.workspace import initialise
+    from registry.campaign.setup import initialise
 
     report = _run(lambda: initialise(_database_url()))
     years = "、".join(map(str, report.calendar_years_added)) or "无（均已载入）"
@@ -84,7 +84,7 @@ def status(
 ) -> None:
     """各阶段期限、任务分解和每个单位每项义务的进展。"""
     from registry.db import transaction
-    from registry.status import campaign_status
+    from registry.campaign.status import campaign_status
 
     day = _parse_date(as_of) if as_of else date.today()
 
@@ -113,8 +113,8 @@ def _parse_date(text: str) -> date:
 def directory_import(file: Annotated[Path, typer.Argument(help=".yaml 或 .xlsx 目录文件")]) -> None:
     """用文件替换组织目录中的单位和联系人（按代码新增或更新，全部校验通过才写入）。"""
     from registry.db import migrate, transaction
-    from registry.directory import upsert_directory
-    from registry.directory_files import read_directory
+    from registry.directory.store import upsert_directory
+    from workbooks.directory_files import read_directory
 
     records = _run(lambda: read_directory(file))
     migrate(_database_url())
@@ -127,8 +127,8 @@ def directory_import(file: Annotated[Path, typer.Argument(help=".yaml 或 .xlsx 
 def directory_export(file: Annotated[Path, typer.Argument(help=".yaml 或 .xlsx")]) -> None:
     """把组织目录导出为文件，供修改后再导入。"""
     from registry.db import transaction
-    from registry.directory import export_directory
-    from registry.directory_files import write_directory
+    from registry.directory.store import export_directory
+    from workbooks.directory_files import write_directory
 
     with transaction(_database_url()) as session:
         records = export_directory(session)
@@ -139,8 +139,8 @@ def directory_export(file: Annotated[Path, typer.Argument(help=".yaml 或 .xlsx"
 @calendar_app.command("import")
 def calendar_import(file: Annotated[Path, typer.Argument(help="年度节假日安排（.yaml，或逐日的 .csv/.xlsx）")]) -> None:
     """导入（或替换）某年度的节假日和调休安排。"""
-    from registry.calendar_files import read_calendar_file
-    from registry.calendar_store import store_years
+    from workbooks.calendar_files import read_calendar_file
+    from registry.calendar.store import store_years
     from registry.db import migrate, transaction
 
     years = _run(lambda: read_calendar_file(file))
@@ -153,7 +153,7 @@ def calendar_import(file: Annotated[Path, typer.Argument(help="年度节假日�
 @calendar_app.command("show")
 def calendar_show(year: Annotated[int, typer.Argument(help="年度，例如 2016")]) -> None:
     """列出某年度的节假日、调休上班日和工作日总数。"""
-    from registry.calendar_store import load_calendar
+    from registry.calendar.store import load_calendar
     from registry.db import transaction
     from reform.status_view import print_calendar_year
 

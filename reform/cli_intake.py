@@ -9,8 +9,8 @@ from typing import Annotated
 import typer
 
 from reform.cli import _database_url, _fail, _run, console
-from reform.local_prefect import use_local_prefect_unless_configured
-from reform.settings import get_settings
+from core.local_prefect import use_local_prefect_unless_configured
+from core.settings import get_settings
 
 template_app = typer.Typer(help="生成报送模板。", no_args_is_help=True)
 
@@ -21,10 +21,10 @@ def template_inventory(
     out: Annotated[Path, typer.Option("--out", help="输出文件（.xlsx）")],
 ) -> None:
     """生成某单位的公共服务事项清单模板（封面已填好单位、期限和回复地址）。"""
-    from registry.calls import template_for
+    from registry.intake.calls import template_for
     from registry.db import transaction
-    from registry.intake import UnknownDepartment
-    from registry.obligations import UnknownObligation, find_obligation
+    from registry.intake.workbooks import UnknownDepartment
+    from registry.campaign.obligations import UnknownObligation, find_obligation
 
     def build() -> tuple[str, bytes]:
         with transaction(_database_url()) as session:
@@ -45,7 +45,7 @@ def submit(
 ) -> None:
     """登记通过其他途径收到的工作簿：与邮件报送相同的校验，打印回执；通过退出码 0，未通过退出码 1。"""
     from registry.db import transaction
-    from registry.intake import take_in_file
+    from registry.intake.workbooks import take_in_file
 
     if not file.is_file():
         _fail(f"找不到文件 {file}")

@@ -12,14 +12,14 @@ import typer
 from rich.table import Table
 
 from reform.cli import OutputFormat, _database_url, _parse_date, _run, console
-from reform.settings import get_settings
+from core.settings import get_settings
 
 review_app = typer.Typer(help="并联审核：进展、协调决定、复核。", no_args_is_help=True)
 
 
 def _deliver() -> dict:
     """Send what the command queued now, instead of waiting for the next scheduled run."""
-    from notifications.outbox import deliver_pending
+    from registry.outbox.delivery import deliver_pending
 
     report = asyncio.run(deliver_pending(_database_url(), get_settings()))
     return {"sent": len(report.sent), "deferred": len(report.deferred), "failed": len(report.failed)}
@@ -33,7 +33,7 @@ def review_status_command(
 ) -> None:
     """每份送审清单的审核进展：四家单位各自的状态、分歧事项数和下一步。"""
     from registry.db import transaction
-    from registry.review_status import review_status
+    from registry.review.status import review_status
 
     day = _parse_date(as_of) if as_of else date.today()
 
@@ -70,7 +70,7 @@ def decide(
 ) -> None:
     """协调决定审核意见不一致的事项；全部决定后，书面审核意见自动发给部门。"""
     from registry.db import transaction
-    from registry.review_merge import decide_conflict
+    from registry.review.merge import decide_conflict
 
     def work() -> bool:
         with transaction(_database_url()) as session:
@@ -91,7 +91,7 @@ def recheck(
     note: Annotated[str, typer.Option("--note", help="复核意见")] = "",
 ) -> None:
     """登记市编委办对部门修改后清单的复核已完成。"""
-    from registry.approval import finish_recheck
+    from registry.review.approval import finish_recheck
     from registry.db import transaction
 
     def work() -> None:
@@ -105,7 +105,7 @@ def recheck(
 @review_app.command("route")
 def route() -> None:
     """立即把所有尚未送审的清单送四家单位审核（重复运行安全）。"""
-    from reform.local_prefect import use_local_prefect_unless_configured
+    from core.local_prefect import use_local_prefect_unless_configured
 
     use_local_prefect_unless_configured()
     from flows.review import review_routing_flow
@@ -117,7 +117,7 @@ def route() -> None:
 @review_app.command("merge")
 def merge() -> None:
     """立即汇总四家意见已到齐的清单（重复运行安全）。"""
-    from reform.local_prefect import use_local_prefect_unless_configured
+    from core.local_prefect import use_local_prefect_unless_configured
 
     use_local_prefect_unless_configured()
     from flows.review import review_merge_flow
@@ -134,7 +134,7 @@ def approve(
     out: Annotated[Path | None, typer.Option("--out", help="把审定的清单另存为（.xlsx）")] = None,
 ) -> None:
     """登记市政府审定（日期、会议、文号），生成全市公共服务事项清单（第 1 版，冻结保存）。"""
-    from registry.approval import approve as record_approval
+    from registry.review.approval import approve as record_approval
 
     day = _parse_date(on)
     number, items, _, content = _frozen_version(
@@ -150,7 +150,7 @@ def adjust(
     out: Annotated[Path | None, typer.Option("--out", help="把新版本另存为（.xlsx）")] = None,
 ) -> None:
     """动态调整：按各部门现行清单生成新版本，并记录与上一版相比的变化。"""
-    from registry.approval import adjust as adjust_list
+    from registry.review.approval import adjust as adjust_list
 
     day = _parse_date(on)
     number, _, changes, content = _frozen_version(

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from reform.cli import OutputFormat, _database_url, _parse_date, _run, console
-from reform.settings import get_settings
+from core.settings import get_settings
 
 complaint_app = typer.Typer(help="投诉与评议：登记、分派、答复、评价。", no_args_is_help=True)
 
@@ -36,7 +36,7 @@ def sweep(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只列出将要发送的通知，不写入")] = False,
 ) -> None:
     """督办扫描：到期前提醒、黄牌、红牌、逐级上报，每条通知只发一次。"""
-    from registry.sweep_day import sweep_day
+    from registry.supervision.day import sweep_day
 
     day = _day(as_of)
     outcome = _in_session(lambda session: sweep_day(session, day, dry_run=dry_run,
@@ -63,7 +63,7 @@ def explain(
     output: Annotated[OutputFormat, typer.Option("--format", help="table 或 json")] = OutputFormat.TABLE,
 ) -> None:
     """说明一个事项：期限怎么来的、发过哪些通知、下一步在哪天。"""
-    from registry.explain import explain_obligation
+    from registry.supervision.explain import explain_obligation
 
     day = _day(as_of)
     report = _in_session(lambda session: explain_obligation(session, obligation_id, day))
@@ -86,7 +86,7 @@ def complaint_add(
     on: Annotated[str | None, typer.Option("--on", help="收到日期，默认今天")] = None,
 ) -> None:
     """登记一件投诉；指明了已知单位的立即分派，否则转市编委办分派。"""
-    from registry.complaints import record_complaint
+    from registry.supervision.complaints import record_complaint
 
     def work(session):
         c = record_complaint(session, text=text, received_on=_day(on), department=department, complainant=complainant,
@@ -109,7 +109,7 @@ def complaint_assign(
     on: Annotated[str | None, typer.Option("--on", help="分派日期，默认今天")] = None,
 ) -> None:
     """把投诉分派给承办单位，按工作日计算答复期限（默认 15 个工作日）。"""
-    from registry.complaints import assign_complaint
+    from registry.supervision.complaints import assign_complaint
 
     def work(session):
         c = assign_complaint(session, complaint_id, department, _day(on), mail_domain=get_settings().mail_domain)
@@ -126,7 +126,7 @@ def complaint_answer(
     on: Annotated[str | None, typer.Option("--on", help="答复日期，默认今天")] = None,
 ) -> None:
     """记录承办单位对投诉的答复。"""
-    from registry.complaints import answer_complaint
+    from registry.supervision.complaints import answer_complaint
 
     answered = _in_session(lambda session: answer_complaint(session, complaint_id, answer, _day(on)).answered_on)
     console.print(f"已记录投诉第 {complaint_id} 号的答复（{answered}）。")
@@ -139,7 +139,7 @@ def complaint_evaluate(
     on: Annotated[str | None, typer.Option("--on", help="评价日期，默认今天")] = None,
 ) -> None:
     """记录投诉人对答复的评价（五个等级）。"""
-    from registry.complaints import evaluate_complaint
+    from registry.supervision.complaints import evaluate_complaint
 
     evaluation = _in_session(lambda session: evaluate_complaint(session, complaint_id, level, _day(on)).evaluation)
     console.print(f"已记录投诉第 {complaint_id} 号的评价：{evaluation}。")

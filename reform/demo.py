@@ -17,7 +17,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from reform.local_prefect import use_embedded_prefect
+from core.local_prefect import use_embedded_prefect
 from rules.obligations import LATE, STANDING_NAMES, Standing
 
 START, END = date(2016, 6, 9), date(2017, 4, 5)
@@ -49,13 +49,13 @@ def run_demo(console: Console, workspace: Path | None = None) -> None:
 async def _simulate(console: Console, workspace: Path) -> None:
     from flows.campaign import daily_standing_flow, open_phase_flow
     from reform.demo_supervision import sweep_events
-    from reform.settings import get_settings
-    from registry.calendar_store import load_calendar
+    from core.settings import get_settings
+    from registry.calendar.store import load_calendar
     from registry.db import transaction
-    from registry.obligations import fulfil
-    from registry.plan import read_plan
-    from registry.status import campaign_status
-    from registry.workspace import initialise
+    from registry.campaign.obligations import fulfil
+    from registry.campaign.plan import read_plan
+    from registry.campaign.status import campaign_status
+    from registry.campaign.setup import initialise
 
     url = get_settings().resolved_database_url
     plan = read_plan()

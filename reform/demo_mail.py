@@ -57,9 +57,9 @@ class InventoryByMail:
     @classmethod
     def take_over(cls, workspace: Path, schedule: dict, kickoff_on: date, calendar) -> InventoryByMail:
         """Remove the inventory deliveries from ``schedule``; each becomes a reply by email that day."""
-        from reform.settings import get_settings
+        from core.settings import get_settings
         from registry.db import transaction
-        from registry.models import Contact, Organisation
+        from registry.directory.tables import Contact, Organisation
         from sqlalchemy import select
 
         with transaction(get_settings().resolved_database_url) as session:

@@ -34,7 +34,7 @@ RESPONSE_AFTER_WORKING_DAYS = 5
 
 class ReviewByMail:
     def __init__(self, workspace: Path, calendar, review_deadline: date) -> None:
-        from reform.settings import get_settings
+        from core.settings import get_settings
 
         self.workspace = workspace
         self.calendar = calendar
@@ -71,10 +71,10 @@ class ReviewByMail:
 
     def _unrouted(self) -> bool:
         from registry.db import transaction
-        from registry.review_models import ReviewResponse
-        from registry.review_obligations import REVIEW
-        from registry.models import Obligation, Phase
-        from registry.submission_models import Submission
+        from registry.review.tables import ReviewResponse
+        from registry.review.obligations import REVIEW
+        from registry.campaign.tables import Obligation, Phase
+        from registry.intake.tables import Submission
 
         with transaction(self.url) as session:
             routed = set(session.scalars(select(Obligation.ref).join(Phase, Phase.id == Obligation.phase_id)
@@ -122,7 +122,8 @@ class ReviewByMail:
 
     def _review_obligations(self, submission_id: int) -> list[tuple[int, str]]:
         from registry.db import transaction
-        from registry.models import Obligation, Organisation, Phase
+        from registry.campaign.tables import Obligation, Phase
+        from registry.directory.tables import Organisation
 
         with transaction(self.url) as session:
             return [tuple(r) for r in session.execute(
@@ -132,7 +133,7 @@ class ReviewByMail:
 
     def _write_replies(self, day: date) -> list[str]:
         """Agencies and departments reply; their MTA files the mail in the intake Maildir."""
-        from reform.settings import get_settings
+        from core.settings import get_settings
 
         intake = mailbox.Maildir(str(get_settings().resolved_maildir), create=True)
         kinds = Counter()
@@ -154,7 +155,7 @@ class ReviewByMail:
         return lines
 
     def _agency_reply(self, obligation_id: int, kind: str, day: date) -> bytes:
-        from notifications.models import OutboxMessage
+        from registry.outbox.tables import OutboxMessage
         from reform.sample_submissions import reply_mail
         from registry.db import transaction
         from workbooks.review_packet import HEADERS, OPINION, SHEET
@@ -211,17 +212,17 @@ class ReviewByMail:
     def _ready_to_merge(self) -> bool:
         """Whether the hourly merge deployment would find anything; the demo skips its idle runs."""
         from registry.db import transaction
-        from registry.review_merge import submissions_ready_to_merge
+        from registry.review.merge import submissions_ready_to_merge
 
         with transaction(self.url) as session:
             return bool(submissions_ready_to_merge(session))
 
     async def _decide(self, submission_id: int, day: date) -> list[str]:
-        from notifications.outbox import deliver_pending
-        from reform.settings import get_settings
+        from registry.outbox.delivery import deliver_pending
+        from core.settings import get_settings
         from registry.db import transaction
-        from registry.review_merge import decide_conflict
-        from registry.review_models import ConsolidatedItem, ConsolidatedOpinion
+        from registry.review.merge import decide_conflict
+        from registry.review.tables import ConsolidatedItem, ConsolidatedOpinion
 
         with transaction(self.url) as session:
             seqs = session.scalars(select(ConsolidatedItem.seq).join(
@@ -244,14 +245,15 @@ class ReviewByMail:
     def _revised_list(self, reviewed_id: int, day: date, extra: list | None = None) -> bytes:
         """The department's list with the written opinion applied: cancelled items gone, time limits cut."""
         from reform.sample_submissions import filled_workbook, reply_mail
-        from reform.settings import get_settings
-        from registry.calls import template_for
+        from core.settings import get_settings
+        from registry.intake.calls import template_for
         from registry.db import transaction
-        from registry.models import Contact, Obligation
-        from registry.reply_tokens import reply_address, subject_tag, token_for
-        from registry.review_models import ConsolidatedItem, ConsolidatedOpinion
-        from registry.review_routing import items_of
-        from registry.submission_models import Submission
+        from registry.directory.tables import Contact
+        from registry.campaign.tables import Obligation
+        from registry.intake.reply_tokens import reply_address, subject_tag, token_for
+        from registry.review.tables import ConsolidatedItem, ConsolidatedOpinion
+        from registry.review.routing import items_of
+        from registry.intake.tables import Submission
         from workbooks.review_packet import ITEM_FIELDS
 
         now = datetime.combine(day, REPLIED_AT)
@@ -283,9 +285,9 @@ class ReviewByMail:
                           attachments=[("公共服务事项清单（修改后）.xlsx", filled_workbook(template, rows))], when=now)
 
     def _recheck(self, day: date) -> list[str]:
-        from registry.approval import finish_recheck
+        from registry.review.approval import finish_recheck
         from registry.db import transaction
-        from registry.models import Obligation, Phase
+        from registry.campaign.tables import Obligation, Phase
         from rules.obligations import CLOSED
 
         with transaction(self.url) as session:
@@ -298,7 +300,7 @@ class ReviewByMail:
         return [f"[cyan]reform review recheck[/] 市编委办复核部门修改后的清单 {len(refs)} 份，报市政府审定"] if refs else []
 
     def _approve(self, day: date) -> list[str]:
-        from registry.approval import approve
+        from registry.review.approval import approve
         from registry.db import transaction
 
         on, meeting, document = APPROVAL
@@ -311,9 +313,9 @@ class ReviewByMail:
                 f"共 {items} 个事项，已冻结保存（{path.name}，汇总表加每部门一张工作表）"]
 
     async def _department_adds_an_item(self, day: date) -> list[str]:
-        from reform.settings import get_settings
+        from core.settings import get_settings
         from registry.db import transaction
-        from registry.review_models import ReviewResponse
+        from registry.review.tables import ReviewResponse
 
         with transaction(self.url) as session:
             reviewed = session.scalar(select(ReviewResponse.reviewed_submission_id).order_by(ReviewResponse.id)
@@ -327,9 +329,9 @@ class ReviewByMail:
         return ["一个部门报送新增事项（动态调整）", *lines]
 
     def _adjust(self, day: date) -> list[str]:
-        from registry.approval import adjust, finish_recheck
+        from registry.review.approval import adjust, finish_recheck
         from registry.db import transaction
-        from registry.review_models import ReviewResponse
+        from registry.review.tables import ReviewResponse
 
         _, on, reason, document = ADJUSTMENT
         with transaction(self.url) as session:

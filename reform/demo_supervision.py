@@ -93,10 +93,10 @@ def _before_the_sweep(day: date) -> tuple[int, bool]:
     on which the sweep would find nothing (a flow run costs most of a second, a dry run a few
     milliseconds), so the whole campaign plays in a couple of minutes.
     """
-    from reform.settings import get_settings
-    from registry.calendar_store import load_calendar
+    from core.settings import get_settings
+    from registry.calendar.store import load_calendar
     from registry.db import transaction
-    from registry.sweep import sweep
+    from registry.supervision.sweep import sweep
     from rules.periods import period_containing
 
     with transaction(get_settings().resolved_database_url) as session:
@@ -119,8 +119,8 @@ def _simulate_self_reports(session, calendar, day: date) -> int:
     """Units hand in their quarterly self-reports: most before the due date, a few late."""
     from sqlalchemy import select
 
-    from registry.audit import move_obligation
-    from registry.models import Obligation, Phase
+    from registry.campaign.audit import move_obligation
+    from registry.campaign.tables import Obligation, Phase
 
     reported = 0
     for obligation in session.scalars(select(Obligation).join(Phase, Phase.id == Obligation.phase_id)

@@ -1,8 +1,11 @@
 """Every table the project owns, in one metadata: what Alembic compares against."""
-from notifications.models import OutboxAttachment, OutboxMessage  # noqa: F401
-from registry.models import Base
-from registry.supervision_models import Complaint  # noqa: F401
-from registry.review_models import Approval, ApprovedListVersion, ConsolidatedOpinion, ReviewReply  # noqa: F401
-from registry.submission_models import MailboxMessage, ReplyToken, Submission, SubmittedItem  # noqa: F401
+from registry.base import Base
+from registry.calendar import tables as calendar_tables  # noqa: F401
+from registry.campaign import tables as campaign_tables  # noqa: F401
+from registry.directory import tables as directory_tables  # noqa: F401
+from registry.intake import tables as intake_tables  # noqa: F401
+from registry.outbox import tables as outbox_tables  # noqa: F401
+from registry.review import tables as review_tables  # noqa: F401
+from registry.supervision import tables as supervision_tables  # noqa: F401
 
 __all__ = ["Base"]

@@ -11,11 +11,12 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NONE
 
 from notifications.mailbox import open_mailbox
-from notifications.outbox import deliver_pending
-from reform.settings import Settings, get_settings
-from registry.calls import obligations_to_call, queue_call
+from registry.outbox.delivery import deliver_pending
+from core.settings import Settings, get_settings
+from registry.intake.calls import obligations_to_call, queue_call
 from registry.db import transaction
-from registry.intake import IntakeResult, take_in_mail
+from registry.intake.workbooks import IntakeResult
+from registry.inbound.sorting import take_in_mail
 
 
 def _settings() -> Settings:

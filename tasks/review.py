@@ -7,7 +7,7 @@ from datetime import date, datetime
 from prefect import task
 from sqlalchemy.exc import IntegrityError
 
-from reform.settings import get_settings
+from core.settings import get_settings
 from registry.db import transaction
 
 
@@ -18,7 +18,7 @@ def _url() -> str:
 @task(name="route-submissions")
 def route_submissions(submission_id: int | None, now: datetime) -> list[dict]:
     """Route one accepted list (from its event) or every one not yet routed (the safety net)."""
-    from registry.review_routing import route_pending_submissions, route_submission
+    from registry.review.routing import route_pending_submissions, route_submission
 
     def attempt() -> list[dict]:
         settings = get_settings()
@@ -37,7 +37,7 @@ def route_submissions(submission_id: int | None, now: datetime) -> list[dict]:
 
 @task(name="submissions-ready-to-merge")
 def submissions_ready() -> list[int]:
-    from registry.review_merge import submissions_ready_to_merge
+    from registry.review.merge import submissions_ready_to_merge
 
     with transaction(_url()) as session:
         return submissions_ready_to_merge(session)
@@ -46,7 +46,7 @@ def submissions_ready() -> list[int]:
 @task(name="merge-opinions")
 def merge_opinions_of(submission_id: int, now: datetime) -> dict:
     """Merge one submission's four opinions. A concurrent merge that won leaves this one a no-op."""
-    from registry.review_merge import merge_submission
+    from registry.review.merge import merge_submission
 
     try:
         with transaction(_url()) as session:
@@ -57,7 +57,7 @@ def merge_opinions_of(submission_id: int, now: datetime) -> dict:
 
 @task(name="review-status")
 def review_status_rows(as_of: date) -> list[dict]:
-    from registry.review_status import review_status
+    from registry.review.status import review_status
 
     with transaction(_url()) as session:
         return review_status(session, as_of)

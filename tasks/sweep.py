@@ -5,8 +5,8 @@ from datetime import date, datetime
 
 from prefect import task
 
-from reform.settings import get_settings
-from registry.calendar_store import load_calendar
+from core.settings import get_settings
+from registry.calendar.store import load_calendar
 from registry.db import transaction
 
 
@@ -17,7 +17,7 @@ def _url() -> str:
 @task(name="is-working-day")
 def is_working_day(day: date) -> bool:
     """Raises YearNotLoaded for a day outside the loaded calendar: a sweep never guesses."""
-    from registry.sweep import is_sweep_day
+    from registry.supervision.sweep import is_sweep_day
 
     with transaction(_url()) as session:
         return is_sweep_day(load_calendar(session), day)
@@ -26,7 +26,7 @@ def is_working_day(day: date) -> bool:
 @task(name="sweep-day")
 def sweep_day(as_of: date) -> dict:
     """Open the period's reports, decide every rung and queue new notices and the digest: one commit."""
-    from registry.sweep_day import sweep_day as decide_day
+    from registry.supervision.day import sweep_day as decide_day
 
     with transaction(_url()) as session:
         day = decide_day(session, as_of, mail_domain=get_settings().mail_domain)
@@ -36,7 +36,7 @@ def sweep_day(as_of: date) -> dict:
 
 @task(name="deliver-outbox", retries=2, retry_delay_seconds=30)
 async def deliver_outbox(now: datetime | None = None) -> dict[str, int]:
-    from notifications.outbox import deliver_pending
+    from registry.outbox.delivery import deliver_pending
 
     report = await deliver_pending(_url(), get_settings(), now)
     return {"sent": len(report.sent), "deferred": len(report.deferred), "failed": len(report.failed)}

@@ -5,7 +5,7 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-from registry.calendar_files import read_calendar_file
+from workbooks.calendar_files import read_calendar_file
 from rules.calendar import CalendarYear, WorkingCalendar
 
 SHIPPED_DIR = Path(__file__).resolve().parent.parent / "registry" / "seed" / "calendar"

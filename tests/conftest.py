@@ -61,7 +61,7 @@ def seeded_templates(tmp_path_factory):
     Loading the calendar, the directory and the plan takes seconds; copying a SQLite file or
     creating a PostgreSQL database from a template takes milliseconds.
     """
-    from registry.workspace import initialise
+    from registry.campaign.setup import initialise
 
     built: dict[str, str] = {}
     drops = []
@@ -98,7 +98,7 @@ def migrated(database_url: str) -> str:
 @pytest.fixture(scope="session")
 def prefect_server(tmp_path_factory):
     """One temporary Prefect server for the whole run: starting one costs about fifteen seconds."""
-    from reform.local_prefect import use_embedded_prefect
+    from core.local_prefect import use_embedded_prefect
 
     use_embedded_prefect(tmp_path_factory.mktemp("prefect-home"))
     from prefect.testing.utilities import prefect_test_harness

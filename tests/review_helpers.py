@@ -9,13 +9,14 @@ from datetime import date, datetime
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from notifications.models import OutboxMessage
+from registry.outbox.tables import OutboxMessage
 from reform.sample_submissions import reply_mail
-from reform.settings import get_settings
+from core.settings import get_settings
 from registry.db import transaction
-from registry.models import Obligation, Organisation, Phase
-from registry.review_merge import merge_submission
-from registry.review_routing import route_submission
+from registry.campaign.tables import Obligation, Phase
+from registry.directory.tables import Organisation
+from registry.review.merge import merge_submission
+from registry.review.routing import route_submission
 from tests.intake_helpers import call, good_workbook, reply, take_in
 from workbooks.review_packet import HEADERS, OPINION, SHEET
 

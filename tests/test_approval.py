@@ -9,11 +9,11 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from registry.approval import adjust, approve, finish_recheck
+from registry.review.approval import adjust, approve, finish_recheck
 from registry.db import transaction
-from registry.models import Obligation, Phase
-from registry.review_models import ConsolidatedOpinion
-from registry.review_obligations import ReviewError
+from registry.campaign.tables import Obligation, Phase
+from registry.review.tables import ConsolidatedOpinion
+from registry.review.obligations import ReviewError
 from tests.intake_helpers import call, good_workbook, outbox, reply, take_in
 from tests.review_helpers import AGENCIES, accepted_list, all_agencies_reply, merge, obligations, route
 
@@ -90,7 +90,7 @@ def test_finishing_a_recheck_needs_a_response_first(initialised):
 @pytest.fixture
 def postgres_initialised(tmp_path, monkeypatch):
     """The race needs real concurrent transactions: PostgreSQL only, whatever the other tests run on."""
-    from registry.workspace import initialise
+    from registry.campaign.setup import initialise
     from tests.conftest import postgres_database
 
     url, drop = postgres_database()
@@ -103,7 +103,7 @@ def postgres_initialised(tmp_path, monkeypatch):
 
 @pytest.mark.postgres
 def test_two_concurrent_merges_make_one_opinion_and_one_email(postgres_initialised, monkeypatch):
-    import registry.review_merge as review_merge
+    import registry.review.merge as review_merge
     from tasks.review import merge_opinions_of
 
     url = postgres_initialised

@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from registry.db import transaction
-from registry.models import AuditEntry, AuditLogIsAppendOnly
-from registry.obligations import fulfil
+from registry.campaign.tables import AuditEntry, AuditLogIsAppendOnly
+from registry.campaign.obligations import fulfil
 from rules.obligations import IllegalTransition
 
 
@@ -34,7 +34,7 @@ def test_an_audit_entry_cannot_be_deleted(initialised):
 
 
 def test_an_illegal_transition_is_refused_and_not_logged(initialised):
-    from registry.audit import move_obligation
+    from registry.campaign.audit import move_obligation
 
     with transaction(initialised) as session:
         obligation = fulfil(session, "inventory", "mzj", date(2016, 7, 25), actor="mzj", reason="报送")

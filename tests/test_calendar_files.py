@@ -8,7 +8,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from registry.calendar_files import CalendarFileError, read_calendar_file, write_calendar_yaml
+from workbooks.calendar_files import CalendarFileError, read_calendar_file, write_calendar_yaml
 from rules.calendar import CalendarYear, WorkingCalendar
 from tests.calendar_helpers import SHIPPED_DIR, d, shipped_calendar
 

@@ -10,7 +10,8 @@ from typer.testing import CliRunner
 
 from reform.cli import app
 from registry.db import transaction
-from registry.models import CalendarYearRow, Contact, Organisation
+from registry.calendar.tables import CalendarYearRow
+from registry.directory.tables import Contact, Organisation
 
 runner = CliRunner()
 

@@ -7,13 +7,13 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from notifications.models import OutboxMessage
+from registry.outbox.tables import OutboxMessage
 from reform.cli import app
-from registry.complaints import answer_complaint, assign_complaint, evaluate_complaint, record_complaint
+from registry.supervision.complaints import answer_complaint, assign_complaint, evaluate_complaint, record_complaint
 from registry.db import transaction
-from registry.models import Obligation
-from registry.supervision_models import Complaint
-from registry.sweep import sweep
+from registry.campaign.tables import Obligation
+from registry.supervision.tables import Complaint
+from registry.supervision.sweep import sweep
 from rules.complaints import ComplaintError, ComplaintState
 
 D = date.fromisoformat
@@ -129,8 +129,8 @@ def _complaint_mail(subject: str, message_id: str = "<c1@public.example.org>") -
 def _take_in(url: str, raw: bytes):
     from datetime import datetime
 
-    from reform.settings import get_settings
-    from registry.intake import take_in_mail
+    from core.settings import get_settings
+    from registry.inbound.sorting import take_in_mail
 
     with transaction(url) as session:
         return take_in_mail(session, raw, get_settings(), datetime(2016, 9, 1, 10))

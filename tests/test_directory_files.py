@@ -5,15 +5,16 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+
+from registry.seed import sample_directory_path
 from openpyxl import Workbook, load_workbook
 
-from registry.directory_files import (
+from workbooks.directory_files import (
     DirectoryFileError,
     read_directory,
-    sample_directory_path,
     write_directory,
 )
-from registry.records import OrgKind, OrgRecord, OrgRole, Person
+from rules.organisations import OrgKind, OrgRecord, OrgRole, Person
 
 DISTRICT_CODES = {
     "和平区": "210102",

@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from registry.plan import read_plan
+from registry.campaign.plan import read_plan
 from rules.escalation import (DEFAULT_GREEN, Level, Thresholds, address, current_step, ladder, next_step,
                               policy_from_settings)
 from rules.obligations import Standing, classify

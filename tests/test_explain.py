@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 
 from reform.cli import app
 from registry.db import transaction
-from registry.obligations import find_obligation
+from registry.campaign.obligations import find_obligation
 
 runner = CliRunner()
 

@@ -5,7 +5,7 @@ import asyncio
 from datetime import date
 
 from registry.db import transaction
-from registry.obligations import fulfil
+from registry.campaign.obligations import fulfil
 
 
 def test_daily_standing_counts_each_phase_and_leaves_an_artifact(initialised, prefect_server):

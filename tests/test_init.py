@@ -6,10 +6,12 @@ from datetime import date
 from sqlalchemy import func, select
 
 from registry.db import transaction
-from registry.models import AuditEntry, CalendarDay, Obligation, Organisation, Phase, Task
-from registry.records import OrgKind
-from registry.status import campaign_status
-from registry.workspace import initialise
+from registry.campaign.tables import AuditEntry, Obligation, Phase, Task
+from registry.calendar.tables import CalendarDay
+from registry.directory.tables import Organisation
+from rules.organisations import OrgKind
+from registry.campaign.status import campaign_status
+from registry.campaign.setup import initialise
 
 AS_OF = date(2016, 7, 20)
 

@@ -5,13 +5,12 @@ import asyncio
 import mailbox
 import subprocess
 import sys
-from datetime import datetime
 
 import pytest
 from sqlalchemy import func, select
 
 from registry.db import transaction
-from registry.submission_models import Submission
+from registry.intake.tables import Submission
 from tests.intake_helpers import NOW, call, good_workbook, outbox, reply
 
 
@@ -117,20 +116,20 @@ def test_a_process_killed_after_commit_before_marking_done_takes_the_message_in_
 
 
 def test_a_crash_before_commit_leaves_the_message_for_the_next_run(initialised, maildir, monkeypatch):
-    import registry.intake
+    import registry.intake.workbooks as intake_workbooks
     from tasks.intake import take_in_message_now
 
     c = call(initialised, "jyj")
     ref = maildir.add(reply(c, [("清单.xlsx", good_workbook(c))]))
-    original = registry.intake.record_submission
+    original = intake_workbooks.record_submission
 
     def crash(*args, **kw):
         original(*args, **kw)
         raise RuntimeError("power cut")
 
-    monkeypatch.setattr(registry.intake, "record_submission", crash)
+    monkeypatch.setattr(intake_workbooks, "record_submission", crash)
     with pytest.raises(RuntimeError):
         take_in_message_now(ref)
     assert _submissions(initialised) == 0 and maildir.get_message(ref).get_subdir() == "new"
-    monkeypatch.setattr(registry.intake, "record_submission", original)
+    monkeypatch.setattr(intake_workbooks, "record_submission", original)
     assert take_in_message_now(ref)["outcome"] == "accepted" and _submissions(initialised) == 1

@@ -6,7 +6,7 @@ import io
 from openpyxl import load_workbook
 
 from workbooks.problem_report import build_problem_report
-from workbooks.problems import Problem
+from core.problems import Problem
 
 
 def test_the_problem_report_keeps_formula_like_submitter_text_as_text():

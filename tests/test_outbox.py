@@ -6,9 +6,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from notifications.models import OutboxMessage
-from notifications.outbox import XLSX, Attachment, deliver_pending, queue_message
-from reform.settings import get_settings
+from registry.outbox.tables import OutboxMessage
+from registry.outbox.queue import XLSX, Attachment, queue_message
+from registry.outbox.delivery import deliver_pending
+from core.settings import get_settings
 from registry.db import transaction
 
 NOW = datetime(2016, 7, 1, 9, 0)

@@ -11,12 +11,12 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from reform.sample_submissions import filled_workbook, reply_mail
-from reform.settings import get_settings
+from core.settings import get_settings
 from registry.db import transaction
-from registry.models import Organisation
-from registry.review_merge import decide_conflict
-from registry.review_models import ConsolidatedOpinion, ReviewReply, ReviewResponse
-from registry.review_obligations import ReviewError
+from registry.directory.tables import Organisation
+from registry.review.merge import decide_conflict
+from registry.review.tables import ConsolidatedOpinion, ReviewReply, ReviewResponse
+from registry.review.obligations import ReviewError
 from tests.intake_helpers import call, edited, good_workbook, items_sheet, outbox, reply, take_in
 from tests.review_helpers import (
     AGENCIES, MERGED, REPLIED, accepted_list, agency_reply, all_agencies_reply, filled_packet, merge, obligations,

@@ -1,7 +1,7 @@
 """The pure rules of parallel review: checking an agency's rows, pre-flags, the merge, the diff, routing."""
 from __future__ import annotations
 
-from registry.review_obligations import load_angles
+from registry.review.obligations import load_angles
 from rules.review import (
     AgencyOpinion, ReviewRow, Route, check_review_rows, diff_lists, merge_item, merge_opinions, pre_flags, route_for)
 

@@ -8,15 +8,16 @@ import aiosmtplib
 import pytest
 from sqlalchemy import func, select, update
 
-from notifications.models import OutboxMessage
-from notifications.outbox import deliver_pending
-from reform.settings import get_settings
+from registry.outbox.tables import OutboxMessage
+from registry.outbox.delivery import deliver_pending
+from core.settings import get_settings
 from registry.db import transaction
-from registry.digest import queue_digest
-from registry.models import Contact, Obligation, Organisation
-from registry.obligations import find_obligation, fulfil
-from registry.supervision import open_supervision_reports
-from registry.sweep import ESCALATION, sweep
+from registry.supervision.digest import queue_digest
+from registry.directory.tables import Contact, Organisation
+from registry.campaign.tables import Obligation
+from registry.campaign.obligations import find_obligation, fulfil
+from registry.supervision.reports import open_supervision_reports
+from registry.supervision.sweep import ESCALATION, sweep
 from rules.calendar import YearNotLoaded
 from rules.obligations import Standing
 

@@ -18,7 +18,7 @@ import pandas as pd
 from openpyxl.utils import get_column_letter
 
 from workbooks import inventory_schema as s
-from workbooks.problems import Problem
+from core.problems import Problem
 
 HEADER_SEARCH_ROWS = 10
 ROW = "__row"  # the Excel row number each item came from

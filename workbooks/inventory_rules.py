@@ -13,7 +13,7 @@ import pandas as pd
 
 from workbooks import inventory_schema as s
 from workbooks.inventory_parse import ROW, ParsedInventory, fold
-from workbooks.problems import Problem
+from core.problems import Problem
 
 # Past this many, a receipt stops listing (the count stays exact): nobody reads 10,000 lines, and a
 # workbook that wrong is usually one systematic mistake the first lines already show.

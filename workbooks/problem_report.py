@@ -5,7 +5,7 @@ import io
 
 from openpyxl import Workbook
 
-from workbooks.problems import Problem
+from core.problems import Problem
 from workbooks.safe_cells import append_safe
 
 HEADERS = ("序号", "工作表", "行", "列", "问题", "修改方法")

@@ -20,7 +20,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from rules.review import OPINIONS, ReviewRow
 from workbooks import inventory_schema as s
 from workbooks.inventory_parse import fold
-from workbooks.problems import Problem
+from core.problems import Problem
 from workbooks.safe_cells import append_safe
 
 COVER_SHEET = "审核封面"

@@ -11,7 +11,7 @@ import re
 import zipfile
 from dataclasses import dataclass
 
-from workbooks.problems import Problem
+from core.problems import Problem
 
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Compound File: .xls, or an encrypted .xlsx
 ZIP_SIGNATURE = b"PK\x03\x04"

@@ -1,6 +1,5 @@
 """Alembic environment: the URL comes from registry.db.migrate, never from an ini file."""
 from alembic import context
-from sqlalchemy import pool
 
 from registry.db import engine_for
 from registry.schema import Base

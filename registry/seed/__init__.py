@@ -1,0 +1,13 @@
+"""What the project ships: the 2016 plan, the sample directory, the calendar, the review angles."""
+from pathlib import Path
+
+SEED = Path(__file__).resolve().parent
+SHENYANG_2016 = SEED / "shenyang_2016.yaml"
+SAMPLE_DIRECTORY = SEED / "directory.yaml"
+CALENDAR_DIR = SEED / "calendar"
+REVIEW_ANGLES = SEED / "review_angles.yaml"
+
+
+def sample_directory_path() -> Path:
+    """The sample directory shipped with the project (addresses under shenyang.example.org)."""
+    return SAMPLE_DIRECTORY

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import chinese_calendar
 
-from registry.calendar_files import write_calendar_yaml
+from workbooks.calendar_files import write_calendar_yaml
 from rules.calendar import CalendarYear
 
 FIRST_YEAR, LAST_YEAR = 2015, 2026

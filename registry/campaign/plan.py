@@ -1,0 +1,194 @@
+"""The work plan as data: read the shipped plan file and keep the registry in step with it."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import yaml
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from registry.campaign.audit import record_change
+from registry.campaign.tables import Campaign, Obligation, Phase, Task
+from registry.directory.tables import Organisation
+from rules.organisations import OrgKind, OrgRole
+from registry.seed import SHENYANG_2016
+from rules.calendar import WorkingCalendar
+from rules.deadlines import Shift, resolve_deadline
+from rules.obligations import State
+
+
+
+class PlanError(ValueError):
+    """The plan file names something the registry does not know."""
+
+
+@dataclass(frozen=True)
+class PhaseSpec:
+    code: str
+    name: str
+    source_phrase: str
+    debtors: str
+    creditor: str = ""
+    debtors_text: str = ""
+    creditor_text: str = ""
+    working_days: int | None = None
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    number: int
+    title: str
+    description: str
+    lead: tuple[str, ...]
+    responsible: str
+    timing: str
+    phases: tuple[str, ...] = ()
+    cadence: str | None = None
+
+    @property
+    def long_term(self) -> bool:
+        return self.timing.strip() == "长期推进"
+
+
+@dataclass(frozen=True)
+class PlanSpec:
+    code: str
+    name: str
+    level: str
+    year: int
+    owner: str
+    issued_by: str
+    issued_on: date | None
+    shift: Shift
+    settings: dict
+    phases: tuple[PhaseSpec, ...]
+    tasks: tuple[TaskSpec, ...] = field(default=())
+
+
+def read_plan(path: Path = SHENYANG_2016) -> PlanSpec:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    c = data["campaign"]
+    settings = dict(c.get("settings") or {})
+    return PlanSpec(
+        code=c["code"],
+        name=c["name"],
+        level=c.get("level", "city"),
+        year=int(c["year"]),
+        owner=c["owner"],
+        issued_by=c.get("issued_by", ""),
+        issued_on=c.get("issued_on"),
+        shift=Shift(c.get("shift", "next")),
+        settings=settings,
+        phases=tuple(PhaseSpec(**p) for p in data["phases"]),
+        tasks=tuple(
+            TaskSpec(
+                number=t["number"],
+                title=t["title"],
+                description=t["description"],
+                lead=tuple(t.get("lead") or ()),
+                responsible=t["responsible"],
+                timing=t["timing"],
+                phases=tuple(t.get("phases") or ()),
+                # 长期推进 tasks are supervised periodically; the cadence is a campaign setting.
+                cadence=t.get("cadence") or (settings.get("supervision_cadence") if t["timing"] == "长期推进" else None),
+            )
+            for t in data.get("tasks", ())
+        ),
+    )
+
+
+def load_plan(session: Session, spec: PlanSpec, calendar: WorkingCalendar) -> Campaign:
+    """Create or update the campaign, its phases and tasks. Running it twice changes nothing."""
+    orgs = {o.code: o for o in session.scalars(select(Organisation))}
+    unknown = sorted({spec.owner, *(code for t in spec.tasks for code in t.lead)} - orgs.keys())
+    if unknown:
+        raise PlanError(f"工作方案引用了目录中没有的单位代码：{'、'.join(unknown)} (unknown organisation codes)")
+
+    campaign = session.scalar(select(Campaign).where(Campaign.code == spec.code)) or Campaign(code=spec.code)
+    session.add(campaign)
+    campaign.name, campaign.level, campaign.year = spec.name, spec.level, spec.year
+    campaign.owner_org_id = orgs[spec.owner].id
+    campaign.issued_by, campaign.issued_on = spec.issued_by, spec.issued_on
+    campaign.shift, campaign.settings = str(spec.shift), spec.settings
+    session.flush()
+
+    phases = {p.code: p for p in session.scalars(select(Phase).where(Phase.campaign_id == campaign.id))}
+    for position, p in enumerate(spec.phases):
+        phase = phases.get(p.code) or Phase(campaign_id=campaign.id, code=p.code)
+        session.add(phase)
+        phase.name, phase.position, phase.source_phrase = p.name, position, p.source_phrase
+        phase.working_days, phase.debtors, phase.creditor = p.working_days, p.debtors_text, p.creditor_text
+        if p.source_phrase:
+            resolved = resolve_deadline(p.source_phrase, calendar, spec.shift, default_year=spec.year)
+            phase.nominal, phase.deadline, phase.deadline_reason = resolved.nominal, resolved.due, resolved.reason
+        else:
+            phase.nominal = phase.deadline = None
+            phase.deadline_reason = f"方案未规定日期：开启后 {p.working_days} 个工作日内完成" if p.working_days else ""
+
+    tasks = {t.number: t for t in session.scalars(select(Task).where(Task.campaign_id == campaign.id))}
+    for t in spec.tasks:
+        task = tasks.get(t.number) or Task(campaign_id=campaign.id, number=t.number)
+        session.add(task)
+        task.title, task.description, task.lead_units = t.title, t.description, list(t.lead)
+        task.responsible, task.timing, task.long_term = t.responsible, t.timing, t.long_term
+        task.cadence, task.phase_codes = t.cadence, list(t.phases)
+    session.flush()
+    return campaign
+
+
+def debtors_for(session: Session, selector: str) -> list[Organisation]:
+    """Resolve a plan selector ("departments", "districts+regulators", "role:coordinator")."""
+    orgs = session.scalars(select(Organisation).order_by(Organisation.id)).all()
+    chosen: dict[int, Organisation] = {}
+    for part in selector.split("+"):
+        part = part.strip()
+        if part == "departments":
+            picked = [o for o in orgs if o.kind == OrgKind.DEPARTMENT and o.parent_id is None]
+        elif part == "districts":
+            picked = [o for o in orgs if o.kind == OrgKind.DISTRICT]
+        elif part == "regulators":
+            picked = [o for o in orgs if OrgRole.REGULATOR in o.roles]
+        elif part.startswith("role:"):
+            picked = [o for o in orgs if part.removeprefix("role:") in o.roles]
+        elif part in ("", "dynamic"):
+            picked = []
+        else:
+            raise PlanError(f"无法识别的责任单位选择：{part!r}")
+        chosen.update((o.id, o) for o in picked)
+    return list(chosen.values())
+
+
+def open_phase(session: Session, spec: PlanSpec, phase_code: str, on: date, actor: str = "system") -> int:
+    """Open the obligations a phase creates for its statically known debtors; returns how many are new."""
+    phase_spec = next((p for p in spec.phases if p.code == phase_code), None)
+    if phase_spec is None:
+        raise PlanError(f"工作方案中没有阶段 {phase_code!r}")
+    campaign = session.scalar(select(Campaign).where(Campaign.code == spec.code))
+    phase = session.scalar(select(Phase).where(Phase.campaign_id == campaign.id, Phase.code == phase_code))
+    if phase.deadline is None:
+        return 0  # undated phases open per submission, from the flows
+    creditor = debtors_for(session, phase_spec.creditor)[:1] if phase_spec.creditor else []
+    owed = {
+        o.debtor_id
+        for o in session.scalars(select(Obligation).where(Obligation.phase_id == phase.id, Obligation.ref == ""))
+    }
+    created = 0
+    for debtor in debtors_for(session, phase_spec.debtors):
+        if debtor.id in owed:
+            continue
+        obligation = Obligation(
+            campaign_id=campaign.id,
+            phase_id=phase.id,
+            debtor_id=debtor.id,
+            creditor_id=creditor[0].id if creditor else None,
+            due=phase.deadline,
+            state=State.OPEN,
+            opened_on=on,
+        )
+        session.add(obligation)
+        session.flush()
+        record_change(session, obligation, actor, "open", "", State.OPEN, f"{phase.name}阶段开启", on)
+        created += 1
+    return created

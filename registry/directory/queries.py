@@ -1,0 +1,44 @@
+"""Who plays which part: the coordinating office, the lead agencies, an organisation's contact."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from registry.directory.tables import Contact, Organisation
+from rules.organisations import OrgRole
+
+
+def coordinator_addresses(session: Session) -> list[str]:
+    """Where problems go: the working contacts of the coordinating office."""
+    rows = session.execute(
+        select(Organisation.roles, Contact.email)
+        .join(Contact, Contact.org_id == Organisation.id)
+        .where(Contact.role == "contact", Contact.email != "")
+    ).all()
+    return [email for roles, email in rows if OrgRole.COORDINATOR in roles]
+
+
+
+def reviewers(session: Session) -> list[Organisation]:
+    """The lead agencies, in directory order (编委办, 法制办, 财政局, 政务服务办)."""
+    orgs = session.scalars(select(Organisation).order_by(Organisation.id)).all()
+    return [o for o in orgs if OrgRole.LEAD_AGENCY in o.roles]
+
+
+def coordinator(session: Session) -> Organisation:
+    orgs = session.scalars(select(Organisation).order_by(Organisation.id)).all()
+    return next(o for o in orgs if OrgRole.COORDINATOR in o.roles)
+
+
+def contact_email(session: Session, org_id: int) -> str:
+    return session.scalar(select(Contact.email).where(Contact.org_id == org_id, Contact.role == "contact")) or ""
+
+
+
+def orgs_of_sender(session: Session, sender: str) -> list[Organisation]:
+    if not sender:
+        return []
+    registered = select(Contact.org_id).where(func.lower(Contact.email) == sender)
+    return list(session.scalars(select(Organisation).where(Organisation.id.in_(registered))
+                                .order_by(Organisation.id)))
+

@@ -1,0 +1,113 @@
+"""Sorting every message of the intake mailbox: a workbook, a review opinion, a complaint, a stranger.
+
+The one place that knows every kind of inbound mail; it hands each to the capability it belongs
+to, so none of them imports another sideways. Everything runs in the caller's transaction, so a
+message's effects and the record that it was seen commit together.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.problems import Problem
+from core.settings import Settings
+from notifications.inbound import InboundMail, read_mail
+from notifications.intake_letters import complaint_acknowledgement, misrouted_notice, quarantine_notice, rejected_receipt
+from registry.campaign.tables import Obligation
+from registry.directory.queries import coordinator_addresses, orgs_of_sender
+from registry.directory.tables import Organisation
+from registry.intake.reply_tokens import obligation_for_token
+from registry.intake.tables import MailboxMessage, ReplyToken
+from registry.intake.workbooks import IntakeResult, receipt_key, remember_message, take_in_workbook_mail
+from registry.outbox.queue import queue_letter
+from registry.review.replies import is_review_reply, take_in_review_reply
+from registry.supervision.complaints import department_named_in, record_complaint
+from rules.obligations import CLOSED
+
+def take_in_mail(session: Session, raw: bytes, settings: Settings, now: datetime) -> IntakeResult:
+    mail = read_mail(raw, settings.intake_address.partition("@")[0])
+    seen = session.scalar(select(MailboxMessage).where(MailboxMessage.key == mail.key))
+    if seen is not None:
+        return IntakeResult(seen.outcome, mail.sender, obligation_id=seen.obligation_id,
+                            submission_id=seen.submission_id, already_seen=True)
+    if settings.complaints_address.lower() in mail.recipients:
+        return _take_in_complaint(session, mail, settings, now)
+    orgs = orgs_of_sender(session, mail.sender)
+    if not orgs:
+        return _quarantine(session, mail, raw, settings, now)
+    obligation = _obligation(session, mail, orgs)
+    if obligation is not None and obligation.debtor_id not in {o.id for o in orgs}:
+        return _misrouted(session, mail, orgs[0], obligation, settings, now)
+    if is_review_reply(obligation, mail):
+        return take_in_review_reply(session, mail, obligation, orgs, settings, now)
+    if obligation is None:
+        return _unidentified(session, mail, orgs[0], settings, now)
+    return take_in_workbook_mail(session, mail, obligation, settings, now)
+
+
+def _take_in_complaint(session: Session, mail: InboundMail, settings: Settings, now: datetime) -> IntakeResult:
+    """A complaint from the public: recorded (assigned when the subject names one department),
+    acknowledged to the complainant, escalated like any obligation by the daily sweep."""
+    complaint = record_complaint(
+        session, text=mail.text or mail.subject, subject=mail.subject, received_on=now.date(),
+        department=department_named_in(session, mail.subject), complainant=mail.sender_name,
+        complainant_contact=mail.sender, channel="email", source_ref=mail.key, mail_domain=settings.mail_domain)
+    queue_letter(session, f"complaint:{complaint.id}:received", [mail.sender] if mail.sender else [],
+           complaint_acknowledgement(complaint.id, mail.subject, now), settings, now, complaint.obligation_id,
+           "complaint", in_reply_to=mail.message_id)
+    remember_message(session, mail, "complaint", complaint.obligation_id, None, now, f"投诉第 {complaint.id} 号")
+    return IntakeResult("complaint", mail.sender, obligation_id=complaint.obligation_id)
+
+
+def _obligation(session: Session, mail: InboundMail, orgs: list[Organisation]) -> Obligation | None:
+    """By token; without one, the sender's only open obligation that was called for by email."""
+    for token in mail.tokens:
+        obligation_id = obligation_for_token(session, token)
+        if obligation_id is not None:
+            return session.get(Obligation, obligation_id)
+    candidates = session.scalars(
+        select(Obligation).join(ReplyToken, ReplyToken.obligation_id == Obligation.id)
+        .where(Obligation.debtor_id.in_([o.id for o in orgs]), Obligation.state.not_in([str(s) for s in CLOSED]))
+    ).all()
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def _quarantine(session: Session, mail: InboundMail, raw: bytes, settings: Settings, now: datetime) -> IntakeResult:
+    row = remember_message(session, mail, "quarantined", None, None, now, "发件地址未登记", raw=raw)
+    letter = quarantine_notice(sender=mail.sender, subject=mail.subject,
+                               attachments=[a.filename for a in mail.attachments], received=now)
+    queue_letter(session, f"quarantine:{row.id}", coordinator_addresses(session), letter, settings, now, None,
+           kind="intake_notice")
+    return IntakeResult("quarantined", mail.sender)
+
+
+def _misrouted(session: Session, mail: InboundMail, org: Organisation, obligation: Obligation,
+               settings: Settings, now: datetime) -> IntakeResult:
+    row = remember_message(session, mail, "misrouted", obligation.id, None, now,
+                    f"{org.code} 使用了 {obligation.debtor.code} 的报送编号")
+    notice = misrouted_notice(sender=mail.sender, sender_org=org.name, token_org=obligation.debtor.name,
+                              subject=mail.subject, received=now)
+    queue_letter(session, f"misrouted:{row.id}", coordinator_addresses(session), notice, settings, now, obligation.id,
+           kind="intake_notice")
+    problem = Problem(f"本邮件使用的报送编号属于{obligation.debtor.name}，不是贵单位（{org.name}）的",
+                      "请回复发给贵单位的通知邮件报送；代其他单位报送的，请由该单位自行报送")
+    letter = rejected_receipt(org_name=org.name, version=0, filename="", tag="", problems=[problem], problem_count=1,
+                              deadline=None, earlier_stands=False, received=now)
+    queue_letter(session, receipt_key(mail), [mail.sender], letter, settings, now, None, kind="receipt",
+           in_reply_to=mail.message_id)
+    return IntakeResult("misrouted", mail.sender, org.code, obligation.id, problems=1)
+
+
+def _unidentified(session: Session, mail: InboundMail, org: Organisation, settings: Settings,
+                  now: datetime) -> IntakeResult:
+    remember_message(session, mail, "rejected", None, None, now, "无法确定报送事项")
+    problem = Problem("无法确定本邮件报送的是哪一项任务（收件地址或主题中没有有效的报送编号）",
+                      "请直接回复市编委办发来的通知邮件，不要修改收件地址和主题中的 [RF-…] 编号")
+    letter = rejected_receipt(org_name=org.name, version=0, filename="", tag="", problems=[problem], problem_count=1,
+                              deadline=None, earlier_stands=False, received=now)
+    queue_letter(session, receipt_key(mail), [mail.sender], letter, settings, now, None, kind="receipt",
+           in_reply_to=mail.message_id)
+    return IntakeResult("rejected", mail.sender, org.code, problems=1)
+

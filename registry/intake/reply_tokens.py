@@ -1,0 +1,40 @@
+"""Per-obligation reply tokens: intake+<token>@… and [RF-<token>] tell which obligation a reply answers.
+
+A token alone proves nothing (anyone can copy an address); intake also checks that the sender is
+registered for the token's department.
+"""
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from registry.intake.tables import ReplyToken
+
+_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # lower case (addresses are case-folded), no look-alikes
+
+
+def token_for(session: Session, obligation_id: int, now: datetime) -> str:
+    """The obligation's token, created on first use."""
+    existing = session.get(ReplyToken, obligation_id)
+    if existing is not None:
+        return existing.token
+    token = "".join(secrets.choice(_ALPHABET) for _ in range(10))
+    session.add(ReplyToken(obligation_id=obligation_id, token=token, created_at=now))
+    session.flush()
+    return token
+
+
+def obligation_for_token(session: Session, token: str) -> int | None:
+    return session.scalar(select(ReplyToken.obligation_id).where(ReplyToken.token == token.lower()))
+
+
+def reply_address(intake_address: str, token: str) -> str:
+    local, _, domain = intake_address.partition("@")
+    return f"{local}+{token}@{domain}"
+
+
+def subject_tag(token: str) -> str:
+    return f"[RF-{token}]"

@@ -1,0 +1,176 @@
+"""Queue a notice once; deliver the outbox through SMTP with retries; report what bounced.
+
+Exactly-once mail needs both halves: a unique key per notice (queuing twice is a no-op) and a
+delivery loop that marks each message sent in its own transaction right after the server's 250.
+"""
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from email.policy import compat32
+
+import aiosmtplib
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session, selectinload
+
+from notifications.compose import build_message
+from registry.outbox.tables import OutboxMessage
+from core.settings import Settings
+from registry.db import transaction
+from registry.directory.queries import coordinator_addresses
+from registry.outbox.queue import queue_message
+
+
+@dataclass
+class DeliveryReport:
+    sent: list[int] = field(default_factory=list)
+    deferred: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+
+
+def _is_permanent(error: Exception) -> bool:
+    if isinstance(error, aiosmtplib.SMTPRecipientsRefused):
+        return all(getattr(e, "code", 0) >= 500 for e in error.recipients)
+    return isinstance(error, aiosmtplib.SMTPResponseException) and error.code >= 500
+
+
+# Sent states are committed in batches of this many: one commit per message would cap delivery at
+# the database's commit rate. A crash loses at most a batch of "sent" marks, and those messages
+# go again with the same Message-ID: the at-least-once the SMTP boundary allows in any case.
+SENT_COMMIT_BATCH = 100
+
+
+async def deliver_pending(url: str, settings: Settings, now: datetime | None = None,
+                          limit: int = 5000) -> DeliveryReport:
+    """Send what is due over a few concurrent SMTP connections.
+
+    Safe to run concurrently with queuing and to rerun after a crash.
+    """
+    now = now or datetime.now()
+    report = DeliveryReport()
+    batch = _due_messages(url, settings, now, limit)
+    if not batch:
+        return report
+    queue: asyncio.Queue[Envelope] = asyncio.Queue()
+    for item in batch:
+        queue.put_nowait(item)
+    sent: list[int] = []
+    connection_errors: list[Exception] = []
+
+    async def connection() -> None:
+        smtp = aiosmtplib.SMTP(hostname=settings.smtp_host, port=settings.smtp_port,
+                               timeout=settings.smtp_timeout_seconds, start_tls=settings.smtp_starttls)
+        if not await _connect(smtp, settings, connection_errors):
+            return
+        try:
+            while not queue.empty():
+                outbox_id, recipients, content = queue.get_nowait()
+                try:
+                    await smtp.sendmail(settings.mail_from, recipients, content)
+                except (aiosmtplib.SMTPException, OSError) as error:
+                    _record_failure(url, settings, outbox_id, error, now, permanent=_is_permanent(error),
+                                    report=report)
+                    if isinstance(error, (aiosmtplib.SMTPServerDisconnected, OSError)):
+                        smtp.close()
+                        if not await _connect(smtp, settings, connection_errors):
+                            return
+                    continue
+                sent.append(outbox_id)
+                if len(sent) - len(report.sent) >= SENT_COMMIT_BATCH:
+                    _mark_sent(url, sent[len(report.sent):], now, report)
+        finally:
+            if smtp.is_connected:
+                try:
+                    await smtp.quit()
+                except aiosmtplib.SMTPException:
+                    smtp.close()
+
+    try:
+        await asyncio.gather(*(connection() for _ in range(max(1, settings.smtp_connections))))
+    finally:
+        _mark_sent(url, sent[len(report.sent):], now, report)
+    # Whatever no connection could take (the server is unreachable) waits for the next attempt.
+    while not queue.empty():
+        outbox_id, _, _ = queue.get_nowait()
+        _record_failure(url, settings, outbox_id, connection_errors[-1], now, permanent=False, report=report)
+    return report
+
+
+# What goes over the wire: the outbox row, the envelope recipients and the message's bytes.
+Envelope = tuple[int, list[str], bytes]
+_WIRE = compat32.clone(linesep="\r\n")
+
+
+def _due_messages(url: str, settings: Settings, now: datetime, limit: int) -> list[Envelope]:
+    """Due rows rendered to bytes once; recipients come from the row, not from re-parsing headers."""
+    with transaction(url) as session:
+        due = session.scalars(
+            select(OutboxMessage)
+            .options(selectinload(OutboxMessage.attachments))
+            .where(OutboxMessage.state == "pending",
+                   or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now))
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+        ).all()
+        return [
+            (m.id, [*m.to_addrs, *m.cc_addrs], build_message(
+                sender=(settings.mail_from_name, settings.mail_from), to=m.to_addrs, cc=m.cc_addrs,
+                subject=m.subject, text=m.text, html=m.html, message_id=m.message_id, reply_to=m.reply_to,
+                in_reply_to=m.in_reply_to,
+                attachments=[(a.filename, a.content_type, a.content) for a in m.attachments],
+            ).as_bytes(policy=_WIRE))
+            for m in due
+        ]
+
+
+async def _connect(smtp: aiosmtplib.SMTP, settings: Settings, errors: list[Exception]) -> bool:
+    try:
+        await smtp.connect()
+        if settings.smtp_username:
+            await smtp.login(settings.smtp_username, settings.smtp_password or "")
+    except (aiosmtplib.SMTPException, OSError) as error:
+        errors.append(error)
+        return False
+    return True
+
+
+def _mark_sent(url: str, ids: list[int], now: datetime, report: DeliveryReport) -> None:
+    if not ids:
+        return
+    with transaction(url) as session:
+        session.execute(
+            update(OutboxMessage).where(OutboxMessage.id.in_(ids))
+            .values(state="sent", sent_at=now, attempts=OutboxMessage.attempts + 1)
+        )
+    report.sent.extend(ids)
+
+
+def _record_failure(url: str, settings: Settings, outbox_id: int, error: Exception, now: datetime,
+                    permanent: bool, report: DeliveryReport) -> None:
+    with transaction(url) as session:
+        row = session.get(OutboxMessage, outbox_id)
+        row.attempts += 1
+        row.last_error = f"{type(error).__name__}: {error}"[:2000]
+        if permanent or row.attempts >= settings.smtp_max_attempts:
+            row.state = "failed"
+            report.failed.append(outbox_id)
+            if row.kind != "bounce":
+                _tell_coordinator(session, row, now, settings)
+        else:
+            row.next_attempt_at = now + timedelta(seconds=settings.smtp_backoff_seconds * 2 ** (row.attempts - 1))
+            report.deferred.append(outbox_id)
+
+
+def _tell_coordinator(session: Session, failed: OutboxMessage, now: datetime, settings: Settings) -> None:
+    recipients = coordinator_addresses(session)
+    if not recipients:
+        return
+    text = (
+        f"以下邮件无法投递，系统已停止重试，请核实收件地址后处理：\n\n"
+        f"收件人：{'、'.join(failed.to_addrs)}\n主题：{failed.subject}\n"
+        f"尝试次数：{failed.attempts}\n错误：{failed.last_error}\n"
+    )
+    queue_message(session, key=f"bounce:{failed.id}", to=recipients, subject=f"【退信】{failed.subject}",
+                  text=text, kind="bounce", obligation_id=failed.obligation_id, now=now,
+                  mail_domain=settings.mail_domain)

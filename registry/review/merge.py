@@ -1,0 +1,174 @@
+"""Merging the four agencies' opinions into the written opinion, the coordinator's decisions on
+conflicts, and issuing the opinion to the department (which opens its response obligation).
+
+Exactly one consolidated opinion per submission: ``consolidated_opinions.submission_id`` is unique,
+so of two concurrent merges one commits and the other fails on the constraint and rolls back, its
+email with it; the email's outbox key (consolidated:<submission>) guards the same way.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from registry.outbox.queue import XLSX, Attachment, queue_message
+from registry.directory.queries import coordinator_addresses
+from notifications.review_letters import conflicts_notice, consolidated_letter
+from core.settings import Settings
+from registry.calendar.store import load_calendar
+from registry.campaign.tables import AuditEntry, Campaign, Obligation
+from registry.directory.tables import Organisation
+from registry.intake.reply_tokens import reply_address, subject_tag, token_for
+from registry.review.tables import ConsolidatedItem, ConsolidatedOpinion, CoordinatorDecision, ReviewReply
+from registry.review.obligations import RESPONSE, REVIEW, ReviewError, find_ref_obligation, open_obligation, phase_of, response_working_days
+from registry.directory.queries import contact_email, coordinator, reviewers
+from registry.review.routing import items_of
+from registry.campaign.queries import find_campaign
+from registry.intake.tables import Submission
+from rules.obligations import State
+from rules.review import OPINIONS, AgencyOpinion, ReviewRow, check_opinion, fold, item_key, merge_opinions
+from workbooks.consolidated_opinion import OpinionLine, build_consolidated_workbook
+
+AWAITING, ISSUED = "awaiting_decision", "issued"
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    submission_id: int
+    created: bool
+    conflicts: int = 0
+    issued: bool = False
+
+
+def submissions_ready_to_merge(session: Session) -> list[int]:
+    """Submissions whose every review obligation is fulfilled and which have no consolidated opinion."""
+    campaign = find_campaign(session, None)
+    phase = phase_of(session, campaign.id, REVIEW)
+    states: dict[str, set[str]] = {}
+    for ref, state in session.execute(select(Obligation.ref, Obligation.state).where(Obligation.phase_id == phase.id)):
+        states.setdefault(ref, set()).add(state)
+    merged = {str(i) for i in session.scalars(select(ConsolidatedOpinion.submission_id))}
+    return sorted(int(ref) for ref, s in states.items() if s == {State.FULFILLED} and ref not in merged)
+
+
+def merge_submission(session: Session, submission_id: int, settings: Settings, now: datetime) -> MergeResult:
+    if session.scalar(select(ConsolidatedOpinion.id).where(ConsolidatedOpinion.submission_id == submission_id)):
+        return MergeResult(submission_id, created=False)
+    campaign = find_campaign(session, None)
+    obligations = find_ref_obligation(session, campaign.id, REVIEW, str(submission_id))
+    if not obligations or any(o.state != State.FULFILLED for o in obligations):
+        return MergeResult(submission_id, created=False)
+    # Keyed by the agency's short name: the reasons and the workbook speak of 市法制办, not fzb.
+    names = _agency_names(session)
+    agency_of = {o.id: names.get(o.debtor.code, o.debtor.code) for o in obligations}
+    by_agency: dict[str, dict] = {}
+    for reply in session.scalars(select(ReviewReply).where(ReviewReply.obligation_id.in_(agency_of),
+                                                           ReviewReply.state == "accepted")):
+        by_agency[agency_of[reply.obligation_id]] = {
+            item_key(o.seq, o.name): AgencyOpinion(o.opinion, o.reason, o.adjusted) for o in reply.opinions}
+    submission = session.get(Submission, submission_id)
+    merged = merge_opinions([(i["seq"], i["name"]) for i in items_of(session, submission_id)], by_agency)
+    consolidated = ConsolidatedOpinion(
+        submission_id=submission_id, org_id=submission.org_id, created_at=now, state=AWAITING,
+        conflicts=sum(m.conflict for m in merged),
+        items=[ConsolidatedItem(position=n, seq=m.seq, name=m.name, outcome=m.outcome, reason=m.reason,
+                                adjusted=m.adjusted, conflict=m.conflict,
+                                opinions={name: [o.opinion, o.reason, o.adjusted] for name, o in m.opinions.items()})
+               for n, m in enumerate(merged)])
+    session.add(consolidated)
+    session.flush()  # a concurrent merge fails here (or at commit) on the unique submission_id
+    if consolidated.conflicts:
+        _tell_coordinator(session, consolidated, settings, now)
+        return MergeResult(submission_id, True, consolidated.conflicts)
+    issue(session, consolidated, settings, now)
+    return MergeResult(submission_id, True, 0, issued=True)
+
+
+def _agency_names(session: Session) -> dict[str, str]:
+    return {o.code: o.short_name or o.name for o in reviewers(session)}
+
+
+def _opinion_text(opinion: list[str]) -> str:
+    kind, reason, adjusted = opinion
+    detail = "；".join(x for x in (reason, adjusted and f"调整为：{adjusted}") if x)
+    return f"{kind}：{detail}" if detail else kind
+
+
+def _tell_coordinator(session: Session, consolidated: ConsolidatedOpinion, settings: Settings, now: datetime) -> None:
+    org = session.get(Organisation, consolidated.org_id)
+    rows = [[i.seq, i.name, "；".join(f"{agency} {_opinion_text(o)}" for agency, o in i.opinions.items())]
+            for i in consolidated.items if i.conflict]
+    letter = conflicts_notice(org_name=org.name, submission_id=consolidated.submission_id, conflicts=rows)
+    queue_message(session, key=f"conflicts:{consolidated.submission_id}", to=coordinator_addresses(session),
+                  subject=letter.subject, text=letter.text, html=letter.html, kind="review_notice", now=now,
+                  mail_domain=settings.mail_domain)
+
+
+def issue(session: Session, consolidated: ConsolidatedOpinion, settings: Settings, now: datetime) -> Obligation:
+    """Send the written opinion to the department and open its response obligation."""
+    submission = session.get(Submission, consolidated.submission_id)
+    campaign = session.get(Campaign, session.get(Obligation, submission.obligation_id).campaign_id)
+    org = session.get(Organisation, submission.org_id)
+    phase = phase_of(session, campaign.id, RESPONSE)
+    days = response_working_days(campaign, phase)
+    due = load_calendar(session).add_working_days(now.date(), days)
+    response, _ = open_obligation(session, campaign, RESPONSE, org.id, coordinator(session).id, str(submission.id),
+                                  due, f"书面审核意见 {now.date().isoformat()} 发出后 {days} 个工作日内", now,
+                                  f"收到第 {submission.version} 版清单的书面审核意见")
+    consolidated.state, consolidated.issued_at = ISSUED, now
+    # The department answers with a revised list on its own inventory thread: a new version there.
+    token = token_for(session, submission.obligation_id, now)
+    address = reply_address(settings.intake_address, token)
+    names = list(_agency_names(session).values())
+    decisions = {d.item_id: d for d in session.scalars(select(CoordinatorDecision).join(
+        ConsolidatedItem, ConsolidatedItem.id == CoordinatorDecision.item_id)
+        .where(ConsolidatedItem.consolidated_id == consolidated.id))}
+    lines = [OpinionLine(i.seq, i.name, [_opinion_text(i.opinions[n]) if n in i.opinions else "" for n in names],
+                         i.outcome or "", i.reason, i.adjusted,
+                         f"{decisions[i.id].opinion}：{decisions[i.id].reason}" if i.id in decisions else "")
+             for i in consolidated.items]
+    filename = f"书面审核意见-{org.short_name or org.code}-第{submission.version}版.xlsx"
+    workbook = build_consolidated_workbook(org_name=org.name, version=submission.version, agencies=names,
+                                           lines=lines, response_due=due, reply_address=address)
+    counts = {o: sum(1 for i in consolidated.items if i.outcome == o) for o in OPINIONS}
+    letter = consolidated_letter(org_name=org.name, version=submission.version, counts=counts, response_due=due,
+                                 reply_address=address, tag=subject_tag(token), filename=filename)
+    to = contact_email(session, org.id)
+    queue_message(session, key=f"consolidated:{submission.id}", to=[to] if to else [], subject=letter.subject,
+                  text=letter.text, html=letter.html, reply_to=address, kind="consolidated_opinion",
+                  obligation_id=response.id, attachments=[Attachment(filename, workbook, XLSX)], now=now,
+                  mail_domain=settings.mail_domain)
+    return response
+
+
+def decide_conflict(session: Session, submission_id: int, seq: str, opinion: str, reason: str, actor: str,
+                    settings: Settings, now: datetime, adjusted: str = "") -> tuple[ConsolidatedItem, bool]:
+    """Record the coordinator's decision on one conflicting item; returns (item, opinion issued now)."""
+    consolidated = session.scalar(select(ConsolidatedOpinion).where(ConsolidatedOpinion.submission_id == submission_id))
+    if consolidated is None:
+        raise ReviewError(f"送审编号 {submission_id} 还没有汇总的书面审核意见（四家单位的意见尚未全部收到）")
+    if consolidated.state == ISSUED:
+        raise ReviewError(f"送审编号 {submission_id} 的书面审核意见已于 {consolidated.issued_at:%Y-%m-%d} 发出，不能再修改")
+    item = next((i for i in consolidated.items if fold(i.seq) == fold(seq)), None)
+    conflicting = [i.seq for i in consolidated.items if i.conflict]
+    if item is None or not item.conflict:
+        what = f"序号 {seq} 的各单位意见一致，无需协调" if item else f"送审编号 {submission_id} 中没有序号 {seq}"
+        raise ReviewError(f"{what}；需要协调的序号：{'、'.join(conflicting) or '无'}")
+    findings = check_opinion(ReviewRow(0, item.seq, item.name, opinion, reason, adjusted))
+    if findings:
+        raise ReviewError("；".join(f.what for f in findings))
+    decision = session.scalar(select(CoordinatorDecision).where(CoordinatorDecision.item_id == item.id))
+    if decision is None:
+        decision = CoordinatorDecision(item_id=item.id)
+        session.add(decision)
+    decision.opinion, decision.reason, decision.actor, decision.decided_at = fold(opinion), reason, actor, now
+    item.outcome, item.reason, item.adjusted = fold(opinion), reason, adjusted
+    session.add(AuditEntry(at=now, actor=actor, entity="consolidated_item", entity_id=item.id, action="decide",
+                           to_state=fold(opinion), reason=f"协调决定：{reason}"))
+    session.flush()
+    if all(i.outcome for i in consolidated.items):
+        issue(session, consolidated, settings, now)
+        return item, True
+    return item, False

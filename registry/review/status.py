@@ -1,0 +1,49 @@
+"""Where every reviewed submission stands: the four agencies, each with its state, and what follows."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from registry.review.approval import review_stage
+from registry.campaign.tables import Obligation, Phase
+from registry.directory.tables import Organisation
+from registry.review.tables import ConsolidatedOpinion, ReviewReply
+from registry.review.obligations import REVIEW
+from registry.directory.queries import reviewers
+from registry.campaign.queries import find_campaign
+from registry.intake.tables import Submission
+from rules.obligations import CLOSED
+
+AGENCY_STATE_NAMES = {"open": "待审核", "returned": "已退回待重报", "fulfilled": "已提交意见", "waived": "已撤回"}
+
+
+def review_status(session: Session, as_of: date) -> list[dict]:
+    """One row per reviewed submission: department, version, each agency's state, the stage after."""
+    campaign = find_campaign(session, None)
+    agencies = {o.id: o.short_name or o.name for o in reviewers(session)}
+    rows = session.execute(
+        select(Obligation.ref, Obligation.debtor_id, Obligation.state, Obligation.due)
+        .join(Phase, Phase.id == Obligation.phase_id)
+        .where(Obligation.campaign_id == campaign.id, Phase.code == REVIEW)).all()
+    by_submission: dict[int, dict[int, str]] = {}
+    for ref, debtor_id, state, due in rows:
+        late = "（逾期）" if state not in CLOSED and due < as_of else ""
+        by_submission.setdefault(int(ref), {})[debtor_id] = AGENCY_STATE_NAMES.get(state, state) + late
+    late_replies = set(session.scalars(select(ReviewReply.submission_id).where(ReviewReply.after_merge.is_(True))))
+    merged = dict(session.execute(select(ConsolidatedOpinion.submission_id, ConsolidatedOpinion.conflicts)).all())
+    report = []
+    for submission_id in sorted(by_submission):
+        submission = session.get(Submission, submission_id)
+        org = session.get(Organisation, submission.org_id)
+        inventory = session.get(Obligation, submission.obligation_id)
+        withdrawn = all(v == AGENCY_STATE_NAMES["waived"] for v in by_submission[submission_id].values())
+        report.append({
+            "submission_id": submission_id, "org": org.code, "org_name": org.name, "version": submission.version,
+            "agencies": {name: by_submission[submission_id].get(agency_id, "—") for agency_id, name in agencies.items()},
+            "conflicts": merged.get(submission_id, 0),
+            "stage": "已被新版本取代" if withdrawn else review_stage(session, campaign, inventory),
+            "late_opinion": submission_id in late_replies,
+        })
+    return report

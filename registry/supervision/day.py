@@ -1,0 +1,43 @@
+"""One working day's supervision, in one transaction: open the period's reports, sweep, digest.
+
+The CLI (`reform sweep`) and the daily flow both call this, so a day is decided the same way
+whichever runs it, and its reports, notices and digest commit together or not at all.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from registry.calendar.store import load_calendar
+from registry.supervision.digest import Digest, queue_digest
+from registry.supervision.reports import open_supervision_reports
+from registry.supervision.sweep import Notice, SweepResult, is_sweep_day, sweep
+
+
+@dataclass
+class SweepDay:
+    as_of: date
+    working_day: bool
+    reports_opened: int = 0
+    result: SweepResult | None = None
+    digest: Digest | None = None
+
+    @property
+    def notices(self) -> list[Notice]:
+        return self.result.notices if self.result else []
+
+
+def sweep_day(session: Session, as_of: date, *, dry_run: bool = False,
+              mail_domain: str = "reform.shenyang.example.org") -> SweepDay:
+    """Raises YearNotLoaded for a day outside the loaded calendar; does nothing on a day off."""
+    if not is_sweep_day(load_calendar(session), as_of):
+        return SweepDay(as_of, working_day=False)
+    if dry_run:
+        result = sweep(session, as_of, dry_run=True, mail_domain=mail_domain)
+        return SweepDay(as_of, True, 0, result)
+    opened = open_supervision_reports(session, as_of, mail_domain=mail_domain)
+    result = sweep(session, as_of, mail_domain=mail_domain)
+    digest = queue_digest(session, as_of, mail_domain=mail_domain)
+    return SweepDay(as_of, True, opened, result, digest)

@@ -1,0 +1,135 @@
+"""The coordinators' daily digest: new cards, what changed since the last working day, who is late.
+
+Built from the registry after the sweep (bulk queries, pure rules), queued once per campaign and
+day under the key ``digest:<campaign>:<day>``.
+"""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from registry.outbox.tables import OutboxMessage
+from registry.directory.queries import coordinator_addresses
+from registry.outbox.queue import queue_message
+from registry.calendar.store import load_calendar
+from registry.campaign.tables import Obligation, Phase
+from registry.directory.tables import Organisation
+from registry.campaign.queries import find_campaign
+from registry.supervision.sweep import ESCALATION, rung_of_key
+from rules.escalation import policy_from_settings
+from rules.obligations import DEFAULT_NEAR_DUE_WORKING_DAYS, LATE, STANDING_NAMES, Standing, State, classify
+
+CARD_RUNGS = {"yellow": "黄牌", "red": "红牌", "supervision": "提请督查"}
+LIST_LIMIT = 100  # lines per section: a province-sized digest must still be readable
+
+
+@dataclass
+class Digest:
+    campaign: str
+    as_of: date
+    since: date
+    new_cards: list[tuple[str, str, str, int]] = field(default_factory=list)  # card, org, phase, id
+    changes: Counter = field(default_factory=Counter)  # (from standing, to standing) -> count
+    late_by_org: dict[str, list[tuple[str, str, str, int]]] = field(default_factory=dict)  # org -> standing, phase, due, id
+    # Phases still open, or with something closed since the last working day: code -> name, done, total.
+    # (A phase finished earlier keeps its last, 100%, progress artifact; no need to write it daily.)
+    done_by_phase: dict[str, tuple[str, int, int]] = field(default_factory=dict)
+
+    def summary(self) -> dict:
+        """Plain counts, for the sweep's Prefect artifacts."""
+        return {"new_cards": len(self.new_cards), "late": sum(len(v) for v in self.late_by_org.values()),
+                "late_orgs": len(self.late_by_org), "changes": sum(self.changes.values()),
+                "done_by_phase": self.done_by_phase}
+
+    def subject(self) -> str:
+        late = sum(len(v) for v in self.late_by_org.values())
+        return (f"【督办日报】{self.as_of.isoformat()}：新增黄红牌 {len(self.new_cards)} 张，"
+                f"逾期 {late} 项，涉及 {len(self.late_by_org)} 个单位")
+
+    def text(self) -> str:
+        lines = [f"截至 {self.as_of.isoformat()}（与上一个工作日 {self.since.isoformat()} 相比）", "", "一、今日新增黄牌、红牌"]
+        lines += [f"- {card}：{org}「{phase}」（事项 {oid}）" for card, org, phase, oid in self.new_cards[:LIST_LIMIT]]
+        lines += _more(len(self.new_cards)) or (["- 无"] if not self.new_cards else [])
+        lines += ["", "二、与上一个工作日相比的变化"]
+        lines += [f"- {STANDING_NAMES[a] if a else '新开启'} → {STANDING_NAMES[b]}：{n} 项"
+                  for (a, b), n in sorted(self.changes.items(), key=lambda kv: -kv[1])] or ["- 无变化"]
+        lines += ["", "三、逾期事项（按单位）"]
+        for org, items in sorted(self.late_by_org.items(), key=lambda kv: -len(kv[1]))[:LIST_LIMIT]:
+            cards = Counter(s for s, *_ in items)
+            lines.append(f"- {org}：{'，'.join(f'{STANDING_NAMES[Standing(s)]} {n} 项' for s, n in cards.items())}")
+            lines += [f"    {phase}（期限 {due}，事项 {oid}）" for _, phase, due, oid in items[:10]]
+        lines += _more(len(self.late_by_org)) or (["- 无"] if not self.late_by_org else [])
+        return "\n".join(lines)
+
+
+def _more(n: int) -> list[str]:
+    return [f"（以上仅列 {LIST_LIMIT} 条，共 {n} 条，完整情况见 reform status）"] if n > LIST_LIMIT else []
+
+
+def build_digest(session: Session, as_of: date, campaign_code: str | None = None) -> Digest:
+    campaign = find_campaign(session, campaign_code)
+    calendar = load_calendar(session)
+    since = calendar.add_working_days(as_of, -1)
+    settings = campaign.settings or {}
+    near = int(settings.get("near_due_working_days", DEFAULT_NEAR_DUE_WORKING_DAYS))
+    policy = policy_from_settings(settings)
+    orgs = dict(session.execute(select(Organisation.id, Organisation.short_name)).all())
+    phase_rows = session.execute(select(Phase.id, Phase.code, Phase.name).where(Phase.campaign_id == campaign.id)
+                                 .order_by(Phase.position)).all()
+    phases = {pid: name for pid, _, name in phase_rows}
+    digest = Digest(campaign.code, as_of, since)
+    done: Counter = Counter()
+    total: Counter = Counter()
+    moved: set[int] = set()
+
+    late: dict[str, list] = defaultdict(list)
+    for oid, phase_id, debtor, due, state, priority, opened_on, closed_on in session.execute(
+            select(Obligation.id, Obligation.phase_id, Obligation.debtor_id, Obligation.due, Obligation.state,
+                   Obligation.priority, Obligation.opened_on, Obligation.closed_on)
+            .where(Obligation.campaign_id == campaign.id).order_by(Obligation.id)):
+        red_after = policy.for_priority(priority).red_after_working_days
+        today = classify(state, due, as_of, calendar, near, red_after)
+        if opened_on > since:
+            before = None
+        else:
+            # Closed since the last working day: it was still open then.
+            state_then = State.OPEN if closed_on and closed_on > since else state
+            before = classify(state_then, due, since, calendar, near, red_after)
+        if before != today:
+            digest.changes[(before, today)] += 1
+        if today in LATE:
+            late[orgs[debtor]].append((str(today), phases[phase_id], due.isoformat(), oid))
+        total[phase_id] += 1
+        done[phase_id] += today is Standing.DONE
+        if closed_on and closed_on > since:
+            moved.add(phase_id)
+    digest.late_by_org = dict(late)
+    digest.done_by_phase = {code: (name, done[pid], total[pid]) for pid, code, name in phase_rows
+                            if done[pid] < total[pid] or pid in moved}
+
+    start = datetime.combine(as_of, time())
+    for key, oid, debtor, phase_id in session.execute(
+            select(OutboxMessage.key, Obligation.id, Obligation.debtor_id, Obligation.phase_id)
+            .join(Obligation, Obligation.id == OutboxMessage.obligation_id)
+            .where(OutboxMessage.kind == ESCALATION, Obligation.campaign_id == campaign.id,
+                   OutboxMessage.queued_at >= start, OutboxMessage.queued_at < datetime.combine(as_of, time.max))
+            .order_by(OutboxMessage.id)):
+        rung = rung_of_key(key)
+        if rung in CARD_RUNGS:
+            digest.new_cards.append((CARD_RUNGS[rung], orgs[debtor], phases[phase_id], oid))
+    return digest
+
+
+def queue_digest(session: Session, as_of: date, campaign_code: str | None = None,
+                 mail_domain: str = "reform.shenyang.example.org") -> Digest:
+    digest = build_digest(session, as_of, campaign_code)
+    recipients = coordinator_addresses(session)
+    if recipients:
+        queue_message(session, key=f"digest:{digest.campaign}:{as_of.isoformat()}", to=recipients,
+                      subject=digest.subject(), text=digest.text(), kind="digest",
+                      now=datetime.combine(as_of, time(9, 5)), mail_domain=mail_domain)
+    return digest

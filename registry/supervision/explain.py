@@ -1,0 +1,77 @@
+"""Why an obligation is where it is: its deadline's derivation, every notice, the next step."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from registry.outbox.tables import OutboxMessage
+from registry.calendar.store import load_calendar
+from registry.campaign.tables import Campaign, Obligation, Phase
+from registry.directory.tables import Organisation
+from registry.campaign.obligations import UnknownObligation
+from registry.supervision.sweep import ESCALATION, rung_of_key
+from rules.escalation import RECIPIENT_NAMES, ladder, next_step, policy_from_settings
+from rules.obligations import DEFAULT_NEAR_DUE_WORKING_DAYS, STANDING_NAMES, STATE_NAMES, classify
+
+
+def explain_obligation(session: Session, obligation_id: int, as_of: date) -> dict:
+    obligation = session.get(Obligation, obligation_id)
+    if obligation is None:
+        raise UnknownObligation(f"没有编号为 {obligation_id} 的事项")
+    phase = session.get(Phase, obligation.phase_id)
+    campaign = session.get(Campaign, obligation.campaign_id)
+    debtor = session.get(Organisation, obligation.debtor_id)
+    calendar = load_calendar(session)
+    settings = campaign.settings or {}
+    thresholds = policy_from_settings(settings).for_priority(obligation.priority)
+    standing = classify(obligation.state, obligation.due, as_of, calendar,
+                        int(settings.get("near_due_working_days", DEFAULT_NEAR_DUE_WORKING_DAYS)),
+                        thresholds.red_after_working_days)
+    notices = session.scalars(select(OutboxMessage).where(OutboxMessage.obligation_id == obligation.id)
+                              .order_by(OutboxMessage.queued_at, OutboxMessage.id)).all()
+    taken = {rung_of_key(n.key) for n in notices if n.kind == ESCALATION}
+    upcoming = next_step(obligation.state, obligation.due, as_of, thresholds, calendar)
+    own_due = bool(obligation.due_reason) or obligation.due != phase.deadline
+    return {
+        "id": obligation.id,
+        "org": debtor.code,
+        "org_name": debtor.name,
+        "phase": phase.code,
+        "phase_name": phase.name,
+        "ref": obligation.ref,
+        "state": STATE_NAMES.get(obligation.state, obligation.state),
+        "priority": obligation.priority,
+        "as_of": as_of.isoformat(),
+        "standing": str(standing),
+        "standing_name": STANDING_NAMES[standing],
+        "deadline": {
+            # A phase's deadline comes from the plan's words; an obligation's own from how it was opened.
+            "source_phrase": "" if own_due else phase.source_phrase,
+            "nominal": None if own_due or not phase.nominal else phase.nominal.isoformat(),
+            "shift": "" if own_due else campaign.shift,
+            "reason": obligation.due_reason if own_due else phase.deadline_reason,
+            "due": obligation.due.isoformat(),
+        },
+        "thresholds": {
+            "reminder_working_days": list(thresholds.reminder_working_days),
+            "red_after_working_days": thresholds.red_after_working_days,
+            "supervision_after_working_days": thresholds.supervision_after_working_days,
+        },
+        "ladder": [
+            {"rung": s.rung, "title": s.title, "on": s.on.isoformat(), "to": RECIPIENT_NAMES[s.recipient],
+             "taken": s.rung in taken}
+            for s in ladder(obligation.due, thresholds, calendar)
+        ],
+        "notices": [
+            {"key": n.key, "kind": n.kind, "queued_at": n.queued_at.isoformat(sep=" ", timespec="minutes"),
+             "subject": n.subject, "to": n.to_addrs, "cc": n.cc_addrs, "state": n.state,
+             "sent_at": n.sent_at.isoformat(sep=" ", timespec="minutes") if n.sent_at else None,
+             "error": n.last_error}
+            for n in notices
+        ],
+        "next": None if upcoming is None else {
+            "rung": upcoming.rung, "title": upcoming.title, "on": upcoming.on.isoformat(),
+            "to": RECIPIENT_NAMES[upcoming.recipient]},
+    }

@@ -1,0 +1,98 @@
+"""Long-term tasks (items 5-15, 长期推进): a self-report obligation per task, unit and period.
+
+Each period's report is an ordinary obligation in the ``supervision`` phase (ref
+``<period>/task-<n>``), due a few working days after the period ends, so the daily sweep reminds,
+cards and escalates it like anything else. Opening a period twice changes nothing.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from registry.campaign.audit import record_change
+from registry.calendar.store import load_calendar
+from registry.outbox.queue import XLSX, Attachment, queue_message
+from registry.campaign.tables import Campaign, Obligation, Phase, Task
+from registry.directory.tables import Contact, Organisation
+from registry.campaign.plan import debtors_for
+from rules.obligations import State
+from rules.periods import DEFAULT_CADENCE, period_containing
+from workbooks.supervision_report import ReportFacts, build_supervision_report, report_filename
+
+PHASE = "supervision"
+DEFAULT_REPORT_WORKING_DAYS = 10
+
+
+def report_ref(period_label: str, task_number: int) -> str:
+    return f"{period_label}/task-{task_number}"
+
+
+def reporting_units(session: Session, task: Task) -> list[Organisation]:
+    """Who reports on a long-term task: its lead units; without one, the units the table names.
+
+    Item 13 is every department's own (督导检查 of themselves), item 15 the industry regulators'.
+    Every department being 分别负责 for items 5-12 reports through the lead unit, which keeps the
+    quarterly load at one workbook per lead unit and task.
+    """
+    if task.lead_units:
+        return list(session.scalars(select(Organisation).where(Organisation.code.in_(task.lead_units))
+                                    .order_by(Organisation.id)))
+    return debtors_for(session, "regulators" if "行业主管部门" in task.responsible else "departments")
+
+
+def open_supervision_reports(session: Session, as_of: date, campaign_code: str | None = None,
+                             actor: str = "system", mail_domain: str = "reform.shenyang.example.org") -> int:
+    """Open the current period's self-report of every long-term task; returns how many are new."""
+    calendar = load_calendar(session)
+    query = select(Campaign).order_by(Campaign.id)
+    if campaign_code:
+        query = query.where(Campaign.code == campaign_code)
+    created = 0
+    for campaign in session.scalars(query):
+        phase = session.scalar(select(Phase).where(Phase.campaign_id == campaign.id, Phase.code == PHASE))
+        if phase is None or (campaign.issued_on and as_of < campaign.issued_on):
+            continue
+        settings = campaign.settings or {}
+        days = int(settings.get("supervision_report_working_days", DEFAULT_REPORT_WORKING_DAYS))
+        existing = {(o.debtor_id, o.ref) for o in session.scalars(select(Obligation).where(Obligation.phase_id == phase.id))}
+        tasks = session.scalars(select(Task).where(Task.campaign_id == campaign.id, Task.long_term.is_(True))
+                                .order_by(Task.number))
+        for task in tasks:
+            period = period_containing(as_of, task.cadence or settings.get("supervision_cadence") or DEFAULT_CADENCE)
+            if campaign.issued_on and period.start < campaign.issued_on:
+                continue  # a period the plan was issued in the middle of has no report of its own
+            due = calendar.add_working_days(period.end, days)
+            ref = report_ref(period.label, task.number)
+            reason = (f"第{task.number}项「{task.title}」{period.label} 自查报告：期末 {period.end.isoformat()} "
+                      f"后第 {days} 个工作日，即 {due.isoformat()}")
+            for unit in reporting_units(session, task):
+                if (unit.id, ref) in existing:
+                    continue
+                obligation = Obligation(campaign_id=campaign.id, phase_id=phase.id, debtor_id=unit.id,
+                                        creditor_id=campaign.owner_org_id, ref=ref, due=due, due_reason=reason,
+                                        state=State.OPEN, opened_on=as_of)
+                session.add(obligation)
+                session.flush()
+                record_change(session, obligation, actor, "open", "", State.OPEN, reason, as_of)
+                _send_report_call(session, obligation, unit, task, period.label, reason, as_of, mail_domain)
+                existing.add((unit.id, ref))
+                created += 1
+    return created
+
+
+def _send_report_call(session: Session, obligation: Obligation, unit: Organisation, task: Task, period: str,
+                      reason: str, on: date, mail_domain: str) -> None:
+    """The call for one period's report, with its workbook: queued once, under the obligation's key."""
+    contact = session.scalar(select(Contact.email).where(Contact.org_id == unit.id, Contact.role == "contact"))
+    if not contact:
+        return  # the sweep's reminders climb past the missing contact and tell the coordinator
+    facts = ReportFacts(task.number, task.title, period, unit.short_name or unit.name, obligation.due.isoformat())
+    queue_message(
+        session, key=f"call:supervision:{obligation.id}", to=[contact], kind="call", obligation_id=obligation.id,
+        subject=f"【长期推进任务自查】请于 {obligation.due.isoformat()} 前报送第{task.number}项 {period} 自查报告",
+        text=(f"{unit.name}：\n\n请对照工作方案第{task.number}项「{task.title}」，填写附件自查报告，"
+              f"于 {obligation.due.isoformat()} 前回复本邮件报送。\n期限：{reason}\n"),
+        attachments=[Attachment(report_filename(facts), build_supervision_report(facts), XLSX)],
+        now=datetime.combine(on, time(9)), mail_domain=mail_domain)
