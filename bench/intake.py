@@ -38,22 +38,23 @@ NOW = datetime(2016, 7, 20, 10, 0)
 
 def populate(url: str, departments: int) -> list[tuple[str, str]]:
     """The registry plus N departments with open inventory obligations; returns (sender, reply address)."""
+    from sqlalchemy import select
+
     from core.settings import get_settings
+    from registry.campaign.plan import open_phase, read_plan
+    from registry.campaign.setup import initialise
+    from registry.campaign.tables import Obligation
     from registry.db import transaction
     from registry.directory.store import upsert_directory
-    from registry.campaign.plan import open_phase, read_plan
-    from rules.organisations import OrgKind, OrgRecord, Person
-    from registry.intake.reply_tokens import reply_address, token_for
-    from registry.campaign.tables import Obligation
     from registry.directory.tables import Organisation
-    from registry.campaign.setup import initialise
-    from sqlalchemy import select
+    from registry.intake.reply_tokens import reply_address, token_for
+    from rules.organisations import OrgKind, OrgRecord, Person
 
     initialise(url, today=date(2016, 6, 9))
     records = [OrgRecord(code=f"bench{n:05d}", name=f"测试部门{n:04d}", short_name=f"部门{n:04d}", kind=OrgKind.DEPARTMENT,
                          contact=Person("联系人", f"bench{n:05d}.contact@bench.example.org", "024-1"))
                for n in range(departments)]
-    intake_address = get_settings().intake_address
+    intake_address = get_settings().mailbox.intake_address
     with transaction(url) as session:
         upsert_directory(session, records)
         open_phase(session, read_plan(), "inventory", date(2016, 6, 9))

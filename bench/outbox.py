@@ -24,12 +24,12 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from core.settings import DatabaseSettings, Settings, SmtpSettings
 from notifications.compose import build_message
-from registry.outbox.tables import OutboxMessage
+from registry.db import migrate, transaction
 from registry.outbox.delivery import deliver_pending
 from registry.outbox.queue import queue_message
-from core.settings import Settings
-from registry.db import migrate, transaction
+from registry.outbox.tables import OutboxMessage
 from tests.mail_servers import free_port
 
 TARGET_RATE = 400.0
@@ -64,7 +64,7 @@ def queue(url: str, n: int) -> None:
 
 def smtplib_loop(settings: Settings, n: int) -> float:
     messages = [
-        build_message(sender=(settings.mail_from_name, settings.mail_from),
+        build_message(sender=(settings.smtp.sender_name, settings.smtp.sender_address),
                       to=[f"dept{i % 50}.contact@shenyang.example.org"], cc=[],
                       subject=f"【提醒】清理自查还有 3 个工作日到期（第 {i} 号）",
                       text="请于 2016-08-01 前报送公共服务事项清单。\n" * 5,
@@ -73,7 +73,7 @@ def smtplib_loop(settings: Settings, n: int) -> float:
     ]
     started = time.perf_counter()
     for message in messages:
-        with smtplib.SMTP(settings.smtp_host, settings.smtp_port) as smtp:
+        with smtplib.SMTP(settings.smtp.host, settings.smtp.port) as smtp:
             smtp.send_message(message)
     return time.perf_counter() - started
 
@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
             url = f"sqlite:///{Path(tmp) / 'registry.db'}"
             migrate(url)
             queue(url, n)
-            settings = Settings(home=Path(tmp), database_url=url, smtp_host="127.0.0.1", smtp_port=port)
+            settings = Settings(home=Path(tmp), database=DatabaseSettings(url=url), smtp=SmtpSettings(host="127.0.0.1", port=port))
             started = time.perf_counter()
             report = asyncio.run(deliver_pending(url, settings, NOW, limit=n))
             outbox_seconds = time.perf_counter() - started
@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
         server.wait(timeout=10)
 
     rate, baseline_rate = n / outbox_seconds, n / baseline_seconds
-    print(f"outbox (aiosmtplib, {settings.smtp_connections} connections): {n} messages in {outbox_seconds:.2f} s "
+    print(f"outbox (aiosmtplib, {settings.smtp.connections} connections): {n} messages in {outbox_seconds:.2f} s "
           f"= {rate:.0f} messages/s; sent and committed: {committed}")
     print(f"baseline (smtplib, one connection per message): {n} messages in {baseline_seconds:.2f} s "
           f"= {baseline_rate:.0f} messages/s")

@@ -28,14 +28,14 @@ from pathlib import Path
 from sqlalchemy import func, insert, select, text
 
 from registry.calendar.store import load_calendar
-from registry.db import engine_for, transaction
+from registry.campaign.setup import initialise
 from registry.campaign.tables import Campaign, Obligation, Phase
+from registry.db import engine_for, transaction
 from registry.directory.tables import Organisation
 from registry.supervision.sweep import OPEN_STATES, sweep
-from registry.campaign.setup import initialise
-from tests.scratch_postgres import ADMIN_URL, scratch_database
 from rules.escalation import policy_from_settings
 from rules.obligations import classify
+from tests.scratch_postgres import ADMIN_URL, scratch_database
 
 AS_OF = date(2016, 10, 10)  # a Monday after National Day and its make-up weekend
 PG_ADMIN = os.environ.get("REFORM_BENCH_PG_ADMIN_URL", ADMIN_URL)

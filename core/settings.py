@@ -1,69 +1,125 @@
-"""The one settings object. Every knob the deployment can turn is here, read from REFORM_* variables."""
+"""The one settings object, read from REFORM_* variables (or a .env file), in groups.
+
+Each group reads its own variables, so the names a deployment sets stay short and stable
+(REFORM_SMTP_HOST, REFORM_IMAP_HOST, REFORM_INTAKE_MAX_ROWS) while code reads them by what they
+are about: ``settings.smtp.host``, ``settings.mailbox.imap_host``, ``settings.limits.max_rows``.
+"""
 from __future__ import annotations
 
+import os
+from functools import cache
 from pathlib import Path
 from typing import Literal
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="REFORM_", env_file=".env", extra="ignore")
+def _config(prefix: str) -> SettingsConfigDict:
+    return SettingsConfigDict(env_prefix=prefix, env_file=".env", extra="ignore", validate_by_name=True)
 
-    home: Path = Path(".reform")
-    database_url: str | None = None
 
-    # Outbound mail. The outbox is delivered through this SMTP server.
-    smtp_host: str = "127.0.0.1"
-    smtp_port: int = 25
-    smtp_username: str | None = None
-    smtp_password: str | None = None
-    smtp_starttls: bool = False
-    smtp_timeout_seconds: float = 30
+class DatabaseSettings(BaseSettings):
+    """The registry's database (REFORM_DATABASE_URL); Prefect keeps its own apart."""
+
+    model_config = _config("REFORM_DATABASE_")
+
+    url: str | None = None
+
+
+class SmtpSettings(BaseSettings):
+    """Outbound mail: the outbox is delivered through this SMTP server."""
+
+    model_config = _config("REFORM_SMTP_")
+
+    host: str = "127.0.0.1"
+    port: int = 25
+    username: str | None = None
+    password: str | None = None
+    starttls: bool = False
+    timeout_seconds: float = 30
     # Concurrent connections for delivering the outbox: one connection is bound by round trips.
-    smtp_connections: int = 4
-    mail_from: str = "reform@shenyang.example.org"
-    mail_from_name: str = "沈阳市编委办（简化优化公共服务流程工作）"
-    # Message-IDs are <outbox key digest@mail_domain>: deterministic, so a resend is recognisable.
-    mail_domain: str = "reform.shenyang.example.org"
+    connections: int = 4
     # Transient SMTP failures are retried after base * 2**attempt seconds, up to max attempts.
-    smtp_max_attempts: int = 6
-    smtp_backoff_seconds: float = 60
+    max_attempts: int = 6
+    backoff_seconds: float = 60
+    sender_address: str = Field("reform@shenyang.example.org", validation_alias="REFORM_MAIL_FROM")
+    sender_name: str = Field("沈阳市编委办（简化优化公共服务流程工作）", validation_alias="REFORM_MAIL_FROM_NAME")
+    # Message-IDs are <outbox key digest@mail_domain>: deterministic, so a resend is recognisable.
+    mail_domain: str = Field("reform.shenyang.example.org", validation_alias="REFORM_MAIL_DOMAIN")
 
-    # Inbound mail (workbooks back from departments): an IMAP mailbox, or a Maildir for a local MTA.
-    intake_mailbox: Literal["imap", "maildir"] = "maildir"
-    imap_host: str = "127.0.0.1"
-    imap_port: int = 993
-    imap_ssl: bool = True
-    imap_username: str = ""
-    imap_password: str = ""
-    imap_folder: str = "INBOX"
+
+class MailboxSettings(BaseSettings):
+    """Inbound mail (workbooks back from departments): an IMAP mailbox, or a Maildir for a local MTA."""
+
+    model_config = _config("REFORM_IMAP_")
+
+    kind: Literal["imap", "maildir"] = Field("maildir", validation_alias="REFORM_INTAKE_MAILBOX")
+    imap_host: str = Field("127.0.0.1", validation_alias="REFORM_IMAP_HOST")
+    imap_port: int = Field(993, validation_alias="REFORM_IMAP_PORT")
+    imap_ssl: bool = Field(True, validation_alias="REFORM_IMAP_SSL")
+    imap_username: str = Field("", validation_alias="REFORM_IMAP_USERNAME")
+    imap_password: str = Field("", validation_alias="REFORM_IMAP_PASSWORD")
+    imap_folder: str = Field("INBOX", validation_alias="REFORM_IMAP_FOLDER")
     # Where taken-in messages are moved once their effects are committed ("" keeps them, flagged \Seen).
-    imap_done_folder: str = ""
-    maildir_path: Path | None = None  # default: <home>/maildir
+    imap_done_folder: str = Field("", validation_alias="REFORM_IMAP_DONE_FOLDER")
+    maildir_path: Path | None = Field(None, validation_alias="REFORM_MAILDIR_PATH")  # default: <home>/maildir
     # Replies go to intake+<token>@<domain of intake_address>; the token names the obligation.
-    intake_address: str = "intake@shenyang.example.org"
+    intake_address: str = Field("intake@shenyang.example.org", validation_alias="REFORM_INTAKE_ADDRESS")
     # The public writes here (item 14 of the plan); any sender is accepted, nothing is quarantined.
-    complaints_address: str = "complaints@shenyang.example.org"
-    # Workbooks are untrusted: limits on the file, its zip expansion and its rows.
-    intake_max_attachment_bytes: int = 20 * 1024 * 1024
-    intake_max_expanded_bytes: int = 400 * 1024 * 1024
-    intake_max_expansion_ratio: float = 200
-    intake_max_rows: int = 100_000
+    complaints_address: str = Field("complaints@shenyang.example.org", validation_alias="REFORM_COMPLAINTS_ADDRESS")
 
     @property
-    def resolved_database_url(self) -> str:
+    def intake_local_part(self) -> str:
+        return self.intake_address.partition("@")[0]
+
+
+class FileLimits(BaseSettings):
+    """Workbooks are untrusted: limits on the file, its zip expansion and its rows."""
+
+    model_config = _config("REFORM_INTAKE_")
+
+    max_attachment_bytes: int = 20 * 1024 * 1024
+    max_expanded_bytes: int = 400 * 1024 * 1024
+    max_expansion_ratio: float = 200
+    max_rows: int = 100_000
+
+
+class Settings(BaseSettings):
+    model_config = _config("REFORM_")
+
+    home: Path = Path(".reform")
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    smtp: SmtpSettings = Field(default_factory=SmtpSettings)
+    mailbox: MailboxSettings = Field(default_factory=MailboxSettings)
+    limits: FileLimits = Field(default_factory=FileLimits)
+
+    @property
+    def database_url(self) -> str:
         """The registry's database; defaults to a SQLite file kept apart from Prefect's own."""
-        if self.database_url:
-            return self.database_url
+        if self.database.url:
+            return self.database.url
         return f"sqlite:///{(self.home / 'reform.db').resolve()}"
 
     @property
-    def resolved_maildir(self) -> Path:
-        return self.maildir_path or self.home / "maildir"
+    def maildir(self) -> Path:
+        return self.mailbox.maildir_path or self.home / "maildir"
 
 
 def get_settings() -> Settings:
-    # Not cached: the CLI and the tests point REFORM_HOME elsewhere at run time, and reading
-    # a few environment variables costs nothing next to a database round trip.
+    """The settings for the environment as it is now.
+
+    Cached per value of the REFORM_* variables: the CLI and the tests point REFORM_HOME elsewhere
+    at run time, and a changed variable must never be answered from a stale cache.
+    """
+    return _settings_for(tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("REFORM_"))))
+
+
+@cache
+def _settings_for(_environment: tuple[tuple[str, str], ...]) -> Settings:
     return Settings()
+
+
+def reset_settings() -> None:
+    """Forget every cached Settings, for a test that rewrote the .env file."""
+    _settings_for.cache_clear()

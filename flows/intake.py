@@ -23,7 +23,9 @@ async def intake_flow(now: datetime | None = None, deliver: bool = True) -> list
         if result["outcome"] in ("accepted", "zero_report") and not result["already_seen"]:
             announce_accepted(result)
         elif result["outcome"] == "opinion" and not result["already_seen"]:
-            from flows.review import announce_opinion  # an agency's review opinion (issue 4)
+            from flows.review import (
+                announce_opinion,  # an agency's review opinion (issue 4)
+            )
 
             announce_opinion(result)
     if deliver:

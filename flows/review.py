@@ -13,7 +13,12 @@ from prefect.artifacts import create_table_artifact
 from prefect.events import emit_event
 
 from tasks.intake import deliver_outbox
-from tasks.review import merge_opinions_of, review_status_rows, route_submissions, submissions_ready
+from tasks.review import (
+    merge_opinions_of,
+    review_status_rows,
+    route_submissions,
+    submissions_ready,
+)
 
 OPINION_EVENT = "reform.review.opinion"
 ROUTE_NAMES = {"review": "送四家单位审核", "response": "部门修改后的清单（进入复核）", "skip": "无需处理"}

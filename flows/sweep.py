@@ -10,9 +10,13 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from prefect import flow
-from prefect.artifacts import create_markdown_artifact, create_progress_artifact, create_table_artifact
+from prefect.artifacts import (
+    create_markdown_artifact,
+    create_progress_artifact,
+    create_table_artifact,
+)
 
-from rules.escalation import RECIPIENT_NAMES, LEVEL_NAMES, Level
+from rules.escalation import LEVEL_NAMES, RECIPIENT_NAMES, Level
 from tasks.review import route_submissions
 from tasks.sweep import deliver_outbox, is_working_day, sweep_day
 

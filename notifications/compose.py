@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from datetime import datetime, timezone
 from email.encoders import encode_base64
 from email.header import Header
 from email.message import Message
@@ -10,7 +11,6 @@ from email.mime.base import MIMEBase
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.utils import format_datetime, formataddr
-from datetime import datetime, timezone
 
 _LINE_BREAKS = re.compile(r"[\r\n\x00]+")
 

@@ -12,10 +12,11 @@ import os
 from pathlib import Path
 from typing import Protocol
 
+from core.errors import UserError
 from core.settings import Settings
 
 
-class MailboxError(RuntimeError):
+class MailboxError(UserError, RuntimeError):
     pass
 
 
@@ -84,12 +85,12 @@ class ImapMailbox:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         try:
-            cls = imaplib.IMAP4_SSL if settings.imap_ssl else imaplib.IMAP4
-            self.imap = cls(settings.imap_host, settings.imap_port, timeout=30)
-            self.imap.login(settings.imap_username, settings.imap_password)
-            self._check(self.imap.select(_quote(settings.imap_folder)))
+            cls = imaplib.IMAP4_SSL if settings.mailbox.imap_ssl else imaplib.IMAP4
+            self.imap = cls(settings.mailbox.imap_host, settings.mailbox.imap_port, timeout=30)
+            self.imap.login(settings.mailbox.imap_username, settings.mailbox.imap_password)
+            self._check(self.imap.select(_quote(settings.mailbox.imap_folder)))
         except (OSError, imaplib.IMAP4.error) as error:
-            raise MailboxError(f"无法连接收件邮箱 {settings.imap_host}:{settings.imap_port}：{error}") from error
+            raise MailboxError(f"无法连接收件邮箱 {settings.mailbox.imap_host}:{settings.mailbox.imap_port}：{error}") from error
 
     @staticmethod
     def _check(response) -> list:
@@ -111,8 +112,8 @@ class ImapMailbox:
 
     def mark_done(self, ref: str) -> None:
         self._check(self.imap.uid("STORE", ref, "+FLAGS.SILENT", r"(\Seen)"))
-        if self.settings.imap_done_folder:
-            folder = _quote(self.settings.imap_done_folder)
+        if self.settings.mailbox.imap_done_folder:
+            folder = _quote(self.settings.mailbox.imap_done_folder)
             if b"MOVE" in b" ".join(self._check(self.imap.capability())):
                 self._check(self.imap.uid("MOVE", ref, folder))
             else:
@@ -132,6 +133,6 @@ def _quote(folder: str) -> str:
 
 
 def open_mailbox(settings: Settings) -> Mailbox:
-    if settings.intake_mailbox == "imap":
+    if settings.mailbox.kind == "imap":
         return ImapMailbox(settings)
-    return MaildirMailbox(settings.resolved_maildir)
+    return MaildirMailbox(settings.maildir)

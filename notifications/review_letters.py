@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from notifications.intake_letters import LISTED_IN_BODY, Letter, letter_html
 from core.problems import Problem
+from notifications.intake_letters import LISTED_IN_BODY, Letter, letter_html
 
 SIGNATURE = "市编委办"
 

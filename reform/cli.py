@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from core.errors import UserError
 from core.settings import get_settings
 
 app = typer.Typer(help="沈阳市简化优化公共服务流程工作方案：任务、期限与督办。", no_args_is_help=True)
@@ -33,34 +34,15 @@ def _fail(message: str) -> None:
     raise typer.Exit(2)
 
 
-def _user_errors() -> tuple[type[Exception], ...]:
-    """The errors that describe bad input; anything else is our bug and keeps its traceback."""
-    from notifications.mailbox import MailboxError
-    from workbooks.calendar_files import CalendarFileError
-    from workbooks.directory_files import DirectoryFileError
-    from registry.intake.workbooks import UnknownDepartment
-    from registry.campaign.obligations import UnknownObligation
-    from registry.campaign.plan import PlanError
-    from registry.review.obligations import ReviewError
-    from registry.campaign.queries import UnknownCampaign
-    from rules.calendar import YearNotLoaded
-    from rules.complaints import ComplaintError
-    from rules.deadlines import PhraseError
-    from rules.obligations import IllegalTransition
-
-    return (CalendarFileError, DirectoryFileError, PlanError, UnknownCampaign, YearNotLoaded, PhraseError,
-            IllegalTransition, UnknownObligation, ComplaintError, UnknownDepartment, MailboxError, ReviewError)
-
-
 def _run(action):
     try:
         return action()
-    except _user_errors() as error:
+    except UserError as error:
         _fail(str(error))
 
 
 def _database_url() -> str:
-    return get_settings().resolved_database_url
+    return get_settings().database_url
 
 
 @app.command()
@@ -83,8 +65,8 @@ def status(
     campaign: Annotated[str | None, typer.Option(help="工作方案代码，默认市级方案")] = None,
 ) -> None:
     """各阶段期限、任务分解和每个单位每项义务的进展。"""
-    from registry.db import transaction
     from registry.campaign.status import campaign_status
+    from registry.db import transaction
 
     day = _parse_date(as_of) if as_of else date.today()
 
@@ -139,9 +121,9 @@ def directory_export(file: Annotated[Path, typer.Argument(help=".yaml 或 .xlsx"
 @calendar_app.command("import")
 def calendar_import(file: Annotated[Path, typer.Argument(help="年度节假日安排（.yaml，或逐日的 .csv/.xlsx）")]) -> None:
     """导入（或替换）某年度的节假日和调休安排。"""
-    from workbooks.calendar_files import read_calendar_file
     from registry.calendar.store import store_years
     from registry.db import migrate, transaction
+    from workbooks.calendar_files import read_calendar_file
 
     years = _run(lambda: read_calendar_file(file))
     migrate(_database_url())
@@ -153,9 +135,9 @@ def calendar_import(file: Annotated[Path, typer.Argument(help="年度节假日�
 @calendar_app.command("show")
 def calendar_show(year: Annotated[int, typer.Argument(help="年度，例如 2016")]) -> None:
     """列出某年度的节假日、调休上班日和工作日总数。"""
+    from reform.status_view import print_calendar_year
     from registry.calendar.store import load_calendar
     from registry.db import transaction
-    from reform.status_view import print_calendar_year
 
     with transaction(_database_url()) as session:
         calendar = load_calendar(session)

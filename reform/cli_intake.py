@@ -8,9 +8,9 @@ from typing import Annotated
 
 import typer
 
-from reform.cli import _database_url, _fail, _run, console
 from core.local_prefect import use_local_prefect_unless_configured
 from core.settings import get_settings
+from reform.cli import _database_url, _fail, _run, console
 
 template_app = typer.Typer(help="生成报送模板。", no_args_is_help=True)
 
@@ -21,10 +21,10 @@ def template_inventory(
     out: Annotated[Path, typer.Option("--out", help="输出文件（.xlsx）")],
 ) -> None:
     """生成某单位的公共服务事项清单模板（封面已填好单位、期限和回复地址）。"""
-    from registry.intake.calls import template_for
-    from registry.db import transaction
-    from registry.intake.workbooks import UnknownDepartment
     from registry.campaign.obligations import UnknownObligation, find_obligation
+    from registry.db import transaction
+    from registry.intake.calls import template_for
+    from registry.intake.workbooks import UnknownDepartment
 
     def build() -> tuple[str, bytes]:
         with transaction(_database_url()) as session:
@@ -76,8 +76,9 @@ def intake(
     from notifications.mailbox import MailboxError
 
     if not once:
-        from deployments.intake import intake_deployment
         from prefect import serve
+
+        from deployments.intake import intake_deployment
 
         serve(intake_deployment())
         return

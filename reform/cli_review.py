@@ -11,8 +11,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from reform.cli import OutputFormat, _database_url, _parse_date, _run, console
 from core.settings import get_settings
+from reform.cli import OutputFormat, _database_url, _parse_date, _run, console
 
 review_app = typer.Typer(help="并联审核：进展、协调决定、复核。", no_args_is_help=True)
 
@@ -91,8 +91,8 @@ def recheck(
     note: Annotated[str, typer.Option("--note", help="复核意见")] = "",
 ) -> None:
     """登记市编委办对部门修改后清单的复核已完成。"""
-    from registry.review.approval import finish_recheck
     from registry.db import transaction
+    from registry.review.approval import finish_recheck
 
     def work() -> None:
         with transaction(_database_url()) as session:

@@ -8,8 +8,8 @@ from typing import Annotated
 
 import typer
 
-from reform.cli import OutputFormat, _database_url, _parse_date, _run, console
 from core.settings import get_settings
+from reform.cli import OutputFormat, _database_url, _parse_date, _run, console
 
 complaint_app = typer.Typer(help="投诉与评议：登记、分派、答复、评价。", no_args_is_help=True)
 
@@ -40,7 +40,7 @@ def sweep(
 
     day = _day(as_of)
     outcome = _in_session(lambda session: sweep_day(session, day, dry_run=dry_run,
-                                                    mail_domain=get_settings().mail_domain))
+                                                    mail_domain=get_settings().smtp.mail_domain))
     if not outcome.working_day:
         console.print(f"{day} 为非工作日，督办扫描只在工作日运行，本次不发送通知。")
         return
@@ -91,7 +91,7 @@ def complaint_add(
     def work(session):
         c = record_complaint(session, text=text, received_on=_day(on), department=department, complainant=complainant,
                              complainant_contact=contact, subject=subject, channel="cli",
-                             mail_domain=get_settings().mail_domain)
+                             mail_domain=get_settings().smtp.mail_domain)
         return c.id, c.obligation.due if c.obligation else None, c.department.name if c.department else ""
 
     complaint_id, due, org = _in_session(work)
@@ -112,7 +112,7 @@ def complaint_assign(
     from registry.supervision.complaints import assign_complaint
 
     def work(session):
-        c = assign_complaint(session, complaint_id, department, _day(on), mail_domain=get_settings().mail_domain)
+        c = assign_complaint(session, complaint_id, department, _day(on), mail_domain=get_settings().smtp.mail_domain)
         return c.department.name, c.obligation.due, c.obligation_id
 
     org, due, obligation_id = _in_session(work)

@@ -47,17 +47,17 @@ def run_demo(console: Console, workspace: Path | None = None) -> None:
 
 
 async def _simulate(console: Console, workspace: Path) -> None:
+    from core.settings import get_settings
     from flows.campaign import daily_standing_flow, open_phase_flow
     from reform.demo_supervision import sweep_events
-    from core.settings import get_settings
     from registry.calendar.store import load_calendar
-    from registry.db import transaction
     from registry.campaign.obligations import fulfil
     from registry.campaign.plan import read_plan
-    from registry.campaign.status import campaign_status
     from registry.campaign.setup import initialise
+    from registry.campaign.status import campaign_status
+    from registry.db import transaction
 
-    url = get_settings().resolved_database_url
+    url = get_settings().database_url
     plan = read_plan()
     console.rule("[bold]沈阳市简化优化公共服务流程工作方案 · 模拟运行")
     console.print(f"工作目录：{workspace}")
@@ -73,10 +73,14 @@ async def _simulate(console: Console, workspace: Path) -> None:
     deadlines = {p["code"]: date.fromisoformat(p["deadline"]) for p in status["phases"] if p["deadline"]}
     names = {p["code"]: p["name"] for p in status["phases"]}
     schedule = _schedule(status["obligations"], deadlines, calendar)
-    from reform.demo_mail import InventoryByMail  # the inventory phase runs by email: calls, replies, receipts
+    from reform.demo_mail import (
+        InventoryByMail,  # the inventory phase runs by email: calls, replies, receipts
+    )
 
     inventory = InventoryByMail.take_over(workspace, schedule, START, calendar)
-    from reform.demo_review import ReviewByMail  # review through approval, by email (issue 4)
+    from reform.demo_review import (
+        ReviewByMail,  # review through approval, by email (issue 4)
+    )
 
     review = ReviewByMail(workspace, calendar, deadlines["review"])
 

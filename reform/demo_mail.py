@@ -57,12 +57,13 @@ class InventoryByMail:
     @classmethod
     def take_over(cls, workspace: Path, schedule: dict, kickoff_on: date, calendar) -> InventoryByMail:
         """Remove the inventory deliveries from ``schedule``; each becomes a reply by email that day."""
+        from sqlalchemy import select
+
         from core.settings import get_settings
         from registry.db import transaction
         from registry.directory.tables import Contact, Organisation
-        from sqlalchemy import select
 
-        with transaction(get_settings().resolved_database_url) as session:
+        with transaction(get_settings().database_url) as session:
             senders = dict(session.execute(select(Organisation.code, Contact.email).join(
                 Contact, Contact.org_id == Organisation.id).where(Contact.role == "contact")).all())
         rng = random.Random(73)

@@ -39,7 +39,7 @@ class ReviewByMail:
         self.workspace = workspace
         self.calendar = calendar
         self.deadline = review_deadline
-        self.url = get_settings().resolved_database_url
+        self.url = get_settings().database_url
         self.replies: dict[date, list[tuple[int, str]]] = {}  # day -> (review obligation, kind)
         self.decisions: dict[date, list[int]] = {}  # day -> submissions with conflicts to decide
         self.responses: dict[date, list[int]] = {}  # day -> reviewed submissions answered that day
@@ -70,11 +70,11 @@ class ReviewByMail:
     # --- routing and the agencies' replies ------------------------------------------------------
 
     def _unrouted(self) -> bool:
-        from registry.db import transaction
-        from registry.review.tables import ReviewResponse
-        from registry.review.obligations import REVIEW
         from registry.campaign.tables import Obligation, Phase
+        from registry.db import transaction
         from registry.intake.tables import Submission
+        from registry.review.obligations import REVIEW
+        from registry.review.tables import ReviewResponse
 
         with transaction(self.url) as session:
             routed = set(session.scalars(select(Obligation.ref).join(Phase, Phase.id == Obligation.phase_id)
@@ -121,8 +121,8 @@ class ReviewByMail:
             self.replies.setdefault(when, []).append((obligation_id, kind))
 
     def _review_obligations(self, submission_id: int) -> list[tuple[int, str]]:
-        from registry.db import transaction
         from registry.campaign.tables import Obligation, Phase
+        from registry.db import transaction
         from registry.directory.tables import Organisation
 
         with transaction(self.url) as session:
@@ -135,7 +135,7 @@ class ReviewByMail:
         """Agencies and departments reply; their MTA files the mail in the intake Maildir."""
         from core.settings import get_settings
 
-        intake = mailbox.Maildir(str(get_settings().resolved_maildir), create=True)
+        intake = mailbox.Maildir(str(get_settings().maildir), create=True)
         kinds = Counter()
         late = 0
         for obligation_id, kind in self.replies.pop(day, []):
@@ -155,9 +155,9 @@ class ReviewByMail:
         return lines
 
     def _agency_reply(self, obligation_id: int, kind: str, day: date) -> bytes:
-        from registry.outbox.tables import OutboxMessage
         from reform.sample_submissions import reply_mail
         from registry.db import transaction
+        from registry.outbox.tables import OutboxMessage
         from workbooks.review_packet import HEADERS, OPINION, SHEET
 
         with transaction(self.url) as session:
@@ -218,9 +218,9 @@ class ReviewByMail:
             return bool(submissions_ready_to_merge(session))
 
     async def _decide(self, submission_id: int, day: date) -> list[str]:
-        from registry.outbox.delivery import deliver_pending
         from core.settings import get_settings
         from registry.db import transaction
+        from registry.outbox.delivery import deliver_pending
         from registry.review.merge import decide_conflict
         from registry.review.tables import ConsolidatedItem, ConsolidatedOpinion
 
@@ -244,16 +244,16 @@ class ReviewByMail:
 
     def _revised_list(self, reviewed_id: int, day: date, extra: list | None = None) -> bytes:
         """The department's list with the written opinion applied: cancelled items gone, time limits cut."""
-        from reform.sample_submissions import filled_workbook, reply_mail
         from core.settings import get_settings
-        from registry.intake.calls import template_for
+        from reform.sample_submissions import filled_workbook, reply_mail
+        from registry.campaign.tables import Obligation
         from registry.db import transaction
         from registry.directory.tables import Contact
-        from registry.campaign.tables import Obligation
+        from registry.intake.calls import template_for
         from registry.intake.reply_tokens import reply_address, subject_tag, token_for
-        from registry.review.tables import ConsolidatedItem, ConsolidatedOpinion
-        from registry.review.routing import items_of
         from registry.intake.tables import Submission
+        from registry.review.routing import items_of
+        from registry.review.tables import ConsolidatedItem, ConsolidatedOpinion
         from workbooks.review_packet import ITEM_FIELDS
 
         now = datetime.combine(day, REPLIED_AT)
@@ -280,14 +280,14 @@ class ReviewByMail:
                          for f in ITEM_FIELDS])
         rows += extra or []
         settings = get_settings()
-        return reply_mail(sender=sender, sender_name="联系人", to=reply_address(settings.intake_address, token),
+        return reply_mail(sender=sender, sender_name="联系人", to=reply_address(settings.mailbox.intake_address, token),
                           subject=f"回复：修改后的公共服务事项清单 {subject_tag(token)}",
                           attachments=[("公共服务事项清单（修改后）.xlsx", filled_workbook(template, rows))], when=now)
 
     def _recheck(self, day: date) -> list[str]:
-        from registry.review.approval import finish_recheck
-        from registry.db import transaction
         from registry.campaign.tables import Obligation, Phase
+        from registry.db import transaction
+        from registry.review.approval import finish_recheck
         from rules.obligations import CLOSED
 
         with transaction(self.url) as session:
@@ -300,8 +300,8 @@ class ReviewByMail:
         return [f"[cyan]reform review recheck[/] 市编委办复核部门修改后的清单 {len(refs)} 份，报市政府审定"] if refs else []
 
     def _approve(self, day: date) -> list[str]:
-        from registry.review.approval import approve
         from registry.db import transaction
+        from registry.review.approval import approve
 
         on, meeting, document = APPROVAL
         with transaction(self.url) as session:
@@ -324,13 +324,13 @@ class ReviewByMail:
             return []
         extra = [[99, "困难群众临时救助申请", "主动服务", "社会保障", "自然人", "本单位", "《社会救助暂行办法》第四十七条", 5,
                   "否", "", "申请书、身份证明", "2017年新增"]]
-        mailbox.Maildir(str(get_settings().resolved_maildir), create=True).add(self._revised_list(reviewed, day, extra))
+        mailbox.Maildir(str(get_settings().maildir), create=True).add(self._revised_list(reviewed, day, extra))
         lines = await self._poll_and_merge(day)
         return ["一个部门报送新增事项（动态调整）", *lines]
 
     def _adjust(self, day: date) -> list[str]:
-        from registry.review.approval import adjust, finish_recheck
         from registry.db import transaction
+        from registry.review.approval import adjust, finish_recheck
         from registry.review.tables import ReviewResponse
 
         _, on, reason, document = ADJUSTMENT

@@ -99,7 +99,7 @@ def _before_the_sweep(day: date) -> tuple[int, bool]:
     from registry.supervision.sweep import sweep
     from rules.periods import period_containing
 
-    with transaction(get_settings().resolved_database_url) as session:
+    with transaction(get_settings().database_url) as session:
         calendar = load_calendar(session)
         if not calendar.is_working_day(day):
             return 0, False

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import io
 import random
+from datetime import datetime, timezone
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
-from datetime import datetime, timezone
 
 from openpyxl import load_workbook
 

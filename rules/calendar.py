@@ -14,6 +14,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from core.errors import UserError
+
 _SATURDAY = 5  # date.weekday(): Monday is 0
 
 
@@ -49,7 +51,7 @@ class CalendarYear:
             )
 
 
-class YearNotLoaded(LookupError):
+class YearNotLoaded(UserError, LookupError):
     """A date falls in a year whose holiday notice has not been imported."""
 
     def __init__(self, year: int) -> None:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from core.errors import UserError
+
 # The plan's 限时办结 for a complaint answer; a campaign may set complaint_response_working_days.
 DEFAULT_RESPONSE_WORKING_DAYS = 15
 
@@ -24,7 +26,7 @@ class Evaluation(StrEnum):
     VERY_DISSATISFIED = "非常不满意"
 
 
-class ComplaintError(ValueError):
+class ComplaintError(UserError, ValueError):
     """A complaint command that cannot be applied, with the reason in Chinese."""
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
+from core.errors import UserError
 from rules.calendar import WorkingCalendar
 
 
@@ -26,7 +27,7 @@ class Shift(StrEnum):
     PREVIOUS = "previous"
 
 
-class PhraseError(ValueError):
+class PhraseError(UserError, ValueError):
     """A deadline phrase that cannot be turned into a date."""
 
     def __init__(self, phrase: str, problem: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 
+from core.errors import UserError
 from rules.calendar import WorkingCalendar
 
 
@@ -32,7 +33,7 @@ STATE_NAMES = {
 }
 
 
-class IllegalTransition(ValueError):
+class IllegalTransition(UserError, ValueError):
     def __init__(self, current: State, target: State):
         self.current, self.target = current, target
         super().__init__(

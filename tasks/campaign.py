@@ -6,18 +6,18 @@ from datetime import date
 from prefect import task
 
 from core.settings import get_settings
-from registry.db import transaction
 from registry.campaign.plan import open_phase, read_plan
 from registry.campaign.status import campaign_status
+from registry.db import transaction
 
 
 @task(name="open-phase-obligations")
 def open_phase_obligations(phase_code: str, on: date) -> int:
-    with transaction(get_settings().resolved_database_url) as session:
+    with transaction(get_settings().database_url) as session:
         return open_phase(session, read_plan(), phase_code, on)
 
 
 @task(name="campaign-status")
 def read_campaign_status(as_of: date, campaign_code: str | None = None) -> dict:
-    with transaction(get_settings().resolved_database_url) as session:
+    with transaction(get_settings().database_url) as session:
         return campaign_status(session, as_of, campaign_code)

@@ -4,19 +4,19 @@ from __future__ import annotations
 import asyncio
 import os
 from dataclasses import asdict
-from functools import lru_cache
 from datetime import datetime
+from functools import lru_cache
 
 from prefect import get_run_logger, task
 from prefect.cache_policies import NONE
 
-from notifications.mailbox import open_mailbox
-from registry.outbox.delivery import deliver_pending
 from core.settings import Settings, get_settings
-from registry.intake.calls import obligations_to_call, queue_call
+from notifications.mailbox import open_mailbox
 from registry.db import transaction
-from registry.intake.workbooks import IntakeResult
 from registry.inbound.sorting import take_in_mail
+from registry.intake.calls import obligations_to_call, queue_call
+from registry.intake.workbooks import IntakeResult
+from registry.outbox.delivery import deliver_pending
 
 
 def _settings() -> Settings:
@@ -32,7 +32,7 @@ def _settings_for(_environment: tuple) -> Settings:
 
 @task(name="obligations-to-call")
 def phase_obligations_to_call(phase_code: str) -> list[int]:
-    with transaction(get_settings().resolved_database_url) as session:
+    with transaction(get_settings().database_url) as session:
         return obligations_to_call(session, phase_code)
 
 
@@ -40,7 +40,7 @@ def phase_obligations_to_call(phase_code: str) -> list[int]:
 async def queue_phase_call(obligation_id: int, now: datetime) -> int:
     """Async: a sync task called from an async flow pays a hand-off to a worker thread and back."""
     settings = get_settings()
-    with transaction(settings.resolved_database_url) as session:
+    with transaction(settings.database_url) as session:
         outbox_id, _ = queue_call(session, obligation_id, settings, now)
     return outbox_id
 
@@ -48,7 +48,7 @@ async def queue_phase_call(obligation_id: int, now: datetime) -> int:
 @task(name="deliver-outbox")
 async def deliver_outbox(now: datetime | None = None) -> dict[str, int]:
     settings = get_settings()
-    report = await deliver_pending(settings.resolved_database_url, settings, now)
+    report = await deliver_pending(settings.database_url, settings, now)
     return {"sent": len(report.sent), "deferred": len(report.deferred), "failed": len(report.failed)}
 
 
@@ -99,7 +99,7 @@ def take_in_message_now(ref: str, now: datetime | None = None) -> dict:
     mailbox = open_mailbox(settings)
     try:
         raw = mailbox.read(ref)
-        with transaction(settings.resolved_database_url) as session:
+        with transaction(settings.database_url) as session:
             result = take_in_mail(session, raw, settings, now or datetime.now())
         mailbox.mark_done(ref)
     finally:

@@ -12,7 +12,7 @@ from registry.db import transaction
 
 
 def _url() -> str:
-    return get_settings().resolved_database_url
+    return get_settings().database_url
 
 
 @task(name="route-submissions")

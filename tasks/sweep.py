@@ -11,7 +11,7 @@ from registry.db import transaction
 
 
 def _url() -> str:
-    return get_settings().resolved_database_url
+    return get_settings().database_url
 
 
 @task(name="is-working-day")
@@ -29,7 +29,7 @@ def sweep_day(as_of: date) -> dict:
     from registry.supervision.day import sweep_day as decide_day
 
     with transaction(_url()) as session:
-        day = decide_day(session, as_of, mail_domain=get_settings().mail_domain)
+        day = decide_day(session, as_of, mail_domain=get_settings().smtp.mail_domain)
         return {"reports_opened": day.reports_opened, "notices": [n._asdict() for n in day.notices],
                 "digest": day.digest.summary()}
 

@@ -5,8 +5,8 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-from workbooks.calendar_files import read_calendar_file
 from rules.calendar import CalendarYear, WorkingCalendar
+from workbooks.calendar_files import read_calendar_file
 
 SHIPPED_DIR = Path(__file__).resolve().parent.parent / "registry" / "seed" / "calendar"
 

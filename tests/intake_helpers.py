@@ -7,14 +7,14 @@ from datetime import datetime
 
 from openpyxl import load_workbook
 
-from registry.outbox.tables import OutboxMessage
-from reform.sample_submissions import filled_workbook, item_rows, reply_mail
 from core.settings import get_settings
-from registry.intake.calls import queue_call
-from registry.db import transaction
-from registry.intake.workbooks import IntakeResult
-from registry.inbound.sorting import take_in_mail
+from reform.sample_submissions import filled_workbook, item_rows, reply_mail
 from registry.campaign.obligations import find_obligation
+from registry.db import transaction
+from registry.inbound.sorting import take_in_mail
+from registry.intake.calls import queue_call
+from registry.intake.workbooks import IntakeResult
+from registry.outbox.tables import OutboxMessage
 from workbooks import inventory_schema as s
 
 NOW = datetime(2016, 7, 20, 10, 0)

@@ -9,12 +9,12 @@ from datetime import date, datetime
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from registry.outbox.tables import OutboxMessage
-from reform.sample_submissions import reply_mail
 from core.settings import get_settings
-from registry.db import transaction
+from reform.sample_submissions import reply_mail
 from registry.campaign.tables import Obligation, Phase
+from registry.db import transaction
 from registry.directory.tables import Organisation
+from registry.outbox.tables import OutboxMessage
 from registry.review.merge import merge_submission
 from registry.review.routing import route_submission
 from tests.intake_helpers import call, good_workbook, reply, take_in

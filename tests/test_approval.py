@@ -9,13 +9,20 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from registry.review.approval import adjust, approve, finish_recheck
-from registry.db import transaction
 from registry.campaign.tables import Obligation, Phase
-from registry.review.tables import ConsolidatedOpinion
+from registry.db import transaction
+from registry.review.approval import adjust, approve, finish_recheck
 from registry.review.obligations import ReviewError
+from registry.review.tables import ConsolidatedOpinion
 from tests.intake_helpers import call, good_workbook, outbox, reply, take_in
-from tests.review_helpers import AGENCIES, accepted_list, all_agencies_reply, merge, obligations, route
+from tests.review_helpers import (
+    AGENCIES,
+    accepted_list,
+    all_agencies_reply,
+    merge,
+    obligations,
+    route,
+)
 
 APPROVED_ON = date(2016, 10, 28)
 NOW = datetime(2016, 10, 28, 16, 0)

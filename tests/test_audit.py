@@ -6,9 +6,9 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from registry.db import transaction
-from registry.campaign.tables import AuditEntry, AuditLogIsAppendOnly
 from registry.campaign.obligations import fulfil
+from registry.campaign.tables import AuditEntry, AuditLogIsAppendOnly
+from registry.db import transaction
 from rules.obligations import IllegalTransition
 
 

@@ -8,9 +8,13 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from workbooks.calendar_files import CalendarFileError, read_calendar_file, write_calendar_yaml
 from rules.calendar import CalendarYear, WorkingCalendar
 from tests.calendar_helpers import SHIPPED_DIR, d, shipped_calendar
+from workbooks.calendar_files import (
+    CalendarFileError,
+    read_calendar_file,
+    write_calendar_yaml,
+)
 
 HEADER = ["日期", "是否工作日", "名称"]
 

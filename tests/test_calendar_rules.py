@@ -6,7 +6,12 @@ from datetime import date, timedelta
 
 import pytest
 
-from rules.calendar import CalendarYear, WorkingCalendar, YearNotLoaded, calendar_year_from_days
+from rules.calendar import (
+    CalendarYear,
+    WorkingCalendar,
+    YearNotLoaded,
+    calendar_year_from_days,
+)
 from tests.calendar_helpers import d, shipped_calendar
 
 

@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from reform.cli import app
-from registry.db import transaction
 from registry.calendar.tables import CalendarYearRow
+from registry.db import transaction
 from registry.directory.tables import Contact, Organisation
 
 runner = CliRunner()

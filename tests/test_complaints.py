@@ -7,13 +7,18 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from registry.outbox.tables import OutboxMessage
 from reform.cli import app
-from registry.supervision.complaints import answer_complaint, assign_complaint, evaluate_complaint, record_complaint
-from registry.db import transaction
 from registry.campaign.tables import Obligation
-from registry.supervision.tables import Complaint
+from registry.db import transaction
+from registry.outbox.tables import OutboxMessage
+from registry.supervision.complaints import (
+    answer_complaint,
+    assign_complaint,
+    evaluate_complaint,
+    record_complaint,
+)
 from registry.supervision.sweep import sweep
+from registry.supervision.tables import Complaint
 from rules.complaints import ComplaintError, ComplaintState
 
 D = date.fromisoformat

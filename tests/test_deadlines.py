@@ -4,7 +4,13 @@ from __future__ import annotations
 import pytest
 
 from rules.calendar import WorkingCalendar, YearNotLoaded
-from rules.deadlines import PhraseError, ResolvedDeadline, Shift, nominal_date, resolve_deadline
+from rules.deadlines import (
+    PhraseError,
+    ResolvedDeadline,
+    Shift,
+    nominal_date,
+    resolve_deadline,
+)
 from tests.calendar_helpers import d, shipped_calendar
 
 

@@ -5,16 +5,15 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-
-from registry.seed import sample_directory_path
 from openpyxl import Workbook, load_workbook
 
+from registry.seed import sample_directory_path
+from rules.organisations import OrgKind, OrgRecord, OrgRole, Person
 from workbooks.directory_files import (
     DirectoryFileError,
     read_directory,
     write_directory,
 )
-from rules.organisations import OrgKind, OrgRecord, OrgRole, Person
 
 DISTRICT_CODES = {
     "和平区": "210102",

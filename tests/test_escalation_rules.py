@@ -6,8 +6,16 @@ from datetime import date
 import pytest
 
 from registry.campaign.plan import read_plan
-from rules.escalation import (DEFAULT_GREEN, Level, Thresholds, address, current_step, ladder, next_step,
-                              policy_from_settings)
+from rules.escalation import (
+    DEFAULT_GREEN,
+    Level,
+    Thresholds,
+    address,
+    current_step,
+    ladder,
+    next_step,
+    policy_from_settings,
+)
 from rules.obligations import Standing, classify
 from rules.periods import period_containing
 from tests.calendar_helpers import d, shipped_calendar

@@ -6,8 +6,8 @@ import json
 from typer.testing import CliRunner
 
 from reform.cli import app
-from registry.db import transaction
 from registry.campaign.obligations import find_obligation
+from registry.db import transaction
 
 runner = CliRunner()
 

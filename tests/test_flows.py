@@ -4,8 +4,8 @@ from __future__ import annotations
 import asyncio
 from datetime import date
 
-from registry.db import transaction
 from registry.campaign.obligations import fulfil
+from registry.db import transaction
 
 
 def test_daily_standing_counts_each_phase_and_leaves_an_artifact(initialised, prefect_server):

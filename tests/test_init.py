@@ -5,13 +5,13 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from registry.db import transaction
-from registry.campaign.tables import AuditEntry, Obligation, Phase, Task
 from registry.calendar.tables import CalendarDay
+from registry.campaign.setup import initialise
+from registry.campaign.status import campaign_status
+from registry.campaign.tables import AuditEntry, Obligation, Phase, Task
+from registry.db import transaction
 from registry.directory.tables import Organisation
 from rules.organisations import OrgKind
-from registry.campaign.status import campaign_status
-from registry.campaign.setup import initialise
 
 AS_OF = date(2016, 7, 20)
 

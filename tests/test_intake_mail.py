@@ -5,11 +5,11 @@ from email.header import Header
 
 from sqlalchemy import func, select
 
-from registry.db import transaction
+from reform.sample_submissions import filled_workbook, item_rows
 from registry.campaign.tables import Obligation
+from registry.db import transaction
 from registry.intake.tables import MailboxMessage, Submission, SubmittedItem
 from tests.intake_helpers import call, good_workbook, outbox, reply, take_in
-from reform.sample_submissions import filled_workbook, item_rows
 
 
 def _state(url: str, obligation_id: int) -> str:
@@ -139,8 +139,8 @@ def test_a_raw_gbk_subject_without_encoding_is_decoded_and_its_token_found(initi
 def test_header_injection_in_a_name_stays_out_of_the_receipt_headers(initialised, smtp_server):
     import asyncio
 
-    from registry.outbox.delivery import deliver_pending
     from core.settings import get_settings
+    from registry.outbox.delivery import deliver_pending
 
     c = call(initialised, "jyj")
     evil = "=?utf-8?b?" + __import__("base64").b64encode("张三\r\nBcc: victim@example.org".encode()).decode() + "?="

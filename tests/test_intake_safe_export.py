@@ -5,8 +5,8 @@ import io
 
 from openpyxl import load_workbook
 
-from workbooks.problem_report import build_problem_report
 from core.problems import Problem
+from workbooks.problem_report import build_problem_report
 
 
 def test_the_problem_report_keeps_formula_like_submitter_text_as_text():

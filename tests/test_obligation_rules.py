@@ -5,7 +5,13 @@ from datetime import date
 
 import pytest
 
-from rules.obligations import IllegalTransition, Standing, State, check_transition, classify
+from rules.obligations import (
+    IllegalTransition,
+    Standing,
+    State,
+    check_transition,
+    classify,
+)
 from tests.calendar_helpers import shipped_calendar
 
 CALENDAR = shipped_calendar(2016, 2017)

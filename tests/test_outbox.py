@@ -6,11 +6,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from registry.outbox.tables import OutboxMessage
-from registry.outbox.queue import XLSX, Attachment, queue_message
-from registry.outbox.delivery import deliver_pending
 from core.settings import get_settings
 from registry.db import transaction
+from registry.outbox.delivery import deliver_pending
+from registry.outbox.queue import XLSX, Attachment, queue_message
+from registry.outbox.tables import OutboxMessage
 
 NOW = datetime(2016, 7, 1, 9, 0)
 
@@ -65,7 +65,7 @@ def test_a_transient_failure_is_retried_after_backoff(initialised, smtp_server):
     with transaction(initialised) as session:
         row = session.scalar(select(OutboxMessage).where(OutboxMessage.key == "call:inventory:4"))
         assert row.state == "pending" and row.attempts == 1
-        assert row.next_attempt_at == NOW + timedelta(seconds=get_settings().smtp_backoff_seconds)
+        assert row.next_attempt_at == NOW + timedelta(seconds=get_settings().smtp.backoff_seconds)
 
 
 def test_an_unreachable_server_defers_everything(initialised, monkeypatch):

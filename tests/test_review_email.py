@@ -8,7 +8,9 @@ from datetime import datetime
 from reform.sample_submissions import reply_mail
 from tests.intake_helpers import NOW, call, good_workbook, reply
 from tests.review_helpers import filled_packet
-from tests.test_intake_imap import imap_intake  # noqa: F401 - the Dovecot intake fixture, shared
+from tests.test_intake_imap import (
+    imap_intake,  # noqa: F401 - the Dovecot intake fixture, shared
+)
 
 AGENCY_ADDRESSES = {f"{a}.contact@shenyang.example.org" for a in ("bwb", "fzb", "czj", "zwfwb")}
 REVIEWED = datetime(2016, 9, 20, 10, 0)

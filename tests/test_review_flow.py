@@ -10,17 +10,35 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from reform.sample_submissions import filled_workbook, reply_mail
 from core.settings import get_settings
+from reform.sample_submissions import filled_workbook, reply_mail
 from registry.db import transaction
 from registry.directory.tables import Organisation
 from registry.review.merge import decide_conflict
-from registry.review.tables import ConsolidatedOpinion, ReviewReply, ReviewResponse
 from registry.review.obligations import ReviewError
-from tests.intake_helpers import call, edited, good_workbook, items_sheet, outbox, reply, take_in
+from registry.review.tables import ConsolidatedOpinion, ReviewReply, ReviewResponse
+from tests.intake_helpers import (
+    call,
+    edited,
+    good_workbook,
+    items_sheet,
+    outbox,
+    reply,
+    take_in,
+)
 from tests.review_helpers import (
-    AGENCIES, MERGED, REPLIED, accepted_list, agency_reply, all_agencies_reply, filled_packet, merge, obligations,
-    packets, route)
+    AGENCIES,
+    MERGED,
+    REPLIED,
+    accepted_list,
+    agency_reply,
+    all_agencies_reply,
+    filled_packet,
+    merge,
+    obligations,
+    packets,
+    route,
+)
 from workbooks.review_packet import AGENCY, FLAGS, HEADERS, SHEET
 
 CANCEL_BY_LEGAL_OFFICE = {"fzb": {0: ("取消", "无法律法规依据", "")}}

@@ -3,7 +3,16 @@ from __future__ import annotations
 
 from registry.review.obligations import load_angles
 from rules.review import (
-    AgencyOpinion, ReviewRow, Route, check_review_rows, diff_lists, merge_item, merge_opinions, pre_flags, route_for)
+    AgencyOpinion,
+    ReviewRow,
+    Route,
+    check_review_rows,
+    diff_lists,
+    merge_item,
+    merge_opinions,
+    pre_flags,
+    route_for,
+)
 
 PACKET = [(1, "就业失业登记"), (2, "法律援助申请"), (3, "健康证明办理")]
 

@@ -8,14 +8,14 @@ import aiosmtplib
 import pytest
 from sqlalchemy import func, select, update
 
-from registry.outbox.tables import OutboxMessage
-from registry.outbox.delivery import deliver_pending
 from core.settings import get_settings
-from registry.db import transaction
-from registry.supervision.digest import queue_digest
-from registry.directory.tables import Contact, Organisation
-from registry.campaign.tables import Obligation
 from registry.campaign.obligations import find_obligation, fulfil
+from registry.campaign.tables import Obligation
+from registry.db import transaction
+from registry.directory.tables import Contact, Organisation
+from registry.outbox.delivery import deliver_pending
+from registry.outbox.tables import OutboxMessage
+from registry.supervision.digest import queue_digest
 from registry.supervision.reports import open_supervision_reports
 from registry.supervision.sweep import ESCALATION, sweep
 from rules.calendar import YearNotLoaded

@@ -21,6 +21,7 @@ from typing import Any
 
 import yaml
 
+from core.errors import UserError
 from rules.calendar import CalendarYear, calendar_year_from_days
 
 DATE_COLUMN = "日期"
@@ -31,7 +32,7 @@ _YES, _NO = "是", "否"
 _DATE_TEXT = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
 
 
-class CalendarFileError(ValueError):
+class CalendarFileError(UserError, ValueError):
     """Bad calendar file. `problems` holds one line per problem; str() joins them on one line."""
 
     def __init__(self, problems: Iterable[str]) -> None:

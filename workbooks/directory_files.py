@@ -20,6 +20,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from core.errors import UserError
 from rules.organisations import OrgKind, OrgRecord, OrgRole, Person
 
 SHEET_TITLE = "组织目录"
@@ -110,7 +111,7 @@ class DirectoryProblem:
         return f"{where}: {self.message}"
 
 
-class DirectoryFileError(ValueError):
+class DirectoryFileError(UserError, ValueError):
     """A directory file that cannot be used; `errors` lists every problem found."""
 
     def __init__(self, errors: list[DirectoryProblem]) -> None:

@@ -17,8 +17,8 @@ from html import unescape
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
-from workbooks import inventory_schema as s
 from core.problems import Problem
+from workbooks import inventory_schema as s
 
 HEADER_SEARCH_ROWS = 10
 ROW = "__row"  # the Excel row number each item came from

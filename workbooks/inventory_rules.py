@@ -11,9 +11,9 @@ from datetime import date, datetime
 
 import pandas as pd
 
+from core.problems import Problem
 from workbooks import inventory_schema as s
 from workbooks.inventory_parse import ROW, ParsedInventory, fold
-from core.problems import Problem
 
 # Past this many, a receipt stops listing (the count stays exact): nobody reads 10,000 lines, and a
 # workbook that wrong is usually one systematic mistake the first lines already show.

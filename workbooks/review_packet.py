@@ -17,10 +17,10 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from core.problems import Problem
 from rules.review import OPINIONS, ReviewRow
 from workbooks import inventory_schema as s
 from workbooks.inventory_parse import fold
-from core.problems import Problem
 from workbooks.safe_cells import append_safe
 
 COVER_SHEET = "审核封面"

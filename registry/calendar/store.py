@@ -6,10 +6,10 @@ from collections import defaultdict
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from workbooks.calendar_files import read_calendar_file
 from registry.calendar.tables import CalendarDay, CalendarYearRow
 from registry.seed import CALENDAR_DIR
 from rules.calendar import CalendarYear, WorkingCalendar
+from workbooks.calendar_files import read_calendar_file
 
 SHIPPED = CALENDAR_DIR
 

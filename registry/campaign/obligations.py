@@ -6,14 +6,15 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.errors import UserError
 from registry.campaign.audit import move_obligation
+from registry.campaign.queries import find_campaign
 from registry.campaign.tables import Obligation, Phase
 from registry.directory.tables import Organisation
-from registry.campaign.queries import find_campaign
 from rules.obligations import State
 
 
-class UnknownObligation(LookupError):
+class UnknownObligation(UserError, LookupError):
     pass
 
 

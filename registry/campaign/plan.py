@@ -9,18 +9,18 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.errors import UserError
 from registry.campaign.audit import record_change
 from registry.campaign.tables import Campaign, Obligation, Phase, Task
 from registry.directory.tables import Organisation
-from rules.organisations import OrgKind, OrgRole
 from registry.seed import SHENYANG_2016
 from rules.calendar import WorkingCalendar
 from rules.deadlines import Shift, resolve_deadline
 from rules.obligations import State
+from rules.organisations import OrgKind, OrgRole
 
 
-
-class PlanError(ValueError):
+class PlanError(UserError, ValueError):
     """The plan file names something the registry does not know."""
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.errors import UserError
 from registry.campaign.tables import Campaign
 
 
-class UnknownCampaign(LookupError):
+class UnknownCampaign(UserError, LookupError):
     pass
 
 

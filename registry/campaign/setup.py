@@ -7,13 +7,13 @@ from datetime import date
 from sqlalchemy import func, select
 
 from registry.calendar.store import loaded_years, shipped_years, store_years
+from registry.campaign.plan import PlanSpec, load_plan, open_phase, read_plan
 from registry.db import migrate, transaction
 from registry.directory.store import upsert_directory
-from registry.seed import sample_directory_path
-from workbooks.directory_files import read_directory
 from registry.directory.tables import Organisation
-from registry.campaign.plan import PlanSpec, load_plan, open_phase, read_plan
+from registry.seed import sample_directory_path
 from rules.calendar import WorkingCalendar
+from workbooks.directory_files import read_directory
 
 
 @dataclass(frozen=True)

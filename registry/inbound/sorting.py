@@ -14,25 +14,36 @@ from sqlalchemy.orm import Session
 from core.problems import Problem
 from core.settings import Settings
 from notifications.inbound import InboundMail, read_mail
-from notifications.intake_letters import complaint_acknowledgement, misrouted_notice, quarantine_notice, rejected_receipt
+from notifications.intake_letters import (
+    complaint_acknowledgement,
+    misrouted_notice,
+    quarantine_notice,
+    rejected_receipt,
+)
 from registry.campaign.tables import Obligation
 from registry.directory.queries import coordinator_addresses, orgs_of_sender
 from registry.directory.tables import Organisation
 from registry.intake.reply_tokens import obligation_for_token
 from registry.intake.tables import MailboxMessage, ReplyToken
-from registry.intake.workbooks import IntakeResult, receipt_key, remember_message, take_in_workbook_mail
+from registry.intake.workbooks import (
+    IntakeResult,
+    receipt_key,
+    remember_message,
+    take_in_workbook_mail,
+)
 from registry.outbox.queue import queue_letter
 from registry.review.replies import is_review_reply, take_in_review_reply
 from registry.supervision.complaints import department_named_in, record_complaint
 from rules.obligations import CLOSED
 
+
 def take_in_mail(session: Session, raw: bytes, settings: Settings, now: datetime) -> IntakeResult:
-    mail = read_mail(raw, settings.intake_address.partition("@")[0])
+    mail = read_mail(raw, settings.mailbox.intake_address.partition("@")[0])
     seen = session.scalar(select(MailboxMessage).where(MailboxMessage.key == mail.key))
     if seen is not None:
         return IntakeResult(seen.outcome, mail.sender, obligation_id=seen.obligation_id,
                             submission_id=seen.submission_id, already_seen=True)
-    if settings.complaints_address.lower() in mail.recipients:
+    if settings.mailbox.complaints_address.lower() in mail.recipients:
         return _take_in_complaint(session, mail, settings, now)
     orgs = orgs_of_sender(session, mail.sender)
     if not orgs:
@@ -53,7 +64,7 @@ def _take_in_complaint(session: Session, mail: InboundMail, settings: Settings, 
     complaint = record_complaint(
         session, text=mail.text or mail.subject, subject=mail.subject, received_on=now.date(),
         department=department_named_in(session, mail.subject), complainant=mail.sender_name,
-        complainant_contact=mail.sender, channel="email", source_ref=mail.key, mail_domain=settings.mail_domain)
+        complainant_contact=mail.sender, channel="email", source_ref=mail.key, mail_domain=settings.smtp.mail_domain)
     queue_letter(session, f"complaint:{complaint.id}:received", [mail.sender] if mail.sender else [],
            complaint_acknowledgement(complaint.id, mail.subject, now), settings, now, complaint.obligation_id,
            "complaint", in_reply_to=mail.message_id)

@@ -6,16 +6,20 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from notifications.intake_letters import call_letter
-from registry.outbox.queue import XLSX, Attachment, queue_message
 from core.settings import Settings
-from registry.outbox.tables import OutboxMessage
-from registry.directory.tables import Contact
-from registry.campaign.tables import Obligation, Phase
-from registry.intake.reply_tokens import reply_address, subject_tag, token_for
+from notifications.intake_letters import call_letter
 from registry.campaign.queries import find_campaign
+from registry.campaign.tables import Obligation, Phase
+from registry.directory.tables import Contact
+from registry.intake.reply_tokens import reply_address, subject_tag, token_for
+from registry.outbox.queue import XLSX, Attachment, queue_message
+from registry.outbox.tables import OutboxMessage
 from rules.obligations import CLOSED
-from workbooks.inventory_template import TemplateFacts, build_inventory_template, template_filename
+from workbooks.inventory_template import (
+    TemplateFacts,
+    build_inventory_template,
+    template_filename,
+)
 
 
 def obligations_to_call(session: Session, phase_code: str, campaign_code: str | None = None) -> list[int]:
@@ -42,7 +46,7 @@ def template_for(session: Session, obligation: Obligation, settings: Settings, n
 def _template(obligation: Obligation, contact: Contact | None, token: str, settings: Settings) -> tuple[str, bytes]:
     org = obligation.debtor
     facts = TemplateFacts(org_name=org.name, org_code=org.code, campaign_name=obligation.phase.campaign.name,
-                          deadline=obligation.due, reply_address=reply_address(settings.intake_address, token),
+                          deadline=obligation.due, reply_address=reply_address(settings.mailbox.intake_address, token),
                           contact_name=contact.name if contact else "", contact_phone=contact.phone if contact else "")
     return template_filename(org.short_name or org.code), build_inventory_template(facts)
 
@@ -58,14 +62,14 @@ def queue_call(session: Session, obligation_id: int, settings: Settings, now: da
     contact = _contact(session, obligation.debtor_id)
     token = token_for(session, obligation.id, now)
     filename, template = _template(obligation, contact, token, settings)
-    address = reply_address(settings.intake_address, token)
+    address = reply_address(settings.mailbox.intake_address, token)
     letter = call_letter(org_name=obligation.debtor.name, campaign_name=phase.campaign.name, phase_name=phase.name,
                          deadline=obligation.due, source_phrase=phase.source_phrase, reply_address=address,
                          tag=subject_tag(token), filename=filename)
     row, created = queue_message(
         session, key=key, to=[contact.email] if contact else [], subject=letter.subject, text=letter.text,
         html=letter.html, reply_to=address, kind="call", obligation_id=obligation.id,
-        attachments=[Attachment(filename, template, XLSX)], now=now, mail_domain=settings.mail_domain)
+        attachments=[Attachment(filename, template, XLSX)], now=now, mail_domain=settings.smtp.mail_domain)
     return row.id, created
 
 

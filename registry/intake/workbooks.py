@@ -12,6 +12,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from core.errors import UserError
 from core.problems import Problem
 from core.settings import Settings
 from notifications.inbound import InboundAttachment, InboundMail
@@ -29,7 +30,7 @@ from workbooks.problem_report import build_problem_report
 from workbooks.safety import Limits, check_workbook, is_spreadsheet_name
 
 
-class UnknownDepartment(LookupError):
+class UnknownDepartment(UserError, LookupError):
     pass
 
 
@@ -50,8 +51,8 @@ class IntakeResult:
 
 
 def limits_from(settings: Settings) -> Limits:
-    return Limits(settings.intake_max_attachment_bytes, settings.intake_max_expanded_bytes,
-                  settings.intake_max_expansion_ratio)
+    return Limits(settings.limits.max_attachment_bytes, settings.limits.max_expanded_bytes,
+                  settings.limits.max_expansion_ratio)
 
 
 def check_and_validate(filename: str, content: bytes, settings: Settings, org_code: str | None) -> Validation:
@@ -59,7 +60,7 @@ def check_and_validate(filename: str, content: bytes, settings: Settings, org_co
     unsafe = check_workbook(filename, content, limits_from(settings))
     if unsafe is not None:
         return Validation(problems=[unsafe], problem_count=1)
-    return validate_inventory(parse_inventory(content), settings.intake_max_rows, org_code)
+    return validate_inventory(parse_inventory(content), settings.limits.max_rows, org_code)
 
 
 def take_in_workbook_mail(session: Session, mail: InboundMail, obligation: Obligation, settings: Settings,

@@ -14,12 +14,12 @@ import aiosmtplib
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from notifications.compose import build_message
-from registry.outbox.tables import OutboxMessage
 from core.settings import Settings
+from notifications.compose import build_message
 from registry.db import transaction
 from registry.directory.queries import coordinator_addresses
 from registry.outbox.queue import queue_message
+from registry.outbox.tables import OutboxMessage
 
 
 @dataclass
@@ -59,15 +59,15 @@ async def deliver_pending(url: str, settings: Settings, now: datetime | None = N
     connection_errors: list[Exception] = []
 
     async def connection() -> None:
-        smtp = aiosmtplib.SMTP(hostname=settings.smtp_host, port=settings.smtp_port,
-                               timeout=settings.smtp_timeout_seconds, start_tls=settings.smtp_starttls)
+        smtp = aiosmtplib.SMTP(hostname=settings.smtp.host, port=settings.smtp.port,
+                               timeout=settings.smtp.timeout_seconds, start_tls=settings.smtp.starttls)
         if not await _connect(smtp, settings, connection_errors):
             return
         try:
             while not queue.empty():
                 outbox_id, recipients, content = queue.get_nowait()
                 try:
-                    await smtp.sendmail(settings.mail_from, recipients, content)
+                    await smtp.sendmail(settings.smtp.sender_address, recipients, content)
                 except (aiosmtplib.SMTPException, OSError) as error:
                     _record_failure(url, settings, outbox_id, error, now, permanent=_is_permanent(error),
                                     report=report)
@@ -87,7 +87,7 @@ async def deliver_pending(url: str, settings: Settings, now: datetime | None = N
                     smtp.close()
 
     try:
-        await asyncio.gather(*(connection() for _ in range(max(1, settings.smtp_connections))))
+        await asyncio.gather(*(connection() for _ in range(max(1, settings.smtp.connections))))
     finally:
         _mark_sent(url, sent[len(report.sent):], now, report)
     # Whatever no connection could take (the server is unreachable) waits for the next attempt.
@@ -115,7 +115,7 @@ def _due_messages(url: str, settings: Settings, now: datetime, limit: int) -> li
         ).all()
         return [
             (m.id, [*m.to_addrs, *m.cc_addrs], build_message(
-                sender=(settings.mail_from_name, settings.mail_from), to=m.to_addrs, cc=m.cc_addrs,
+                sender=(settings.smtp.sender_name, settings.smtp.sender_address), to=m.to_addrs, cc=m.cc_addrs,
                 subject=m.subject, text=m.text, html=m.html, message_id=m.message_id, reply_to=m.reply_to,
                 in_reply_to=m.in_reply_to,
                 attachments=[(a.filename, a.content_type, a.content) for a in m.attachments],
@@ -127,8 +127,8 @@ def _due_messages(url: str, settings: Settings, now: datetime, limit: int) -> li
 async def _connect(smtp: aiosmtplib.SMTP, settings: Settings, errors: list[Exception]) -> bool:
     try:
         await smtp.connect()
-        if settings.smtp_username:
-            await smtp.login(settings.smtp_username, settings.smtp_password or "")
+        if settings.smtp.username:
+            await smtp.login(settings.smtp.username, settings.smtp.password or "")
     except (aiosmtplib.SMTPException, OSError) as error:
         errors.append(error)
         return False
@@ -152,13 +152,13 @@ def _record_failure(url: str, settings: Settings, outbox_id: int, error: Excepti
         row = session.get(OutboxMessage, outbox_id)
         row.attempts += 1
         row.last_error = f"{type(error).__name__}: {error}"[:2000]
-        if permanent or row.attempts >= settings.smtp_max_attempts:
+        if permanent or row.attempts >= settings.smtp.max_attempts:
             row.state = "failed"
             report.failed.append(outbox_id)
             if row.kind != "bounce":
                 _tell_coordinator(session, row, now, settings)
         else:
-            row.next_attempt_at = now + timedelta(seconds=settings.smtp_backoff_seconds * 2 ** (row.attempts - 1))
+            row.next_attempt_at = now + timedelta(seconds=settings.smtp.backoff_seconds * 2 ** (row.attempts - 1))
             report.deferred.append(outbox_id)
 
 
@@ -173,4 +173,4 @@ def _tell_coordinator(session: Session, failed: OutboxMessage, now: datetime, se
     )
     queue_message(session, key=f"bounce:{failed.id}", to=recipients, subject=f"【退信】{failed.subject}",
                   text=text, kind="bounce", obligation_id=failed.obligation_id, now=now,
-                  mail_domain=settings.mail_domain)
+                  mail_domain=settings.smtp.mail_domain)

@@ -72,4 +72,4 @@ def queue_letter(session: Session, key: str, to: list[str], letter: Letter, sett
     if to:
         queue_message(session, key=key, to=to, subject=letter.subject, text=letter.text, html=letter.html,
                       kind=kind, obligation_id=obligation_id, in_reply_to=in_reply_to, attachments=list(attachments),
-                      now=now, mail_domain=settings.mail_domain)
+                      now=now, mail_domain=settings.smtp.mail_domain)

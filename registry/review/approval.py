@@ -11,14 +11,27 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from registry.campaign.audit import move_obligation
-from registry.campaign.tables import Campaign, Obligation, Phase
 from registry.campaign.plan import debtors_for
-from registry.review.tables import Approval, ApprovedListVersion, ConsolidatedItem, ConsolidatedOpinion, ReviewResponse
-from registry.review.obligations import APPROVAL, RESPONSE, REVIEW, ReviewError, find_ref_obligation, recheck_ref
-from registry.directory.queries import coordinator
-from registry.review.routing import items_of
 from registry.campaign.queries import find_campaign
+from registry.campaign.tables import Campaign, Obligation, Phase
+from registry.directory.queries import coordinator
 from registry.intake.tables import Submission
+from registry.review.obligations import (
+    APPROVAL,
+    RESPONSE,
+    REVIEW,
+    ReviewError,
+    find_ref_obligation,
+    recheck_ref,
+)
+from registry.review.routing import items_of
+from registry.review.tables import (
+    Approval,
+    ApprovedListVersion,
+    ConsolidatedItem,
+    ConsolidatedOpinion,
+    ReviewResponse,
+)
 from rules.obligations import CLOSED, State
 from rules.review import Opinion, diff_lists
 from workbooks.approved_list import DepartmentList, build_approved_list

@@ -13,22 +13,47 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from registry.outbox.queue import XLSX, Attachment, queue_message
-from registry.directory.queries import coordinator_addresses
-from notifications.review_letters import conflicts_notice, consolidated_letter
 from core.settings import Settings
+from notifications.review_letters import conflicts_notice, consolidated_letter
 from registry.calendar.store import load_calendar
+from registry.campaign.queries import find_campaign
 from registry.campaign.tables import AuditEntry, Campaign, Obligation
+from registry.directory.queries import (
+    contact_email,
+    coordinator,
+    coordinator_addresses,
+    reviewers,
+)
 from registry.directory.tables import Organisation
 from registry.intake.reply_tokens import reply_address, subject_tag, token_for
-from registry.review.tables import ConsolidatedItem, ConsolidatedOpinion, CoordinatorDecision, ReviewReply
-from registry.review.obligations import RESPONSE, REVIEW, ReviewError, find_ref_obligation, open_obligation, phase_of, response_working_days
-from registry.directory.queries import contact_email, coordinator, reviewers
-from registry.review.routing import items_of
-from registry.campaign.queries import find_campaign
 from registry.intake.tables import Submission
+from registry.outbox.queue import XLSX, Attachment, queue_message
+from registry.review.obligations import (
+    RESPONSE,
+    REVIEW,
+    ReviewError,
+    find_ref_obligation,
+    open_obligation,
+    phase_of,
+    response_working_days,
+)
+from registry.review.routing import items_of
+from registry.review.tables import (
+    ConsolidatedItem,
+    ConsolidatedOpinion,
+    CoordinatorDecision,
+    ReviewReply,
+)
 from rules.obligations import State
-from rules.review import OPINIONS, AgencyOpinion, ReviewRow, check_opinion, fold, item_key, merge_opinions
+from rules.review import (
+    OPINIONS,
+    AgencyOpinion,
+    ReviewRow,
+    check_opinion,
+    fold,
+    item_key,
+    merge_opinions,
+)
 from workbooks.consolidated_opinion import OpinionLine, build_consolidated_workbook
 
 AWAITING, ISSUED = "awaiting_decision", "issued"
@@ -103,7 +128,7 @@ def _tell_coordinator(session: Session, consolidated: ConsolidatedOpinion, setti
     letter = conflicts_notice(org_name=org.name, submission_id=consolidated.submission_id, conflicts=rows)
     queue_message(session, key=f"conflicts:{consolidated.submission_id}", to=coordinator_addresses(session),
                   subject=letter.subject, text=letter.text, html=letter.html, kind="review_notice", now=now,
-                  mail_domain=settings.mail_domain)
+                  mail_domain=settings.smtp.mail_domain)
 
 
 def issue(session: Session, consolidated: ConsolidatedOpinion, settings: Settings, now: datetime) -> Obligation:
@@ -120,7 +145,7 @@ def issue(session: Session, consolidated: ConsolidatedOpinion, settings: Setting
     consolidated.state, consolidated.issued_at = ISSUED, now
     # The department answers with a revised list on its own inventory thread: a new version there.
     token = token_for(session, submission.obligation_id, now)
-    address = reply_address(settings.intake_address, token)
+    address = reply_address(settings.mailbox.intake_address, token)
     names = list(_agency_names(session).values())
     decisions = {d.item_id: d for d in session.scalars(select(CoordinatorDecision).join(
         ConsolidatedItem, ConsolidatedItem.id == CoordinatorDecision.item_id)
@@ -139,7 +164,7 @@ def issue(session: Session, consolidated: ConsolidatedOpinion, settings: Setting
     queue_message(session, key=f"consolidated:{submission.id}", to=[to] if to else [], subject=letter.subject,
                   text=letter.text, html=letter.html, reply_to=address, kind="consolidated_opinion",
                   obligation_id=response.id, attachments=[Attachment(filename, workbook, XLSX)], now=now,
-                  mail_domain=settings.mail_domain)
+                  mail_domain=settings.smtp.mail_domain)
     return response
 
 

@@ -14,8 +14,9 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from registry.campaign.audit import record_change
+from core.errors import UserError
 from registry.calendar.store import load_calendar
+from registry.campaign.audit import record_change
 from registry.campaign.tables import Campaign, Obligation, Phase
 from registry.seed import REVIEW_ANGLES
 from rules.obligations import State
@@ -29,7 +30,7 @@ LATE_REVIEW_WORKING_DAYS = 10
 RECHECK_WORKING_DAYS = 5
 
 
-class ReviewError(ValueError):
+class ReviewError(UserError, ValueError):
     """Bad input to a review command; the message is for the coordinator, in Chinese."""
 
 

@@ -14,25 +14,35 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from notifications.inbound import InboundMail
-from registry.outbox.queue import XLSX, Attachment, queue_message
-from registry.directory.queries import coordinator_addresses
-from notifications.review_letters import late_opinion_notice, opinion_accepted, opinion_duplicate, opinion_rejected
+from core.problems import Problem
 from core.settings import Settings
+from notifications.inbound import InboundMail
+from notifications.review_letters import (
+    late_opinion_notice,
+    opinion_accepted,
+    opinion_duplicate,
+    opinion_rejected,
+)
 from registry.campaign.audit import move_obligation, record_change
-from registry.intake.workbooks import IntakeResult, receipt_key, remember_message, limits_from
+from registry.campaign.queries import find_campaign
 from registry.campaign.tables import Obligation
+from registry.directory.queries import coordinator_addresses
 from registry.directory.tables import Organisation
 from registry.intake.reply_tokens import subject_tag, token_for
-from registry.review.tables import ConsolidatedOpinion, ReviewOpinion, ReviewReply
+from registry.intake.tables import Submission
+from registry.intake.workbooks import (
+    IntakeResult,
+    limits_from,
+    receipt_key,
+    remember_message,
+)
+from registry.outbox.queue import XLSX, Attachment, queue_message
 from registry.review.obligations import REVIEW, find_ref_obligation
 from registry.review.routing import items_of
-from registry.campaign.queries import find_campaign
-from registry.intake.tables import Submission
+from registry.review.tables import ConsolidatedOpinion, ReviewOpinion, ReviewReply
 from rules.obligations import State
 from rules.review import OPINIONS, canonical_opinions, check_review_rows, fold
 from workbooks.problem_report import build_problem_report
-from core.problems import Problem
 from workbooks.review_packet import SHEET, is_review_packet, parse_review_packet
 from workbooks.safety import check_workbook, is_spreadsheet_name
 
@@ -138,7 +148,7 @@ def _accept(session: Session, mail: InboundMail, obligation: Obligation, submiss
                                      received=now)
         queue_message(session, key=f"late-opinion:{reply.id}", to=coordinator_addresses(session),
                       subject=notice.subject, text=notice.text, html=notice.html, kind="review_notice",
-                      obligation_id=obligation.id, now=now, mail_domain=settings.mail_domain)
+                      obligation_id=obligation.id, now=now, mail_domain=settings.smtp.mail_domain)
     outcome = LATE if after_merge else OPINION
     remember_message(session, mail, outcome, obligation.id, submission.id, now, f"第 {reply.version} 次审核意见")
     return IntakeResult(outcome, mail.sender, agency.code, obligation.id, submission.id, reply.version, len(rows),
@@ -204,4 +214,4 @@ def _answer(session: Session, mail: InboundMail, letter, settings: Settings, now
             obligation_id: int | None, attachments=()) -> None:
     queue_message(session, key=receipt_key(mail), to=[mail.sender], subject=letter.subject, text=letter.text,
                   html=letter.html, kind="receipt", obligation_id=obligation_id, in_reply_to=mail.message_id,
-                  attachments=list(attachments), now=now, mail_domain=settings.mail_domain)
+                  attachments=list(attachments), now=now, mail_domain=settings.smtp.mail_domain)

@@ -12,18 +12,30 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from registry.outbox.queue import XLSX, Attachment, queue_message
-from notifications.review_letters import packet_letter, response_receipt
 from core.settings import Settings
+from notifications.review_letters import packet_letter, response_receipt
 from registry.campaign.audit import move_obligation
+from registry.campaign.queries import find_campaign
 from registry.campaign.tables import Campaign, Obligation, Phase
+from registry.directory.queries import contact_email, coordinator, reviewers
 from registry.directory.tables import Organisation
 from registry.intake.reply_tokens import reply_address, subject_tag, token_for
-from registry.review.tables import ConsolidatedOpinion, ReviewResponse
-from registry.review.obligations import APPROVAL, LATE_REVIEW_WORKING_DAYS, RECHECK_WORKING_DAYS, RESPONSE, REVIEW, due_in_phase, find_ref_obligation, load_angles, open_obligation, phase_of, recheck_ref
-from registry.directory.queries import contact_email, coordinator, reviewers
-from registry.campaign.queries import find_campaign
 from registry.intake.tables import Submission, SubmittedItem
+from registry.outbox.queue import XLSX, Attachment, queue_message
+from registry.review.obligations import (
+    APPROVAL,
+    LATE_REVIEW_WORKING_DAYS,
+    RECHECK_WORKING_DAYS,
+    RESPONSE,
+    REVIEW,
+    due_in_phase,
+    find_ref_obligation,
+    load_angles,
+    open_obligation,
+    phase_of,
+    recheck_ref,
+)
+from registry.review.tables import ConsolidatedOpinion, ReviewResponse
 from rules.obligations import CLOSED, State
 from rules.review import Route, diff_lists, pre_flags, route_for
 from workbooks.review_packet import PacketFacts, build_review_packet, packet_filename
@@ -119,7 +131,7 @@ def _send_to_reviewers(session: Session, campaign: Campaign, submission: Submiss
         angle = angles.get(agency.code)
         flags = [pre_flags(item, angle) if angle else [] for item in items]
         token = token_for(session, obligation.id, now)
-        address = reply_address(settings.intake_address, token)
+        address = reply_address(settings.mailbox.intake_address, token)
         facts = PacketFacts(agency.code, agency.name, angle.title if angle else "", angle.guidance if angle else "",
                             org.code, org.name, submission.id, submission.version, obligation.due, address)
         filename = packet_filename(org.short_name or org.code, agency.short_name or agency.code)
@@ -130,7 +142,7 @@ def _send_to_reviewers(session: Session, campaign: Campaign, submission: Submiss
         to = contact_email(session, agency.id)
         queue_message(session, key=f"review-packet:{obligation.id}", to=[to] if to else [], subject=letter.subject,
                       text=letter.text, html=letter.html, reply_to=address, kind="review_packet",
-                      obligation_id=obligation.id, now=now, mail_domain=settings.mail_domain,
+                      obligation_id=obligation.id, now=now, mail_domain=settings.smtp.mail_domain,
                       attachments=[Attachment(filename, build_review_packet(facts, items, flags), XLSX)])
     return opened
 
@@ -167,5 +179,5 @@ def _record_response(session: Session, campaign: Campaign, reviewed: int, submis
     to = contact_email(session, org.id)
     queue_message(session, key=f"response-receipt:{submission.id}", to=[to] if to else [], subject=letter.subject,
                   text=letter.text, html=letter.html, kind="response_receipt", obligation_id=submission.obligation_id,
-                  now=now, mail_domain=settings.mail_domain)
+                  now=now, mail_domain=settings.smtp.mail_domain)
     return Routed(submission.id, Route.RESPONSE, int(created), diff.summary(), not diff.empty)

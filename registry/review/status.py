@@ -6,14 +6,14 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from registry.review.approval import review_stage
-from registry.campaign.tables import Obligation, Phase
-from registry.directory.tables import Organisation
-from registry.review.tables import ConsolidatedOpinion, ReviewReply
-from registry.review.obligations import REVIEW
-from registry.directory.queries import reviewers
 from registry.campaign.queries import find_campaign
+from registry.campaign.tables import Obligation, Phase
+from registry.directory.queries import reviewers
+from registry.directory.tables import Organisation
 from registry.intake.tables import Submission
+from registry.review.approval import review_stage
+from registry.review.obligations import REVIEW
+from registry.review.tables import ConsolidatedOpinion, ReviewReply
 from rules.obligations import CLOSED
 
 AGENCY_STATE_NAMES = {"open": "待审核", "returned": "已退回待重报", "fulfilled": "已提交意见", "waived": "已撤回"}

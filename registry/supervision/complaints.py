@@ -12,17 +12,22 @@ from datetime import date, datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from registry.directory.queries import coordinator_addresses
-from registry.outbox.queue import queue_message
-from registry.campaign.audit import move_obligation, record_change
 from registry.calendar.store import load_calendar
-from registry.campaign.tables import Campaign, Obligation, Phase
-from registry.directory.tables import Contact, Organisation
-from rules.organisations import OrgRole
+from registry.campaign.audit import move_obligation, record_change
 from registry.campaign.queries import find_campaign
+from registry.campaign.tables import Campaign, Obligation, Phase
+from registry.directory.queries import coordinator_addresses
+from registry.directory.tables import Contact, Organisation
+from registry.outbox.queue import queue_message
 from registry.supervision.tables import Complaint
-from rules.complaints import DEFAULT_RESPONSE_WORKING_DAYS, ComplaintError, ComplaintState, parse_evaluation
+from rules.complaints import (
+    DEFAULT_RESPONSE_WORKING_DAYS,
+    ComplaintError,
+    ComplaintState,
+    parse_evaluation,
+)
 from rules.obligations import State
+from rules.organisations import OrgRole
 
 PHASE = "complaints"
 

@@ -12,16 +12,23 @@ from datetime import date, datetime, time
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from registry.outbox.tables import OutboxMessage
-from registry.directory.queries import coordinator_addresses
-from registry.outbox.queue import queue_message
 from registry.calendar.store import load_calendar
-from registry.campaign.tables import Obligation, Phase
-from registry.directory.tables import Organisation
 from registry.campaign.queries import find_campaign
+from registry.campaign.tables import Obligation, Phase
+from registry.directory.queries import coordinator_addresses
+from registry.directory.tables import Organisation
+from registry.outbox.queue import queue_message
+from registry.outbox.tables import OutboxMessage
 from registry.supervision.sweep import ESCALATION, rung_of_key
 from rules.escalation import policy_from_settings
-from rules.obligations import DEFAULT_NEAR_DUE_WORKING_DAYS, LATE, STANDING_NAMES, Standing, State, classify
+from rules.obligations import (
+    DEFAULT_NEAR_DUE_WORKING_DAYS,
+    LATE,
+    STANDING_NAMES,
+    Standing,
+    State,
+    classify,
+)
 
 CARD_RUNGS = {"yellow": "黄牌", "red": "红牌", "supervision": "提请督查"}
 LIST_LIMIT = 100  # lines per section: a province-sized digest must still be readable

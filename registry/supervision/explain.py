@@ -6,14 +6,19 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from registry.outbox.tables import OutboxMessage
 from registry.calendar.store import load_calendar
+from registry.campaign.obligations import UnknownObligation
 from registry.campaign.tables import Campaign, Obligation, Phase
 from registry.directory.tables import Organisation
-from registry.campaign.obligations import UnknownObligation
+from registry.outbox.tables import OutboxMessage
 from registry.supervision.sweep import ESCALATION, rung_of_key
 from rules.escalation import RECIPIENT_NAMES, ladder, next_step, policy_from_settings
-from rules.obligations import DEFAULT_NEAR_DUE_WORKING_DAYS, STANDING_NAMES, STATE_NAMES, classify
+from rules.obligations import (
+    DEFAULT_NEAR_DUE_WORKING_DAYS,
+    STANDING_NAMES,
+    STATE_NAMES,
+    classify,
+)
 
 
 def explain_obligation(session: Session, obligation_id: int, as_of: date) -> dict:

@@ -11,15 +11,19 @@ from datetime import date, datetime, time
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from registry.campaign.audit import record_change
 from registry.calendar.store import load_calendar
-from registry.outbox.queue import XLSX, Attachment, queue_message
+from registry.campaign.audit import record_change
+from registry.campaign.plan import debtors_for
 from registry.campaign.tables import Campaign, Obligation, Phase, Task
 from registry.directory.tables import Contact, Organisation
-from registry.campaign.plan import debtors_for
+from registry.outbox.queue import XLSX, Attachment, queue_message
 from rules.obligations import State
 from rules.periods import DEFAULT_CADENCE, period_containing
-from workbooks.supervision_report import ReportFacts, build_supervision_report, report_filename
+from workbooks.supervision_report import (
+    ReportFacts,
+    build_supervision_report,
+    report_filename,
+)
 
 PHASE = "supervision"
 DEFAULT_REPORT_WORKING_DAYS = 10

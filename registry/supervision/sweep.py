@@ -14,26 +14,37 @@ import gc
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import cache
 from datetime import date, datetime, time
+from functools import cache
 from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from registry.outbox.bulk import addresses_json, insert_outbox_rows
 from notifications.compose import message_id_for
-from notifications.escalation_notices import NoticeFacts, compose_missing_contacts, rung_notice_template
-from registry.outbox.tables import OutboxMessage
-from registry.directory.queries import coordinator_addresses
-from registry.outbox.queue import queue_message
+from notifications.escalation_notices import (
+    NoticeFacts,
+    compose_missing_contacts,
+    rung_notice_template,
+)
 from registry.calendar.store import load_calendar
 from registry.campaign.tables import Campaign, Obligation, Phase
+from registry.directory.queries import coordinator_addresses
 from registry.directory.tables import Contact, Organisation
-from rules.organisations import OrgRole
+from registry.outbox.bulk import addresses_json, insert_outbox_rows
+from registry.outbox.queue import queue_message
+from registry.outbox.tables import OutboxMessage
 from rules.calendar import WorkingCalendar
-from rules.escalation import RECIPIENT_NAMES, Addressing, Step, address, current_step, policy_from_settings
+from rules.escalation import (
+    RECIPIENT_NAMES,
+    Addressing,
+    Step,
+    address,
+    current_step,
+    policy_from_settings,
+)
 from rules.obligations import State
+from rules.organisations import OrgRole
 
 ESCALATION = "escalation"  # outbox kind of every rung notice
 OPEN_STATES = (State.OPEN, State.RETURNED)

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import chinese_calendar
 
-from workbooks.calendar_files import write_calendar_yaml
 from rules.calendar import CalendarYear
+from workbooks.calendar_files import write_calendar_yaml
 
 FIRST_YEAR, LAST_YEAR = 2015, 2026
 HERE = Path(__file__).resolve().parent
