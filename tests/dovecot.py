@@ -6,6 +6,7 @@ first_valid_uid. Everything lives in a temporary directory the dovecot user can 
 """
 from __future__ import annotations
 
+import errno
 import imaplib
 import os
 import pwd
@@ -16,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.mail_servers import free_port
+from tests.mail_servers import PortTaken, on_a_free_port
 
 USER, PASSWORD = "intake", "intake-secret"
 
@@ -62,7 +63,7 @@ service anvil {{
 
 class Dovecot:
     def __init__(self) -> None:
-        self.host, self.port = "127.0.0.1", free_port()
+        self.host, self.port = "127.0.0.1", 0
         self.user, self.password = USER, PASSWORD
         self.root = Path(tempfile.mkdtemp(prefix="reform-dovecot-"))
         self.process: subprocess.Popen | None = None
@@ -77,20 +78,29 @@ class Dovecot:
             (self.root / sub).mkdir()
         os.chown(self.root / "mail", dovecot_user.pw_uid, dovecot_user.pw_gid)
         (self.root / "passwd").write_text(f"{self.user}:{{PLAIN}}{self.password}\n")
+        self.port = on_a_free_port(lambda port: self._listen(binary, port))
+        return self
+
+    def _listen(self, binary: str, port: int) -> int:
         config = self.root / "dovecot.conf"
-        config.write_text(CONFIG.format(root=self.root, port=self.port))
+        config.write_text(CONFIG.format(root=self.root, port=port))
         self.process = subprocess.Popen([binary, "-F", "-c", str(config)], stdout=subprocess.PIPE,
                                         stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"dovecot exited: {self.process.stdout.read().decode(errors='replace')}"
-                                   f"{self._log()}")
+                output = f"{self.process.stdout.read().decode(errors='replace')}{self._log()}"
+                if "Address already in use" in output:
+                    raise PortTaken(errno.EADDRINUSE, f"port {port} was taken")
+                raise RuntimeError(f"dovecot exited: {output}")
             try:
-                with socket.create_connection((self.host, self.port), timeout=0.5):
-                    return self
+                # Dovecot's own greeting: whatever else answers on the port is not our server.
+                with socket.create_connection((self.host, port), timeout=0.5) as connection:
+                    if b"Dovecot" in connection.recv(512) and self.process.poll() is None:
+                        return port
             except OSError:
-                time.sleep(0.1)
+                pass
+            time.sleep(0.1)
         self.stop()
         raise RuntimeError(f"dovecot did not start listening: {self._log()}")
 

@@ -9,7 +9,9 @@ import sys
 import pytest
 from sqlalchemy import func, select
 
+from registry.campaign.tables import Obligation, Phase
 from registry.db import transaction
+from registry.directory.tables import Contact
 from registry.intake.tables import Submission
 from tests.intake_helpers import NOW, call, good_workbook, outbox, reply
 
@@ -27,12 +29,25 @@ def _submissions(url: str) -> int:
         return session.scalar(select(func.count()).select_from(Submission))
 
 
+def _inventory_contacts(url: str) -> list[str]:
+    """The working contact of every organisation that owes an inventory."""
+    with transaction(url) as session:
+        return sorted(session.scalars(
+            select(Contact.email).join(Obligation, Obligation.debtor_id == Contact.org_id)
+            .join(Phase, Phase.id == Obligation.phase_id)
+            .where(Phase.code == "inventory", Obligation.ref == "", Contact.role == "contact")))
+
+
 def test_kickoff_calls_each_department_once_even_when_rerun(initialised, prefect_server, smtp_server):
     from flows.kickoff import kickoff_flow
 
+    owing = _inventory_contacts(initialised)
     first = asyncio.run(kickoff_flow("inventory", NOW))
-    asyncio.run(kickoff_flow("inventory", NOW))
-    assert first["sent"] == first["calls"] == len(smtp_server.messages)
+    after_first = len(smtp_server.messages)
+    again = asyncio.run(kickoff_flow("inventory", NOW))
+    assert len(owing) > 40 and first["sent"] == first["calls"] == after_first == len(owing)
+    assert sorted(m["To"] for m in smtp_server.messages) == owing
+    assert again["sent"] == 0 and len(smtp_server.messages) == after_first
 
 
 def test_a_call_is_chinese_html_with_text_template_and_reply_address(initialised, prefect_server, smtp_server):

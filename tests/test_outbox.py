@@ -1,6 +1,8 @@
 """The outbox sends each notice once, retries what is transient and reports what bounced."""
 from __future__ import annotations
 
+import socket
+
 import asyncio
 from datetime import datetime, timedelta
 
@@ -69,12 +71,15 @@ def test_a_transient_failure_is_retried_after_backoff(initialised, smtp_server):
 
 
 def test_an_unreachable_server_defers_everything(initialised, monkeypatch):
-    from tests.mail_servers import free_port
-
-    monkeypatch.setenv("REFORM_SMTP_PORT", str(free_port()))
-    _queue(initialised, "call:inventory:5", "jyj.contact@shenyang.example.org")
-    report = _deliver(initialised)
+    # A port held bound but never listening refuses every connection, and no other server can take it.
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        monkeypatch.setenv("REFORM_SMTP_PORT", str(closed.getsockname()[1]))
+        _queue(initialised, "call:inventory:5", "jyj.contact@shenyang.example.org")
+        report = _deliver(initialised)
     assert report.deferred and not report.sent and not report.failed
+
+
 
 
 def test_header_injection_in_a_subject_stays_one_header(initialised, smtp_server):
