@@ -13,7 +13,7 @@ from registry.directory.store import upsert_directory
 from registry.directory.tables import Organisation
 from registry.seed import sample_directory_path
 from rules.calendar import WorkingCalendar
-from workbooks.directory_files import read_directory
+from workbooks.directory import read_directory
 
 
 @dataclass(frozen=True)
