@@ -39,5 +39,5 @@ def initialise(url: str, plan: PlanSpec | None = None, today: date | None = None
         calendar = WorkingCalendar(loaded_years(session))
         campaign = load_plan(session, plan, calendar)
         opened_on = today or campaign.issued_on or date(plan.year, 1, 1)
-        opened = sum(open_phase(session, plan, p.code, opened_on) for p in plan.phases)
+        opened = sum(open_phase(session, campaign.code, p.code, opened_on) for p in plan.phases)
     return InitReport(tuple(y.year for y in new_years), added, opened, plan.code)
