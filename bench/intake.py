@@ -41,7 +41,7 @@ def populate(url: str, departments: int) -> list[tuple[str, str]]:
     from sqlalchemy import select
 
     from core.settings import get_settings
-    from registry.campaign.plan import open_phase, read_plan
+    from registry.campaign.plan import open_phase
     from registry.campaign.setup import initialise
     from registry.campaign.tables import Obligation
     from registry.db import transaction
@@ -57,7 +57,7 @@ def populate(url: str, departments: int) -> list[tuple[str, str]]:
     intake_address = get_settings().mailbox.intake_address
     with transaction(url) as session:
         upsert_directory(session, records)
-        open_phase(session, read_plan(), "inventory", date(2016, 6, 9))
+        open_phase(session, None, "inventory", date(2016, 6, 9))
         rows = session.execute(select(Obligation.id, Organisation.code).join(
             Organisation, Organisation.id == Obligation.debtor_id).where(Organisation.code.like("bench%"))).all()
         return [(f"{code}.contact@bench.example.org", reply_address(intake_address, token_for(session, oid, NOW)))

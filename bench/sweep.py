@@ -55,7 +55,7 @@ def populate(url: str, n: int) -> None:
         rows = [
             {"id": start + i + 1, "campaign_id": campaign.id, "phase_id": phase_ids[i % len(phase_ids)],
              "debtor_id": org_ids[i % len(org_ids)], "creditor_id": None, "ref": f"bench-{i}",
-             "due": dues[i % len(dues)], "due_reason": "", "state": "open", "escalation_level": 0,
+             "due": dues[i % len(dues)], "due_reason": "", "state": "open",
              "priority": i % 10 == 0, "opened_on": date(2016, 6, 9), "closed_on": None}
             for i in range(n)
         ]

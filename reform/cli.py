@@ -96,7 +96,7 @@ def directory_import(file: Annotated[Path, typer.Argument(help=".yaml 或 .xlsx 
     """用文件替换组织目录中的单位和联系人（按代码新增或更新，全部校验通过才写入）。"""
     from registry.db import migrate, transaction
     from registry.directory.store import upsert_directory
-    from workbooks.directory_files import read_directory
+    from workbooks.directory import read_directory
 
     records = _run(lambda: read_directory(file))
     migrate(_database_url())
@@ -110,7 +110,7 @@ def directory_export(file: Annotated[Path, typer.Argument(help=".yaml 或 .xlsx"
     """把组织目录导出为文件，供修改后再导入。"""
     from registry.db import transaction
     from registry.directory.store import export_directory
-    from workbooks.directory_files import write_directory
+    from workbooks.directory import write_directory
 
     with transaction(_database_url()) as session:
         records = export_directory(session)

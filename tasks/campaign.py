@@ -6,7 +6,7 @@ from datetime import date
 from prefect import task
 
 from core.settings import get_settings
-from registry.campaign.plan import open_phase, read_plan
+from registry.campaign.plan import open_phase
 from registry.campaign.status import campaign_status
 from registry.db import transaction
 
@@ -14,7 +14,7 @@ from registry.db import transaction
 @task(name="open-phase-obligations")
 def open_phase_obligations(phase_code: str, on: date) -> int:
     with transaction(get_settings().database_url) as session:
-        return open_phase(session, read_plan(), phase_code, on)
+        return open_phase(session, None, phase_code, on)
 
 
 @task(name="campaign-status")

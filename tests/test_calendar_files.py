@@ -236,3 +236,12 @@ def test_missing_working_column_is_rejected(tmp_path: Path) -> None:
     path.write_text("日期,名称\n2016-01-01,元旦\n", encoding="utf-8")
     with pytest.raises(CalendarFileError, match="第 1 行 是否工作日：缺少此列"):
         read_calendar_file(path)
+
+
+def test_table_problems_carry_file_row_and_column(tmp_path: Path) -> None:
+    rows = _year_rows(2016)
+    rows[3][1] = "可能"
+    with pytest.raises(CalendarFileError) as info:
+        read_calendar_file(_write_csv(tmp_path / "2016.csv", rows))
+    [problem] = info.value.problems
+    assert (problem.file, problem.row, problem.column) == ("2016.csv", 5, "是否工作日")

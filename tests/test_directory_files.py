@@ -9,7 +9,7 @@ from openpyxl import Workbook, load_workbook
 
 from registry.seed import sample_directory_path
 from rules.organisations import OrgKind, OrgRecord, OrgRole, Person
-from workbooks.directory_files import (
+from workbooks.directory import (
     DirectoryFileError,
     read_directory,
     write_directory,
@@ -267,9 +267,11 @@ def test_yaml_error_names_entry_and_key(tmp_path: Path) -> None:
 def test_every_problem_is_collected_and_counted(tmp_path: Path) -> None:
     path = _xlsx_with(tmp_path, [_org("jyj"), _org("gaj")], {"J2": "a@@b", "D3": "局", "M3": "c@"})
     error = _raises(path)
-    assert len(error.errors) == 3
+    assert len(error.problems) == 3
     assert str(error).endswith("（另有 2 处错误）")
-    assert "第 2 行" in str(error.errors[0]) and "第 3 行" in str(error.errors[2])
+    assert [(p.file, p.row, p.column) for p in error.problems] == [
+        ("dir.xlsx", 2, "联系人邮箱"), ("dir.xlsx", 3, "类型"), ("dir.xlsx", 3, "分管领导邮箱")]
+    assert str(error).startswith("目录文件 dir.xlsx 第 2 行「联系人邮箱」: ")
 
 
 def test_error_message_is_one_line(tmp_path: Path) -> None:

@@ -1,14 +1,19 @@
 """`reform init` on a fresh database loads the 2016 plan as the coordinators expect to see it."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
+import pytest
 from sqlalchemy import func, select
 
+import registry.campaign.plan as plan_module
+from registry.calendar.store import load_calendar
 from registry.calendar.tables import CalendarDay
+from registry.campaign.plan import PlanError, load_plan, open_phase, read_plan
 from registry.campaign.setup import initialise
 from registry.campaign.status import campaign_status
-from registry.campaign.tables import AuditEntry, Obligation, Phase, Task
+from registry.campaign.tables import AuditEntry, Campaign, Obligation, Phase, Task
 from registry.db import transaction
 from registry.directory.tables import Organisation
 from rules.organisations import OrgKind
@@ -91,3 +96,50 @@ def test_opening_an_obligation_is_in_the_audit_log(initialised):
         opened = session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "open"))
         obligations = session.scalar(select(func.count()).select_from(Obligation))
     assert opened == obligations
+
+
+def test_a_second_campaign_opens_its_phases_from_the_registry_alone(initialised, monkeypatch):
+    second = replace(read_plan(), code="heping-2016", name="和平区简化优化公共服务流程工作", level="district")
+    with transaction(initialised) as session:
+        load_plan(session, second, load_calendar(session))
+
+    def no_plan_file(*_args, **_kwargs):
+        raise AssertionError("opening a phase read the plan file")
+
+    # Opening takes only codes; no plan file is at hand, the shipped one included.
+    monkeypatch.setattr(plan_module, "read_plan", no_plan_file)
+    monkeypatch.setattr(plan_module.yaml, "safe_load", no_plan_file)
+    with transaction(initialised) as session:
+        opened = open_phase(session, "heping-2016", "inventory", date(2016, 6, 12))
+        owed = session.execute(
+            select(Organisation.code, Obligation.due, Obligation.creditor_id)
+            .join(Obligation, Obligation.debtor_id == Organisation.id)
+            .join(Campaign, Campaign.id == Obligation.campaign_id)
+            .where(Campaign.code == "heping-2016")
+        ).all()
+        coordinator = session.scalar(select(Organisation.id).where(Organisation.code == "bwb"))
+    city = [o for o in _status(initialised)["obligations"] if o["phase"] == "inventory"]
+    assert opened == len(city) == len(owed)
+    assert {o["org"] for o in city} == {code for code, _, _ in owed}
+    assert {(due, creditor) for _, due, creditor in owed} == {(date(2016, 8, 1), coordinator)}
+
+
+def test_opening_an_unknown_phase_names_it(initialised):
+    with transaction(initialised) as session, pytest.raises(PlanError) as info:
+        open_phase(session, "shenyang-2016", "nonesuch", AS_OF)
+    assert str(info.value) == "工作方案中没有阶段 'nonesuch'"
+    assert "inventory" in info.value.problems[0].fix
+
+
+def test_every_problem_in_a_plan_is_reported_before_anything_is_written(initialised):
+    plan = read_plan()
+    phases = (replace(plan.phases[0], debtors="departments+agencies"), *plan.phases[1:])
+    bad = replace(plan, code="bad-2016", owner="nonesuch", phases=phases)
+    with transaction(initialised) as session, pytest.raises(PlanError) as info:
+        load_plan(session, bad, load_calendar(session))
+    assert [(p.file, p.place) for p in info.value.problems] == [
+        ("shenyang_2016.yaml", ""), ("shenyang_2016.yaml", "阶段 inventory debtors")]
+    assert str(info.value) == ("工作方案引用了目录中没有的单位代码：nonesuch (unknown organisation codes)"
+                               "；无法识别的责任单位选择：'agencies'")
+    with transaction(initialised) as session:
+        assert session.scalar(select(Campaign).where(Campaign.code == "bad-2016")) is None

@@ -1,4 +1,9 @@
-"""The work plan as data: read the shipped plan file and keep the registry in step with it."""
+"""The work plan as data: read a plan file, keep the registry in step with it, open its phases.
+
+Everything a phase needs to open (its deadline, who owes it, to whom) is stored on the phase
+when the plan is loaded, so opening reads only the database: a second campaign loaded from
+another plan file runs through the same flows.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -10,7 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.errors import UserError
+from core.problems import Problem
 from registry.campaign.audit import record_change
+from registry.campaign.queries import find_campaign
 from registry.campaign.tables import Campaign, Obligation, Phase, Task
 from registry.directory.tables import Organisation
 from registry.seed import SHENYANG_2016
@@ -21,7 +28,27 @@ from rules.organisations import OrgKind, OrgRole
 
 
 class PlanError(UserError, ValueError):
-    """The plan file names something the registry does not know."""
+    """The plan names something the registry does not know; `problems` lists each, the message all."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = list(problems)
+        super().__init__("；".join(p.what for p in self.problems))
+
+
+# Who owes a phase, as a plan file writes it: parts joined by "+", each one of these or role:X.
+SELECTOR_PARTS = ("departments", "districts", "regulators", "dynamic")
+_SELECTOR_FIX = f"可用的写法：{'、'.join(SELECTOR_PARTS)}，或 role:角色（{'、'.join(r.value for r in OrgRole)}），多项用 + 连接"
+
+
+def _selector_part_problem(part: str, file: str = "", place: str = "") -> Problem:
+    return Problem(f"无法识别的责任单位选择：{part!r}", _SELECTOR_FIX, file=file, place=place)
+
+
+def _bad_selector_parts(selector: str) -> list[str]:
+    roles = {r.value for r in OrgRole}
+    parts = (part.strip() for part in selector.split("+"))
+    return [part for part in parts if part and part not in SELECTOR_PARTS
+            and not (part.startswith("role:") and part.removeprefix("role:") in roles)]
 
 
 @dataclass(frozen=True)
@@ -65,6 +92,7 @@ class PlanSpec:
     settings: dict
     phases: tuple[PhaseSpec, ...]
     tasks: tuple[TaskSpec, ...] = field(default=())
+    file: str = ""  # the plan file's name, to say where a problem is
 
 
 def read_plan(path: Path = SHENYANG_2016) -> PlanSpec:
@@ -96,15 +124,31 @@ def read_plan(path: Path = SHENYANG_2016) -> PlanSpec:
             )
             for t in data.get("tasks", ())
         ),
+        file=path.name,
     )
+
+
+def _plan_problems(spec: PlanSpec, known_codes: set[str]) -> list[Problem]:
+    """Everything in the plan the registry cannot act on, found before anything is written."""
+    problems: list[Problem] = []
+    unknown = sorted({spec.owner, *(code for t in spec.tasks for code in t.lead)} - known_codes)
+    if unknown:
+        problems.append(Problem(f"工作方案引用了目录中没有的单位代码：{'、'.join(unknown)} (unknown organisation codes)",
+                                "请先在组织目录中补充这些单位（reform directory import），或改正工作方案中的代码",
+                                file=spec.file))
+    for p in spec.phases:
+        for key, selector in (("debtors", p.debtors), ("creditor", p.creditor)):
+            problems += [_selector_part_problem(part, spec.file, f"阶段 {p.code} {key}")
+                         for part in _bad_selector_parts(selector)]
+    return problems
 
 
 def load_plan(session: Session, spec: PlanSpec, calendar: WorkingCalendar) -> Campaign:
     """Create or update the campaign, its phases and tasks. Running it twice changes nothing."""
     orgs = {o.code: o for o in session.scalars(select(Organisation))}
-    unknown = sorted({spec.owner, *(code for t in spec.tasks for code in t.lead)} - orgs.keys())
-    if unknown:
-        raise PlanError(f"工作方案引用了目录中没有的单位代码：{'、'.join(unknown)} (unknown organisation codes)")
+    problems = _plan_problems(spec, set(orgs))
+    if problems:
+        raise PlanError(problems)
 
     campaign = session.scalar(select(Campaign).where(Campaign.code == spec.code)) or Campaign(code=spec.code)
     session.add(campaign)
@@ -120,6 +164,7 @@ def load_plan(session: Session, spec: PlanSpec, calendar: WorkingCalendar) -> Ca
         session.add(phase)
         phase.name, phase.position, phase.source_phrase = p.name, position, p.source_phrase
         phase.working_days, phase.debtors, phase.creditor = p.working_days, p.debtors_text, p.creditor_text
+        phase.debtor_selector, phase.creditor_selector = p.debtors, p.creditor
         if p.source_phrase:
             resolved = resolve_deadline(p.source_phrase, calendar, spec.shift, default_year=spec.year)
             phase.nominal, phase.deadline, phase.deadline_reason = resolved.nominal, resolved.due, resolved.reason
@@ -155,27 +200,29 @@ def debtors_for(session: Session, selector: str) -> list[Organisation]:
         elif part in ("", "dynamic"):
             picked = []
         else:
-            raise PlanError(f"无法识别的责任单位选择：{part!r}")
+            raise PlanError([_selector_part_problem(part)])
         chosen.update((o.id, o) for o in picked)
     return list(chosen.values())
 
 
-def open_phase(session: Session, spec: PlanSpec, phase_code: str, on: date, actor: str = "system") -> int:
-    """Open the obligations a phase creates for its statically known debtors; returns how many are new."""
-    phase_spec = next((p for p in spec.phases if p.code == phase_code), None)
-    if phase_spec is None:
-        raise PlanError(f"工作方案中没有阶段 {phase_code!r}")
-    campaign = session.scalar(select(Campaign).where(Campaign.code == spec.code))
+def open_phase(session: Session, campaign_code: str | None, phase_code: str, on: date, actor: str = "system") -> int:
+    """Open the obligations a phase of the campaign (the city's when None) creates for its statically
+    known debtors, as loaded into the registry; returns how many are new."""
+    campaign = find_campaign(session, campaign_code)
     phase = session.scalar(select(Phase).where(Phase.campaign_id == campaign.id, Phase.code == phase_code))
+    if phase is None:
+        codes = session.scalars(select(Phase.code).where(Phase.campaign_id == campaign.id).order_by(Phase.position))
+        raise PlanError([Problem(f"工作方案中没有阶段 {phase_code!r}", f"可用的阶段：{'、'.join(codes)}",
+                                 place=campaign.code)])
     if phase.deadline is None:
         return 0  # undated phases open per submission, from the flows
-    creditor = debtors_for(session, phase_spec.creditor)[:1] if phase_spec.creditor else []
+    creditor = debtors_for(session, phase.creditor_selector)[:1] if phase.creditor_selector else []
     owed = {
         o.debtor_id
         for o in session.scalars(select(Obligation).where(Obligation.phase_id == phase.id, Obligation.ref == ""))
     }
     created = 0
-    for debtor in debtors_for(session, phase_spec.debtors):
+    for debtor in debtors_for(session, phase.debtor_selector):
         if debtor.id in owed:
             continue
         obligation = Obligation(

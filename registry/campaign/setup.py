@@ -13,7 +13,7 @@ from registry.directory.store import upsert_directory
 from registry.directory.tables import Organisation
 from registry.seed import sample_directory_path
 from rules.calendar import WorkingCalendar
-from workbooks.directory_files import read_directory
+from workbooks.directory import read_directory
 
 
 @dataclass(frozen=True)
@@ -39,5 +39,5 @@ def initialise(url: str, plan: PlanSpec | None = None, today: date | None = None
         calendar = WorkingCalendar(loaded_years(session))
         campaign = load_plan(session, plan, calendar)
         opened_on = today or campaign.issued_on or date(plan.year, 1, 1)
-        opened = sum(open_phase(session, plan, p.code, opened_on) for p in plan.phases)
+        opened = sum(open_phase(session, campaign.code, p.code, opened_on) for p in plan.phases)
     return InitReport(tuple(y.year for y in new_years), added, opened, plan.code)

@@ -24,8 +24,9 @@ def campaign_status(session: Session, as_of: date, campaign_code: str | None = N
     phases = session.scalars(select(Phase).where(Phase.campaign_id == campaign.id).order_by(Phase.position)).all()
     tasks = session.scalars(select(Task).where(Task.campaign_id == campaign.id).order_by(Task.number)).all()
     rows = session.execute(
-        select(Obligation.id, Obligation.ref, Obligation.due, Obligation.state, Obligation.escalation_level,
-               Organisation.code, Organisation.name, Phase.code, Obligation.priority)
+        select(Obligation.id, Obligation.ref, Obligation.due, Obligation.state,
+               Organisation.code.label("org"), Organisation.name.label("org_name"), Phase.code.label("phase"),
+               Obligation.priority)
         .join(Organisation, Organisation.id == Obligation.debtor_id)
         .join(Phase, Phase.id == Obligation.phase_id)
         .where(Obligation.campaign_id == campaign.id)
@@ -63,16 +64,17 @@ def campaign_status(session: Session, as_of: date, campaign_code: str | None = N
         "obligations": [
             {
                 "id": r.id,
-                "org": r[5],
-                "org_name": r[6],
-                "phase": r[7],
+                "org": r.org,
+                "org_name": r.org_name,
+                "phase": r.phase,
                 "ref": r.ref,
                 "due": r.due.isoformat(),
                 "state": r.state,
                 "standing": str(classify(r.state, r.due, as_of, calendar, near_due,
                                          policy.for_priority(r.priority).red_after_working_days)),
                 "priority": r.priority,
-                # The rung reached, by the rules (the outbox records which notices went out).
+                # The rung reached, by the rules: no column keeps it, since the daily sweep would have to
+                # rewrite tens of thousands of rows; the outbox records which notices went out.
                 "escalation_level": int(getattr(current_step(r.state, r.due, as_of,
                                                              policy.for_priority(r.priority), calendar),
                                                 "level", Level.NONE)),

@@ -87,6 +87,10 @@ class Phase(Base):
     working_days: Mapped[int | None] = mapped_column(Integer)
     debtors: Mapped[str] = mapped_column(String(200), default="")  # who owes it, as the plan says
     creditor: Mapped[str] = mapped_column(String(200), default="")  # to whom
+    # The same two as registry.campaign.plan selectors ("departments", "districts+regulators",
+    # "role:coordinator"): opening a phase reads them here, never from the plan file.
+    debtor_selector: Mapped[str] = mapped_column(String(200), default="")
+    creditor_selector: Mapped[str] = mapped_column(String(200), default="")
 
     campaign: Mapped[Campaign] = relationship(back_populates="phases")
 
@@ -111,9 +115,6 @@ class Obligation(Base):
     # "" when it is its phase's deadline, whose reason the phase keeps.
     due_reason: Mapped[str] = mapped_column(Text, default="")
     state: Mapped[str] = mapped_column(String(20), default="open", index=True)  # rules.obligations.State
-    # Not rewritten by the daily sweep (75,000 row updates would cost it seconds): reports derive the
-    # current level from rules.escalation, and the outbox holds every rung that was sent.
-    escalation_level: Mapped[int] = mapped_column(Integer, default=0)
     priority: Mapped[bool] = mapped_column(Boolean, default=False)  # 绿色通道
     opened_on: Mapped[date] = mapped_column(Date)
     closed_on: Mapped[date | None] = mapped_column(Date)

@@ -168,7 +168,7 @@ def _record_response(session: Session, campaign: Campaign, reviewed: int, submis
                                        due_reason, now, f"复核{org.name}修改后的清单（第 {submission.version} 版）")
     if not created and recheck.state in CLOSED:
         # A later version (a 动态调整 after approval, say) is a new recheck with its own period.
-        recheck.due, recheck.due_reason, recheck.escalation_level = due, due_reason, 0
+        recheck.due, recheck.due_reason = due, due_reason
         move_obligation(session, recheck, State.OPEN, "system",
                         f"{org.name}又报送了第 {submission.version} 版，需要重新复核", now)
     changes = ([["新增", n, ""] for n in diff.added] + [["删除", n, ""] for n in diff.removed]
