@@ -25,16 +25,9 @@ import time
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import func, insert, select, text
-
-from registry.calendar.store import load_calendar
-from registry.campaign.setup import initialise
-from registry.campaign.tables import Campaign, Obligation, Phase
-from registry.db import engine_for, transaction
-from registry.directory.tables import Organisation
-from registry.supervision.sweep import OPEN_STATES, sweep
-from rules.escalation import policy_from_settings
-from rules.obligations import classify
+from registry.calendar.service import add_working_days
+from registry.campaign.service import add_synthetic_obligations, initialise
+from registry.supervision.service import run_sweep, standings
 from tests.scratch_postgres import ADMIN_URL, scratch_database
 
 AS_OF = date(2016, 10, 10)  # a Monday after National Day and its make-up weekend
@@ -45,52 +38,25 @@ TARGET_RATIO = 12.0
 
 def populate(url: str, n: int) -> None:
     initialise(url)
-    with transaction(url) as session:
-        calendar = load_calendar(session)
-        campaign = session.scalar(select(Campaign).where(Campaign.level == "city"))
-        phase_ids = list(session.scalars(select(Phase.id).where(Phase.campaign_id == campaign.id)))
-        org_ids = list(session.scalars(select(Organisation.id)))
-        dues = [calendar.add_working_days(AS_OF, k) for k in range(-40, 21) if k]
-        start = session.scalar(select(func.coalesce(func.max(Obligation.id), 0)))
-        rows = [
-            {"id": start + i + 1, "campaign_id": campaign.id, "phase_id": phase_ids[i % len(phase_ids)],
-             "debtor_id": org_ids[i % len(org_ids)], "creditor_id": None, "ref": f"bench-{i}",
-             "due": dues[i % len(dues)], "due_reason": "", "state": "open",
-             "priority": i % 10 == 0, "opened_on": date(2016, 6, 9), "closed_on": None}
-            for i in range(n)
-        ]
-        for chunk in range(0, n, 20000):
-            session.execute(insert(Obligation), rows[chunk:chunk + 20000])
-    if url.startswith("postgresql"):
-        with engine_for(url).connect() as connection:
-            connection.execute(text("ANALYZE"))
-            connection.commit()
+    add_synthetic_obligations(url, n, around=AS_OF)
 
 
 def baseline(url: str) -> float:
     """Standings only: one query and the pure rules, the floor any sweep stands on."""
     started = time.perf_counter()
-    with transaction(url) as session:
-        calendar = load_calendar(session)
-        policies = {c.id: policy_from_settings(c.settings or {}) for c in session.scalars(select(Campaign))}
-        rows = session.execute(select(Obligation.campaign_id, Obligation.due, Obligation.state, Obligation.priority)
-                               .where(Obligation.state.in_(OPEN_STATES))).all()
-        for cid, due, state, priority in rows:
-            classify(state, due, AS_OF, calendar, 5, policies[cid].for_priority(priority).red_after_working_days)
+    standings(url, AS_OF)
     return time.perf_counter() - started
 
 
 def timed_sweep(url: str, day: date) -> tuple[float, int, int]:
     started = time.perf_counter()
-    with transaction(url) as session:
-        result = sweep(session, day)
-    return time.perf_counter() - started, result.examined, len(result.notices)
+    figures = run_sweep(url, day)
+    return time.perf_counter() - started, figures.examined, figures.notices
 
 
 def run_one(url: str, n: int) -> dict:
     populate(url, n)
-    with transaction(url) as session:
-        next_day = load_calendar(session).add_working_days(AS_OF, 1)
+    next_day = add_working_days(url, AS_OF, 1)
     figures = {"baseline": baseline(url)}
     figures["first"], figures["examined"], figures["first_notices"] = timed_sweep(url, AS_OF)
     figures["next"], _, figures["next_notices"] = timed_sweep(url, next_day)
@@ -99,8 +65,7 @@ def run_one(url: str, n: int) -> dict:
 
 
 def sqlite_url(workdir: Path, n: int) -> tuple[str, callable]:
-    url = f"sqlite:///{workdir / f'bench-{n}.db'}"
-    return url, lambda: engine_for(url).dispose()
+    return f"sqlite:///{workdir / f'bench-{n}.db'}", lambda: None
 
 
 def postgres_url(_workdir: Path, _n: int) -> tuple[str, callable]:

@@ -1,0 +1,52 @@
+"""The campaign's use cases. Each takes the database URL and plain values, opens the one
+transaction and returns plain values."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, insert, select, text
+
+from registry.calendar.store import load_calendar
+from registry.campaign.setup import InitReport, initialise
+from registry.campaign.tables import Campaign, Obligation, Phase
+from registry.db import engine_for, migrate, transaction
+from registry.directory.tables import Organisation
+
+# initialise: migrate and load what is missing; migrate alone: an empty registry at the newest schema.
+__all__ = ["InitReport", "add_synthetic_obligations", "initialise", "migrate"]
+
+# Rows per INSERT statement: bounded memory per round trip, few round trips.
+_SYNTHETIC_CHUNK = 20_000
+
+
+def add_synthetic_obligations(url: str, count: int, around: date, campaign_code: str | None = None) -> int:
+    """A load for benchmarks and capacity planning: ``count`` open obligations; returns how many.
+
+    They go round the campaign's phases and every organisation in turn, due on the 60 working
+    days from 40 before ``around`` to 20 after it (never on it), one in ten on the green channel,
+    bulk-inserted; PostgreSQL then gathers statistics, as it would after a real load. The
+    campaign is the city's unless ``campaign_code`` names another.
+    """
+    with transaction(url) as session:
+        calendar = load_calendar(session)
+        chosen = Campaign.code == campaign_code if campaign_code else Campaign.level == "city"
+        campaign = session.scalar(select(Campaign).where(chosen))
+        phase_ids = list(session.scalars(select(Phase.id).where(Phase.campaign_id == campaign.id)))
+        org_ids = list(session.scalars(select(Organisation.id)))
+        dues = [calendar.add_working_days(around, k) for k in range(-40, 21) if k]
+        start = session.scalar(select(func.coalesce(func.max(Obligation.id), 0)))
+        opened_on = campaign.issued_on or around
+        rows = [
+            {"id": start + i + 1, "campaign_id": campaign.id, "phase_id": phase_ids[i % len(phase_ids)],
+             "debtor_id": org_ids[i % len(org_ids)], "creditor_id": None, "ref": f"load-{start + i + 1}",
+             "due": dues[i % len(dues)], "due_reason": "", "state": "open",
+             "priority": i % 10 == 0, "opened_on": opened_on, "closed_on": None}
+            for i in range(count)
+        ]
+        for chunk in range(0, count, _SYNTHETIC_CHUNK):
+            session.execute(insert(Obligation), rows[chunk:chunk + _SYNTHETIC_CHUNK])
+    if url.startswith("postgresql"):
+        with engine_for(url).connect() as connection:
+            connection.execute(text("ANALYZE"))
+            connection.commit()
+    return count

@@ -1,0 +1,55 @@
+"""The outbox's use cases. Each takes the database URL and plain values, opens the one
+transaction and returns plain values."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from core.settings import Settings, get_settings
+from registry.db import transaction
+from registry.outbox.delivery import deliver_pending
+from registry.outbox.queue import queue_message
+from registry.outbox.tables import OutboxMessage
+
+
+@dataclass(frozen=True)
+class OutgoingNotice:
+    """One email to queue, under a key that makes queuing it twice a no-op."""
+
+    key: str
+    to: tuple[str, ...]
+    subject: str
+    text: str
+    html: str = ""
+    cc: tuple[str, ...] = ()
+    kind: str = ""
+    obligation_id: int | None = None
+
+
+def queue_notices(url: str, notices: Iterable[OutgoingNotice], now: datetime | None = None,
+                  mail_domain: str = "reform.shenyang.example.org") -> int:
+    """Queue every notice whose key is new, all in one transaction; returns how many were new."""
+    created = 0
+    with transaction(url) as session:
+        for notice in notices:
+            _, new = queue_message(session, key=notice.key, to=list(notice.to), cc=list(notice.cc),
+                                   subject=notice.subject, text=notice.text, html=notice.html, kind=notice.kind,
+                                   obligation_id=notice.obligation_id, now=now, mail_domain=mail_domain)
+            created += new
+    return created
+
+
+def count_by_state(url: str) -> dict[str, int]:
+    """How many outbox messages are in each state (pending, sent, failed, …); absent states are left out."""
+    with transaction(url) as session:
+        return dict(session.execute(select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state)).all())
+
+
+async def deliver(url: str, now: datetime | None = None, settings: Settings | None = None,
+                  limit: int = 5000) -> dict[str, int]:
+    """Send up to ``limit`` due messages; safe to rerun and to run beside queuing. Counts sent, deferred, failed."""
+    report = await deliver_pending(url, settings or get_settings(), now, limit=limit)
+    return {"sent": len(report.sent), "deferred": len(report.deferred), "failed": len(report.failed)}
