@@ -9,8 +9,9 @@ from __future__ import annotations
 import imaplib
 import mailbox as std_mailbox
 import os
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from core.errors import UserError
 from core.settings import Settings
@@ -18,6 +19,9 @@ from core.settings import Settings
 
 class MailboxError(UserError, RuntimeError):
     pass
+
+
+T = TypeVar("T")
 
 
 class Mailbox(Protocol):
@@ -136,3 +140,59 @@ def open_mailbox(settings: Settings) -> Mailbox:
     if settings.mailbox.kind == "imap":
         return ImapMailbox(settings)
     return MaildirMailbox(settings.maildir)
+
+
+class MailboxPoll:
+    """One poll over one open mailbox (one IMAP login): list once, then take the listed messages in
+    over the same connection, in as many batches as the caller likes.
+
+    The connection closes when the last listed message is done (or on close()). A message that
+    fails closes it too, so that a broken connection costs the next message a new login rather
+    than failing the rest of the poll.
+    """
+
+    def __init__(self, settings: Settings, refs: Iterable[str] = ()) -> None:
+        """``refs``: messages listed earlier, to take in over this one connection."""
+        self.settings = settings
+        self._mailbox: Mailbox | None = None
+        self.remaining: set[str] = set(refs)
+
+    def _open(self) -> Mailbox:
+        if self._mailbox is None:
+            self._mailbox = open_mailbox(self.settings)
+        return self._mailbox
+
+    def pending(self) -> list[str]:
+        try:
+            refs = self._open().pending()
+        except BaseException:
+            self.close()
+            raise
+        self.remaining = set(refs)
+        if not refs:
+            self.close()
+        return refs
+
+    def take(self, ref: str, commit: Callable[[bytes], T]) -> T:
+        """Read the message, ``commit(raw)`` its effects, and only then mark it done."""
+        try:
+            mailbox = self._open()
+            result = commit(mailbox.read(ref))
+            mailbox.mark_done(ref)
+        except BaseException:
+            self.close()
+            raise
+        finally:
+            self.remaining.discard(ref)
+            if not self.remaining:
+                self.close()
+        return result
+
+    @property
+    def finished(self) -> bool:
+        return not self.remaining
+
+    def close(self) -> None:
+        if self._mailbox is not None:
+            mailbox, self._mailbox = self._mailbox, None
+            mailbox.close()

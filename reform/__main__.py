@@ -1,3 +1,3 @@
-from reform.cli import app
+from reform.app import app
 
 app()

@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
 
-from rules.calendar import WorkingCalendar
 from rules.obligations import LATE, STANDING_NAMES, Standing
+
+if TYPE_CHECKING:  # the registry is slow to import, and a view needs only the summary's shape
+    from registry.calendar.service import CalendarYearSummary
 
 STANDING_STYLE = {
     Standing.ON_TRACK: "green",
@@ -63,16 +65,11 @@ def print_status(console: Console, report: dict) -> None:
         console.print(table)
 
 
-def print_calendar_year(console: Console, calendar: WorkingCalendar, year: int) -> None:
-    first, last = date(year, 1, 1), date(year, 12, 31)
-    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
-    working = sum(calendar.is_working_day(d) for d in days)  # fails loudly when the year is not loaded
-    table = Table(title=f"{year} 年工作日历（工作日 {working} 天）")
+def print_calendar_year(console: Console, summary: CalendarYearSummary) -> None:
+    table = Table(title=f"{summary.year} 年工作日历（工作日 {summary.working_days} 天）")
     for header in ("日期", "星期", "安排", "名称"):
         table.add_column(header)
-    for day in days:
-        weekend = day.weekday() >= 5
-        if calendar.is_working_day(day) == weekend:  # an exception to the weekend rule
-            kind = "[green]调休上班[/]" if weekend else "[red]放假[/]"
-            table.add_row(day.isoformat(), WEEKDAYS[day.weekday()], kind, calendar.day_name(day))
+    for day in summary.exceptions:
+        kind = "[green]调休上班[/]" if day.working else "[red]放假[/]"
+        table.add_row(day.day.isoformat(), WEEKDAYS[day.day.weekday()], kind, day.name)
     console.print(table)

@@ -2,63 +2,58 @@
 from __future__ import annotations
 
 import asyncio
-import os
+import threading
 from dataclasses import asdict
 from datetime import datetime
-from functools import lru_cache
 
 from prefect import get_run_logger, task
 from prefect.cache_policies import NONE
+from prefect.runtime import flow_run
 
-from core.settings import Settings, get_settings
-from notifications.mailbox import open_mailbox
-from registry.db import transaction
-from registry.inbound.sorting import take_in_mail
-from registry.intake.calls import obligations_to_call, queue_call
-from registry.intake.workbooks import IntakeResult
-from registry.outbox.delivery import deliver_pending
-
-
-def _settings() -> Settings:
-    """Settings as the REFORM_* environment says now. Reading them costs milliseconds, which counts
-    once per message; the same environment gives the same settings, so they are kept per environment."""
-    return _settings_for(tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("REFORM_"))))
-
-
-@lru_cache(maxsize=8)
-def _settings_for(_environment: tuple) -> Settings:
-    return get_settings()
+from core.settings import get_settings
+from notifications.mailbox import MailboxPoll
+from registry.inbound import service as inbound
+from registry.intake import service as intake
+from registry.intake.service import IntakeResult
+from tasks.outbox import (
+    deliver_outbox,  # noqa: F401 - flows.intake and flows.kickoff import the one delivery task from here
+)
 
 
 @task(name="obligations-to-call")
 def phase_obligations_to_call(phase_code: str) -> list[int]:
-    with transaction(get_settings().database_url) as session:
-        return obligations_to_call(session, phase_code)
+    return intake.obligations_to_call(get_settings().database_url, phase_code)
 
 
 @task(name="queue-call", cache_policy=NONE)
 async def queue_phase_call(obligation_id: int, now: datetime) -> int:
     """Async: a sync task called from an async flow pays a hand-off to a worker thread and back."""
-    settings = get_settings()
-    with transaction(settings.database_url) as session:
-        outbox_id, _ = queue_call(session, obligation_id, settings, now)
-    return outbox_id
+    return intake.queue_call(get_settings().database_url, obligation_id, now)
 
 
-@task(name="deliver-outbox")
-async def deliver_outbox(now: datetime | None = None) -> dict[str, int]:
-    settings = get_settings()
-    report = await deliver_pending(settings.database_url, settings, now)
-    return {"sent": len(report.sent), "deferred": len(report.deferred), "failed": len(report.failed)}
+# One poll, one login: the listing task leaves its open mailbox here, under the poll's flow run,
+# for the batches that follow; the batch that takes in the last listed message closes it. A batch
+# that finds no open poll for its messages (run on its own, or after a restart) opens its own.
+_open_polls: dict[str | None, MailboxPoll] = {}
+_open_polls_lock = threading.Lock()
+# A poll whose flow run died between its batches leaves its mailbox here; beyond a few, the oldest
+# is closed (the server would log it out anyway).
+MAX_OPEN_POLLS = 4
 
 
 @task(name="pending-messages")
 def pending_messages() -> list[str]:
-    mailbox = open_mailbox(get_settings())
-    try:
-        return mailbox.pending()
-    finally:
-        mailbox.close()
+    poll = MailboxPoll(get_settings())
+    refs = poll.pending()
+    with _open_polls_lock:
+        superseded = [_open_polls.pop(flow_run.id, None)]  # a retry of this poll's listing
+        if refs:
+            _open_polls[flow_run.id] = poll
+        while len(_open_polls) > MAX_OPEN_POLLS:
+            superseded.append(_open_polls.pop(next(iter(_open_polls))))
+    for old in filter(None, superseded):
+        old.close()
+    return refs
 
 
 # Messages per task run. A task run costs milliseconds of orchestration on the Prefect server;
@@ -77,34 +72,45 @@ def batches(refs: list[str], size: int = BATCH_SIZE) -> list[list[str]]:
 async def take_in_messages(refs: list[str], now: datetime | None = None) -> list[dict]:
     """A batch of messages, one after another in a worker thread, so that Prefect's bookkeeping on
     the flow's event loop overlaps the work instead of queuing behind it."""
-    return await asyncio.to_thread(_take_in_each, refs, now)
+    return await asyncio.to_thread(_take_in_each, refs, now, flow_run.id)
 
 
-def _take_in_each(refs: list[str], now: datetime | None) -> list[dict]:
+def _take_in_each(refs: list[str], now: datetime | None, poll_key: str | None) -> list[dict]:
+    with _open_polls_lock:
+        poll = _open_polls.get(poll_key)
+    if poll is None or not poll.remaining.issuperset(refs):
+        poll = MailboxPoll(get_settings(), refs)
     results = []
-    for ref in refs:
-        try:
-            results.append(take_in_message_now(ref, now))
-        except Exception:  # noqa: BLE001 - one broken message must not hold back the rest
-            # Left unmarked in the mailbox, it is tried again on the next poll; the coordinator
-            # sees it in the run's artifact and the traceback in the task's log.
-            get_run_logger().exception("邮件 %s 处理失败，已留在收件箱待下次重试", ref)
-            results.append(_plain(ref, IntakeResult(outcome="error")))
+    try:
+        for ref in refs:
+            try:
+                results.append(_take_in(poll, ref, now))
+            except Exception:  # noqa: BLE001 - one broken message must not hold back the rest
+                # Left unmarked in the mailbox, it is tried again on the next poll; the coordinator
+                # sees it in the run's artifact and the traceback in the task's log.
+                get_run_logger().exception("邮件 %s 处理失败，已留在收件箱待下次重试", ref)
+                results.append(_plain(ref, IntakeResult(outcome="error")))
+    finally:
+        if poll.finished:
+            with _open_polls_lock:
+                if _open_polls.get(poll_key) is poll:
+                    del _open_polls[poll_key]
     return results
 
 
 def take_in_message_now(ref: str, now: datetime | None = None) -> dict:
-    """The task's body, callable without Prefect (the benchmark's plain loop, the crash test)."""
-    settings = _settings()
-    mailbox = open_mailbox(settings)
-    try:
-        raw = mailbox.read(ref)
-        with transaction(settings.database_url) as session:
-            result = take_in_mail(session, raw, settings, now or datetime.now())
-        mailbox.mark_done(ref)
-    finally:
-        mailbox.close()
-    return _plain(ref, result)
+    """One message over its own mailbox connection, without Prefect (the benchmark's plain loop, the
+    crash tests)."""
+    return _take_in(MailboxPoll(get_settings()), ref, now)
+
+
+def _take_in(poll: MailboxPoll, ref: str, now: datetime | None) -> dict:
+    settings = get_settings()
+
+    def commit(raw: bytes) -> IntakeResult:
+        return inbound.take_in_mail(settings.database_url, raw, now or datetime.now(), settings)
+
+    return _plain(ref, poll.take(ref, commit))
 
 
 def _plain(ref: str, result: IntakeResult) -> dict:

@@ -8,7 +8,7 @@ import yaml
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from reform.cli import app
+from reform.app import app
 from registry.calendar.tables import CalendarYearRow
 from registry.db import transaction
 from registry.directory.tables import Contact, Organisation

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from reform.cli import app
+from reform.app import app
 from registry.campaign.tables import Obligation
 from registry.db import transaction
 from registry.outbox.tables import OutboxMessage

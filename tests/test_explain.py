@@ -5,7 +5,7 @@ import json
 
 from typer.testing import CliRunner
 
-from reform.cli import app
+from reform.app import app
 from registry.campaign.obligations import find_obligation
 from registry.db import transaction
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import imaplib
 
 import pytest
 
@@ -50,3 +51,28 @@ def test_a_taken_in_message_is_seen_and_moved_to_the_done_folder(initialised, pr
     asyncio.run(intake_flow(NOW))
     assert imap_intake.flags("INBOX") == [] and "\\Seen" in imap_intake.flags("Done")[0]
     assert asyncio.run(intake_flow(NOW)) == []
+
+
+def test_a_poll_of_several_messages_logs_in_to_the_mailbox_once(
+        initialised, prefect_server, smtp_server, imap_intake, monkeypatch):
+
+    from flows.intake import intake_flow
+    from flows.kickoff import kickoff_flow
+
+    asyncio.run(kickoff_flow("inventory", NOW))
+    departments = list(dict.fromkeys(m["To"] for m in smtp_server.messages))[:3]
+    for address in departments:
+        _answer_the_call(smtp_server, imap_intake, address)
+    logins = []
+    original = imaplib.IMAP4.login
+
+    def counted(self, user, password):
+        logins.append(user)
+        return original(self, user, password)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(imaplib.IMAP4, "login", counted)
+        results = asyncio.run(intake_flow(NOW, deliver=False))
+    assert [r["outcome"] for r in results] == ["accepted"] * 3
+    assert logins == [imap_intake.user]
+    assert imap_intake.flags("INBOX") == [] and len(imap_intake.flags("Done")) == 3

@@ -1,9 +1,8 @@
 """The outbox sends each notice once, retries what is transient and reports what bounced."""
 from __future__ import annotations
 
-import socket
-
 import asyncio
+import socket
 from datetime import datetime, timedelta
 
 from sqlalchemy import select

@@ -6,7 +6,7 @@ import json
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from reform.cli import app
+from reform.app import app
 from tests.intake_helpers import outbox
 from tests.review_helpers import accepted_list, all_agencies_reply, merge, route
 from tests.test_review_flow import CANCEL_BY_LEGAL_OFFICE

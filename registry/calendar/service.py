@@ -1,11 +1,50 @@
-"""The working-day calendar's use cases. Each takes the database URL and plain values, opens the
-one transaction and returns plain values."""
+"""The working-day calendar's use cases: import a year's notice, list a year's exceptions."""
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
 
-from registry.calendar.store import load_calendar
-from registry.db import transaction
+from registry.calendar.store import load_calendar, store_years
+from registry.db import migrate, transaction
+from workbooks.calendar_files import read_calendar_file
+
+
+@dataclass(frozen=True)
+class ExceptionDay:
+    """A day that breaks the weekend rule: a holiday on a weekday, or a make-up working day (调休)."""
+
+    day: date
+    working: bool
+    name: str
+
+
+@dataclass(frozen=True)
+class CalendarYearSummary:
+    year: int
+    working_days: int
+    exceptions: tuple[ExceptionDay, ...]
+
+
+def import_calendar(url: str, path: Path) -> list[int]:
+    """Replace the years the file holds (validated before anything is written); returns them."""
+    years = read_calendar_file(path)
+    migrate(url)
+    with transaction(url) as session:
+        store_years(session, years)
+    return [y.year for y in years]
+
+
+def calendar_year(url: str, year: int) -> CalendarYearSummary:
+    """Raises YearNotLoaded when the year's notice has not been imported."""
+    with transaction(url) as session:
+        calendar = load_calendar(session)
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    working = sum(calendar.is_working_day(d) for d in days)  # fails loudly when the year is not loaded
+    exceptions = tuple(ExceptionDay(d, calendar.is_working_day(d), calendar.day_name(d))
+                       for d in days if calendar.is_working_day(d) == (d.weekday() >= 5))
+    return CalendarYearSummary(year, working, exceptions)
 
 
 def add_working_days(url: str, day: date, days: int) -> date:

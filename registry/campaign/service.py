@@ -1,5 +1,7 @@
-"""The campaign's use cases. Each takes the database URL and plain values, opens the one
-transaction and returns plain values."""
+"""The campaign's use cases: set it up, open a phase, read where it stands, mark an obligation done.
+
+Each takes the database URL and plain values, opens the one transaction and returns plain values.
+"""
 from __future__ import annotations
 
 from datetime import date
@@ -7,16 +9,39 @@ from datetime import date
 from sqlalchemy import func, insert, select, text
 
 from registry.calendar.store import load_calendar
+from registry.campaign import obligations, status
+from registry.campaign.plan import open_phase
 from registry.campaign.setup import InitReport, initialise
 from registry.campaign.tables import Campaign, Obligation, Phase
 from registry.db import engine_for, migrate, transaction
 from registry.directory.tables import Organisation
 
-# initialise: migrate and load what is missing; migrate alone: an empty registry at the newest schema.
-__all__ = ["InitReport", "add_synthetic_obligations", "initialise", "migrate"]
-
-# Rows per INSERT statement: bounded memory per round trip, few round trips.
+# Rows per INSERT when building a synthetic load: large enough to keep the driver busy, small
+# enough to keep the statement in memory.
 _SYNTHETIC_CHUNK = 20_000
+
+# initialise: migrate and load what is missing; migrate alone: an empty registry at the newest schema.
+__all__ = ["InitReport", "add_synthetic_obligations", "campaign_status", "fulfil_obligation", "initialise", "migrate",
+           "open_phase_obligations"]
+
+
+def campaign_status(url: str, as_of: date, campaign_code: str | None = None) -> dict:
+    """Phases, tasks and every obligation's standing on ``as_of``, as JSON-ready values."""
+    with transaction(url) as session:
+        return status.campaign_status(session, as_of, campaign_code)
+
+
+def open_phase_obligations(url: str, phase_code: str, on: date) -> int:
+    """Open the phase of the shipped plan: each statically known debtor once; returns how many opened."""
+    with transaction(url) as session:
+        return open_phase(session, None, phase_code, on)
+
+
+def fulfil_obligation(url: str, phase_code: str, org_code: str, on: date, actor: str, reason: str,
+                      ref: str = "", campaign_code: str | None = None) -> int:
+    """Find what an organisation owes in a phase and mark it done (again: no change); returns its id."""
+    with transaction(url) as session:
+        return obligations.fulfil(session, phase_code, org_code, on, actor, reason, ref, campaign_code).id
 
 
 def add_synthetic_obligations(url: str, count: int, around: date, campaign_code: str | None = None) -> int:

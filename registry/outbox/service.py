@@ -1,5 +1,4 @@
-"""The outbox's use cases. Each takes the database URL and plain values, opens the one
-transaction and returns plain values."""
+"""The outbox's use cases: queue notices, deliver what is due, count by state."""
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -13,6 +12,13 @@ from registry.db import transaction
 from registry.outbox.delivery import deliver_pending
 from registry.outbox.queue import queue_message
 from registry.outbox.tables import OutboxMessage
+
+
+async def deliver(url: str, now: datetime | None = None, settings: Settings | None = None,
+                  limit: int = 5000) -> dict[str, int]:
+    """Send up to ``limit`` due messages; safe to rerun and to run beside queuing. Counts sent, deferred, failed."""
+    report = await deliver_pending(url, settings or get_settings(), now, limit=limit)
+    return {"sent": len(report.sent), "deferred": len(report.deferred), "failed": len(report.failed)}
 
 
 @dataclass(frozen=True)
@@ -46,10 +52,3 @@ def count_by_state(url: str) -> dict[str, int]:
     """How many outbox messages are in each state (pending, sent, failed, …); absent states are left out."""
     with transaction(url) as session:
         return dict(session.execute(select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state)).all())
-
-
-async def deliver(url: str, now: datetime | None = None, settings: Settings | None = None,
-                  limit: int = 5000) -> dict[str, int]:
-    """Send up to ``limit`` due messages; safe to rerun and to run beside queuing. Counts sent, deferred, failed."""
-    report = await deliver_pending(url, settings or get_settings(), now, limit=limit)
-    return {"sent": len(report.sent), "deferred": len(report.deferred), "failed": len(report.failed)}

@@ -1,5 +1,8 @@
-"""Supervision's use cases. Each takes the database URL and plain values, opens the one
-transaction and returns plain values."""
+"""Supervision's use cases: a day's sweep, why an obligation stands where it does, complaints.
+
+Each takes the database URL and plain values, opens the one transaction and returns plain values.
+The mail domain (for deterministic Message-IDs) defaults to the environment's.
+"""
 from __future__ import annotations
 
 from collections import Counter
@@ -8,12 +11,85 @@ from datetime import date
 
 from sqlalchemy import select
 
+from core.settings import get_settings
 from registry.calendar.store import load_calendar
 from registry.campaign.tables import Campaign, Obligation
 from registry.db import transaction
-from registry.supervision.sweep import OPEN_STATES, sweep
+from registry.supervision import complaints, day, explain, sweep
+from registry.supervision.day import SweepDay
+from registry.supervision.sweep import OPEN_STATES
+from registry.supervision.tables import Complaint
 from rules.escalation import policy_from_settings
 from rules.obligations import DEFAULT_NEAR_DUE_WORKING_DAYS, classify
+
+__all__ = ["ComplaintView", "SweepDay", "answer_complaint", "assign_complaint", "evaluate_complaint",
+           "explain_obligation", "is_sweep_day", "record_complaint", "sweep_day"]
+
+
+def _mail_domain(mail_domain: str | None) -> str:
+    return mail_domain or get_settings().smtp.mail_domain
+
+
+def is_sweep_day(url: str, on: date) -> bool:
+    """Raises YearNotLoaded for a day outside the loaded calendar: a sweep never guesses."""
+    with transaction(url) as session:
+        return sweep.is_sweep_day(load_calendar(session), on)
+
+
+def sweep_day(url: str, as_of: date, *, dry_run: bool = False, mail_domain: str | None = None) -> SweepDay:
+    """Open the period's reports, decide every rung and queue new notices and the digest: one commit.
+    A dry run decides the rungs and writes nothing."""
+    with transaction(url) as session:
+        return day.sweep_day(session, as_of, dry_run=dry_run, mail_domain=_mail_domain(mail_domain))
+
+
+def explain_obligation(url: str, obligation_id: int, as_of: date) -> dict:
+    """How the deadline was derived, every notice sent, the next rung: JSON-ready values."""
+    with transaction(url) as session:
+        return explain.explain_obligation(session, obligation_id, as_of)
+
+
+@dataclass(frozen=True)
+class ComplaintView:
+    id: int
+    state: str
+    department: str = ""  # the assigned department's name, "" while unassigned
+    obligation_id: int | None = None
+    due: date | None = None  # the answer's deadline, once assigned
+    answered_on: date | None = None
+    evaluation: str | None = None
+
+
+def _view(c: Complaint) -> ComplaintView:
+    return ComplaintView(c.id, str(c.state), c.department.name if c.department else "", c.obligation_id,
+                         c.obligation.due if c.obligation else None, c.answered_on, c.evaluation)
+
+
+def record_complaint(url: str, *, text: str, received_on: date, department: str = "", complainant: str = "",
+                     contact: str = "", subject: str = "", channel: str = "cli",
+                     mail_domain: str | None = None) -> ComplaintView:
+    """Record a complaint; naming a known department assigns it at once, else the coordinator is told."""
+    with transaction(url) as session:
+        return _view(complaints.record_complaint(
+            session, text=text, received_on=received_on, department=department, complainant=complainant,
+            complainant_contact=contact, subject=subject, channel=channel, mail_domain=_mail_domain(mail_domain)))
+
+
+def assign_complaint(url: str, complaint_id: int, department: str, on: date,
+                     mail_domain: str | None = None) -> ComplaintView:
+    with transaction(url) as session:
+        return _view(complaints.assign_complaint(session, complaint_id, department, on,
+                                                 mail_domain=_mail_domain(mail_domain)))
+
+
+def answer_complaint(url: str, complaint_id: int, answer: str, on: date) -> ComplaintView:
+    with transaction(url) as session:
+        return _view(complaints.answer_complaint(session, complaint_id, answer, on))
+
+
+def evaluate_complaint(url: str, complaint_id: int, level: str, on: date) -> ComplaintView:
+    with transaction(url) as session:
+        return _view(complaints.evaluate_complaint(session, complaint_id, level, on))
 
 
 def standings(url: str, as_of: date) -> dict[str, int]:
@@ -47,5 +123,5 @@ def run_sweep(url: str, day: date) -> SweepFigures:
     Raises rules.calendar.YearNotLoaded for a day outside the loaded calendar.
     """
     with transaction(url) as session:
-        result = sweep(session, day)
+        result = sweep.sweep(session, day)
     return SweepFigures(day, result.examined, len(result.notices), result.already_sent)

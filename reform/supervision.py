@@ -1,34 +1,16 @@
 """`reform sweep`, `reform explain` and `reform complaint`: supervision from the command line."""
 from __future__ import annotations
 
-import json
-import sys
-from datetime import date
 from typing import Annotated
 
 import typer
 
-from core.settings import get_settings
-from reform.cli import OutputFormat, _database_url, _parse_date, _run, console
+from reform.common import OutputFormat, console, database_url, day_or_today, print_json
+from reform.supervision_view import print_explanation
 
 complaint_app = typer.Typer(help="投诉与评议：登记、分派、答复、评价。", no_args_is_help=True)
 
 NOTHING_NEW = "没有新的提醒或督办通知：今天应发的通知均已发出（重复运行不会重复发送）。"
-
-
-def _in_session(work):
-    """Run work(session) in one transaction; bad input becomes a one-line Chinese error."""
-    from registry.db import transaction
-
-    def run():
-        with transaction(_database_url()) as session:
-            return work(session)
-
-    return _run(run)
-
-
-def _day(text: str | None) -> date:
-    return _parse_date(text) if text else date.today()
 
 
 def sweep(
@@ -36,11 +18,10 @@ def sweep(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只列出将要发送的通知，不写入")] = False,
 ) -> None:
     """督办扫描：到期前提醒、黄牌、红牌、逐级上报，每条通知只发一次。"""
-    from registry.supervision.day import sweep_day
+    from registry.supervision import service as supervision  # noqa: PLC0415 - slow import, see reform.common
 
-    day = _day(as_of)
-    outcome = _in_session(lambda session: sweep_day(session, day, dry_run=dry_run,
-                                                    mail_domain=get_settings().smtp.mail_domain))
+    day = day_or_today(as_of)
+    outcome = supervision.sweep_day(database_url(), day, dry_run=dry_run)
     if not outcome.working_day:
         console.print(f"{day} 为非工作日，督办扫描只在工作日运行，本次不发送通知。")
         return
@@ -63,17 +44,13 @@ def explain(
     output: Annotated[OutputFormat, typer.Option("--format", help="table 或 json")] = OutputFormat.TABLE,
 ) -> None:
     """说明一个事项：期限怎么来的、发过哪些通知、下一步在哪天。"""
-    from registry.supervision.explain import explain_obligation
+    from registry.supervision import service as supervision  # noqa: PLC0415 - slow import, see reform.common
 
-    day = _day(as_of)
-    report = _in_session(lambda session: explain_obligation(session, obligation_id, day))
+    report = supervision.explain_obligation(database_url(), obligation_id, day_or_today(as_of))
     if output is OutputFormat.JSON:
-        json.dump(report, sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
-        return
-    from reform.supervision_view import print_explanation
-
-    print_explanation(console, report)
+        print_json(report)
+    else:
+        print_explanation(console, report)
 
 
 @complaint_app.command("add")
@@ -86,20 +63,15 @@ def complaint_add(
     on: Annotated[str | None, typer.Option("--on", help="收到日期，默认今天")] = None,
 ) -> None:
     """登记一件投诉；指明了已知单位的立即分派，否则转市编委办分派。"""
-    from registry.supervision.complaints import record_complaint
+    from registry.supervision import service as supervision  # noqa: PLC0415 - slow import, see reform.common
 
-    def work(session):
-        c = record_complaint(session, text=text, received_on=_day(on), department=department, complainant=complainant,
-                             complainant_contact=contact, subject=subject, channel="cli",
-                             mail_domain=get_settings().smtp.mail_domain)
-        return c.id, c.obligation.due if c.obligation else None, c.department.name if c.department else ""
-
-    complaint_id, due, org = _in_session(work)
-    if due:
-        console.print(f"已登记投诉第 {complaint_id} 号，分派给{org}，答复期限 {due}。")
+    c = supervision.record_complaint(database_url(), text=text, received_on=day_or_today(on), department=department,
+                                     complainant=complainant, contact=contact, subject=subject, channel="cli")
+    if c.due:
+        console.print(f"已登记投诉第 {c.id} 号，分派给{c.department}，答复期限 {c.due}。")
     else:
-        console.print(f"已登记投诉第 {complaint_id} 号：未指明或无法识别被投诉单位，已通知市编委办分派"
-                      f"（reform complaint assign {complaint_id} 单位代码）。")
+        console.print(f"已登记投诉第 {c.id} 号：未指明或无法识别被投诉单位，已通知市编委办分派"
+                      f"（reform complaint assign {c.id} 单位代码）。")
 
 
 @complaint_app.command("assign")
@@ -109,14 +81,10 @@ def complaint_assign(
     on: Annotated[str | None, typer.Option("--on", help="分派日期，默认今天")] = None,
 ) -> None:
     """把投诉分派给承办单位，按工作日计算答复期限（默认 15 个工作日）。"""
-    from registry.supervision.complaints import assign_complaint
+    from registry.supervision import service as supervision  # noqa: PLC0415 - slow import, see reform.common
 
-    def work(session):
-        c = assign_complaint(session, complaint_id, department, _day(on), mail_domain=get_settings().smtp.mail_domain)
-        return c.department.name, c.obligation.due, c.obligation_id
-
-    org, due, obligation_id = _in_session(work)
-    console.print(f"投诉第 {complaint_id} 号已分派给{org}，答复期限 {due}（事项编号 {obligation_id}）。")
+    c = supervision.assign_complaint(database_url(), complaint_id, department, day_or_today(on))
+    console.print(f"投诉第 {complaint_id} 号已分派给{c.department}，答复期限 {c.due}（事项编号 {c.obligation_id}）。")
 
 
 @complaint_app.command("answer")
@@ -126,10 +94,10 @@ def complaint_answer(
     on: Annotated[str | None, typer.Option("--on", help="答复日期，默认今天")] = None,
 ) -> None:
     """记录承办单位对投诉的答复。"""
-    from registry.supervision.complaints import answer_complaint
+    from registry.supervision import service as supervision  # noqa: PLC0415 - slow import, see reform.common
 
-    answered = _in_session(lambda session: answer_complaint(session, complaint_id, answer, _day(on)).answered_on)
-    console.print(f"已记录投诉第 {complaint_id} 号的答复（{answered}）。")
+    c = supervision.answer_complaint(database_url(), complaint_id, answer, day_or_today(on))
+    console.print(f"已记录投诉第 {complaint_id} 号的答复（{c.answered_on}）。")
 
 
 @complaint_app.command("evaluate")
@@ -139,14 +107,7 @@ def complaint_evaluate(
     on: Annotated[str | None, typer.Option("--on", help="评价日期，默认今天")] = None,
 ) -> None:
     """记录投诉人对答复的评价（五个等级）。"""
-    from registry.supervision.complaints import evaluate_complaint
+    from registry.supervision import service as supervision  # noqa: PLC0415 - slow import, see reform.common
 
-    evaluation = _in_session(lambda session: evaluate_complaint(session, complaint_id, level, _day(on)).evaluation)
-    console.print(f"已记录投诉第 {complaint_id} 号的评价：{evaluation}。")
-
-
-def register(app: typer.Typer) -> None:
-    app.command()(sweep)
-    app.command()(explain)
-    app.add_typer(complaint_app, name="complaint")
-
+    c = supervision.evaluate_complaint(database_url(), complaint_id, level, day_or_today(on))
+    console.print(f"已记录投诉第 {complaint_id} 号的评价：{c.evaluation}。")

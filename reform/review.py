@@ -2,27 +2,17 @@
 from __future__ import annotations
 
 import asyncio
-import json
-import sys
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from core.settings import get_settings
-from reform.cli import OutputFormat, _database_url, _parse_date, _run, console
+from core.local_prefect import use_local_prefect_unless_configured
+from reform.common import OutputFormat, console, database_url, day_or_today, parse_date, print_json
 
 review_app = typer.Typer(help="并联审核：进展、协调决定、复核。", no_args_is_help=True)
-
-
-def _deliver() -> dict:
-    """Send what the command queued now, instead of waiting for the next scheduled run."""
-    from registry.outbox.delivery import deliver_pending
-
-    report = asyncio.run(deliver_pending(_database_url(), get_settings()))
-    return {"sent": len(report.sent), "deferred": len(report.deferred), "failed": len(report.failed)}
 
 
 @review_app.command("status")
@@ -32,19 +22,12 @@ def review_status_command(
     output: Annotated[OutputFormat, typer.Option("--format", help="table 或 json")] = OutputFormat.TABLE,
 ) -> None:
     """每份送审清单的审核进展：四家单位各自的状态、分歧事项数和下一步。"""
-    from registry.db import transaction
-    from registry.review.status import review_status
+    from registry.review import service as review  # noqa: PLC0415 - slow import, see reform.common
 
-    day = _parse_date(as_of) if as_of else date.today()
-
-    def build() -> list[dict]:
-        with transaction(_database_url()) as session:
-            return review_status(session, day)
-
-    rows = [r for r in _run(build) if submission is None or r["submission_id"] == submission]
+    day = day_or_today(as_of)
+    rows = review.review_status(database_url(), day, submission)
     if output is OutputFormat.JSON:
-        json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+        print_json(rows)
         return
     if not rows:
         console.print("还没有送审的清单。")
@@ -69,19 +52,15 @@ def decide(
     deliver: Annotated[bool, typer.Option("--deliver/--no-deliver", help="决定齐备后立即发出书面审核意见")] = True,
 ) -> None:
     """协调决定审核意见不一致的事项；全部决定后，书面审核意见自动发给部门。"""
-    from registry.db import transaction
-    from registry.review.merge import decide_conflict
+    from registry.outbox import service as outbox  # noqa: PLC0415 - slow import, see reform.common
+    from registry.review import service as review  # noqa: PLC0415 - slow import, see reform.common
 
-    def work() -> bool:
-        with transaction(_database_url()) as session:
-            _, issued = decide_conflict(session, submission, item, opinion, reason, "coordinator", get_settings(),
-                                        datetime.now(), adjusted)
-            return issued
-
-    issued = _run(work)
+    issued = review.decide_conflict(database_url(), submission, item, opinion, reason, datetime.now(),
+                                    adjusted=adjusted)
     console.print(f"已决定：送审编号 {submission} 序号 {item} → {opinion}")
     if issued:
-        sent = _deliver() if deliver else {"sent": 0}
+        # Sent now rather than at the next scheduled delivery: the coordinator is waiting for it.
+        sent = asyncio.run(outbox.deliver(database_url())) if deliver else {"sent": 0}
         console.print(f"全部分歧已决定，书面审核意见已发给部门（本次发出邮件 {sent['sent']} 封），部门回复期限已开始计算。")
 
 
@@ -91,38 +70,29 @@ def recheck(
     note: Annotated[str, typer.Option("--note", help="复核意见")] = "",
 ) -> None:
     """登记市编委办对部门修改后清单的复核已完成。"""
-    from registry.db import transaction
-    from registry.review.approval import finish_recheck
+    from registry.review import service as review  # noqa: PLC0415 - slow import, see reform.common
 
-    def work() -> None:
-        with transaction(_database_url()) as session:
-            finish_recheck(session, submission, "coordinator", note, datetime.now())
-
-    _run(work)
+    review.finish_recheck(database_url(), submission, note, datetime.now())
     console.print(f"送审编号 {submission} 复核完成。")
 
 
 @review_app.command("route")
 def route() -> None:
     """立即把所有尚未送审的清单送四家单位审核（重复运行安全）。"""
-    from core.local_prefect import use_local_prefect_unless_configured
-
     use_local_prefect_unless_configured()
-    from flows.review import review_routing_flow
+    from flows.review import review_routing_flow  # noqa: PLC0415 - Prefect's environment is set just above
 
-    routed = _run(lambda: asyncio.run(review_routing_flow()))
+    routed = asyncio.run(review_routing_flow())
     console.print(f"本次处理 {len(routed)} 份清单。")
 
 
 @review_app.command("merge")
 def merge() -> None:
     """立即汇总四家意见已到齐的清单（重复运行安全）。"""
-    from core.local_prefect import use_local_prefect_unless_configured
-
     use_local_prefect_unless_configured()
-    from flows.review import review_merge_flow
+    from flows.review import review_merge_flow  # noqa: PLC0415 - Prefect's environment is set just above
 
-    merged = _run(lambda: asyncio.run(review_merge_flow()))
+    merged = asyncio.run(review_merge_flow())
     created = [m for m in merged if m["created"]]
     console.print(f"本次汇总 {len(created)} 份，其中 {sum(1 for m in created if m['conflicts'])} 份有分歧待协调。")
 
@@ -134,13 +104,13 @@ def approve(
     out: Annotated[Path | None, typer.Option("--out", help="把审定的清单另存为（.xlsx）")] = None,
 ) -> None:
     """登记市政府审定（日期、会议、文号），生成全市公共服务事项清单（第 1 版，冻结保存）。"""
-    from registry.review.approval import approve as record_approval
+    from registry.review import service as review  # noqa: PLC0415 - slow import, see reform.common
 
-    day = _parse_date(on)
-    number, items, _, content = _frozen_version(
-        lambda session: record_approval(session, day, meeting, document, "coordinator", datetime.now()))
-    console.print(f"已登记审定：{day} {meeting}（{document}）。全市清单第 {number} 版，共 {items} 个事项，已冻结保存。")
-    _save(out, content)
+    day = parse_date(on)
+    version = review.approve(database_url(), day, meeting, document, datetime.now())
+    console.print(f"已登记审定：{day} {meeting}（{document}）。全市清单第 {version.number} 版，"
+                  f"共 {version.items} 个事项，已冻结保存。")
+    _save(out, version.content)
 
 
 def adjust(
@@ -150,37 +120,17 @@ def adjust(
     out: Annotated[Path | None, typer.Option("--out", help="把新版本另存为（.xlsx）")] = None,
 ) -> None:
     """动态调整：按各部门现行清单生成新版本，并记录与上一版相比的变化。"""
-    from registry.review.approval import adjust as adjust_list
+    from registry.review import service as review  # noqa: PLC0415 - slow import, see reform.common
 
-    day = _parse_date(on)
-    number, _, changes, content = _frozen_version(
-        lambda session: adjust_list(session, day, reason, document, "coordinator", datetime.now()))
-    console.print(f"已生成全市清单第 {number} 版（{reason}）。变化：")
-    for code, diff in changes.items():
+    version = review.adjust(database_url(), parse_date(on), reason, document, datetime.now())
+    console.print(f"已生成全市清单第 {version.number} 版（{reason}）。变化：")
+    for code, diff in version.changes.items():
         console.print(f"  {code}：新增 {len(diff['added'])}，删除 {len(diff['removed'])}，修改 {len(diff['changed'])}",
                       highlight=False)
-    _save(out, content)
-
-
-def _frozen_version(action) -> tuple[int, int, dict, bytes]:
-    """Run ``action(session)``, which freezes a list version; (number, items, change log, workbook)."""
-    from registry.db import transaction
-
-    def work():
-        with transaction(_database_url()) as session:
-            version = action(session)
-            return version.version, version.item_count, version.change_log, version.content
-
-    return _run(work)
+    _save(out, version.content)
 
 
 def _save(out: Path | None, content: bytes) -> None:
     if out:
         out.write_bytes(content)
         console.print(f"清单已另存为 {out}")
-
-
-def register(app: typer.Typer) -> None:
-    app.add_typer(review_app, name="review")
-    app.command()(approve)
-    app.command()(adjust)

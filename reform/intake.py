@@ -9,8 +9,7 @@ from typing import Annotated
 import typer
 
 from core.local_prefect import use_local_prefect_unless_configured
-from core.settings import get_settings
-from reform.cli import _database_url, _fail, _run, console
+from reform.common import console, database_url
 
 template_app = typer.Typer(help="生成报送模板。", no_args_is_help=True)
 
@@ -21,21 +20,10 @@ def template_inventory(
     out: Annotated[Path, typer.Option("--out", help="输出文件（.xlsx）")],
 ) -> None:
     """生成某单位的公共服务事项清单模板（封面已填好单位、期限和回复地址）。"""
-    from registry.campaign.obligations import UnknownObligation, find_obligation
-    from registry.db import transaction
-    from registry.intake.calls import template_for
-    from registry.intake.workbooks import UnknownDepartment
+    from registry.intake import service as intake  # noqa: PLC0415 - slow import, see reform.common
 
-    def build() -> tuple[str, bytes]:
-        with transaction(_database_url()) as session:
-            try:
-                obligation = find_obligation(session, "inventory", org)
-            except UnknownObligation as error:
-                raise UnknownDepartment(str(error)) from error
-            return template_for(session, obligation, get_settings(), datetime.now())
-
-    _, content = _run(build)
-    out.write_bytes(content)
+    template = intake.template_for(database_url(), org, datetime.now())
+    out.write_bytes(template.content)
     console.print(f"已生成模板：{out}")
 
 
@@ -44,17 +32,9 @@ def submit(
     org: Annotated[str, typer.Option("--org", help="报送单位代码")],
 ) -> None:
     """登记通过其他途径收到的工作簿：与邮件报送相同的校验，打印回执；通过退出码 0，未通过退出码 1。"""
-    from registry.db import transaction
-    from registry.intake.workbooks import take_in_file
+    from registry.intake import service as intake  # noqa: PLC0415 - slow import, see reform.common
 
-    if not file.is_file():
-        _fail(f"找不到文件 {file}")
-
-    def work():
-        with transaction(_database_url()) as session:
-            return take_in_file(session, org, file.name, file.read_bytes(), get_settings(), datetime.now())
-
-    result = _run(work)
+    result = intake.submit_file(database_url(), org, file, datetime.now())
     console.print(result.receipt, highlight=False, markup=False, soft_wrap=True)
     raise typer.Exit(0 if result.outcome in ("accepted", "zero_report") else 1)
 
@@ -62,9 +42,9 @@ def submit(
 def kickoff(phase: Annotated[str, typer.Argument(help="阶段代码")] = "inventory") -> None:
     """向本阶段每个待报送单位发出通知和模板（每个单位只发一次，重复运行安全）。"""
     use_local_prefect_unless_configured()
-    from flows.kickoff import kickoff_flow
+    from flows.kickoff import kickoff_flow  # noqa: PLC0415 - Prefect's environment is set just above
 
-    result = _run(lambda: asyncio.run(kickoff_flow(phase)))
+    result = asyncio.run(kickoff_flow(phase))
     console.print(f"通知 {result['calls']} 个单位；本次发出 {result['sent']} 封，稍后重试 {result['deferred']} 封，"
                   f"失败 {result['failed']} 封（失败的已告知市编委办）。")
 
@@ -73,31 +53,20 @@ def intake(
     once: Annotated[bool, typer.Option("--once", help="立即收取一次后退出；不加则每 5 分钟收取一次")] = False,
 ) -> None:
     """收取报送邮箱：校验工作簿、登记、发回执。"""
-    from notifications.mailbox import MailboxError
-
     if not once:
-        from prefect import serve
+        # Against the configured server (PREFECT_API_URL) as it is: no embedded one for a long run.
+        from prefect import serve  # noqa: PLC0415 - Prefect is slow to import
 
-        from deployments.intake import intake_deployment
+        from deployments.intake import intake_deployment  # noqa: PLC0415 - imports Prefect
 
         serve(intake_deployment())
         return
     use_local_prefect_unless_configured()
-    from flows.intake import OUTCOME_NAMES, intake_flow
+    from flows.intake import OUTCOME_NAMES, intake_flow  # noqa: PLC0415 - Prefect's environment is set just above
 
-    try:
-        results = asyncio.run(intake_flow())
-    except MailboxError as error:
-        _fail(str(error))
+    results = asyncio.run(intake_flow())
     console.print(f"收取邮件 {len(results)} 封。")
     for r in results:
         seen = "（重复邮件，已忽略）" if r["already_seen"] else ""
         console.print(f"  {r['sender'] or '（无发件人）'}：{OUTCOME_NAMES.get(r['outcome'], r['outcome'])}{seen}",
                       highlight=False, markup=False)
-
-
-def register(app: typer.Typer) -> None:
-    app.add_typer(template_app, name="template")
-    app.command()(submit)
-    app.command()(kickoff)
-    app.command()(intake)

@@ -1,0 +1,31 @@
+"""The `reform` command: what a coordinator at the city 编委办 types, assembled from each capability."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from reform import calendar, campaign, directory, intake, review, supervision
+from reform.common import ReformGroup, console
+
+app = typer.Typer(cls=ReformGroup, help="沈阳市简化优化公共服务流程工作方案：任务、期限与督办。", no_args_is_help=True)
+
+
+def demo(
+    workspace: Annotated[Path | None, typer.Option(help="演示工作目录，默认新建临时目录")] = None,
+) -> None:
+    """在模拟时钟上从头运行一遍工作方案（嵌入式 SQLite 和本地 Prefect，无需其他服务）。"""
+    from reform.demo import run_demo  # noqa: PLC0415 - loaded only when the demo runs
+
+    run_demo(console, workspace)
+
+
+# `reform --help` lists them in this order: setting up and watching, the demo, the long-running
+# server, supervision, intake, approval; then the groups.
+for command in (campaign.init, campaign.status, demo, campaign.serve, supervision.sweep, supervision.explain,
+                intake.submit, intake.kickoff, intake.intake, review.approve, review.adjust):
+    app.command()(command)
+for name, group in (("directory", directory.app), ("calendar", calendar.app), ("complaint", supervision.complaint_app),
+                    ("template", intake.template_app), ("review", review.review_app)):
+    app.add_typer(group, name=name)

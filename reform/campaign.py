@@ -1,0 +1,46 @@
+"""`reform init`, `reform status` and `reform serve`: setting up the campaign and watching it."""
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from reform.common import OutputFormat, console, database_url, day_or_today, print_json
+from reform.status_view import print_status
+
+
+def init() -> None:
+    """建立或升级数据库，载入工作日历、组织目录和工作方案（重复运行不会改变任何内容）。"""
+    from registry.campaign import service as campaign  # noqa: PLC0415 - slow import, see reform.common
+
+    report = campaign.initialise(database_url())
+    years = "、".join(map(str, report.calendar_years_added)) or "无（均已载入）"
+    console.print(f"数据库：{database_url()}")
+    console.print(f"新载入工作日历年度：{years}")
+    console.print(f"新增单位：{report.organisations_added}　新开启事项：{report.obligations_opened}")
+    console.print(f"工作方案：{report.campaign}　下一步：reform status")
+
+
+def status(
+    as_of: Annotated[str | None, typer.Option("--as-of", help="以哪一天为准（YYYY-MM-DD），默认今天")] = None,
+    output: Annotated[OutputFormat, typer.Option("--format", help="table 或 json")] = OutputFormat.TABLE,
+    campaign: Annotated[str | None, typer.Option(help="工作方案代码，默认市级方案")] = None,
+) -> None:
+    """各阶段期限、任务分解和每个单位每项义务的进展。"""
+    from registry.campaign import service  # noqa: PLC0415 - slow import, see reform.common
+
+    report = service.campaign_status(database_url(), day_or_today(as_of), campaign)
+    if output is OutputFormat.JSON:
+        print_json(report)
+    else:
+        print_status(console, report)
+
+
+def serve() -> None:
+    """常驻运行全部定时流程：每日进展汇总、督办扫描、邮箱收取（需先启动 prefect server 并设置 PREFECT_API_URL）。"""
+    # Against the configured server (PREFECT_API_URL) as it is: no embedded one for a long run.
+    from prefect import serve as serve_deployments  # noqa: PLC0415 - Prefect is slow to import
+
+    from deployments.all import all_deployments  # noqa: PLC0415 - imports Prefect
+
+    serve_deployments(*all_deployments())
