@@ -23,12 +23,31 @@ import asyncio
 import io
 import mailbox
 import os
+import random
 import subprocess
 import sys
 import tempfile
 import time
 from datetime import date, datetime
 from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook
+from sqlalchemy import select
+
+from core.local_prefect import use_embedded_prefect
+from core.settings import get_settings
+from demo.samples import filled_workbook, item_rows, reply_mail
+from notifications.mailbox import MaildirMailbox
+from registry.campaign.plan import open_phase, read_plan
+from registry.campaign.setup import initialise
+from registry.campaign.tables import Obligation
+from registry.db import transaction
+from registry.directory.store import upsert_directory
+from registry.directory.tables import Organisation
+from registry.intake.reply_tokens import reply_address, token_for
+from rules.organisations import OrgKind, OrgRecord, Person
+from workbooks import inventory_schema as s
 
 TARGET_SECONDS = 30.0
 TARGET_OVERHEAD = 0.50
@@ -38,18 +57,6 @@ NOW = datetime(2016, 7, 20, 10, 0)
 
 def populate(url: str, departments: int) -> list[tuple[str, str]]:
     """The registry plus N departments with open inventory obligations; returns (sender, reply address)."""
-    from sqlalchemy import select
-
-    from core.settings import get_settings
-    from registry.campaign.plan import open_phase, read_plan
-    from registry.campaign.setup import initialise
-    from registry.campaign.tables import Obligation
-    from registry.db import transaction
-    from registry.directory.store import upsert_directory
-    from registry.directory.tables import Organisation
-    from registry.intake.reply_tokens import reply_address, token_for
-    from rules.organisations import OrgKind, OrgRecord, Person
-
     initialise(url, today=date(2016, 6, 9))
     records = [OrgRecord(code=f"bench{n:05d}", name=f"测试部门{n:04d}", short_name=f"部门{n:04d}", kind=OrgKind.DEPARTMENT,
                          contact=Person("联系人", f"bench{n:05d}.contact@bench.example.org", "024-1"))
@@ -65,8 +72,6 @@ def populate(url: str, departments: int) -> list[tuple[str, str]]:
 
 
 def fill_maildir(path: Path, replies: list[tuple[str, str]], workbook: bytes) -> None:
-    from reform.sample_submissions import reply_mail
-
     box = mailbox.Maildir(str(path), create=True)
     for sender, to in replies:
         box.add(reply_mail(sender=sender, sender_name="联系人", to=to, subject="公共服务事项清单",
@@ -74,11 +79,9 @@ def fill_maildir(path: Path, replies: list[tuple[str, str]], workbook: bytes) ->
 
 
 def plain_loop(maildir: Path) -> float:
-    from tasks.intake import take_in_message_now
+    from tasks.intake import take_in_message_now  # noqa: PLC0415 - Prefect's environment first
 
     os.environ["REFORM_MAILDIR_PATH"] = str(maildir)
-    from notifications.mailbox import MaildirMailbox
-
     started = time.perf_counter()
     results = [take_in_message_now(ref, NOW) for ref in MaildirMailbox(maildir).pending()]
     elapsed = time.perf_counter() - started
@@ -87,7 +90,7 @@ def plain_loop(maildir: Path) -> float:
 
 
 def flow_run(maildir: Path) -> float:
-    from flows.intake import intake_flow
+    from flows.intake import intake_flow  # noqa: PLC0415 - Prefect's environment first
 
     os.environ["REFORM_MAILDIR_PATH"] = str(maildir)
     started = time.perf_counter()
@@ -104,10 +107,6 @@ def _check(results: list[dict]) -> None:
 
 
 def read_times(workbook: bytes, repeat: int = 20) -> tuple[float, float]:
-    import pandas as pd
-
-    from workbooks import inventory_schema as s
-
     def timed(engine: str) -> float:
         started = time.perf_counter()
         for _ in range(repeat):
@@ -129,13 +128,6 @@ print(len(content), result.accepted, len(result.items), resource.getrusage(resou
 
 def peak_memory(folder: Path) -> tuple[float, float]:
     """(file MB, peak RSS MB) of a fresh process validating a ~20 MB workbook."""
-    import random
-
-    from openpyxl import Workbook
-
-    from reform.sample_submissions import item_rows
-    from workbooks import inventory_schema as s
-
     rng = random.Random(7)
     book = Workbook(write_only=True)
     sheet = book.create_sheet(s.ITEM_SHEET)
@@ -161,11 +153,7 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="reform-bench-intake-"))
     os.environ["REFORM_HOME"] = str(work)
     os.environ["REFORM_INTAKE_MAILBOX"] = "maildir"
-    from core.local_prefect import use_embedded_prefect
-
     use_embedded_prefect(work / "prefect")
-    from reform.sample_submissions import filled_workbook, item_rows
-
     workbook = filled_workbook(None, item_rows(args.rows))
     print(f"workbook: {args.rows} rows, {len(workbook) / 1024:.1f} KB")
     setups = {}
@@ -177,7 +165,7 @@ def main() -> int:
         setups[name] = url
     os.environ["REFORM_DATABASE_URL"] = setups["flow"]
     os.environ["REFORM_MAILDIR_PATH"] = str(work / "empty-maildir")
-    from flows.intake import intake_flow
+    from flows.intake import intake_flow  # noqa: PLC0415 - Prefect's environment first
 
     asyncio.run(intake_flow(NOW, deliver=False))  # warm-up: the temporary Prefect server starts here
 

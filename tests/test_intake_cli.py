@@ -4,7 +4,7 @@ from __future__ import annotations
 from typer.testing import CliRunner
 
 from reform.cli import app
-from reform.sample_submissions import filled_workbook, item_rows
+from demo.samples import filled_workbook, item_rows
 
 runner = CliRunner()
 
