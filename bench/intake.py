@@ -35,8 +35,8 @@ import pandas as pd
 from openpyxl import Workbook
 
 from core.local_prefect import use_embedded_prefect
+from demo.samples import filled_workbook, item_rows, reply_mail
 from notifications.mailbox import MaildirMailbox
-from reform.sample_submissions import filled_workbook, item_rows, reply_mail
 from registry.campaign.service import initialise
 from registry.intake.service import enrol_respondents
 from rules.organisations import OrgKind, OrgRecord, Person

@@ -5,6 +5,8 @@ import logging
 import os
 from pathlib import Path
 
+from core.settings import get_settings
+
 # The temporary server logs "database is locked" retries and shutdown tracebacks under load:
 # noise to a coordinator, so only its errors that matter reach the terminal.
 NOISY_LOGGERS = ("prefect.server", "prefect._internal", "uvicorn", "uvicorn.error", "docket", "alembic")
@@ -27,6 +29,4 @@ def use_embedded_prefect(home: Path) -> None:
 def use_local_prefect_unless_configured() -> None:
     """A command run without a Prefect server configured runs its flows on a temporary local one."""
     if not os.environ.get("PREFECT_API_URL"):
-        from core.settings import get_settings
-
         use_embedded_prefect(get_settings().home / "prefect")

@@ -13,8 +13,8 @@ from prefect import serve
 from prefect.events import DeploymentEventTrigger
 from prefect.schedules import Cron
 
-from flows.intake import ACCEPTED_EVENT
-from flows.review import OPINION_EVENT, review_merge_flow, review_routing_flow
+from flows.events import ACCEPTED_EVENT, OPINION_EVENT
+from flows.review import review_merge_flow, review_routing_flow
 
 MERGE_EVERY = timedelta(hours=1)
 SAFETY_NET_CRON = "45 8 * * *"  # before the daily sweep at 09:00

@@ -7,7 +7,7 @@ from datetime import date
 from prefect import flow
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
-from rules.obligations import LATE, STANDING_NAMES, Standing
+from flows.artifacts import overdue_markdown, standing_table
 from tasks.campaign import open_phase_obligations, read_campaign_status
 
 
@@ -23,16 +23,9 @@ async def daily_standing_flow(as_of: date | None = None, campaign_code: str | No
     as_of = as_of or date.today()  # a scheduled run means today; the demo passes its simulated day
     report = read_campaign_status(as_of, campaign_code)
     by_phase = standing_counts(report)
-    rows = [
-        {"阶段": phase["name"], "截止日期": phase["deadline"] or "—",
-         **{STANDING_NAMES[s]: by_phase.get(phase["code"], {}).get(s, 0) for s in Standing}}
-        for phase in report["phases"] if phase["code"] in by_phase
-    ]
-    await create_table_artifact(key="campaign-standing", table=rows, description=f"截至 {as_of} 各阶段进展")
-    late = [o for o in report["obligations"] if o["standing"] in LATE]
-    lines = [f"# 截至 {as_of}", "", f"逾期事项 {len(late)} 项", ""]
-    lines += [f"- {o['org_name']}：{o['phase']}（期限 {o['due']}）" for o in late]
-    await create_markdown_artifact(key="campaign-overdue", markdown="\n".join(lines))
+    table = standing_table(report["phases"], by_phase, as_of)
+    await create_table_artifact(key="campaign-standing", table=table.rows, description=table.description)
+    await create_markdown_artifact(key="campaign-overdue", markdown=overdue_markdown(report["obligations"], as_of))
     return by_phase
 
 

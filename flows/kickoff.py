@@ -6,7 +6,9 @@ from datetime import datetime
 from prefect import flow
 from prefect.artifacts import create_markdown_artifact
 
-from tasks.intake import deliver_outbox, phase_obligations_to_call, queue_phase_call
+from flows.artifacts import artifact_key, kickoff_markdown
+from tasks.intake import phase_obligations_to_call, queue_phase_call
+from tasks.outbox import deliver_outbox
 
 
 @flow(name="phase-kickoff")
@@ -16,9 +18,6 @@ async def kickoff_flow(phase_code: str = "inventory", now: datetime | None = Non
     obligation_ids = phase_obligations_to_call(phase_code)
     outbox_ids = [await queue_phase_call(obligation_id, now) for obligation_id in obligation_ids]
     delivery = await deliver_outbox(now) if deliver else {"sent": 0, "deferred": 0, "failed": 0}
-    await create_markdown_artifact(
-        key=f"kickoff-{phase_code.replace('_', '-')}",
-        markdown=(f"# 阶段 {phase_code} 通知\n\n待报送单位 {len(obligation_ids)} 个；"
-                  f"本次发出 {delivery['sent']} 封，稍后重试 {delivery['deferred']} 封，失败 {delivery['failed']} 封。"),
-    )
+    await create_markdown_artifact(key=f"kickoff-{artifact_key(phase_code)}",
+                                   markdown=kickoff_markdown(phase_code, len(obligation_ids), delivery))
     return {"calls": len(outbox_ids), **delivery}

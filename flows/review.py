@@ -10,18 +10,15 @@ from datetime import date, datetime
 
 from prefect import flow
 from prefect.artifacts import create_table_artifact
-from prefect.events import emit_event
 
-from tasks.intake import deliver_outbox
+from flows.artifacts import review_status_table
+from tasks.outbox import deliver_outbox
 from tasks.review import (
     merge_opinions_of,
     review_status_rows,
     route_submissions,
     submissions_ready,
 )
-
-OPINION_EVENT = "reform.review.opinion"
-ROUTE_NAMES = {"review": "送四家单位审核", "response": "部门修改后的清单（进入复核）", "skip": "无需处理"}
 
 
 @flow(name="review-routing")
@@ -50,18 +47,5 @@ async def review_merge_flow(submission_id: int | None = None, now: datetime | No
 
 
 async def publish_review_status(as_of: date) -> None:
-    rows = review_status_rows(as_of)
-    await create_table_artifact(
-        key="review-status", description=f"截至 {as_of} 各部门清单的并联审核进展",
-        table=[{"送审编号": r["submission_id"], "部门": r["org_name"], "版本": r["version"], **r["agencies"],
-                "分歧事项": r["conflicts"], "进展": r["stage"], "汇总后来函": "是" if r["late_opinion"] else ""}
-               for r in rows])
-
-
-def announce_opinion(result: dict) -> None:
-    """An agency's opinion was recorded: the merge deployment listens for this."""
-    emit_event(event=OPINION_EVENT,
-               resource={"prefect.resource.id": f"reform.submission.{result['submission_id']}",
-                         "reform.org": result["org_code"]},
-               payload={"submission_id": result["submission_id"], "obligation_id": result["obligation_id"],
-                        "agency": result["org_code"]})
+    table = review_status_table(review_status_rows(as_of), as_of)
+    await create_table_artifact(key="review-status", table=table.rows, description=table.description)

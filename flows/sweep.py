@@ -16,9 +16,10 @@ from prefect.artifacts import (
     create_table_artifact,
 )
 
-from rules.escalation import LEVEL_NAMES, RECIPIENT_NAMES, Level
+from flows.artifacts import new_cards_table, phase_progress, sweep_summary_markdown
+from tasks.outbox import deliver_outbox
 from tasks.review import route_submissions
-from tasks.sweep import deliver_outbox, is_working_day, sweep_day
+from tasks.sweep import is_working_day, sweep_day
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -39,21 +40,8 @@ async def daily_sweep_flow(as_of: date | None = None, deliver: bool = True, now:
 
 
 async def _leave_artifacts(as_of: date, notices: list[dict], digest: dict) -> None:
-    cards = [n for n in notices if n["level"] >= Level.YELLOW]
-    await create_table_artifact(
-        key="sweep-new-cards", description=f"{as_of} 新增黄牌、红牌和督查",
-        table=[{"单位": n["org_name"], "代码": n["org_code"], "事项": n["obligation_id"], "阶段": n["phase_name"],
-                "截止日期": n["due"].isoformat(), "级别": LEVEL_NAMES[Level(n["level"])],
-                "发送对象": RECIPIENT_NAMES[n["to_role"]]} for n in cards])
-    reminders = len(notices) - len(cards)
-    await create_markdown_artifact(key="sweep-summary", markdown="\n".join([
-        f"# 督办扫描 {as_of}", "",
-        f"- 提醒 {reminders} 条，新增黄牌/红牌/督查 {len(cards)} 条",
-        f"- 逾期 {digest['late']} 项，涉及 {digest['late_orgs']} 个单位；与上一个工作日相比变化 {digest['changes']} 项",
-        f"- 改送上一级（联系人缺邮箱）{sum(1 for n in notices if n['skipped'])} 条",
-    ]))
-    # One progress bar per phase (keys allow only lowercase letters, digits and dashes), all at once.
-    await asyncio.gather(*(
-        create_progress_artifact(progress=100 * done / (total or 1), key=f"sweep-done-{code.replace('_', '-')}",
-                                 description=f"{name}：已完成 {done}/{total}")
-        for code, (name, done, total) in digest["done_by_phase"].items()))
+    cards = new_cards_table(notices, as_of)
+    await create_table_artifact(key="sweep-new-cards", table=cards.rows, description=cards.description)
+    await create_markdown_artifact(key="sweep-summary", markdown=sweep_summary_markdown(as_of, notices, digest))
+    await asyncio.gather(*(create_progress_artifact(progress=p.percent, key=p.key, description=p.description)
+                           for p in phase_progress(digest["done_by_phase"])))

@@ -16,7 +16,7 @@ def demo(
     workspace: Annotated[Path | None, typer.Option(help="演示工作目录，默认新建临时目录")] = None,
 ) -> None:
     """在模拟时钟上从头运行一遍工作方案（嵌入式 SQLite 和本地 Prefect，无需其他服务）。"""
-    from reform.demo import run_demo  # noqa: PLC0415 - loaded only when the demo runs
+    from demo.run import run_demo  # noqa: PLC0415 - loaded only when the demo runs
 
     run_demo(console, workspace)
 

@@ -62,7 +62,8 @@ def intake(
         serve(intake_deployment())
         return
     use_local_prefect_unless_configured()
-    from flows.intake import OUTCOME_NAMES, intake_flow  # noqa: PLC0415 - Prefect's environment is set just above
+    from flows.artifacts import OUTCOME_NAMES  # noqa: PLC0415 - Prefect's environment is set just above
+    from flows.intake import intake_flow  # noqa: PLC0415 - Prefect's environment is set just above
 
     results = asyncio.run(intake_flow())
     console.print(f"收取邮件 {len(results)} 封。")

@@ -6,6 +6,8 @@ from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
+from alembic import command
+from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -49,9 +51,6 @@ def transaction(url: str) -> Iterator[Session]:
 
 def migrate(url: str) -> None:
     """Bring the registry's schema to the newest migration (creates it on an empty database)."""
-    from alembic import command
-    from alembic.config import Config
-
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["url"] = url

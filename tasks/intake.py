@@ -15,9 +15,6 @@ from notifications.mailbox import MailboxPoll
 from registry.inbound import service as inbound
 from registry.intake import service as intake
 from registry.intake.service import IntakeResult
-from tasks.outbox import (
-    deliver_outbox,  # noqa: F401 - flows.intake and flows.kickoff import the one delivery task from here
-)
 
 
 @task(name="obligations-to-call")

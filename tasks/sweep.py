@@ -7,7 +7,6 @@ from prefect import task
 
 from core.settings import get_settings
 from registry.supervision import service as supervision
-from tasks.outbox import deliver_outbox  # noqa: F401 - flows.sweep imports the one delivery task from here
 
 
 def _url() -> str:

@@ -8,7 +8,7 @@ from datetime import datetime
 from openpyxl import load_workbook
 
 from core.settings import get_settings
-from reform.sample_submissions import filled_workbook, item_rows, reply_mail
+from demo.samples import filled_workbook, item_rows, reply_mail
 from registry.campaign.obligations import find_obligation
 from registry.db import transaction
 from registry.inbound.sorting import take_in_mail

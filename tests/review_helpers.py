@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from core.settings import get_settings
-from reform.sample_submissions import reply_mail
+from demo.samples import reply_mail
 from registry.campaign.tables import Obligation, Phase
 from registry.db import transaction
 from registry.directory.tables import Organisation

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from typer.testing import CliRunner
 
+from demo.samples import filled_workbook, item_rows
 from reform.app import app
-from reform.sample_submissions import filled_workbook, item_rows
 
 runner = CliRunner()
 

@@ -81,10 +81,11 @@ def test_intake_delivers_the_receipt(initialised, prefect_server, smtp_server, m
 
 
 def test_intake_emits_an_event_per_accepted_submission(initialised, prefect_server, smtp_server, maildir, monkeypatch):
+    import flows.events
     import flows.intake
 
     emitted = []
-    monkeypatch.setattr(flows.intake, "emit_event", lambda **kw: emitted.append(kw))
+    monkeypatch.setattr(flows.events, "emit_event", lambda **kw: emitted.append(kw))
     c = call(initialised, "jyj")
     maildir.add(reply(c, [("清单.xlsx", good_workbook(c))]))
     maildir.add(reply(c, []))  # rejected: no event

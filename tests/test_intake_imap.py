@@ -6,7 +6,7 @@ import imaplib
 
 import pytest
 
-from reform.sample_submissions import filled_workbook, item_rows, reply_mail
+from demo.samples import filled_workbook, item_rows, reply_mail
 from tests.intake_helpers import NOW
 
 

@@ -5,7 +5,7 @@ from email.header import Header
 
 from sqlalchemy import func, select
 
-from reform.sample_submissions import filled_workbook, item_rows
+from demo.samples import filled_workbook, item_rows
 from registry.campaign.tables import Obligation
 from registry.db import transaction
 from registry.intake.tables import MailboxMessage, Submission, SubmittedItem

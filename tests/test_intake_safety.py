@@ -5,7 +5,7 @@ import io
 import zipfile
 from datetime import date
 
-from reform.sample_submissions import filled_workbook, item_rows
+from demo.samples import filled_workbook, item_rows
 from workbooks.inventory_template import TemplateFacts, build_inventory_template
 from workbooks.safety import OLE_SIGNATURE, Limits, check_workbook
 

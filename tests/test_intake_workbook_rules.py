@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from openpyxl import Workbook
 
-from reform.sample_submissions import filled_workbook, item_rows
+from demo.samples import filled_workbook, item_rows
 from tests.intake_helpers import edited, items_sheet
 from workbooks import inventory_schema as s
 from workbooks.inventory_parse import parse_inventory

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from sqlalchemy import func, select
 
-from reform.sample_submissions import filled_workbook, item_rows
+from demo.samples import filled_workbook, item_rows
 from registry.calendar.service import add_working_days
 from registry.campaign.service import add_synthetic_obligations
 from registry.campaign.tables import Obligation

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime
 
-from reform.sample_submissions import reply_mail
+from demo.samples import reply_mail
 from tests.intake_helpers import NOW, call, good_workbook, reply
 from tests.review_helpers import filled_packet
 from tests.test_intake_imap import (

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from core.settings import get_settings
-from reform.sample_submissions import filled_workbook, reply_mail
+from demo.samples import filled_workbook, reply_mail
 from registry.db import transaction
 from registry.directory.tables import Organisation
 from registry.review.merge import decide_conflict

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from registry.calendar.store import load_calendar, store_years
 from registry.db import migrate, transaction
+from rules.calendar import WorkingCalendar
 from workbooks.calendar_files import read_calendar_file
 
 
@@ -54,3 +55,9 @@ def add_working_days(url: str, day: date, days: int) -> date:
     """
     with transaction(url) as session:
         return load_calendar(session).add_working_days(day, days)
+
+
+def working_calendar(url: str) -> WorkingCalendar:
+    """Every loaded year as the rules' calendar (pure: working days, 调休, adding working days)."""
+    with transaction(url) as session:
+        return load_calendar(session)

@@ -4,25 +4,28 @@ Each takes the database URL and plain values, opens the one transaction and retu
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, insert, select, text
 
 from registry.calendar.store import load_calendar
 from registry.campaign import obligations, status
+from registry.campaign.audit import move_obligation
 from registry.campaign.plan import open_phase
 from registry.campaign.setup import InitReport, initialise
 from registry.campaign.tables import Campaign, Obligation, Phase
 from registry.db import engine_for, migrate, transaction
 from registry.directory.tables import Organisation
+from rules.obligations import State
 
 # Rows per INSERT when building a synthetic load: large enough to keep the driver busy, small
 # enough to keep the statement in memory.
 _SYNTHETIC_CHUNK = 20_000
 
 # initialise: migrate and load what is missing; migrate alone: an empty registry at the newest schema.
-__all__ = ["InitReport", "add_synthetic_obligations", "campaign_status", "fulfil_obligation", "initialise", "migrate",
-           "open_phase_obligations"]
+__all__ = ["InitReport", "OpenObligation", "add_synthetic_obligations", "campaign_status", "complete_obligation",
+           "fulfil_obligation", "initialise", "migrate", "open_obligations", "open_phase_obligations"]
 
 
 def campaign_status(url: str, as_of: date, campaign_code: str | None = None) -> dict:
@@ -75,3 +78,31 @@ def add_synthetic_obligations(url: str, count: int, around: date, campaign_code:
             connection.execute(text("ANALYZE"))
             connection.commit()
     return count
+
+
+@dataclass(frozen=True)
+class OpenObligation:
+    id: int
+    org_code: str
+    ref: str
+    due: date
+
+
+def open_obligations(url: str, phase_code: str) -> list[OpenObligation]:
+    """What is still open in a phase, across campaigns (returned ones are not open: they wait on a fix)."""
+    with transaction(url) as session:
+        rows = session.execute(
+            select(Obligation.id, Organisation.code, Obligation.ref, Obligation.due)
+            .join(Phase, Phase.id == Obligation.phase_id)
+            .join(Organisation, Organisation.id == Obligation.debtor_id)
+            .where(Phase.code == phase_code, Obligation.state == State.OPEN)
+            .order_by(Obligation.id))
+        return [OpenObligation(*row) for row in rows]
+
+
+def complete_obligation(url: str, obligation_id: int, on: date, actor: str, reason: str) -> None:
+    """Mark one obligation, named by its id, done; a done one stays as it is."""
+    with transaction(url) as session:
+        obligation = session.get(Obligation, obligation_id)
+        if obligation.state != State.FULFILLED:
+            move_obligation(session, obligation, State.FULFILLED, actor, reason, on)

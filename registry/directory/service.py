@@ -4,8 +4,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import select
+
 from registry.db import migrate, transaction
 from registry.directory import store
+from registry.directory.tables import Contact, Organisation
 from workbooks.directory import read_directory, write_directory
 
 
@@ -31,3 +34,11 @@ def export_directory(url: str, path: Path) -> int:
         records = store.export_directory(session)
     write_directory(path, records)
     return len(records)
+
+
+def contact_addresses(url: str) -> dict[str, str]:
+    """Each organisation's working contact (联系人) address, by organisation code."""
+    with transaction(url) as session:
+        return dict(session.execute(
+            select(Organisation.code, Contact.email).join(Contact, Contact.org_id == Organisation.id)
+            .where(Contact.role == "contact")).all())

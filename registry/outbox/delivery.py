@@ -1,21 +1,22 @@
-"""Queue a notice once; deliver the outbox through SMTP with retries; report what bounced.
+"""Deliver the outbox: what is due, handed to the mail sender, and what became of each message.
 
 Exactly-once mail needs both halves: a unique key per notice (queuing twice is a no-op) and a
-delivery loop that marks each message sent in its own transaction right after the server's 250.
+delivery that marks each message sent right after the server's 250. The SMTP conversation is
+notifications.smtp's; this module keeps the books: due rows, sent marks committed in batches,
+failures recorded, retried with backoff or given up, and the coordinator told of what bounced.
 """
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.policy import compat32
 
-import aiosmtplib
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from core.settings import Settings
 from notifications.compose import build_message
+from notifications.smtp import Envelope, MailSender, Outcome, SendResult, SmtpSender
 from registry.db import transaction
 from registry.directory.queries import coordinator_addresses
 from registry.outbox.queue import queue_message
@@ -29,12 +30,6 @@ class DeliveryReport:
     failed: list[int] = field(default_factory=list)
 
 
-def _is_permanent(error: Exception) -> bool:
-    if isinstance(error, aiosmtplib.SMTPRecipientsRefused):
-        return all(getattr(e, "code", 0) >= 500 for e in error.recipients)
-    return isinstance(error, aiosmtplib.SMTPResponseException) and error.code >= 500
-
-
 # Sent states are committed in batches of this many: one commit per message would cap delivery at
 # the database's commit rate. A crash loses at most a batch of "sent" marks, and those messages
 # go again with the same Message-ID: the at-least-once the SMTP boundary allows in any case.
@@ -42,7 +37,7 @@ SENT_COMMIT_BATCH = 100
 
 
 async def deliver_pending(url: str, settings: Settings, now: datetime | None = None,
-                          limit: int = 5000) -> DeliveryReport:
+                          limit: int = 5000, *, sender: MailSender | None = None) -> DeliveryReport:
     """Send what is due over a few concurrent SMTP connections.
 
     Safe to run concurrently with queuing and to rerun after a crash.
@@ -52,53 +47,35 @@ async def deliver_pending(url: str, settings: Settings, now: datetime | None = N
     batch = _due_messages(url, settings, now, limit)
     if not batch:
         return report
-    queue: asyncio.Queue[Envelope] = asyncio.Queue()
-    for item in batch:
-        queue.put_nowait(item)
-    sent: list[int] = []
-    connection_errors: list[Exception] = []
-
-    async def connection() -> None:
-        smtp = aiosmtplib.SMTP(hostname=settings.smtp.host, port=settings.smtp.port,
-                               timeout=settings.smtp.timeout_seconds, start_tls=settings.smtp.starttls)
-        if not await _connect(smtp, settings, connection_errors):
-            return
-        try:
-            while not queue.empty():
-                outbox_id, recipients, content = queue.get_nowait()
-                try:
-                    await smtp.sendmail(settings.smtp.sender_address, recipients, content)
-                except (aiosmtplib.SMTPException, OSError) as error:
-                    _record_failure(url, settings, outbox_id, error, now, permanent=_is_permanent(error),
-                                    report=report)
-                    if isinstance(error, (aiosmtplib.SMTPServerDisconnected, OSError)):
-                        smtp.close()
-                        if not await _connect(smtp, settings, connection_errors):
-                            return
-                    continue
-                sent.append(outbox_id)
-                if len(sent) - len(report.sent) >= SENT_COMMIT_BATCH:
-                    _mark_sent(url, sent[len(report.sent):], now, report)
-        finally:
-            if smtp.is_connected:
-                try:
-                    await smtp.quit()
-                except aiosmtplib.SMTPException:
-                    smtp.close()
-
+    books = _Books(url, settings, now, report)
     try:
-        await asyncio.gather(*(connection() for _ in range(max(1, settings.smtp.connections))))
+        await (sender or SmtpSender(settings.smtp)).send(batch, books.record)
     finally:
-        _mark_sent(url, sent[len(report.sent):], now, report)
-    # Whatever no connection could take (the server is unreachable) waits for the next attempt.
-    while not queue.empty():
-        outbox_id, _, _ = queue.get_nowait()
-        _record_failure(url, settings, outbox_id, connection_errors[-1], now, permanent=False, report=report)
+        books.mark_sent()
     return report
 
 
-# What goes over the wire: the outbox row, the envelope recipients and the message's bytes.
-Envelope = tuple[int, list[str], bytes]
+class _Books:
+    """Called back once per message as its fate is known, on the sender's event loop."""
+
+    def __init__(self, url: str, settings: Settings, now: datetime, report: DeliveryReport) -> None:
+        self.url, self.settings, self.now, self.report = url, settings, now, report
+        self.unmarked: list[int] = []
+
+    def record(self, result: SendResult) -> None:
+        if result.outcome is Outcome.SENT:
+            self.unmarked.append(result.outbox_id)
+            if len(self.unmarked) >= SENT_COMMIT_BATCH:
+                self.mark_sent()
+            return
+        _record_failure(self.url, self.settings, result.outbox_id, result.error, self.now,
+                        permanent=result.outcome is Outcome.PERMANENT, report=self.report)
+
+    def mark_sent(self) -> None:
+        ids, self.unmarked = self.unmarked, []
+        _mark_sent(self.url, ids, self.now, self.report)
+
+
 _WIRE = compat32.clone(linesep="\r\n")
 
 
@@ -122,17 +99,6 @@ def _due_messages(url: str, settings: Settings, now: datetime, limit: int) -> li
             ).as_bytes(policy=_WIRE))
             for m in due
         ]
-
-
-async def _connect(smtp: aiosmtplib.SMTP, settings: Settings, errors: list[Exception]) -> bool:
-    try:
-        await smtp.connect()
-        if settings.smtp.username:
-            await smtp.login(settings.smtp.username, settings.smtp.password or "")
-    except (aiosmtplib.SMTPException, OSError) as error:
-        errors.append(error)
-        return False
-    return True
 
 
 def _mark_sent(url: str, ids: list[int], now: datetime, report: DeliveryReport) -> None:

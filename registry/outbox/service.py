@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from core.settings import Settings, get_settings
 from registry.db import transaction
@@ -52,3 +53,24 @@ def count_by_state(url: str) -> dict[str, int]:
     """How many outbox messages are in each state (pending, sent, failed, …); absent states are left out."""
     with transaction(url) as session:
         return dict(session.execute(select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state)).all())
+
+
+@dataclass(frozen=True)
+class QueuedMessage:
+    key: str
+    to: list[str]
+    reply_to: str
+    subject: str
+    state: str
+    attachments: list[tuple[str, bytes]]  # (filename, content)
+
+
+def queued_message(url: str, key: str) -> QueuedMessage | None:
+    """The message queued under ``key`` (what its recipient receives), or None."""
+    with transaction(url) as session:
+        m = session.scalar(select(OutboxMessage).options(selectinload(OutboxMessage.attachments))
+                           .where(OutboxMessage.key == key))
+        if m is None:
+            return None
+        return QueuedMessage(m.key, list(m.to_addrs), m.reply_to, m.subject, m.state,
+                             [(a.filename, a.content) for a in m.attachments])

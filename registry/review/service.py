@@ -8,11 +8,22 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from core.settings import Settings, get_settings
+from registry.campaign.tables import Obligation, Phase
 from registry.db import transaction
+from registry.directory.queries import contact_email
+from registry.directory.tables import Organisation
+from registry.intake.calls import template_for
+from registry.intake.reply_tokens import reply_address, subject_tag, token_for
+from registry.intake.tables import Submission
 from registry.review import approval, merge, routing, status
+from registry.review.obligations import APPROVAL, REVIEW
+from registry.review.routing import items_of
+from registry.review.tables import ConsolidatedItem, ConsolidatedOpinion, ReviewResponse
+from rules.obligations import CLOSED
 
 
 @dataclass(frozen=True)
@@ -96,3 +107,93 @@ def adjust(url: str, on: date, reason: str, document: str, now: datetime, actor:
 
 def _plain(version) -> FrozenVersion:
     return FrozenVersion(version.version, version.item_count, version.change_log, version.content)
+
+
+def unrouted_submissions(url: str) -> list[int]:
+    """Current lists (accepted, not zero reports) neither sent to the agencies nor recorded as a response."""
+    with transaction(url) as session:
+        routed = set(session.scalars(select(Obligation.ref).join(Phase, Phase.id == Obligation.phase_id)
+                                     .where(Phase.code == REVIEW)))
+        routed |= {str(i) for i in session.scalars(select(ReviewResponse.submission_id))}
+        current = session.scalars(select(Submission.id).where(Submission.state == "accepted",
+                                                              Submission.zero_report.is_(False))
+                                  .order_by(Submission.id)).all()
+    return [i for i in current if str(i) not in routed]
+
+
+@dataclass(frozen=True)
+class ReviewObligation:
+    obligation_id: int
+    agency: str  # the reviewing agency's code
+
+
+def review_obligations(url: str, submission_id: int) -> list[ReviewObligation]:
+    """The four agencies' review obligations on one submission."""
+    with transaction(url) as session:
+        rows = session.execute(
+            select(Obligation.id, Organisation.code).join(Organisation, Organisation.id == Obligation.debtor_id)
+            .join(Phase, Phase.id == Obligation.phase_id)
+            .where(Phase.code == REVIEW, Obligation.ref == str(submission_id)).order_by(Obligation.id))
+        return [ReviewObligation(*row) for row in rows]
+
+
+def conflicting_items(url: str, submission_id: int) -> list[str]:
+    """The item numbers (序号) of a written opinion on which the agencies disagreed."""
+    with transaction(url) as session:
+        return list(session.scalars(
+            select(ConsolidatedItem.seq).join(ConsolidatedOpinion,
+                                              ConsolidatedOpinion.id == ConsolidatedItem.consolidated_id)
+            .where(ConsolidatedOpinion.submission_id == submission_id, ConsolidatedItem.conflict.is_(True))
+            .order_by(ConsolidatedItem.position)))
+
+
+def open_rechecks(url: str) -> list[int]:
+    """Reviewed submissions whose department answered and whose recheck by 编委办 is still open."""
+    with transaction(url) as session:
+        refs = session.scalars(select(Obligation.ref).join(Phase, Phase.id == Obligation.phase_id).where(
+            Phase.code == APPROVAL, Obligation.ref.like("recheck:%"),
+            Obligation.state.not_in([str(s) for s in CLOSED])).order_by(Obligation.id)).all()
+    return [int(ref.split(":")[1]) for ref in refs]
+
+
+@dataclass(frozen=True)
+class ResponseRecord:
+    reviewed_submission_id: int
+    submission_id: int  # the revised list that answered it
+
+
+def review_responses(url: str) -> list[ResponseRecord]:
+    """Every department's response to its written opinion, in the order they came in."""
+    with transaction(url) as session:
+        rows = session.execute(select(ReviewResponse.reviewed_submission_id, ReviewResponse.submission_id)
+                               .order_by(ReviewResponse.id))
+        return [ResponseRecord(*row) for row in rows]
+
+
+@dataclass(frozen=True)
+class RevisionBasis:
+    """What a department works from when it revises its list after the written opinion."""
+
+    sender: str  # the department's contact address
+    reply_to: str  # the intake address carrying its inventory obligation's token
+    subject_tag: str
+    template: bytes  # its inventory template, as in the call
+    items: list[dict]  # its current list, item by item
+    outcomes: dict[str, str]  # item name -> the written opinion's outcome (rules.review.Opinion)
+
+
+def revision_basis(url: str, reviewed_submission_id: int, now: datetime,
+                   settings: Settings | None = None) -> RevisionBasis:
+    settings = settings or get_settings()
+    with transaction(url) as session:
+        obligation = session.get(Obligation, session.get(Submission, reviewed_submission_id).obligation_id)
+        outcomes = dict(session.execute(select(ConsolidatedItem.name, ConsolidatedItem.outcome).join(
+            ConsolidatedOpinion, ConsolidatedOpinion.id == ConsolidatedItem.consolidated_id)
+            .where(ConsolidatedOpinion.submission_id == reviewed_submission_id)).all())
+        current = session.scalar(select(Submission.id).where(Submission.obligation_id == obligation.id,
+                                                             Submission.state == "accepted"))
+        _, template = template_for(session, obligation, settings, now)
+        token = token_for(session, obligation.id, now)
+        return RevisionBasis(contact_email(session, obligation.debtor_id),
+                             reply_address(settings.mailbox.intake_address, token), subject_tag(token), template,
+                             items_of(session, current), outcomes)

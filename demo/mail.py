@@ -1,7 +1,7 @@
 """The inventory phase of `reform demo`, by email on the real path.
 
 The kickoff flow sends each department its call through the outbox to the demo's local SMTP server
-(reform.demo_supervision.local_smtp files it in the departments' Maildir). Simulated departments
+(demo.mail_server.local_smtp files it in the departments' Maildir). Simulated departments
 read their call there, fill in the attached template and reply through a second local SMTP server,
 the intake "MX", which files replies in the intake Maildir; the mailbox-intake flow polls it,
 validates, stores and sends receipts. Some departments reply on time, some late, some with
@@ -12,12 +12,20 @@ from __future__ import annotations
 import mailbox
 import os
 import random
-import socket
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from email import message_from_bytes, policy
 from pathlib import Path
+
+import aiosmtplib
+
+from core.settings import get_settings
+from demo.mail_server import start_maildir_server
+from demo.samples import filled_workbook, item_rows, reply_mail
+from flows.intake import intake_flow
+from flows.kickoff import kickoff_flow
+from registry.directory.service import contact_addresses
 
 PHASE = "inventory"
 SENT_AT, POLLED_AT = time(10), time(16)
@@ -50,22 +58,14 @@ class InventoryByMail:
         self.kickoff_on = kickoff_on
         self.calls: dict[str, Call] = {}
         self.read_keys: set[str] = set()
-        self.port = self._start_intake_server()
+        self.controller, self.port = start_maildir_server(self.intake_dir)  # the intake "MX"
         os.environ["REFORM_INTAKE_MAILBOX"] = "maildir"
         os.environ["REFORM_MAILDIR_PATH"] = str(self.intake_dir)
 
     @classmethod
     def take_over(cls, workspace: Path, schedule: dict, kickoff_on: date, calendar) -> InventoryByMail:
         """Remove the inventory deliveries from ``schedule``; each becomes a reply by email that day."""
-        from sqlalchemy import select
-
-        from core.settings import get_settings
-        from registry.db import transaction
-        from registry.directory.tables import Contact, Organisation
-
-        with transaction(get_settings().database_url) as session:
-            senders = dict(session.execute(select(Organisation.code, Contact.email).join(
-                Contact, Contact.org_id == Organisation.id).where(Contact.role == "contact")).all())
+        senders = contact_addresses(get_settings().database_url)
         rng = random.Random(73)
         replies: dict[date, list[Reply]] = {}
         for day in sorted(schedule):
@@ -80,18 +80,6 @@ class InventoryByMail:
                     replies.setdefault(fixed, []).append(Reply(reply.org_code, reply.org_name, reply.sender, "fixed"))
         return cls(workspace, replies, kickoff_on)
 
-    def _start_intake_server(self) -> int:
-        from aiosmtpd.controller import Controller
-
-        from reform.demo_supervision import _MaildirHandler
-
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        self.controller = Controller(_MaildirHandler(self.intake_dir), hostname="127.0.0.1", port=port)
-        self.controller.start()
-        return port
-
     def close(self) -> None:
         self.controller.stop()
 
@@ -99,8 +87,6 @@ class InventoryByMail:
         """What happens in the inventory phase today: the kickoff, replies sent, the mailbox polled."""
         lines = []
         if day == self.kickoff_on:
-            from flows.kickoff import kickoff_flow
-
             result = await kickoff_flow(PHASE, now=datetime.combine(day, SENT_AT))
             lines.append(f"[cyan]phase-kickoff[/] 向 {result['calls']} 个单位发出清理自查通知（附模板和回复地址），"
                          f"邮件发出 {result['sent']} 封")
@@ -114,8 +100,6 @@ class InventoryByMail:
         return lines
 
     async def _poll(self, day: date) -> list[str]:
-        from flows.intake import intake_flow
-
         results = await intake_flow(now=datetime.combine(day, POLLED_AT))
         counts = Counter(r["outcome"] for r in results)
         summary = "，".join(f"{OUTCOME_WORDS.get(o, o)} {n}" for o, n in counts.items())
@@ -128,10 +112,6 @@ class InventoryByMail:
         return [line]
 
     async def _send(self, reply: Reply, day: date) -> Reply:
-        import aiosmtplib
-
-        from reform.sample_submissions import filled_workbook, item_rows, reply_mail
-
         call = self._call_for(reply.sender)
         rng = random.Random(reply.org_code)
         rows = item_rows(rng.randint(3, 15), seed=rng.randint(0, 10**6), implementer=reply.org_name)

@@ -18,6 +18,10 @@ from pathlib import Path
 from rich.console import Console
 
 from core.local_prefect import use_embedded_prefect
+from core.settings import get_settings
+from demo.mail_server import local_smtp
+from registry.calendar.service import working_calendar
+from registry.campaign.service import campaign_status, fulfil_obligation, initialise
 from rules.obligations import LATE, STANDING_NAMES, Standing
 
 START, END = date(2016, 6, 9), date(2017, 4, 5)
@@ -40,49 +44,33 @@ def run_demo(console: Console, workspace: Path | None = None) -> None:
     os.environ["REFORM_HOME"] = str(workspace)
     os.environ.pop("REFORM_DATABASE_URL", None)
     use_embedded_prefect(workspace / "prefect")
-    from reform.demo_supervision import local_smtp
-
     with local_smtp(workspace / "mail"):  # the outbox delivers here; read it with any Maildir client
         asyncio.run(_simulate(console, workspace))
 
 
 async def _simulate(console: Console, workspace: Path) -> None:
-    from core.settings import get_settings
-    from flows.campaign import daily_standing_flow, open_phase_flow
-    from reform.demo_supervision import sweep_events
-    from registry.calendar.store import load_calendar
-    from registry.campaign.obligations import fulfil
-    from registry.campaign.plan import read_plan
-    from registry.campaign.setup import initialise
-    from registry.campaign.status import campaign_status
-    from registry.db import transaction
+    # The flows import Prefect, which reads its environment (set just above) on import.
+    from demo.mail import InventoryByMail  # noqa: PLC0415 - Prefect's environment first
+    from demo.review import ReviewByMail  # noqa: PLC0415 - Prefect's environment first
+    from demo.supervision import sweep_events  # noqa: PLC0415 - Prefect's environment first
+    from flows.campaign import daily_standing_flow, open_phase_flow  # noqa: PLC0415 - Prefect's environment first
 
     url = get_settings().database_url
-    plan = read_plan()
     console.rule("[bold]沈阳市简化优化公共服务流程工作方案 · 模拟运行")
     console.print(f"工作目录：{workspace}")
-    report = initialise(url, plan, today=START)
+    report = initialise(url, today=START)
     console.print(f"已载入工作日历 {len(report.calendar_years_added)} 个年度、单位 {report.organisations_added} 个，"
                   f"开启事项 {report.obligations_opened} 项。正在启动本地 Prefect（首次约需十几秒）……")
     again = sum([await open_phase_flow(code, START) for code in SIMULATED_PHASES])
     console.print(f"再次运行 open-phase 流程：新增 {again} 项（重复运行不会重复开启）。\n")
 
-    with transaction(url) as session:
-        calendar = load_calendar(session)
-        status = campaign_status(session, START)
+    calendar = working_calendar(url)
+    status = campaign_status(url, START)
     deadlines = {p["code"]: date.fromisoformat(p["deadline"]) for p in status["phases"] if p["deadline"]}
     names = {p["code"]: p["name"] for p in status["phases"]}
     schedule = _schedule(status["obligations"], deadlines, calendar)
-    from reform.demo_mail import (
-        InventoryByMail,  # the inventory phase runs by email: calls, replies, receipts
-    )
-
-    inventory = InventoryByMail.take_over(workspace, schedule, START, calendar)
-    from reform.demo_review import (
-        ReviewByMail,  # review through approval, by email (issue 4)
-    )
-
-    review = ReviewByMail(workspace, calendar, deadlines["review"])
+    inventory = InventoryByMail.take_over(workspace, schedule, START, calendar)  # calls, replies, receipts
+    review = ReviewByMail(workspace, calendar, deadlines["review"])  # review through approval
 
     day = START
     while day <= END:
@@ -90,9 +78,8 @@ async def _simulate(console: Console, workspace: Path) -> None:
         events += await review.day(day)
         deliveries = schedule.pop(day, [])
         if deliveries:
-            with transaction(url) as session:
-                for d in deliveries:
-                    fulfil(session, d.phase, d.org_code, day, actor=d.org_code, reason="模拟：单位按时报送材料")
+            for d in deliveries:
+                fulfil_obligation(url, d.phase, d.org_code, day, actor=d.org_code, reason="模拟：单位按时报送材料")
             by_phase = defaultdict(list)
             for d in deliveries:
                 by_phase[d.phase].append(d.org_name)
@@ -100,7 +87,7 @@ async def _simulate(console: Console, workspace: Path) -> None:
                 late = "（逾期报送）" if day > deadlines[phase] else ""
                 events.append(f"{names[phase]}：{_list(orgs)}报送{late}")
         if calendar.is_working_day(day):  # the 09:00 sweep deployment, on the simulated clock
-            events += await sweep_events(day)
+            events += await sweep_events(day, calendar)
         if calendar.is_working_day(day) and (day.weekday() == 0 or day in deadlines.values()
                                              or calendar.add_working_days(day, -1) in deadlines.values()):
             counts = await daily_standing_flow(day)

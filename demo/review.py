@@ -16,9 +16,27 @@ from datetime import date, datetime, time
 from pathlib import Path
 
 from openpyxl import load_workbook
-from sqlalchemy import select
 
+from core.settings import get_settings
+from demo.samples import filled_workbook, reply_mail
+from flows.intake import intake_flow
+from flows.review import review_merge_flow, review_routing_flow
+from registry.outbox.service import deliver, queued_message
+from registry.review.service import (
+    adjust,
+    approve,
+    conflicting_items,
+    decide_conflict,
+    finish_recheck,
+    open_rechecks,
+    review_obligations,
+    review_responses,
+    revision_basis,
+    submissions_ready,
+    unrouted_submissions,
+)
 from rules.review import Opinion
+from workbooks.review_packet import HEADERS, ITEM_FIELDS, OPINION, SHEET
 
 ROUTED_AT, REPLIED_AT, MERGED_AT = time(10, 30), time(15), time(17)
 APPROVAL = (date(2016, 10, 28), "市政府第 62 次常务会议", "沈政办发〔2016〕88号")
@@ -34,8 +52,6 @@ RESPONSE_AFTER_WORKING_DAYS = 5
 
 class ReviewByMail:
     def __init__(self, workspace: Path, calendar, review_deadline: date) -> None:
-        from core.settings import get_settings
-
         self.workspace = workspace
         self.calendar = calendar
         self.deadline = review_deadline
@@ -50,7 +66,7 @@ class ReviewByMail:
         if day < date(2016, 8, 1) or not self.calendar.is_working_day(day):
             return []
         lines: list[str] = []
-        if day <= date(2016, 10, 31) and self._unrouted():
+        if day <= date(2016, 10, 31) and unrouted_submissions(self.url):
             lines += await self._route(day)
         if self.replies.get(day) or self.responses.get(day):
             lines += self._write_replies(day)
@@ -69,24 +85,7 @@ class ReviewByMail:
 
     # --- routing and the agencies' replies ------------------------------------------------------
 
-    def _unrouted(self) -> bool:
-        from registry.campaign.tables import Obligation, Phase
-        from registry.db import transaction
-        from registry.intake.tables import Submission
-        from registry.review.obligations import REVIEW
-        from registry.review.tables import ReviewResponse
-
-        with transaction(self.url) as session:
-            routed = set(session.scalars(select(Obligation.ref).join(Phase, Phase.id == Obligation.phase_id)
-                                         .where(Phase.code == REVIEW)))
-            routed |= {str(i) for i in session.scalars(select(ReviewResponse.submission_id))}
-            current = session.scalars(select(Submission.id).where(Submission.state == "accepted",
-                                                                  Submission.zero_report.is_(False))).all()
-        return any(str(i) not in routed for i in current)
-
     async def _route(self, day: date) -> list[str]:
-        from flows.review import review_routing_flow
-
         routed = await review_routing_flow(now=datetime.combine(day, ROUTED_AT))
         reviews = [r["submission_id"] for r in routed if r["route"] == "review"]
         responses = [r for r in routed if r["route"] == "response"]
@@ -105,7 +104,8 @@ class ReviewByMail:
     def _plan_replies(self, submission_id: int, day: date) -> None:
         """Each agency answers in batches, as an office works through its pile; 政务服务办 is late on a few."""
         ready = self.calendar.add_working_days(day, 5)
-        for obligation_id, agency in self._review_obligations(submission_id):
+        for review in review_obligations(self.url, submission_id):
+            obligation_id, agency = review.obligation_id, review.agency
             batches = [d for d in (BATCHES[agency], *LATE_BATCHES) if d >= ready]
             when = batches[0] if batches else self.calendar.add_working_days(ready, 1)
             if agency == "zwfwb" and self.late_left and when == BATCHES[agency]:
@@ -120,21 +120,8 @@ class ReviewByMail:
                 self.replies.setdefault(self.calendar.add_working_days(when, 1), []).append((obligation_id, "keep"))
             self.replies.setdefault(when, []).append((obligation_id, kind))
 
-    def _review_obligations(self, submission_id: int) -> list[tuple[int, str]]:
-        from registry.campaign.tables import Obligation, Phase
-        from registry.db import transaction
-        from registry.directory.tables import Organisation
-
-        with transaction(self.url) as session:
-            return [tuple(r) for r in session.execute(
-                select(Obligation.id, Organisation.code).join(Organisation, Organisation.id == Obligation.debtor_id)
-                .join(Phase, Phase.id == Obligation.phase_id)
-                .where(Phase.code == "review", Obligation.ref == str(submission_id)))]
-
     def _write_replies(self, day: date) -> list[str]:
         """Agencies and departments reply; their MTA files the mail in the intake Maildir."""
-        from core.settings import get_settings
-
         intake = mailbox.Maildir(str(get_settings().maildir), create=True)
         kinds = Counter()
         late = 0
@@ -155,15 +142,9 @@ class ReviewByMail:
         return lines
 
     def _agency_reply(self, obligation_id: int, kind: str, day: date) -> bytes:
-        from reform.sample_submissions import reply_mail
-        from registry.db import transaction
-        from registry.outbox.tables import OutboxMessage
-        from workbooks.review_packet import HEADERS, OPINION, SHEET
-
-        with transaction(self.url) as session:
-            packet = session.scalar(select(OutboxMessage).where(OutboxMessage.key == f"review-packet:{obligation_id}"))
-            to, reply_to, subject = packet.to_addrs[0], packet.reply_to, packet.subject
-            content = packet.attachments[0].content
+        """The agency opens the packet it was sent, writes its opinions into it and replies."""
+        packet = queued_message(self.url, f"review-packet:{obligation_id}")
+        [(_, content)] = packet.attachments
         book = load_workbook(io.BytesIO(content))
         sheet = book[SHEET]
         column = HEADERS.index(OPINION) + 1
@@ -180,13 +161,10 @@ class ReviewByMail:
             sheet.cell(row=row, column=column + 2, value=adjusted or None)
         out = io.BytesIO()
         book.save(out)
-        return reply_mail(sender=to, sender_name="审核人", to=reply_to, subject="回复：" + subject,
+        return reply_mail(sender=packet.to[0], sender_name="审核人", to=packet.reply_to, subject="回复：" + packet.subject,
                           attachments=[("审核意见表.xlsx", out.getvalue())], when=datetime.combine(day, REPLIED_AT))
 
     async def _poll_and_merge(self, day: date) -> list[str]:
-        from flows.intake import intake_flow
-        from flows.review import review_merge_flow
-
         results = await intake_flow(now=datetime.combine(day, REPLIED_AT))
         outcomes = Counter(r["outcome"] for r in results)
         opinions = outcomes["opinion"] + outcomes["opinion_late"]
@@ -197,7 +175,7 @@ class ReviewByMail:
         if outcomes["accepted"]:
             lines += await self._route(day)
         merged = [m for m in await review_merge_flow(now=datetime.combine(day, MERGED_AT)) if m["created"]] \
-            if self._ready_to_merge() else []
+            if submissions_ready(self.url) else []  # the demo skips the hourly merge's idle runs
         if merged:
             conflicted = [m for m in merged if m["conflicts"]]
             lines.append(f"[cyan]review-merge[/] 汇总书面审核意见 {len(merged)} 份，发给部门 {len(merged) - len(conflicted)} 份"
@@ -209,29 +187,12 @@ class ReviewByMail:
                     self._plan_response(m["submission_id"], day)
         return lines
 
-    def _ready_to_merge(self) -> bool:
-        """Whether the hourly merge deployment would find anything; the demo skips its idle runs."""
-        from registry.db import transaction
-        from registry.review.merge import submissions_ready_to_merge
-
-        with transaction(self.url) as session:
-            return bool(submissions_ready_to_merge(session))
-
     async def _decide(self, submission_id: int, day: date) -> list[str]:
-        from core.settings import get_settings
-        from registry.db import transaction
-        from registry.outbox.delivery import deliver_pending
-        from registry.review.merge import decide_conflict
-        from registry.review.tables import ConsolidatedItem, ConsolidatedOpinion
-
-        with transaction(self.url) as session:
-            seqs = session.scalars(select(ConsolidatedItem.seq).join(
-                ConsolidatedOpinion, ConsolidatedOpinion.id == ConsolidatedItem.consolidated_id)
-                .where(ConsolidatedOpinion.submission_id == submission_id, ConsolidatedItem.conflict.is_(True))).all()
-            for seq in seqs:
-                decide_conflict(session, submission_id, seq, Opinion.CANCEL, "无法律法规依据，采纳法制办意见",
-                                "coordinator", get_settings(), datetime.combine(day, time(11)))
-        await deliver_pending(self.url, get_settings(), datetime.combine(day, time(11)))
+        at = datetime.combine(day, time(11))
+        seqs = conflicting_items(self.url, submission_id)
+        for seq in seqs:
+            decide_conflict(self.url, submission_id, seq, Opinion.CANCEL, "无法律法规依据，采纳法制办意见", at)
+        await deliver(self.url, at)
         self._plan_response(submission_id, day)
         return [f"[cyan]reform review decide[/] {submission_id} {'、'.join(seqs)} --opinion 取消：协调决定后，"
                 "书面审核意见发给部门，部门回复期限开始计算"]
@@ -244,34 +205,11 @@ class ReviewByMail:
 
     def _revised_list(self, reviewed_id: int, day: date, extra: list | None = None) -> bytes:
         """The department's list with the written opinion applied: cancelled items gone, time limits cut."""
-        from core.settings import get_settings
-        from reform.sample_submissions import filled_workbook, reply_mail
-        from registry.campaign.tables import Obligation
-        from registry.db import transaction
-        from registry.directory.tables import Contact
-        from registry.intake.calls import template_for
-        from registry.intake.reply_tokens import reply_address, subject_tag, token_for
-        from registry.intake.tables import Submission
-        from registry.review.routing import items_of
-        from registry.review.tables import ConsolidatedItem, ConsolidatedOpinion
-        from workbooks.review_packet import ITEM_FIELDS
-
         now = datetime.combine(day, REPLIED_AT)
-        with transaction(self.url) as session:
-            submission = session.get(Submission, reviewed_id)
-            obligation = session.get(Obligation, submission.obligation_id)
-            outcomes = dict(session.execute(select(ConsolidatedItem.name, ConsolidatedItem.outcome).join(
-                ConsolidatedOpinion, ConsolidatedOpinion.id == ConsolidatedItem.consolidated_id)
-                .where(ConsolidatedOpinion.submission_id == reviewed_id)).all())
-            current = session.scalar(select(Submission.id).where(Submission.obligation_id == obligation.id,
-                                                                 Submission.state == "accepted"))
-            items = items_of(session, current)
-            _, template = template_for(session, obligation, get_settings(), now)
-            token = token_for(session, obligation.id, now)
-            sender = session.scalar(select(Contact.email).where(Contact.org_id == obligation.debtor_id,
-                                                                Contact.role == "contact"))
+        basis = revision_basis(self.url, reviewed_id, now)
+        outcomes = basis.outcomes
         rows = []
-        for item in items:
+        for item in basis.items:
             if outcomes.get(item["name"]) == Opinion.CANCEL:
                 continue
             if outcomes.get(item["name"]) == Opinion.ADJUST:
@@ -279,69 +217,45 @@ class ReviewByMail:
             rows.append(["是" if f == "charged" and item[f] else "否" if f == "charged" else item[f]
                          for f in ITEM_FIELDS])
         rows += extra or []
-        settings = get_settings()
-        return reply_mail(sender=sender, sender_name="联系人", to=reply_address(settings.mailbox.intake_address, token),
-                          subject=f"回复：修改后的公共服务事项清单 {subject_tag(token)}",
-                          attachments=[("公共服务事项清单（修改后）.xlsx", filled_workbook(template, rows))], when=now)
+        return reply_mail(sender=basis.sender, sender_name="联系人", to=basis.reply_to,
+                          subject=f"回复：修改后的公共服务事项清单 {basis.subject_tag}",
+                          attachments=[("公共服务事项清单（修改后）.xlsx", filled_workbook(basis.template, rows))],
+                          when=now)
 
     def _recheck(self, day: date) -> list[str]:
-        from registry.campaign.tables import Obligation, Phase
-        from registry.db import transaction
-        from registry.review.approval import finish_recheck
-        from rules.obligations import CLOSED
-
-        with transaction(self.url) as session:
-            refs = session.scalars(select(Obligation.ref).join(Phase, Phase.id == Obligation.phase_id).where(
-                Phase.code == "approval", Obligation.ref.like("recheck:%"),
-                Obligation.state.not_in([str(s) for s in CLOSED]))).all()
-            for ref in refs:
-                finish_recheck(session, int(ref.split(":")[1]), "coordinator", "已按审核意见修改",
-                               datetime.combine(day, time(16)))
-        return [f"[cyan]reform review recheck[/] 市编委办复核部门修改后的清单 {len(refs)} 份，报市政府审定"] if refs else []
+        submissions = open_rechecks(self.url)
+        for submission_id in submissions:
+            finish_recheck(self.url, submission_id, "已按审核意见修改", datetime.combine(day, time(16)))
+        return ([f"[cyan]reform review recheck[/] 市编委办复核部门修改后的清单 {len(submissions)} 份，报市政府审定"]
+                if submissions else [])
 
     def _approve(self, day: date) -> list[str]:
-        from registry.db import transaction
-        from registry.review.approval import approve
-
         on, meeting, document = APPROVAL
-        with transaction(self.url) as session:
-            version = approve(session, on, meeting, document, "coordinator", datetime.combine(day, time(17)))
-            number, items, content = version.version, version.item_count, version.content
-        path = self.workspace / f"全市公共服务事项清单-第{number}版.xlsx"
-        path.write_bytes(content)
-        return [f"[cyan]reform approve[/] --date {on} --meeting {meeting} --document {document}：全市清单第 {number} 版"
-                f"共 {items} 个事项，已冻结保存（{path.name}，汇总表加每部门一张工作表）"]
+        version = approve(self.url, on, meeting, document, datetime.combine(day, time(17)))
+        path = self.workspace / f"全市公共服务事项清单-第{version.number}版.xlsx"
+        path.write_bytes(version.content)
+        return [f"[cyan]reform approve[/] --date {on} --meeting {meeting} --document {document}：全市清单第 {version.number} 版"
+                f"共 {version.items} 个事项，已冻结保存（{path.name}，汇总表加每部门一张工作表）"]
 
     async def _department_adds_an_item(self, day: date) -> list[str]:
-        from core.settings import get_settings
-        from registry.db import transaction
-        from registry.review.tables import ReviewResponse
-
-        with transaction(self.url) as session:
-            reviewed = session.scalar(select(ReviewResponse.reviewed_submission_id).order_by(ReviewResponse.id)
-                                      .limit(1))
-        if reviewed is None:
+        responses = review_responses(self.url)
+        if not responses:
             return []
         extra = [[99, "困难群众临时救助申请", "主动服务", "社会保障", "自然人", "本单位", "《社会救助暂行办法》第四十七条", 5,
                   "否", "", "申请书、身份证明", "2017年新增"]]
-        mailbox.Maildir(str(get_settings().maildir), create=True).add(self._revised_list(reviewed, day, extra))
+        revised = self._revised_list(responses[0].reviewed_submission_id, day, extra)
+        mailbox.Maildir(str(get_settings().maildir), create=True).add(revised)
         lines = await self._poll_and_merge(day)
         return ["一个部门报送新增事项（动态调整）", *lines]
 
     def _adjust(self, day: date) -> list[str]:
-        from registry.db import transaction
-        from registry.review.approval import adjust, finish_recheck
-        from registry.review.tables import ReviewResponse
-
         _, on, reason, document = ADJUSTMENT
-        with transaction(self.url) as session:
-            latest = session.scalar(select(ReviewResponse.submission_id).order_by(ReviewResponse.id.desc()).limit(1))
-            if latest is None:
-                return []
-            finish_recheck(session, latest, "coordinator", "新增事项有法规依据", datetime.combine(day, time(10)))
-            version = adjust(session, on, reason, document, "coordinator", datetime.combine(day, time(11)))
-            number, changes, content = version.version, version.change_log, version.content
-        path = self.workspace / f"全市公共服务事项清单-第{number}版.xlsx"
-        path.write_bytes(content)
-        told = "；".join(f"{code} 新增 {len(d['added'])} 项" for code, d in changes.items())
-        return [f"[cyan]reform adjust[/] --date {on} --reason {reason}：全市清单第 {number} 版（{told}），变化记录在案"]
+        responses = review_responses(self.url)
+        if not responses:
+            return []
+        finish_recheck(self.url, responses[-1].submission_id, "新增事项有法规依据", datetime.combine(day, time(10)))
+        version = adjust(self.url, on, reason, document, datetime.combine(day, time(11)))
+        path = self.workspace / f"全市公共服务事项清单-第{version.number}版.xlsx"
+        path.write_bytes(version.content)
+        told = "；".join(f"{code} 新增 {len(d['added'])} 项" for code, d in version.changes.items())
+        return [f"[cyan]reform adjust[/] --date {on} --reason {reason}：全市清单第 {version.number} 版（{told}），变化记录在案"]

@@ -1,0 +1,107 @@
+"""The artifacts the flows leave for the coordinators' Prefect view, built from plain values.
+
+Every table row and markdown line a coordinator reads is written here, in Chinese, so the flow
+bodies only say which artifact they leave and when.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from rules.escalation import LEVEL_NAMES, RECIPIENT_NAMES, Level
+from rules.obligations import LATE, STANDING_NAMES, Standing
+
+OUTCOME_NAMES = {"accepted": "通过", "zero_report": "零报告", "rejected": "退回", "quarantined": "隔离（未登记地址）",
+                 "misrouted": "拒收（编号不属于发件单位）", "opinion": "审核意见已登记",
+                 "opinion_duplicate": "审核意见重复（未重复登记）", "opinion_late": "汇总后收到的审核意见（已标注）",
+                 "error": "处理出错（留在收件箱，下次重试）", "complaint": "投诉已登记"}
+
+
+@dataclass(frozen=True)
+class Table:
+    rows: list[dict]
+    description: str
+
+
+@dataclass(frozen=True)
+class Progress:
+    key: str
+    percent: float
+    description: str
+
+
+def artifact_key(code: str) -> str:
+    """Artifact keys allow only lowercase letters, digits and dashes."""
+    return code.replace("_", "-")
+
+
+# --- intake ---------------------------------------------------------------------------------------
+
+def intake_table(results: list[dict]) -> Table:
+    return Table(
+        [{"发件人": r["sender"], "单位": r["org_code"], "结果": OUTCOME_NAMES.get(r["outcome"], r["outcome"]),
+          "版本": r["version"] or "", "事项数": r["items"], "问题数": r["problems"],
+          "重复邮件": "是" if r["already_seen"] else ""} for r in results],
+        f"本次收取邮件 {len(results)} 封")
+
+
+def kickoff_markdown(phase_code: str, to_call: int, delivery: dict[str, int]) -> str:
+    return (f"# 阶段 {phase_code} 通知\n\n待报送单位 {to_call} 个；"
+            f"本次发出 {delivery['sent']} 封，稍后重试 {delivery['deferred']} 封，失败 {delivery['failed']} 封。")
+
+
+# --- review ---------------------------------------------------------------------------------------
+
+def review_status_table(rows: list[dict], as_of: date) -> Table:
+    return Table(
+        [{"送审编号": r["submission_id"], "部门": r["org_name"], "版本": r["version"], **r["agencies"],
+          "分歧事项": r["conflicts"], "进展": r["stage"], "汇总后来函": "是" if r["late_opinion"] else ""}
+         for r in rows],
+        f"截至 {as_of} 各部门清单的并联审核进展")
+
+
+# --- the daily sweep ------------------------------------------------------------------------------
+
+def _cards(notices: list[dict]) -> list[dict]:
+    return [n for n in notices if n["level"] >= Level.YELLOW]
+
+
+def new_cards_table(notices: list[dict], as_of: date) -> Table:
+    return Table(
+        [{"单位": n["org_name"], "代码": n["org_code"], "事项": n["obligation_id"], "阶段": n["phase_name"],
+          "截止日期": n["due"].isoformat(), "级别": LEVEL_NAMES[Level(n["level"])],
+          "发送对象": RECIPIENT_NAMES[n["to_role"]]} for n in _cards(notices)],
+        f"{as_of} 新增黄牌、红牌和督查")
+
+
+def sweep_summary_markdown(as_of: date, notices: list[dict], digest: dict) -> str:
+    cards = len(_cards(notices))
+    return "\n".join([
+        f"# 督办扫描 {as_of}", "",
+        f"- 提醒 {len(notices) - cards} 条，新增黄牌/红牌/督查 {cards} 条",
+        f"- 逾期 {digest['late']} 项，涉及 {digest['late_orgs']} 个单位；与上一个工作日相比变化 {digest['changes']} 项",
+        f"- 改送上一级（联系人缺邮箱）{sum(1 for n in notices if n['skipped'])} 条",
+    ])
+
+
+def phase_progress(done_by_phase: dict[str, tuple[str, int, int]]) -> list[Progress]:
+    """One progress bar per phase: (name, done, total) by phase code."""
+    return [Progress(f"sweep-done-{artifact_key(code)}", 100 * done / (total or 1), f"{name}：已完成 {done}/{total}")
+            for code, (name, done, total) in done_by_phase.items()]
+
+
+# --- the campaign's standing ----------------------------------------------------------------------
+
+def standing_table(phases: list[dict], by_phase: dict[str, dict[str, int]], as_of: date) -> Table:
+    return Table(
+        [{"阶段": phase["name"], "截止日期": phase["deadline"] or "—",
+          **{STANDING_NAMES[s]: by_phase.get(phase["code"], {}).get(s, 0) for s in Standing}}
+         for phase in phases if phase["code"] in by_phase],
+        f"截至 {as_of} 各阶段进展")
+
+
+def overdue_markdown(obligations: list[dict], as_of: date) -> str:
+    late = [o for o in obligations if o["standing"] in LATE]
+    lines = [f"# 截至 {as_of}", "", f"逾期事项 {len(late)} 项", ""]
+    lines += [f"- {o['org_name']}：{o['phase']}（期限 {o['due']}）" for o in late]
+    return "\n".join(lines)
