@@ -9,6 +9,7 @@ import json
 import sys
 from datetime import date
 from enum import StrEnum
+from pathlib import Path
 
 import typer
 from rich.console import Console
@@ -26,6 +27,10 @@ class OutputFormat(StrEnum):
 
 
 class BadDate(UserError, ValueError):
+    pass
+
+
+class MissingFolder(UserError, FileNotFoundError):
     pass
 
 
@@ -50,6 +55,13 @@ def parse_date(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise BadDate(f"日期 {text!r} 格式不对，应为 YYYY-MM-DD，例如 2016-07-20") from None
+
+
+def writable_target(out: Path | None) -> Path | None:
+    """Refuse an output file whose folder does not exist, before the command changes anything."""
+    if out is not None and not out.parent.is_dir():
+        raise MissingFolder(f"目录不存在：{out.parent}")
+    return out
 
 
 def day_or_today(text: str | None) -> date:

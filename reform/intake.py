@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from core.local_prefect import use_local_prefect_unless_configured
-from reform.common import console, database_url
+from reform.common import console, database_url, writable_target
 
 template_app = typer.Typer(help="生成报送模板。", no_args_is_help=True)
 
@@ -22,6 +22,7 @@ def template_inventory(
     """生成某单位的公共服务事项清单模板（封面已填好单位、期限和回复地址）。"""
     from registry.intake import service as intake  # noqa: PLC0415 - slow import, see reform.common
 
+    writable_target(out)
     template = intake.template_for(database_url(), org, datetime.now())
     out.write_bytes(template.content)
     console.print(f"已生成模板：{out}")
@@ -41,6 +42,10 @@ def submit(
 
 def kickoff(phase: Annotated[str, typer.Argument(help="阶段代码")] = "inventory") -> None:
     """向本阶段每个待报送单位发出通知和模板（每个单位只发一次，重复运行安全）。"""
+    from registry.campaign import service as campaign  # noqa: PLC0415 - slow import, see reform.common
+
+    # Before Prefect starts: an unknown phase would otherwise run the whole flow to call nobody.
+    campaign.require_phase(database_url(), phase)
     use_local_prefect_unless_configured()
     from flows.kickoff import kickoff_flow  # noqa: PLC0415 - Prefect's environment is set just above
 
@@ -61,6 +66,9 @@ def intake(
 
         serve(intake_deployment())
         return
+    from registry.campaign import service as campaign  # noqa: PLC0415 - slow import, see reform.common
+
+    campaign.require_registry(database_url())
     use_local_prefect_unless_configured()
     from flows.artifacts import OUTCOME_NAMES  # noqa: PLC0415 - Prefect's environment is set just above
     from flows.intake import intake_flow  # noqa: PLC0415 - Prefect's environment is set just above

@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from core.local_prefect import use_local_prefect_unless_configured
-from reform.common import OutputFormat, console, database_url, day_or_today, parse_date, print_json
+from reform.common import OutputFormat, console, database_url, day_or_today, parse_date, print_json, writable_target
 
 review_app = typer.Typer(help="并联审核：进展、协调决定、复核。", no_args_is_help=True)
 
@@ -79,6 +79,7 @@ def recheck(
 @review_app.command("route")
 def route() -> None:
     """立即把所有尚未送审的清单送四家单位审核（重复运行安全）。"""
+    _require_registry()
     use_local_prefect_unless_configured()
     from flows.review import review_routing_flow  # noqa: PLC0415 - Prefect's environment is set just above
 
@@ -89,6 +90,7 @@ def route() -> None:
 @review_app.command("merge")
 def merge() -> None:
     """立即汇总四家意见已到齐的清单（重复运行安全）。"""
+    _require_registry()
     use_local_prefect_unless_configured()
     from flows.review import review_merge_flow  # noqa: PLC0415 - Prefect's environment is set just above
 
@@ -107,6 +109,8 @@ def approve(
     from registry.review import service as review  # noqa: PLC0415 - slow import, see reform.common
 
     day = parse_date(on)
+    # Before the approval is committed: a refused --out afterwards would leave it half done.
+    writable_target(out)
     version = review.approve(database_url(), day, meeting, document, datetime.now())
     console.print(f"已登记审定：{day} {meeting}（{document}）。全市清单第 {version.number} 版，"
                   f"共 {version.items} 个事项，已冻结保存。")
@@ -122,12 +126,19 @@ def adjust(
     """动态调整：按各部门现行清单生成新版本，并记录与上一版相比的变化。"""
     from registry.review import service as review  # noqa: PLC0415 - slow import, see reform.common
 
+    writable_target(out)
     version = review.adjust(database_url(), parse_date(on), reason, document, datetime.now())
     console.print(f"已生成全市清单第 {version.number} 版（{reason}）。变化：")
     for code, diff in version.changes.items():
         console.print(f"  {code}：新增 {len(diff['added'])}，删除 {len(diff['removed'])}，修改 {len(diff['changed'])}",
                       highlight=False)
     _save(out, version.content)
+
+
+def _require_registry() -> None:
+    from registry.campaign import service as campaign  # noqa: PLC0415 - slow import, see reform.common
+
+    campaign.require_registry(database_url())
 
 
 def _save(out: Path | None, content: bytes) -> None:

@@ -5,10 +5,15 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+from core.errors import UserError
 from registry.calendar.store import load_calendar, store_years
 from registry.db import migrate, transaction
 from rules.calendar import WorkingCalendar
 from workbooks.calendar_files import read_calendar_file
+
+
+class MissingFile(UserError, FileNotFoundError):
+    pass
 
 
 @dataclass(frozen=True)
@@ -29,6 +34,8 @@ class CalendarYearSummary:
 
 def import_calendar(url: str, path: Path) -> list[int]:
     """Replace the years the file holds (validated before anything is written); returns them."""
+    if not path.is_file():
+        raise MissingFile(f"文件不存在：{path}")
     years = read_calendar_file(path)
     migrate(url)
     with transaction(url) as session:
