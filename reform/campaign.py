@@ -38,6 +38,10 @@ def status(
 
 def serve() -> None:
     """常驻运行全部定时流程：每日进展汇总、督办扫描、邮箱收取（需先启动 prefect server 并设置 PREFECT_API_URL）。"""
+    from registry.campaign import service as campaign  # noqa: PLC0415 - slow import, see reform.common
+
+    # Before Prefect starts: otherwise every scheduled run fails the same way, in its log.
+    campaign.require_registry(database_url())
     # Against the configured server (PREFECT_API_URL) as it is: no embedded one for a long run.
     from prefect import serve as serve_deployments  # noqa: PLC0415 - Prefect is slow to import
 

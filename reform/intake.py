@@ -58,6 +58,10 @@ def intake(
     once: Annotated[bool, typer.Option("--once", help="立即收取一次后退出；不加则每 5 分钟收取一次")] = False,
 ) -> None:
     """收取报送邮箱：校验工作簿、登记、发回执。"""
+    from registry.campaign import service as campaign  # noqa: PLC0415 - slow import, see reform.common
+
+    # Before Prefect starts: otherwise every poll of a long run fails the same way, in its log.
+    campaign.require_registry(database_url())
     if not once:
         # Against the configured server (PREFECT_API_URL) as it is: no embedded one for a long run.
         from prefect import serve  # noqa: PLC0415 - Prefect is slow to import
@@ -66,9 +70,6 @@ def intake(
 
         serve(intake_deployment())
         return
-    from registry.campaign import service as campaign  # noqa: PLC0415 - slow import, see reform.common
-
-    campaign.require_registry(database_url())
     use_local_prefect_unless_configured()
     from flows.artifacts import OUTCOME_NAMES  # noqa: PLC0415 - Prefect's environment is set just above
     from flows.intake import intake_flow  # noqa: PLC0415 - Prefect's environment is set just above

@@ -9,7 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from reform.app import app
-from tests.conftest import PG_ADMIN_URL
+from registry.db import engine_for
+from tests.conftest import PG_ADMIN_URL, postgres_database
 
 runner = CliRunner()
 
@@ -35,6 +36,9 @@ BEFORE_INIT = [
     ("adjust", "--date", "2017-03-01", "--reason", "法规修订"),
     ("sweep", "--as-of", "2016-07-20"),
     ("explain", "1"),
+    ("complaint", "add", "窗口办事要跑好几趟"),
+    ("serve",),
+    ("intake",),
 ]
 
 
@@ -94,6 +98,23 @@ def test_a_postgresql_database_that_does_not_exist(monkeypatch, fresh_home):
                 pytest.fail(line)
             pytest.skip("PostgreSQL unreachable")
         assert line.startswith("错误：数据库不存在：reform_first_day_no_such_database"), line
+
+
+def test_an_empty_postgresql_database_is_not_initialised(monkeypatch, fresh_home):
+    url, drop = postgres_database()
+    try:
+        monkeypatch.setenv("REFORM_DATABASE_URL", url)
+        assert one_line_error(reform("status")) == NOT_INITIALISED
+        assert reform("init").exit_code == 0
+        assert reform("status", "--as-of", "2016-07-20").exit_code == 0
+    finally:
+        engine_for(url).dispose()
+        drop()
+
+
+def test_submit_of_a_missing_file(initialised_home, tmp_path):
+    missing = tmp_path / "教育局.xlsx"
+    assert one_line_error(reform("submit", str(missing), "--org", "jyj")) == f"错误：文件不存在：{missing}"
 
 
 def test_an_unreachable_database_server(monkeypatch, fresh_home):

@@ -52,7 +52,7 @@ def template_for(url: str, org_code: str, now: datetime, phase_code: str = "inve
 def submit_file(url: str, org_code: str, path: Path, now: datetime, settings: Settings | None = None) -> IntakeResult:
     """A workbook that came some other way than mail: the same checks, the same receipt."""
     if not path.is_file():
-        raise MissingFile(f"找不到文件 {path}")
+        raise MissingFile(f"文件不存在：{path}")
     content = path.read_bytes()
     with transaction(url) as session:
         return take_in_file(session, org_code, path.name, content, settings or get_settings(), now)
