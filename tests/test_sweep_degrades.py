@@ -124,3 +124,11 @@ def test_the_december_flow_completes_and_leaves_the_undated_artifact(december, p
             return {a.key for a in await client.read_latest_artifacts()}
 
     assert "sweep-undated" in asyncio.run(artifact_keys())
+
+
+def test_standings_in_december_count_the_undatable_apart(december):
+    url, _, _ = december
+    counts = supervision.standings(url, D("2026-12-01"))
+    assert counts["undated"] == 1 and counts["red"] and counts["near_due"] == 1
+    with pytest.raises(YearNotLoaded, match="2027"):
+        supervision.standings(url, D("2027-01-04"))
