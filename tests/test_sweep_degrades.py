@@ -8,14 +8,16 @@ import pytest
 from sqlalchemy import select, update
 
 from flows.artifacts import sweep_summary_markdown, undated_table
-from registry.calendar.store import store_years
+from registry.calendar.store import shipped_years, store_years
 from registry.campaign.obligations import find_obligation
 from registry.campaign.tables import Obligation
 from registry.db import transaction
 from registry.outbox.tables import OutboxMessage
 from registry.supervision import service as supervision
 from registry.supervision.digest import build_digest
-from rules.calendar import CalendarYear, YearNotLoaded
+from rules.calendar import CalendarYear, WorkingCalendar, YearNotLoaded
+from rules.escalation import Thresholds, card_steps, current_step
+from rules.obligations import State
 
 D = date.fromisoformat
 
@@ -132,3 +134,15 @@ def test_standings_in_december_count_the_undatable_apart(december):
     assert counts["undated"] == 1 and counts["red"] and counts["near_due"] == 1
     with pytest.raises(YearNotLoaded, match="2027"):
         supervision.standings(url, D("2027-01-04"))
+
+
+def test_a_red_card_in_late_december_is_sent_though_the_next_rung_falls_in_the_next_year(initialised):
+    # Due 12-24, red on 12-30 (four working days late); 督查 would be on 2027-01-05.
+    calendar = WorkingCalendar(shipped_years())
+    with pytest.raises(YearNotLoaded, match="2027"):
+        card_steps(D("2026-12-24"), Thresholds(), calendar)  # the whole ladder does need 2027
+    assert current_step(State.OPEN, D("2026-12-24"), D("2026-12-30"), Thresholds(), calendar).rung == "red"
+    red = _move(initialised, "jyj", "2026-12-24")
+    day = supervision.sweep_day(initialised, D("2026-12-30"))
+    assert {n.obligation_id: n.rung for n in day.notices}[red] == "red"
+    assert red not in {u.obligation_id for u in day.undated}
