@@ -42,7 +42,8 @@ def is_sweep_day(url: str, on: date) -> bool:
 
 def sweep_day(url: str, as_of: date, *, dry_run: bool = False, mail_domain: str | None = None) -> SweepDay:
     """Open the period's reports, decide every rung and queue new notices and the digest: one commit.
-    A dry run decides the rungs and writes nothing."""
+    A dry run decides the rungs and writes nothing. What needs a calendar year not loaded yet waits,
+    named in ``undated``/``unopened`` and in the digest; a day in an unloaded year raises YearNotLoaded."""
     with transaction(url) as session:
         return day.sweep_day(session, as_of, dry_run=dry_run, mail_domain=_mail_domain(mail_domain))
 

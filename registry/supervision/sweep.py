@@ -142,7 +142,9 @@ def sweep(session: Session, as_of: date, *, dry_run: bool = False, now: datetime
           mail_domain: str = "reform.shenyang.example.org") -> SweepResult:
     """Sweep every open obligation of every campaign as of a day; queue what is new.
 
-    Raises rules.calendar.YearNotLoaded for a day outside the loaded calendar.
+    Raises rules.calendar.YearNotLoaded for a day outside the loaded calendar. An obligation whose
+    current rung needs a year not loaded (each December, until next year's notice is imported) is
+    left out and listed in the result's ``undated``; every other rung is decided and queued as usual.
     """
     # Hundreds of thousands of tuples and no reference cycles: the cyclic collector would only
     # rescan them again and again (a third of the sweep's time at 100,000 obligations).
