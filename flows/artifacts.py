@@ -81,7 +81,31 @@ def sweep_summary_markdown(as_of: date, notices: list[dict], digest: dict) -> st
         f"- 提醒 {len(notices) - cards} 条，新增黄牌/红牌/督查 {cards} 条",
         f"- 逾期 {digest['late']} 项，涉及 {digest['late_orgs']} 个单位；与上一个工作日相比变化 {digest['changes']} 项",
         f"- 改送上一级（联系人缺邮箱）{sum(1 for n in notices if n['skipped'])} 条",
+        *_calendar_gap_lines(digest),
     ])
+
+
+def _calendar_gap_lines(digest: dict) -> list[str]:
+    undated, unopened = digest.get("undated", []), digest.get("unopened", [])
+    lines = [f"- **{digest['calendar_warning']}**"] if digest.get("calendar_warning") else []
+    if undated or unopened:
+        lines += ["", "## 因工作日历未载入而暂未处理", ""]
+        lines += [f"- 事项 {u['obligation_id']}：{u['org_name']}（{u['org_code']}）「{u['phase_name']}」，"
+                  f"期限 {u['due'].isoformat()}，需要 {u['missing_year']} 年日历" for u in undated]
+        lines += [f"- 第{u['task_number']}项 {u['period']} 自查报告未开启（期末 {u['period_end'].isoformat()}），"
+                  f"需要 {u['missing_year']} 年日历" for u in unopened]
+    return lines
+
+
+def undated_table(digest: dict, as_of: date) -> Table:
+    """What the day left out because a date it needs falls in a year not loaded yet."""
+    return Table(
+        [{"事项": u["obligation_id"], "单位": u["org_name"], "代码": u["org_code"], "阶段": u["phase_name"],
+          "截止日期": u["due"].isoformat(), "缺少日历年份": u["missing_year"]} for u in digest.get("undated", [])]
+        + [{"事项": f"第{u['task_number']}项 {u['period']} 自查报告（未开启）", "单位": "、".join(u["units"]),
+            "代码": "", "阶段": "supervision", "截止日期": f"期末 {u['period_end'].isoformat()} 后",
+            "缺少日历年份": u["missing_year"]} for u in digest.get("unopened", [])],
+        f"{as_of} 因工作日历未载入而暂未处理的事项")
 
 
 def phase_progress(done_by_phase: dict[str, tuple[str, int, int]]) -> list[Progress]:

@@ -16,7 +16,7 @@ from prefect.artifacts import (
     create_table_artifact,
 )
 
-from flows.artifacts import new_cards_table, phase_progress, sweep_summary_markdown
+from flows.artifacts import new_cards_table, phase_progress, sweep_summary_markdown, undated_table
 from tasks.outbox import deliver_outbox
 from tasks.review import route_submissions
 from tasks.sweep import is_working_day, sweep_day
@@ -43,5 +43,8 @@ async def _leave_artifacts(as_of: date, notices: list[dict], digest: dict) -> No
     cards = new_cards_table(notices, as_of)
     await create_table_artifact(key="sweep-new-cards", table=cards.rows, description=cards.description)
     await create_markdown_artifact(key="sweep-summary", markdown=sweep_summary_markdown(as_of, notices, digest))
+    undated = undated_table(digest, as_of)
+    if undated.rows:
+        await create_table_artifact(key="sweep-undated", table=undated.rows, description=undated.description)
     await asyncio.gather(*(create_progress_artifact(progress=p.percent, key=p.key, description=p.description)
                            for p in phase_progress(digest["done_by_phase"])))

@@ -115,14 +115,19 @@ def reminder_step(due: date, days: int, calendar: WorkingCalendar) -> Step:
 
 
 def card_steps(due: date, thresholds: Thresholds, calendar: WorkingCalendar) -> list[Step]:
+    return [_card_step(level, due, thresholds, calendar) for level in (Level.YELLOW, Level.RED, Level.SUPERVISION)]
+
+
+def _card_step(level: Level, due: date, thresholds: Thresholds, calendar: WorkingCalendar) -> Step:
+    # One rung at a time: in late December a later rung's date may need next year's calendar
+    # when the rung reached today does not.
     red_late = thresholds.red_after_working_days + 1
-    supervision_late = red_late + thresholds.supervision_after_working_days
-    return [
-        Step("yellow", Level.YELLOW, calendar.add_working_days(due, 1), "leader", 1),
-        Step("red", Level.RED, calendar.add_working_days(due, red_late), "head", red_late),
-        Step("supervision", Level.SUPERVISION, calendar.add_working_days(due, supervision_late), "supervision",
-             supervision_late),
-    ]
+    late, rung, recipient = {
+        Level.YELLOW: (1, "yellow", "leader"),
+        Level.RED: (red_late, "red", "head"),
+        Level.SUPERVISION: (red_late + thresholds.supervision_after_working_days, "supervision", "supervision"),
+    }[level]
+    return Step(rung, level, calendar.add_working_days(due, late), recipient, late)
 
 
 def ladder(due: date, thresholds: Thresholds, calendar: WorkingCalendar) -> list[Step]:
@@ -143,10 +148,10 @@ def current_step(state: str, due: date, as_of: date, thresholds: Thresholds, cal
     if left < 0:
         late = -left
         if late >= thresholds.red_after_working_days + 1 + thresholds.supervision_after_working_days:
-            return card_steps(due, thresholds, calendar)[2]
+            return _card_step(Level.SUPERVISION, due, thresholds, calendar)
         if late >= thresholds.red_after_working_days + 1:
-            return card_steps(due, thresholds, calendar)[1]
-        return Step("yellow", Level.YELLOW, calendar.add_working_days(due, 1), "leader", 1)
+            return _card_step(Level.RED, due, thresholds, calendar)
+        return _card_step(Level.YELLOW, due, thresholds, calendar)
     # Reminder r is reached once no more than r working days are left (the due day itself counts 0).
     reached = [r for r in thresholds.reminder_working_days if left <= r]
     return reminder_step(due, reached[-1], calendar) if reached else None

@@ -5,15 +5,15 @@ whichever runs it, and its reports, notices and digest commit together or not at
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy.orm import Session
 
 from registry.calendar.store import load_calendar
 from registry.supervision.digest import Digest, queue_digest
-from registry.supervision.reports import open_supervision_reports
-from registry.supervision.sweep import Notice, SweepResult, is_sweep_day, sweep
+from registry.supervision.reports import Unopened, open_period_reports
+from registry.supervision.sweep import Notice, SweepResult, Undated, is_sweep_day, sweep
 
 
 @dataclass
@@ -23,10 +23,16 @@ class SweepDay:
     reports_opened: int = 0
     result: SweepResult | None = None
     digest: Digest | None = None
+    unopened: list[Unopened] = field(default_factory=list)  # self-reports waiting for next year's calendar
 
     @property
     def notices(self) -> list[Notice]:
         return self.result.notices if self.result else []
+
+    @property
+    def undated(self) -> list[Undated]:
+        """Obligations left out of today's rungs: a date they need is in a year not loaded."""
+        return self.result.undated if self.result else []
 
 
 def sweep_day(session: Session, as_of: date, *, dry_run: bool = False,
@@ -37,7 +43,7 @@ def sweep_day(session: Session, as_of: date, *, dry_run: bool = False,
     if dry_run:
         result = sweep(session, as_of, dry_run=True, mail_domain=mail_domain)
         return SweepDay(as_of, True, 0, result)
-    opened = open_supervision_reports(session, as_of, mail_domain=mail_domain)
+    opened = open_period_reports(session, as_of, mail_domain=mail_domain)
     result = sweep(session, as_of, mail_domain=mail_domain)
-    digest = queue_digest(session, as_of, mail_domain=mail_domain)
-    return SweepDay(as_of, True, opened, result, digest)
+    digest = queue_digest(session, as_of, mail_domain=mail_domain, undated=result.undated, unopened=opened.unopened)
+    return SweepDay(as_of, True, opened.created, result, digest, opened.unopened)

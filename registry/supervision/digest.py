@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,7 +19,9 @@ from registry.directory.queries import coordinator_addresses
 from registry.directory.tables import Organisation
 from registry.outbox.queue import queue_message
 from registry.outbox.tables import OutboxMessage
-from registry.supervision.sweep import ESCALATION, rung_of_key
+from registry.supervision.reports import Unopened
+from registry.supervision.sweep import ESCALATION, Undated, rung_of_key
+from rules.calendar import WorkingCalendar, YearNotLoaded
 from rules.escalation import policy_from_settings
 from rules.obligations import (
     DEFAULT_NEAR_DUE_WORKING_DAYS,
@@ -32,6 +34,22 @@ from rules.obligations import (
 
 CARD_RUNGS = {"yellow": "黄牌", "red": "红牌", "supervision": "提请督查"}
 LIST_LIMIT = 100  # lines per section: a province-sized digest must still be readable
+# Next year's holiday notice comes out in November; from here on the coordinators are reminded to load it.
+CALENDAR_WARNING_DAYS = 60
+IMPORT_COMMAND = "reform calendar import <file>"
+
+
+def calendar_warning(calendar: WorkingCalendar, as_of: date, *, needed: tuple[int, ...] = ()) -> str:
+    """The line telling coordinators to import a year: in a year's last 60 days, or when a date needed one."""
+    missing = set(needed)
+    if as_of >= date(as_of.year, 12, 31) - timedelta(days=CALENDAR_WARNING_DAYS):
+        missing.add(as_of.year + 1)
+    missing -= set(calendar.years)
+    if not missing:
+        return ""
+    years = "、".join(f"{y} 年" for y in sorted(missing))
+    return (f"工作日历尚未载入 {years}：期限落在该年的事项暂不提醒、不亮牌。"
+            f"请尽快用 `{IMPORT_COMMAND}` 导入该年度的节假日安排。")
 
 
 @dataclass
@@ -45,20 +63,32 @@ class Digest:
     # Phases still open, or with something closed since the last working day: code -> name, done, total.
     # (A phase finished earlier keeps its last, 100%, progress artifact; no need to write it daily.)
     done_by_phase: dict[str, tuple[str, int, int]] = field(default_factory=dict)
+    undated: list[Undated] = field(default_factory=list)  # left out today: a date needs an unloaded year
+    unopened: list[Unopened] = field(default_factory=list)  # self-reports waiting for their year's calendar
+    calendar_warning: str = ""
 
     def summary(self) -> dict:
         """Plain counts, for the sweep's Prefect artifacts."""
         return {"new_cards": len(self.new_cards), "late": sum(len(v) for v in self.late_by_org.values()),
                 "late_orgs": len(self.late_by_org), "changes": sum(self.changes.values()),
-                "done_by_phase": self.done_by_phase}
+                "done_by_phase": self.done_by_phase, "undated": [u._asdict() for u in self.undated],
+                "unopened": [{"campaign": u.campaign, "task_number": u.task_number, "period": u.period,
+                              "period_end": u.period_end, "missing_year": u.missing_year, "units": list(u.units)}
+                             for u in self.unopened],
+                "calendar_warning": self.calendar_warning}
 
     def subject(self) -> str:
         late = sum(len(v) for v in self.late_by_org.values())
+        waiting = len(self.undated) + len(self.unopened)
         return (f"【督办日报】{self.as_of.isoformat()}：新增黄红牌 {len(self.new_cards)} 张，"
-                f"逾期 {late} 项，涉及 {len(self.late_by_org)} 个单位")
+                f"逾期 {late} 项，涉及 {len(self.late_by_org)} 个单位"
+                + (f"；{waiting} 项因工作日历未载入暂未处理" if waiting else ""))
 
     def text(self) -> str:
-        lines = [f"截至 {self.as_of.isoformat()}（与上一个工作日 {self.since.isoformat()} 相比）", "", "一、今日新增黄牌、红牌"]
+        lines = [f"截至 {self.as_of.isoformat()}（与上一个工作日 {self.since.isoformat()} 相比）", ""]
+        if self.calendar_warning:
+            lines += [f"【注意】{self.calendar_warning}", ""]
+        lines += ["一、今日新增黄牌、红牌"]
         lines += [f"- {card}：{org}「{phase}」（事项 {oid}）" for card, org, phase, oid in self.new_cards[:LIST_LIMIT]]
         lines += _more(len(self.new_cards)) or (["- 无"] if not self.new_cards else [])
         lines += ["", "二、与上一个工作日相比的变化"]
@@ -70,6 +100,13 @@ class Digest:
             lines.append(f"- {org}：{'，'.join(f'{STANDING_NAMES[Standing(s)]} {n} 项' for s, n in cards.items())}")
             lines += [f"    {phase}（期限 {due}，事项 {oid}）" for _, phase, due, oid in items[:10]]
         lines += _more(len(self.late_by_org)) or (["- 无"] if not self.late_by_org else [])
+        if self.undated or self.unopened:
+            lines += ["", "四、因工作日历未载入而暂未处理的事项（导入该年度日历后的下一次扫描自动补上）"]
+            lines += [f"- 事项 {u.obligation_id}：{u.org_name}（{u.org_code}）「{u.phase_name}」（{u.phase_code}），"
+                      f"期限 {u.due.isoformat()}，需要 {u.missing_year} 年日历" for u in self.undated[:LIST_LIMIT]]
+            lines += _more(len(self.undated))
+            lines += [f"- 第{u.task_number}项「{u.task_title}」{u.period} 自查报告（期末 {u.period_end.isoformat()}）"
+                      f"尚未开启，需要 {u.missing_year} 年日历；报送单位：{'、'.join(u.units)}" for u in self.unopened]
         return "\n".join(lines)
 
 
@@ -77,18 +114,24 @@ def _more(n: int) -> list[str]:
     return [f"（以上仅列 {LIST_LIMIT} 条，共 {n} 条，完整情况见 reform status）"] if n > LIST_LIMIT else []
 
 
-def build_digest(session: Session, as_of: date, campaign_code: str | None = None) -> Digest:
+def build_digest(session: Session, as_of: date, campaign_code: str | None = None, *,
+                 undated: list[Undated] = (), unopened: list[Unopened] = ()) -> Digest:
+    """``undated`` and ``unopened`` are what the day's sweep left out; the digest adds any it cannot classify."""
     campaign = find_campaign(session, campaign_code)
     calendar = load_calendar(session)
     since = calendar.add_working_days(as_of, -1)
     settings = campaign.settings or {}
     near = int(settings.get("near_due_working_days", DEFAULT_NEAR_DUE_WORKING_DAYS))
     policy = policy_from_settings(settings)
-    orgs = dict(session.execute(select(Organisation.id, Organisation.short_name)).all())
+    org_rows = session.execute(select(Organisation.id, Organisation.code, Organisation.name,
+                                      Organisation.short_name)).all()
+    orgs = {oid: short or name for oid, _, name, short in org_rows}
     phase_rows = session.execute(select(Phase.id, Phase.code, Phase.name).where(Phase.campaign_id == campaign.id)
                                  .order_by(Phase.position)).all()
     phases = {pid: name for pid, _, name in phase_rows}
-    digest = Digest(campaign.code, as_of, since)
+    digest = Digest(campaign.code, as_of, since, undated=[u for u in undated if u.campaign == campaign.code],
+                    unopened=[u for u in unopened if u.campaign == campaign.code])
+    listed = {u.obligation_id for u in digest.undated}
     done: Counter = Counter()
     total: Counter = Counter()
     moved: set[int] = set()
@@ -99,13 +142,22 @@ def build_digest(session: Session, as_of: date, campaign_code: str | None = None
                    Obligation.priority, Obligation.opened_on, Obligation.closed_on)
             .where(Obligation.campaign_id == campaign.id).order_by(Obligation.id)):
         red_after = policy.for_priority(priority).red_after_working_days
-        today = classify(state, due, as_of, calendar, near, red_after)
-        if opened_on > since:
-            before = None
-        else:
-            # Closed since the last working day: it was still open then.
-            state_then = State.OPEN if closed_on and closed_on > since else state
-            before = classify(state_then, due, since, calendar, near, red_after)
+        try:  # free in Python 3.11 while nothing is raised
+            today = classify(state, due, as_of, calendar, near, red_after)
+            if opened_on > since:
+                before = None
+            else:
+                # Closed since the last working day: it was still open then.
+                state_then = State.OPEN if closed_on and closed_on > since else state
+                before = classify(state_then, due, since, calendar, near, red_after)
+        except YearNotLoaded as gap:
+            if oid not in listed:
+                code, name, phase_code = _names(org_rows, phase_rows, debtor, phase_id)
+                digest.undated.append(Undated(oid, code, name, phase_code, phases[phase_id], due, gap.year,
+                                             campaign.code))
+                listed.add(oid)
+            total[phase_id] += 1
+            continue
         if before != today:
             digest.changes[(before, today)] += 1
         if today in LATE:
@@ -115,6 +167,8 @@ def build_digest(session: Session, as_of: date, campaign_code: str | None = None
         if closed_on and closed_on > since:
             moved.add(phase_id)
     digest.late_by_org = dict(late)
+    digest.calendar_warning = calendar_warning(
+        calendar, as_of, needed=tuple({u.missing_year for u in digest.undated} | {u.missing_year for u in digest.unopened}))
     digest.done_by_phase = {code: (name, done[pid], total[pid]) for pid, code, name in phase_rows
                             if done[pid] < total[pid] or pid in moved}
 
@@ -131,9 +185,16 @@ def build_digest(session: Session, as_of: date, campaign_code: str | None = None
     return digest
 
 
+def _names(org_rows: list, phase_rows: list, debtor: int, phase_id: int) -> tuple[str, str, str]:
+    # Only for the few obligations that cannot be dated: a scan is cheaper than another dict per digest.
+    code, name = next((c, n) for oid, c, n, _ in org_rows if oid == debtor)
+    return code, name, next(c for pid, c, _ in phase_rows if pid == phase_id)
+
+
 def queue_digest(session: Session, as_of: date, campaign_code: str | None = None,
-                 mail_domain: str = "reform.shenyang.example.org") -> Digest:
-    digest = build_digest(session, as_of, campaign_code)
+                 mail_domain: str = "reform.shenyang.example.org", *,
+                 undated: list[Undated] = (), unopened: list[Unopened] = ()) -> Digest:
+    digest = build_digest(session, as_of, campaign_code, undated=undated, unopened=unopened)
     recipients = coordinator_addresses(session)
     if recipients:
         queue_message(session, key=f"digest:{digest.campaign}:{as_of.isoformat()}", to=recipients,

@@ -6,6 +6,7 @@ cards and escalates it like anything else. Opening a period twice changes nothin
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from sqlalchemy import select
@@ -17,6 +18,7 @@ from registry.campaign.plan import debtors_for
 from registry.campaign.tables import Campaign, Obligation, Phase, Task
 from registry.directory.tables import Contact, Organisation
 from registry.outbox.queue import XLSX, Attachment, queue_message
+from rules.calendar import YearNotLoaded
 from rules.obligations import State
 from rules.periods import DEFAULT_CADENCE, period_containing
 from workbooks.supervision_report import (
@@ -46,14 +48,42 @@ def reporting_units(session: Session, task: Task) -> list[Organisation]:
     return debtors_for(session, "regulators" if "行业主管部门" in task.responsible else "departments")
 
 
+@dataclass(frozen=True)
+class Unopened:
+    """A period's self-report not opened yet: its due date falls in a year whose calendar is not loaded."""
+
+    campaign: str
+    task_number: int
+    task_title: str
+    period: str
+    period_end: date
+    missing_year: int
+    units: tuple[str, ...]  # who will report, once the year is loaded
+
+
+@dataclass
+class OpenedReports:
+    created: int = 0
+    unopened: list[Unopened] = field(default_factory=list)
+
+
 def open_supervision_reports(session: Session, as_of: date, campaign_code: str | None = None,
                              actor: str = "system", mail_domain: str = "reform.shenyang.example.org") -> int:
     """Open the current period's self-report of every long-term task; returns how many are new."""
+    return open_period_reports(session, as_of, campaign_code, actor, mail_domain).created
+
+
+def open_period_reports(session: Session, as_of: date, campaign_code: str | None = None,
+                        actor: str = "system", mail_domain: str = "reform.shenyang.example.org") -> OpenedReports:
+    """Open the current period's self-reports; a report whose due date needs an unloaded year waits.
+
+    A later sweep opens it once that year is imported (opening is idempotent), so nothing is lost.
+    """
+    outcome = OpenedReports()
     calendar = load_calendar(session)
     query = select(Campaign).order_by(Campaign.id)
     if campaign_code:
         query = query.where(Campaign.code == campaign_code)
-    created = 0
     for campaign in session.scalars(query):
         phase = session.scalar(select(Phase).where(Phase.campaign_id == campaign.id, Phase.code == PHASE))
         if phase is None or (campaign.issued_on and as_of < campaign.issued_on):
@@ -67,8 +97,16 @@ def open_supervision_reports(session: Session, as_of: date, campaign_code: str |
             period = period_containing(as_of, task.cadence or settings.get("supervision_cadence") or DEFAULT_CADENCE)
             if campaign.issued_on and period.start < campaign.issued_on:
                 continue  # a period the plan was issued in the middle of has no report of its own
-            due = calendar.add_working_days(period.end, days)
             ref = report_ref(period.label, task.number)
+            try:
+                due = calendar.add_working_days(period.end, days)
+            except YearNotLoaded as gap:
+                units = tuple(u.short_name or u.name for u in reporting_units(session, task)
+                              if (u.id, ref) not in existing)
+                if units:
+                    outcome.unopened.append(Unopened(campaign.code, task.number, task.title, period.label,
+                                                     period.end, gap.year, units))
+                continue
             reason = (f"第{task.number}项「{task.title}」{period.label} 自查报告：期末 {period.end.isoformat()} "
                       f"后第 {days} 个工作日，即 {due.isoformat()}")
             for unit in reporting_units(session, task):
@@ -82,8 +120,8 @@ def open_supervision_reports(session: Session, as_of: date, campaign_code: str |
                 record_change(session, obligation, actor, "open", "", State.OPEN, reason, as_of)
                 _send_report_call(session, obligation, unit, task, period.label, reason, as_of, mail_domain)
                 existing.add((unit.id, ref))
-                created += 1
-    return created
+                outcome.created += 1
+    return outcome
 
 
 def _send_report_call(session: Session, obligation: Obligation, unit: Organisation, task: Task, period: str,

@@ -34,7 +34,7 @@ from registry.directory.tables import Contact, Organisation
 from registry.outbox.bulk import addresses_json, insert_outbox_rows
 from registry.outbox.queue import queue_message
 from registry.outbox.tables import OutboxMessage
-from rules.calendar import WorkingCalendar
+from rules.calendar import WorkingCalendar, YearNotLoaded
 from rules.escalation import (
     RECIPIENT_NAMES,
     Addressing,
@@ -83,6 +83,19 @@ class Notice(NamedTuple):
         return f"{self.org_code}\t#{self.obligation_id}\t{self.rung}\t{self.phase_name}\t→ {RECIPIENT_NAMES[self.to_role]}{moved}"
 
 
+class Undated(NamedTuple):
+    """An open obligation left out of the day's rungs: dating it needs a year not loaded yet."""
+
+    obligation_id: int
+    org_code: str
+    org_name: str
+    phase_code: str
+    phase_name: str
+    due: date
+    missing_year: int
+    campaign: str = ""
+
+
 @dataclass
 class SweepResult:
     as_of: date
@@ -90,6 +103,7 @@ class SweepResult:
     notices: list[Notice] = field(default_factory=list)
     already_sent: int = 0  # current rungs whose notice was queued on an earlier run
     dry_run: bool = False
+    undated: list[Undated] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -128,7 +142,9 @@ def sweep(session: Session, as_of: date, *, dry_run: bool = False, now: datetime
           mail_domain: str = "reform.shenyang.example.org") -> SweepResult:
     """Sweep every open obligation of every campaign as of a day; queue what is new.
 
-    Raises rules.calendar.YearNotLoaded for a day outside the loaded calendar.
+    Raises rules.calendar.YearNotLoaded for a day outside the loaded calendar. An obligation whose
+    current rung needs a year not loaded (each December, until next year's notice is imported) is
+    left out and listed in the result's ``undated``; every other rung is decided and queued as usual.
     """
     # Hundreds of thousands of tuples and no reference cycles: the cyclic collector would only
     # rescan them again and again (a third of the sweep's time at 100,000 obligations).
@@ -163,14 +179,25 @@ def _sweep(session: Session, as_of: date, dry_run: bool, now: datetime | None, m
     missing: list[tuple[str, str, str, str]] = []
     # Obligations share due dates and addressees by the thousand: decide each combination once.
     steps: dict[tuple, Step | None] = {}
+    # Each December some rungs fall in next year: only those obligations wait, not the whole sweep.
+    # Caught once per (campaign, priority, due) group, so the rows pay nothing for it.
+    undatable: dict[tuple, int] = {}  # step key -> the year its rung needs
     addressings: dict[tuple, Addressing] = {}
     templates: dict[tuple, tuple] = {}
     for oid, cid, pid, debtor, creditor, ref, due, state, priority in rows:
         step_key = (cid, priority, due)
         if step_key not in steps:
-            steps[step_key] = current_step(state, due, as_of, policies[cid].for_priority(priority), calendar)
+            try:
+                steps[step_key] = current_step(state, due, as_of, policies[cid].for_priority(priority), calendar)
+            except YearNotLoaded as gap:
+                steps[step_key] = None
+                undatable[step_key] = gap.year
         step = steps[step_key]
         if step is None:
+            if undatable and step_key in undatable:
+                code, name, _ = directory.orgs[debtor]
+                result.undated.append(Undated(oid, code, name, *phases[pid], due, undatable[step_key],
+                                             campaigns[cid].code))
             continue
         key = rung_key(oid, step.rung)
         if key in taken:
