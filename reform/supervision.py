@@ -36,6 +36,19 @@ def sweep(
                       f"{'（试运行，未写入）' if dry_run else ''}。")
     else:
         console.print(f"{day}：检查在办事项 {result.examined} 项。{NOTHING_NEW}")
+    _say_what_waits(outcome)
+
+
+def _say_what_waits(outcome) -> None:
+    """What the sweep could not date today, and the calendar year it waits for."""
+    for item in outcome.undated:
+        typer.echo(f"暂缓 事项 {item.obligation_id} {item.org_name}「{item.phase_name}」截止 {item.due}："
+                   f"需要 {item.missing_year} 年工作日历")
+    for item in outcome.unopened:
+        typer.echo(f"暂缓 任务 {item.task_number}「{item.task_title}」{item.period} 自查报告："
+                   f"需要 {item.missing_year} 年工作日历")
+    if outcome.calendar_warning:
+        typer.echo(outcome.calendar_warning)  # one line, never wrapped: it holds a command to copy
 
 
 def explain(

@@ -146,3 +146,14 @@ def test_a_red_card_in_late_december_is_sent_though_the_next_rung_falls_in_the_n
     day = supervision.sweep_day(initialised, D("2026-12-30"))
     assert {n.obligation_id: n.rung for n in day.notices}[red] == "red"
     assert red not in {u.obligation_id for u in day.undated}
+
+
+def test_reform_sweep_in_december_names_what_waits_for_next_years_calendar(initialised):
+    from typer.testing import CliRunner
+
+    from reform.app import app
+
+    result = CliRunner().invoke(app, ["sweep", "--as-of", "2026-12-01", "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    assert "2027" in result.output and "reform calendar import" in result.output

@@ -11,7 +11,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from registry.calendar.store import load_calendar
-from registry.supervision.digest import Digest, queue_digest
+from registry.supervision.digest import Digest, calendar_warning, queue_digest
 from registry.supervision.reports import Unopened, open_period_reports
 from registry.supervision.sweep import Notice, SweepResult, Undated, is_sweep_day, sweep
 
@@ -24,6 +24,8 @@ class SweepDay:
     result: SweepResult | None = None
     digest: Digest | None = None
     unopened: list[Unopened] = field(default_factory=list)  # self-reports waiting for next year's calendar
+    # Import next year's calendar: said in a year's last 60 days, or when something waits for it.
+    calendar_warning: str = ""
 
     @property
     def notices(self) -> list[Notice]:
@@ -38,12 +40,14 @@ class SweepDay:
 def sweep_day(session: Session, as_of: date, *, dry_run: bool = False,
               mail_domain: str = "reform.shenyang.example.org") -> SweepDay:
     """Raises YearNotLoaded for a day outside the loaded calendar; does nothing on a day off."""
-    if not is_sweep_day(load_calendar(session), as_of):
+    calendar = load_calendar(session)
+    if not is_sweep_day(calendar, as_of):
         return SweepDay(as_of, working_day=False)
     if dry_run:
         result = sweep(session, as_of, dry_run=True, mail_domain=mail_domain)
-        return SweepDay(as_of, True, 0, result)
+        warning = calendar_warning(calendar, as_of, needed=tuple(u.missing_year for u in result.undated))
+        return SweepDay(as_of, True, 0, result, calendar_warning=warning)
     opened = open_period_reports(session, as_of, mail_domain=mail_domain)
     result = sweep(session, as_of, mail_domain=mail_domain)
     digest = queue_digest(session, as_of, mail_domain=mail_domain, undated=result.undated, unopened=opened.unopened)
-    return SweepDay(as_of, True, opened.created, result, digest, opened.unopened)
+    return SweepDay(as_of, True, opened.created, result, digest, opened.unopened, digest.calendar_warning)
