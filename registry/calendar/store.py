@@ -11,13 +11,11 @@ from registry.seed import CALENDAR_DIR
 from rules.calendar import CalendarYear, WorkingCalendar
 from workbooks.calendar_files import read_calendar_file
 
-SHIPPED = CALENDAR_DIR
-
 
 def shipped_years() -> list[CalendarYear]:
     """The calendar years that come with the project (2015 onwards)."""
     years: list[CalendarYear] = []
-    for path in sorted(SHIPPED.glob("*.yaml")):
+    for path in sorted(CALENDAR_DIR.glob("*.yaml")):
         years.extend(read_calendar_file(path))
     return years
 

@@ -22,7 +22,6 @@ from registry.seed import REVIEW_ANGLES
 from rules.obligations import State
 from rules.review import Angle, angles_from_data
 
-ANGLES_FILE = REVIEW_ANGLES
 REVIEW, RESPONSE, APPROVAL = "review", "response", "approval"
 DEFAULT_RESPONSE_WORKING_DAYS = 10
 # A list that reaches an agency after the review deadline still gets this long; so does a recheck.
@@ -39,7 +38,7 @@ def _angles_data(path: Path) -> dict:
     return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
 
 
-def load_angles(path: Path = ANGLES_FILE) -> dict[str, Angle]:
+def load_angles(path: Path = REVIEW_ANGLES) -> dict[str, Angle]:
     return angles_from_data(_angles_data(path))
 
 
