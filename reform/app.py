@@ -7,9 +7,12 @@ from typing import Annotated
 import typer
 
 from reform import calendar, campaign, directory, intake, review, supervision
-from reform.common import ReformGroup, console
+from reform.common import EXIT_CODES_EPILOG, ReformGroup, console
 
-app = typer.Typer(cls=ReformGroup, help="沈阳市简化优化公共服务流程工作方案：任务、期限与督办。", no_args_is_help=True)
+# Plain Chinese pages and one-line errors (reform.usage), never Typer's boxes or a traceback.
+app = typer.Typer(cls=ReformGroup, help="沈阳市简化优化公共服务流程工作方案：任务、期限与督办。", no_args_is_help=True,
+                  epilog=EXIT_CODES_EPILOG, rich_markup_mode=None, pretty_exceptions_enable=False,
+                  add_completion=False)
 
 
 def demo(

@@ -7,16 +7,20 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date
-from enum import StrEnum
+import tempfile
+import traceback
+from datetime import date, datetime
+from enum import IntEnum, StrEnum
 from pathlib import Path
 
 import typer
 from rich.console import Console
+from typer._click.exceptions import ClickException, UsageError
 from typer.core import TyperGroup
 
 from core.errors import UserError
 from core.settings import get_settings
+from reform.usage import ReformContext, chinese_everywhere, is_bare_group, usage_error_line
 
 console = Console()
 
@@ -34,16 +38,88 @@ class MissingFolder(UserError, FileNotFoundError):
     pass
 
 
+class ExitCode(IntEnum):
+    """What every command's exit status means (``reform --help`` and the README say the same)."""
+
+    DONE = 0
+    REJECTED = 1  # `reform submit`: the workbook was checked and refused; its receipt says why
+    USER_ERROR = 2  # bad usage or input, a missing file, a registry not initialised or not reachable
+    INTERNAL = 3  # our own failure: the details are in the log under REFORM_HOME
+
+
+EXIT_CODES_EPILOG = """退出码：0 完成；1 报送未通过校验（reform submit）；
+2 可由使用者纠正的问题（用法或输入有误、文件或目录不存在、尚未 reform init、数据库无法连接或已损坏）；
+3 程序内部错误（详情写入 REFORM_HOME/logs/internal-errors.log）。"""
+
+
 class ReformGroup(TyperGroup):
-    """The one error path: a UserError from any command is one line on stderr and exit code 2."""
+    """The one error path of every command: one line on stderr, never a traceback, and its exit code.
+
+    A usage mistake or a UserError is something the user can fix (exit 2); anything else is our own
+    failure (exit 3), its traceback kept in a log file for whoever maintains the installation.
+    """
+
+    context_class = ReformContext
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The command tree is built before its root: every command gets the Chinese pages here.
+        chinese_everywhere(self)
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except UsageError as error:
+            _refuse_usage(error, None)
 
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
+        except UsageError as error:
+            _refuse_usage(error, ctx)
         except UserError as error:
             # One line, never wrapped: coordinators paste it into a chat, scripts grep it.
             typer.echo(f"错误：{error}", err=True)
-            raise typer.Exit(2) from None
+            raise typer.Exit(ExitCode.USER_ERROR) from None
+        except (ClickException, typer.Exit, typer.Abort, KeyboardInterrupt):
+            raise
+        except Exception as error:  # noqa: BLE001 - the one place our own failures are caught
+            log = _log_internal_error(error)
+            first_line = (str(error).strip().splitlines() or [""])[0][:200]
+            typer.echo(f"内部错误：{type(error).__name__}：{first_line}（详情已写入 {log}）", err=True)
+            raise typer.Exit(ExitCode.INTERNAL) from None
+
+
+def _refuse_usage(error: UsageError, ctx) -> None:
+    if is_bare_group(error):
+        typer.echo(error.ctx.get_help(), err=True)
+    else:
+        typer.echo(usage_error_line(error, ctx), err=True)
+    raise typer.Exit(ExitCode.USER_ERROR) from None
+
+
+def _log_internal_error(error: Exception) -> Path:
+    """Append the traceback to REFORM_HOME/logs/internal-errors.log (the temporary folder if that fails)."""
+    entry = (f"--- {datetime.now().isoformat(timespec='seconds')} reform {' '.join(sys.argv[1:])}\n"
+             + "".join(traceback.format_exception(error)))
+    for folder in _log_folders():
+        path = folder / "internal-errors.log"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            with path.open("a", encoding="utf-8") as log:
+                log.write(entry)
+            return path.resolve()
+        except OSError:
+            continue
+    return Path("（无法写入日志）")
+
+
+def _log_folders() -> list[Path]:
+    try:
+        home = [get_settings().home / "logs"]
+    except Exception:  # noqa: BLE001 - unreadable settings must not hide the failure being logged
+        home = []
+    return [*home, Path(tempfile.gettempdir()) / "reform-logs"]
 
 
 def database_url() -> str:
