@@ -52,6 +52,9 @@ EXIT_CODES_EPILOG = """退出码：0 完成；1 报送未通过校验（reform s
 3 程序内部错误（详情写入 REFORM_HOME/logs/internal-errors.log）。"""
 
 
+_TYPED = "reform.typed"  # the command line as typed, for the log
+
+
 class ReformGroup(TyperGroup):
     """The one error path of every command: one line on stderr, never a traceback, and its exit code.
 
@@ -68,7 +71,11 @@ class ReformGroup(TyperGroup):
 
     def make_context(self, info_name, args, parent=None, **extra):
         try:
-            return super().make_context(info_name, args, parent, **extra)
+            typed = " ".join(["reform", *args])
+            # Every message names the command as the README does, however it was started.
+            ctx = super().make_context("reform", args, parent, **extra)
+            ctx.meta[_TYPED] = typed
+            return ctx
         except UsageError as error:
             _refuse_usage(error, None)
 
@@ -84,7 +91,7 @@ class ReformGroup(TyperGroup):
         except (ClickException, typer.Exit, typer.Abort, KeyboardInterrupt):
             raise
         except Exception as error:  # noqa: BLE001 - the one place our own failures are caught
-            log = _log_internal_error(error)
+            log = _log_internal_error(error, ctx.meta.get(_TYPED, "reform"))
             first_line = (str(error).strip().splitlines() or [""])[0][:200]
             typer.echo(f"内部错误：{type(error).__name__}：{first_line}（详情已写入 {log}）", err=True)
             raise typer.Exit(ExitCode.INTERNAL) from None
@@ -98,9 +105,9 @@ def _refuse_usage(error: UsageError, ctx) -> None:
     raise typer.Exit(ExitCode.USER_ERROR) from None
 
 
-def _log_internal_error(error: Exception) -> Path:
+def _log_internal_error(error: Exception, typed: str) -> Path:
     """Append the traceback to REFORM_HOME/logs/internal-errors.log (the temporary folder if that fails)."""
-    entry = (f"--- {datetime.now().isoformat(timespec='seconds')} reform {' '.join(sys.argv[1:])}\n"
+    entry = (f"--- {datetime.now().isoformat(timespec='seconds')} {typed}\n"
              + "".join(traceback.format_exception(error)))
     for folder in _log_folders():
         path = folder / "internal-errors.log"

@@ -24,7 +24,7 @@ from typer._click.exceptions import (
 )
 
 HELP_OPTION = "显示本帮助并退出"
-_VALUE_KINDS = {int: "整数", float: "数字", str: "文字", Path: "路径"}
+_VALUE_KINDS = {bool: "", int: "整数", float: "数字", str: "文字", Path: "路径"}
 _NAME_ENDS = re.compile(r"[（(，,：:；;。]")
 _LATEST = "reform.latest_context"
 
@@ -67,7 +67,7 @@ def value_kind(param) -> str:
     if descriptor.is_choice and descriptor.choices:
         return "|".join(str(c.value if isinstance(c, Enum) else c) for c in descriptor.choices)
     annotation = descriptor.annotation
-    return next((name for kind, name in _VALUE_KINDS.items()
+    return next((name for kind, name in _VALUE_KINDS.items()  # bool first: it is an int too
                  if isinstance(annotation, type) and issubclass(annotation, kind)), "值")
 
 
