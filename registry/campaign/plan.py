@@ -205,6 +205,22 @@ def debtors_for(session: Session, selector: str) -> list[Organisation]:
     return list(chosen.values())
 
 
+def task_units(session: Session, task: Task) -> list[Organisation]:
+    """Who answers for a row of the task table: its lead units; without one, the units the row names.
+
+    Item 13 is every department's own (督导检查 of themselves), item 15 the industry regulators'.
+    """
+    if task.lead_units:
+        return list(session.scalars(select(Organisation).where(Organisation.code.in_(task.lead_units))
+                                    .order_by(Organisation.id)))
+    return debtors_for(session, task_selector(task))
+
+
+def task_selector(task: Task) -> str:
+    """The plan selector of a task's units when it has no lead unit, from the table's own words."""
+    return "regulators" if "行业主管部门" in task.responsible else "departments"
+
+
 def open_phase(session: Session, campaign_code: str | None, phase_code: str, on: date, actor: str = "system") -> int:
     """Open the obligations a phase of the campaign (the city's when None) creates for its statically
     known debtors, as loaded into the registry; returns how many are new."""

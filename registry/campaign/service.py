@@ -26,7 +26,8 @@ from rules.obligations import State
 _SYNTHETIC_CHUNK = 20_000
 
 # initialise: migrate and load what is missing; migrate alone: an empty registry at the newest schema.
-__all__ = ["InitReport", "OpenObligation", "add_synthetic_obligations", "campaign_status", "complete_obligation",
+StatusFilter = status.StatusFilter
+__all__ = ["InitReport", "OpenObligation", "StatusFilter", "add_synthetic_obligations", "campaign_status", "complete_obligation",
            "fulfil_obligation", "initialise", "migrate", "open_obligations", "open_phase_obligations",
            "require_phase", "require_registry"]
 
@@ -51,10 +52,12 @@ def require_phase(url: str, phase_code: str, campaign_code: str | None = None) -
         raise UnknownPhase(f"没有阶段 {phase_code!r}，可用的阶段代码：{'、'.join(codes)}")
 
 
-def campaign_status(url: str, as_of: date, campaign_code: str | None = None) -> dict:
-    """Phases, tasks and every obligation's standing on ``as_of``, as JSON-ready values."""
+def campaign_status(url: str, as_of: date, campaign_code: str | None = None,
+                    only: status.StatusFilter | None = None) -> dict:
+    """Phases, tasks and every obligation's standing on ``as_of``, as JSON-ready values; ``only``
+    narrows the obligations (by organisation, phase, standing, district)."""
     with transaction(url) as session:
-        return status.campaign_status(session, as_of, campaign_code)
+        return status.campaign_status(session, as_of, campaign_code, only)
 
 
 def open_phase_obligations(url: str, phase_code: str, on: date) -> int:
