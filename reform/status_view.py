@@ -97,10 +97,13 @@ def _print_plan(console: Console, report: dict) -> None:
 
 
 def print_calendar_year(console: Console, summary: CalendarYearSummary) -> None:
-    table = Table(title=f"{summary.year} 年工作日历（工作日 {summary.working_days} 天）")
-    for header in ("日期", "星期", "安排", "名称"):
-        table.add_column(header)
-    for day in summary.exceptions:
+    glance = summary.glance
+    table = _table(f"{summary.year} 年工作日历（工作日 {glance.working_days} 天）",
+                   ("日期", True), ("星期", True), ("安排", True), ("名称", False))
+    for day in glance.days:
         kind = "[green]调休上班[/]" if day.working else "[red]放假[/]"
         table.add_row(day.day.isoformat(), WEEKDAYS[day.day.weekday()], kind, day.name)
     console.print(table)
+    console.print(f"此外周六、周日休息 {glance.plain_weekend_days} 天（不属于任何节假日）。", highlight=False)
+    if summary.source:
+        console.print(f"依据：{summary.source}", highlight=False)
