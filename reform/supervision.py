@@ -69,17 +69,19 @@ def explain(
 @complaint_app.command("add")
 def complaint_add(
     text: Annotated[str, typer.Argument(help="投诉内容")],
-    department: Annotated[str, typer.Option("--department", "-d", help="被投诉单位代码或名称；不填则由市编委办分派")] = "",
+    department: Annotated[str, typer.Option("--department", "-d", help="被投诉单位代码或名称（须在组织目录中）；不填则由市编委办分派")] = "",
     complainant: Annotated[str, typer.Option(help="投诉人")] = "",
     contact: Annotated[str, typer.Option(help="投诉人联系方式")] = "",
     subject: Annotated[str, typer.Option(help="标题")] = "",
     on: Annotated[str | None, typer.Option("--on", help="收到日期，默认今天")] = None,
 ) -> None:
-    """登记一件投诉；指明了已知单位的立即分派，否则转市编委办分派。"""
+    """登记一件投诉；指明单位的立即分派（单位不在组织目录中则不登记），不指明则转市编委办分派。"""
     from registry.supervision import service as supervision  # noqa: PLC0415 - slow import, see reform.common
 
+    # A department typed here is meant as a code: a typo is refused, not passed on to be assigned.
     c = supervision.record_complaint(database_url(), text=text, received_on=day_or_today(on), department=department,
-                                     complainant=complainant, contact=contact, subject=subject, channel="cli")
+                                     complainant=complainant, contact=contact, subject=subject, channel="cli",
+                                     refuse_unknown_department=True)
     if c.due:
         console.print(f"已登记投诉第 {c.id} 号，分派给{c.department}，答复期限 {c.due}。")
     else:

@@ -72,12 +72,14 @@ def _view(c: Complaint) -> ComplaintView:
 
 def record_complaint(url: str, *, text: str, received_on: date, department: str = "", complainant: str = "",
                      contact: str = "", subject: str = "", channel: str = "cli",
-                     mail_domain: str | None = None) -> ComplaintView:
-    """Record a complaint; naming a known department assigns it at once, else the coordinator is told."""
+                     mail_domain: str | None = None, refuse_unknown_department: bool = False) -> ComplaintView:
+    """Record a complaint; naming a known department assigns it at once, else the coordinator is told
+    (or, with ``refuse_unknown_department``, an unknown department is refused and nothing recorded)."""
     with transaction(url) as session:
         return _view(complaints.record_complaint(
             session, text=text, received_on=received_on, department=department, complainant=complainant,
-            complainant_contact=contact, subject=subject, channel=channel, mail_domain=_mail_domain(mail_domain)))
+            complainant_contact=contact, subject=subject, channel=channel, mail_domain=_mail_domain(mail_domain),
+            refuse_unknown_department=refuse_unknown_department))
 
 
 def assign_complaint(url: str, complaint_id: int, department: str, on: date,
