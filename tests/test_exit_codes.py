@@ -80,3 +80,12 @@ def test_submit_rejects_a_bad_workbook_with_1(home, tmp_path):
 def test_a_user_error_is_2_and_a_finished_command_0(home):
     assert runner.invoke(app, ["explain", "999999"]).exit_code == 2
     assert runner.invoke(app, ["calendar", "show", "2016"]).exit_code == 0
+
+
+def test_settings_of_the_wrong_kind_are_a_user_error_naming_every_variable(home, monkeypatch):
+    monkeypatch.setenv("REFORM_SMTP_PORT", "abc")
+    monkeypatch.setenv("REFORM_INTAKE_MAILBOX", "pop3")
+    result = runner.invoke(app, ["status"])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.strip() == ("错误：设置有误（环境变量或 .env 文件）：REFORM_SMTP_PORT='abc' 应为整数；"
+                                     "REFORM_INTAKE_MAILBOX='pop3' 应为 'imap' 或 'maildir'")
