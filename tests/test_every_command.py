@@ -117,6 +117,14 @@ def test_with_paths_that_do_not_exist(initialised_home, path, command):
     assert str(missing.parent) in _answers_in_chinese_with_exit_2(result)
 
 
+@pytest.mark.parametrize(("path", "command"), PATH_COMMANDS, ids=[" ".join(p) for p, _ in PATH_COMMANDS])
+def test_with_a_folder_where_a_file_goes(initialised_home, path, command):
+    folder = initialised_home.parent / "一个目录"
+    folder.mkdir()
+    result = runner.invoke(app, [*path, *_required_args(command, initialised_home, folder)])
+    assert not _answers_in_chinese_with_exit_2(result).startswith("内部错误")
+
+
 @pytest.mark.parametrize(("path", "command"), COMMANDS, ids=IDS)
 def test_with_an_unknown_option(initialised_home, path, command):
     result = runner.invoke(app, [*path, *_required_args(command, initialised_home), "--no-such-option"])
@@ -160,6 +168,7 @@ def test_every_help_page_is_chinese_and_unboxed(fresh_home, path, command):
     for english in ("Usage", "Options", "Arguments", "Show this message", "[default", "[required", "╭", "│"):
         assert english not in result.output
     assert command.help and CHINESE.search(command.help)
+    assert [p.name for p in command.params if not (p.help and CHINESE.search(p.help))] == []
 
 
 def test_the_main_page_documents_the_exit_codes(fresh_home):
