@@ -13,6 +13,7 @@ import traceback
 from datetime import date, datetime
 from enum import IntEnum, StrEnum
 from pathlib import Path
+from typing import NoReturn
 
 import typer
 from rich.console import Console
@@ -21,7 +22,7 @@ from typer.core import TyperGroup
 
 from core.errors import UserError
 from core.settings import get_settings
-from reform.usage import ReformContext, chinese_everywhere, is_bare_group, usage_error_line
+from reform.usage import chinese_everywhere, is_bare_group, usage_error_line
 
 console = Console()
 
@@ -44,12 +45,12 @@ class ExitCode(IntEnum):
 
     DONE = 0
     REJECTED = 1  # `reform submit`: the workbook was checked and refused; its receipt says why
-    USER_ERROR = 2  # bad usage or input, a missing file, a registry not initialised or not reachable
+    USER_ERROR = 2  # bad usage, input or settings, a missing file, a registry not initialised or not reachable
     INTERNAL = 3  # our own failure: the details are in the log under REFORM_HOME
 
 
 EXIT_CODES_EPILOG = """退出码：0 完成；1 报送未通过校验（reform submit）；
-2 可由使用者纠正的问题（用法或输入有误、文件或目录不存在、尚未 reform init、数据库无法连接或已损坏）；
+2 可由使用者纠正的问题（用法、输入或设置有误，文件或目录不存在，尚未 reform init，数据库无法连接或已损坏）；
 3 程序内部错误（详情写入 REFORM_HOME/logs/internal-errors.log）。"""
 
 
@@ -63,22 +64,20 @@ class ReformGroup(TyperGroup):
     failure (exit 3), its traceback kept in a log file for whoever maintains the installation.
     """
 
-    context_class = ReformContext
-
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         # The command tree is built before its root: every command gets the Chinese pages here.
         chinese_everywhere(self)
 
     def make_context(self, info_name, args, parent=None, **extra):
+        typed = " ".join(["reform", *args])
         try:
-            typed = " ".join(["reform", *args])
             # Every message names the command as the README does, however it was started.
             ctx = super().make_context("reform", args, parent, **extra)
-            ctx.meta[_TYPED] = typed
-            return ctx
         except UsageError as error:
             _refuse_usage(error, None)
+        ctx.meta[_TYPED] = typed
+        return ctx
 
     def invoke(self, ctx):
         try:
@@ -98,7 +97,7 @@ class ReformGroup(TyperGroup):
             raise typer.Exit(ExitCode.INTERNAL) from None
 
 
-def _refuse_usage(error: UsageError, ctx) -> None:
+def _refuse_usage(error: UsageError, ctx) -> NoReturn:
     if is_bare_group(error):
         typer.echo(error.ctx.get_help(), err=True)
     else:
