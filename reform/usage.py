@@ -95,6 +95,14 @@ def _extras(param) -> str:
     return f"（默认：{shown}）" if shown not in ("", ()) else ""
 
 
+def _argument_help(param) -> str:
+    """The help after the words that already name the argument; the usage line shows what is optional."""
+    text = (param.help or "").removeprefix(argument_name(param)).lstrip("，,：:；; ")
+    if text.startswith("（") and text.endswith("）") and text.count("（") == 1:
+        text = text[1:-1]
+    return text + ("" if param.required else _extras(param))
+
+
 def _option_name(param) -> str:
     names = "/".join(param.opts + list(param.secondary_opts))
     return names if param.is_flag else f"{names} {value_kind(param)}"
@@ -118,7 +126,7 @@ def help_page(ctx: Context) -> str:
     if command.help:
         lines += ["", *("  " + line for line in inspect.cleandoc(command.help).partition("\f")[0].splitlines())]
     params = command.get_params(ctx)
-    arguments = [(argument_name(p), (p.help or "") + _extras(p)) for p in params
+    arguments = [(argument_name(p), _argument_help(p)) for p in params
                  if p.param_type_name == "argument" and not getattr(p, "hidden", False)]
     options = [(_option_name(p), HELP_OPTION if p is command.get_help_option(ctx) else (p.help or "") + _extras(p))
                for p in params if p.param_type_name == "option" and not p.hidden]
