@@ -55,6 +55,12 @@ def test_filters_by_organisation_phase_and_standing(initialised):
 def test_filter_by_district(initialised):
     heping = status("--as-of", "2016-08-09", "--district", "210102")["obligations"]
     assert heping and {o["org"] for o in heping} == {"210102"} and {o["district"] for o in heping} == {"210102"}
+    assert status("--as-of", "2016-08-09", "--district", "和平区")["obligations"] == heping
+
+
+def test_an_organisation_may_be_named_by_its_short_name(initialised):
+    assert status("--as-of", "2016-08-09", "--org", "市教育局")["obligations"] \
+        == status("--as-of", "2016-08-09", "--org", "jyj")["obligations"]
 
 
 def test_unknown_filter_codes_are_refused_all_at_once(initialised):

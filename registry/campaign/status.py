@@ -6,7 +6,7 @@ code in any of them is refused with the codes there are, all at once.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date
 
 from sqlalchemy import select
@@ -61,6 +61,7 @@ def campaign_status(session: Session, as_of: date, campaign_code: str | None = N
     phases = session.scalars(select(Phase).where(Phase.campaign_id == campaign.id).order_by(Phase.position)).all()
     tasks = session.scalars(select(Task).where(Task.campaign_id == campaign.id).order_by(Task.number)).all()
     organisations = session.scalars(select(Organisation).order_by(Organisation.id)).all()
+    only = _by_code(only, organisations)
     _refuse_unknown_codes(only, phases, organisations)
     short_names = {o.code: o.short_name or o.name for o in organisations}
 
@@ -160,6 +161,16 @@ def _task(session: Session, t: Task, short_names: dict[str, str]) -> dict:
         "cadence_name": CADENCE_NAMES.get(t.cadence, t.cadence) if t.cadence else None,
         "phases": t.phase_codes,
     }
+
+
+def _by_code(only: StatusFilter, organisations) -> StatusFilter:
+    """An organisation or a district may be named as the directory names it, or by its short name."""
+    def code_of(named: str, candidates, code) -> str:
+        return next((code(o) for o in candidates if named in (o.code, o.name, o.short_name)), named)
+
+    districts = [o for o in organisations if o.kind == OrgKind.DISTRICT]
+    return replace(only, org=code_of(only.org, organisations, lambda o: o.code) if only.org else "",
+                   district=code_of(only.district, districts, lambda o: o.division_code) if only.district else "")
 
 
 def _refuse_unknown_codes(only: StatusFilter, phases, organisations) -> None:
