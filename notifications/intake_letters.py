@@ -39,7 +39,7 @@ def call_letter(*, org_name: str, campaign_name: str, phase_name: str, document:
     by = f"于 {deadline:%Y年%-m月%-d日}（方案要求：{source_phrase}）前"
     reply = f"直接回复本邮件（回复地址：{reply_address}），不要修改主题中的编号 {tag}。"
     plan = f"根据《{campaign_name}》工作方案，"
-    ask = _CALLS[document.kind](org_name=org_name, plan=plan, phase_name=phase_name, by=by, reply=reply,
+    ask = CALL_LETTERS[document.kind](org_name=org_name, plan=plan, phase_name=phase_name, by=by, reply=reply,
                                 filename=filename, document=document)
     subject = f"{ask.subject}（{org_name}）{tag}"
     lines = [f"{org_name}：", *ask.lines, "市编委办"]
@@ -92,7 +92,7 @@ def _publication_call(*, org_name, plan, phase_name, by, reply, filename, docume
         "供各单位网站使用的页面包和公布网址的登记方式将在后续版本中另行通知；公布后请先将公布网址告知市编委办。"))
 
 
-_CALLS = {DocumentKind.INVENTORY: _inventory_call, DocumentKind.WORK_PLAN: _work_plan_call,
+CALL_LETTERS = {DocumentKind.INVENTORY: _inventory_call, DocumentKind.WORK_PLAN: _work_plan_call,
           DocumentKind.GUIDES: _guides_call, DocumentKind.CERTIFICATES: _certificates_call,
           DocumentKind.PUBLICATION_ADDRESS: _publication_call}  # every kind rules.documents marks called
 

@@ -7,15 +7,18 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import select, text
 from typer.testing import CliRunner
 
 from core.settings import get_settings
 from reform.app import app
+from registry.calendar.store import load_calendar
 from registry.campaign.obligations import find_obligation
-from registry.campaign.tables import Obligation
+from registry.campaign.plan import PlanError, load_plan, read_plan
+from registry.campaign.tables import Obligation, Phase
 from registry.db import transaction
 from registry.intake.calls import queue_call
 from registry.intake.tables import MailboxMessage, Submission
@@ -251,3 +254,51 @@ def test_reform_submit_of_an_unknown_phase_lists_the_phases(initialised, tmp_pat
     plan.write_bytes(work_plan_pdf())
     result = reform("submit", str(plan), "--org", HEPING, "--phase", "nosuch")
     assert result.exit_code == 2 and "可用的阶段代码：inventory" in result.stderr
+
+
+# The plan as data
+
+
+def test_every_phase_of_the_shipped_plan_keeps_its_document(initialised):
+    with transaction(initialised) as session:
+        documents = dict(session.execute(select(Phase.code, Phase.document)).all())
+    assert documents["inventory"] == "inventory" and documents["district_plans"] == "work_plan"
+    assert documents["publication"] == documents["district_publication"] == "publication_address"
+    assert "" not in documents.values()
+
+
+def test_a_plan_phase_without_a_document_or_with_an_unknown_one_is_refused(initialised):
+    plan = read_plan()
+    phases = (replace(plan.phases[0], document=""), replace(plan.phases[1], document="memo"), *plan.phases[2:])
+    with transaction(initialised) as session, pytest.raises(PlanError) as info:
+        load_plan(session, replace(plan, code="bad-2016", phases=phases), load_calendar(session))
+    assert [p.place for p in info.value.problems] == ["阶段 inventory document", "阶段 review document"]
+    assert "没有写明报送材料" in info.value.problems[0].what and "work_plan" in info.value.problems[0].fix
+
+
+def test_an_older_registry_gets_the_shipped_phases_documents_on_upgrade(database_url):
+    from alembic import command
+    from alembic.config import Config
+
+    from registry.db import MIGRATIONS, engine_for, migrate
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["url"] = database_url
+    command.upgrade(config, "0006")
+    with engine_for(database_url).begin() as connection:
+        connection.execute(text(
+            "INSERT INTO organisations (code, name, short_name, kind, roles, division_code, address)"
+            " VALUES ('bwb', '沈阳市编委办', '市编委办', 'department', '[\"coordinator\"]', '', '')"))
+        connection.execute(text(
+            "INSERT INTO campaigns (code, name, level, year, owner_org_id, issued_by, shift, settings)"
+            " VALUES ('shenyang-2016', '工作方案', 'city', 2016, (SELECT id FROM organisations), '', 'next', '{}')"))
+        for position, code in enumerate(("inventory", "district_plans", "own_phase")):
+            connection.execute(text(
+                "INSERT INTO phases (campaign_id, code, name, position, source_phrase, deadline_reason, debtors,"
+                " creditor, debtor_selector, creditor_selector)"
+                f" VALUES ((SELECT id FROM campaigns), '{code}', '{code}', {position}, '', '', '', '', '', '')"))
+    migrate(database_url)
+    with engine_for(database_url).connect() as connection:
+        rows = dict(connection.execute(text("SELECT code, document FROM phases")).all())
+    assert rows == {"inventory": "inventory", "district_plans": "work_plan", "own_phase": ""}
