@@ -2,6 +2,7 @@
 document, its template when it has one, the reply address."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import select
@@ -10,14 +11,14 @@ from sqlalchemy.orm import Session
 from core.errors import UserError
 from core.settings import Settings
 from notifications.intake_letters import call_letter
-from registry.campaign.queries import find_campaign
+from registry.campaign.queries import find_phase
 from registry.campaign.tables import Obligation, Phase
 from registry.directory.tables import Contact
 from registry.intake.documents import phase_document
 from registry.intake.reply_tokens import reply_address, subject_tag, token_for
 from registry.outbox.queue import XLSX, Attachment, queue_message
 from registry.outbox.tables import OutboxMessage
-from rules.documents import DOCUMENTS, DocumentKind
+from rules.documents import DOCUMENTS, Document, DocumentKind
 from rules.obligations import CLOSED
 from workbooks.inventory_template import (
     TemplateFacts,
@@ -34,42 +35,26 @@ class NotCalled(UserError, LookupError):
     pass
 
 
-class UnknownPhase(UserError, LookupError):
-    pass
-
-
-def _phase(session: Session, phase_code: str, campaign_code: str | None) -> Phase | None:
-    campaign = find_campaign(session, campaign_code)
-    return session.scalar(select(Phase).where(Phase.campaign_id == campaign.id, Phase.code == phase_code))
-
-
-def find_phase(session: Session, phase_code: str, campaign_code: str | None = None) -> Phase:
-    phase = _phase(session, phase_code, campaign_code)
-    if phase is None:
-        codes = "、".join(_phases_where(session, campaign_code, lambda d: True))
-        raise UnknownPhase(f"没有阶段 {phase_code!r}，可用的阶段代码：{codes}")
-    return phase
-
-
-def _phases_where(session: Session, campaign_code: str | None, wanted) -> list[str]:
-    campaign = find_campaign(session, campaign_code)
-    phases = session.scalars(select(Phase).where(Phase.campaign_id == campaign.id).order_by(Phase.position))
+def _phases_where(session: Session, campaign_id: int, wanted: Callable[[Document], bool]) -> list[str]:
+    phases = session.scalars(select(Phase).where(Phase.campaign_id == campaign_id).order_by(Phase.position))
     return [p.code for p in phases if p.document in DOCUMENTS and wanted(DOCUMENTS[p.document])]
 
 
 def require_called(session: Session, phase_code: str, campaign_code: str | None = None) -> None:
-    """Refuse a kickoff for a phase whose document comes through its own flow (review, approval, …)."""
-    phase = _phase(session, phase_code, campaign_code)
-    if phase is not None and not phase_document(phase).called:
-        called = "、".join(_phases_where(session, campaign_code, lambda d: d.called))
-        raise NotCalled(f"阶段 {phase.code}（{phase.name}）不由 reform kickoff 发通知，其{phase_document(phase).name}"
+    """Refuse a kickoff for an unknown phase, or one whose document its own flow asks for (review, approval, …)."""
+    phase = find_phase(session, phase_code, campaign_code)
+    doc = phase_document(phase)
+    if not doc.called:
+        called = "、".join(_phases_where(session, phase.campaign_id, lambda d: d.called))
+        raise NotCalled(f"阶段 {phase.code}（{phase.name}）不由 reform kickoff 发通知，其{doc.name}"
                         f"由本阶段自己的流程发出和登记；可以发通知的阶段：{called}")
 
 
 def require_template(session: Session, phase: Phase) -> None:
+    """Refuse a phase without a template, naming the phases of its campaign that have one."""
     doc = phase_document(phase)
     if not doc.template:
-        having = "、".join(_phases_where(session, phase.campaign.code, lambda d: d.template))
+        having = "、".join(_phases_where(session, phase.campaign_id, lambda d: d.template))
         later = "（模板将在后续版本中提供）" if doc.later else ""
         raise NoTemplate(f"阶段 {phase.code}（{phase.name}）没有报送模板{later}，本阶段报送的是{doc.name}；"
                          f"有模板的阶段：{having}")
@@ -78,13 +63,12 @@ def require_template(session: Session, phase: Phase) -> None:
 def obligations_to_call(session: Session, phase_code: str, campaign_code: str | None = None) -> list[int]:
     """The phase's obligations still owed: a kickoff rerun after some replied calls nobody twice anyway.
     None for a phase whose document its own flow asks for."""
-    campaign = find_campaign(session, campaign_code)
-    phase = _phase(session, phase_code, campaign_code)
-    if phase is None or not phase_document(phase).called:
+    phase = find_phase(session, phase_code, campaign_code)
+    if not phase_document(phase).called:
         return []
     return list(session.scalars(
-        select(Obligation.id).join(Phase, Phase.id == Obligation.phase_id)
-        .where(Obligation.campaign_id == campaign.id, Phase.code == phase_code, Obligation.ref == "",
+        select(Obligation.id)
+        .where(Obligation.phase_id == phase.id, Obligation.ref == "",
                Obligation.state.not_in([str(s) for s in CLOSED]))
         .order_by(Obligation.id)
     ))

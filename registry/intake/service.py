@@ -11,11 +11,13 @@ from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from core.errors import UserError
 from core.settings import Settings, get_settings
 from registry.campaign.obligations import UnknownObligation, find_obligation
 from registry.campaign.plan import open_phase
+from registry.campaign.queries import find_phase
 from registry.campaign.tables import Obligation, Phase
 from registry.db import transaction
 from registry.directory.store import upsert_directory
@@ -43,7 +45,7 @@ def template_for(url: str, org_code: str, now: datetime, phase_code: str = "inve
     """The debtor's own template for the phase, its cover filled in (unit, deadline, reply address);
     refused, naming the phases that have one, for a phase without a template."""
     with transaction(url) as session:
-        calls.require_template(session, calls.find_phase(session, phase_code))
+        calls.require_template(session, find_phase(session, phase_code))
         obligation = _obligation(session, phase_code, org_code)
         filename, content = calls.template_for(session, obligation, settings or get_settings(), now)
     return TemplateFile(filename, content)
@@ -58,19 +60,23 @@ def submit_file(url: str, org_code: str, path: Path, now: datetime, settings: Se
     content = path.read_bytes()
     with transaction(url) as session:
         if phase_code is not None:
-            calls.find_phase(session, phase_code)
+            find_phase(session, phase_code)
         obligation = _obligation(session, phase_code or _submitted_phase(session, org_code), org_code)
         return take_in_file(session, obligation, path.name, content, settings or get_settings(), now)
 
 
-def _obligation(session, phase_code: str, org_code: str) -> Obligation:
+class AmbiguousPhase(UserError, LookupError):
+    pass
+
+
+def _obligation(session: Session, phase_code: str, org_code: str) -> Obligation:
     try:
         return find_obligation(session, phase_code, org_code)
     except UnknownObligation as error:
         raise UnknownDepartment(str(error)) from error
 
 
-def _submitted_phase(session, org_code: str) -> str:
+def _submitted_phase(session: Session, org_code: str) -> str:
     """The inventory for a department; for a district, the phase whose document it sends in today."""
     owed = session.execute(
         select(Phase.code, Phase.document).join(Obligation, Obligation.phase_id == Phase.id)
@@ -82,10 +88,6 @@ def _submitted_phase(session, org_code: str) -> str:
     if len(taken) > 1:
         raise AmbiguousPhase(f"单位 {org_code} 在多个阶段有待报送的材料（{'、'.join(taken)}），请用 --phase 指明阶段")
     return taken[0] if taken else "inventory"
-
-
-class AmbiguousPhase(UserError, LookupError):
-    pass
 
 
 def require_called_phase(url: str, phase_code: str) -> None:
