@@ -36,14 +36,26 @@ def call_letter(*, org_name: str, campaign_name: str, phase_name: str, document:
                 source_phrase: str, reply_address: str, tag: str, filename: str = "") -> Letter:
     """The call of a phase: it asks for the phase's own document, and names the template only when
     one is attached (``filename``)."""
-    by = f"于 {deadline:%Y年%-m月%-d日}（方案要求：{source_phrase}）前"
-    reply = f"直接回复本邮件（回复地址：{reply_address}），不要修改主题中的编号 {tag}。"
-    plan = f"根据《{campaign_name}》工作方案，"
-    ask = CALL_LETTERS[document.kind](org_name=org_name, plan=plan, phase_name=phase_name, by=by, reply=reply,
-                                filename=filename, document=document)
+    ask = CALL_LETTERS[document.kind](_CallFacts(
+        plan=f"根据《{campaign_name}》工作方案，", phase_name=phase_name,
+        by=f"于 {deadline:%Y年%-m月%-d日}（方案要求：{source_phrase}）前",
+        reply=f"直接回复本邮件（回复地址：{reply_address}），不要修改主题中的编号 {tag}。",
+        filename=filename, document=document))
     subject = f"{ask.subject}（{org_name}）{tag}"
     lines = [f"{org_name}：", *ask.lines, "市编委办"]
     return Letter(subject, "\n\n".join(lines) + "\n", letter_html(lines))
+
+
+@dataclass(frozen=True)
+class _CallFacts:
+    """The phrases every call is made of."""
+
+    plan: str  # 根据《…》工作方案，
+    phase_name: str
+    by: str  # 于 …（方案要求：…）前
+    reply: str  # how to reply, ending in a full stop
+    filename: str  # the attached template, "" when there is none
+    document: Document
 
 
 @dataclass(frozen=True)
@@ -57,44 +69,45 @@ _RECEIPT_SOON = "系统收到后几分钟内回执；如有问题，将一次性
 _LATER = "在收到模板之前请勿报送；收到的材料系统暂不能受理。"
 
 
-def _inventory_call(*, org_name, plan, phase_name, by, reply, filename, document) -> _Ask:
+def _inventory_call(f: _CallFacts) -> _Ask:
     return _Ask("关于报送公共服务事项清单的通知", (
-        f"{plan}请贵单位开展公共服务事项{phase_name}，{by}报送公共服务事项清单。",
-        f"请填写附件「{filename}」，填好后{reply}没有公共服务事项的单位，请在封面将「零报告」选为「是」后回复。",
+        f"{f.plan}请贵单位开展公共服务事项{f.phase_name}，{f.by}报送公共服务事项清单。",
+        f"请填写附件「{f.filename}」，填好后{f.reply}没有公共服务事项的单位，请在封面将「零报告」选为「是」后回复。",
         _RECEIPT_SOON))
 
 
-def _work_plan_call(*, org_name, plan, phase_name, by, reply, filename, document) -> _Ask:
+def _work_plan_call(f: _CallFacts) -> _Ask:
     return _Ask("关于报送工作方案的通知", (
-        f"{plan}坚持市和区、县（市）同步推进，请贵单位结合本地区（本行业）实际制定简化优化公共服务流程的工作方案，"
-        f"{by}报送市编委办。",
-        f"请将工作方案（{document.formats_text}，一份；盖章文件可扫描为 PDF）作为附件{reply}本阶段不需要填写表格模板。",
+        f"{f.plan}坚持市和区、县（市）同步推进，请贵单位结合本地区（本行业）实际制定简化优化公共服务流程的工作方案，"
+        f"{f.by}报送市编委办。",
+        f"请将工作方案（{f.document.formats_text}，一份；盖章文件可扫描为 PDF）作为附件{f.reply}本阶段不需要填写表格模板。",
         _RECEIPT_SOON))
 
 
-def _guides_call(*, org_name, plan, phase_name, by, reply, filename, document) -> _Ask:
+def _guides_call(f: _CallFacts) -> _Ask:
     return _Ask("关于编制办事指南的通知", (
-        f"{plan}请贵单位对经复核的公共服务事项逐项编制办事指南，列明办理依据、受理单位、基本流程、申请材料、"
-        f"示范文本及常见错误示例、收费依据及标准、办理时限、表格下载、咨询渠道、办公时间和地址、监督途径等内容，{by}完成。",
-        f"办事指南工作簿模板将在后续版本中另行下发，届时请按模板填写后{reply}{_LATER}"))
+        f"{f.plan}请贵单位对经复核的公共服务事项逐项编制办事指南，列明办理依据、受理单位、基本流程、申请材料、"
+        f"示范文本及常见错误示例、收费依据及标准、办理时限、表格下载、咨询渠道、办公时间和地址、监督途径等内容，{f.by}完成。",
+        f"办事指南工作簿模板将在后续版本中另行下发，届时请按模板填写后{f.reply}{_LATER}"))
 
 
-def _certificates_call(*, org_name, plan, phase_name, by, reply, filename, document) -> _Ask:
+def _certificates_call(f: _CallFacts) -> _Ask:
     return _Ask("关于清理证明和盖章环节的通知", (
-        f"{plan}请贵单位对本单位公共服务事项要求申请人提供的证明和盖章环节逐项清理，"
-        f"凡没有法律法规依据的，原则上一律取消，{by}完成并报送证明事项清理表。",
-        f"证明事项清理表模板将在后续版本中另行下发，届时请按模板填写后{reply}{_LATER}"))
+        f"{f.plan}请贵单位对本单位公共服务事项要求申请人提供的证明和盖章环节逐项清理，"
+        f"凡没有法律法规依据的，原则上一律取消，{f.by}完成并报送证明事项清理表。",
+        f"证明事项清理表模板将在后续版本中另行下发，届时请按模板填写后{f.reply}{_LATER}"))
 
 
-def _publication_call(*, org_name, plan, phase_name, by, reply, filename, document) -> _Ask:
+def _publication_call(f: _CallFacts) -> _Ask:
     return _Ask("关于公布公共服务事项清单和办事指南的通知", (
-        f"{plan}请贵单位按「{phase_name}」的要求，{by}在本单位网站向社会公布经审定的公共服务事项清单和办事指南。",
+        f"{f.plan}请贵单位按「{f.phase_name}」的要求，{f.by}在本单位（本地区）网站向社会公布经审定的公共服务事项清单和办事指南。",
         "供各单位网站使用的页面包和公布网址的登记方式将在后续版本中另行通知；公布后请先将公布网址告知市编委办。"))
 
 
+# One for every document that rules.documents says a kickoff calls for.
 CALL_LETTERS = {DocumentKind.INVENTORY: _inventory_call, DocumentKind.WORK_PLAN: _work_plan_call,
-          DocumentKind.GUIDES: _guides_call, DocumentKind.CERTIFICATES: _certificates_call,
-          DocumentKind.PUBLICATION_ADDRESS: _publication_call}  # every kind rules.documents marks called
+                DocumentKind.GUIDES: _guides_call, DocumentKind.CERTIFICATES: _certificates_call,
+                DocumentKind.PUBLICATION_ADDRESS: _publication_call}
 
 
 def accepted_receipt(*, org_name: str, version: int, filename: str, tag: str, zero_report: bool,

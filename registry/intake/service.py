@@ -1,4 +1,4 @@
-"""Intake's use cases: a department's template, a workbook handed in as a file, a phase's calls.
+"""Intake's use cases: a debtor's template, a file handed in some other way than mail, a phase's calls.
 
 Each takes the database URL and plain values, opens the one transaction and returns plain values.
 Settings other than the URL (the intake address, the limits on untrusted files) default to the
