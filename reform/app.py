@@ -27,8 +27,8 @@ def demo(
 # `reform --help` lists them in this order: setting up and watching, the demo, the long-running
 # server, supervision, intake, approval; then the groups.
 for command in (campaign.init, campaign.status, demo, campaign.serve, supervision.sweep, supervision.explain,
-                intake.submit, intake.kickoff, intake.intake, review.approve, review.adjust):
+                intake.template, intake.submit, intake.kickoff, intake.intake, review.approve, review.adjust):
     app.command()(command)
 for name, group in (("directory", directory.app), ("calendar", calendar.app), ("complaint", supervision.complaint_app),
-                    ("template", intake.template_app), ("review", review.review_app)):
+                    ("review", review.review_app)):
     app.add_typer(group, name=name)
