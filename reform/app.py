@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from reform import calendar, campaign, directory, intake, review, supervision
+from reform import calendar, campaign, directory, intake, obligation, review, supervision
 from reform.common import ReformGroup, console
 
 app = typer.Typer(cls=ReformGroup, help="沈阳市简化优化公共服务流程工作方案：任务、期限与督办。", no_args_is_help=True)
@@ -27,5 +27,5 @@ for command in (campaign.init, campaign.status, demo, campaign.serve, supervisio
                 intake.submit, intake.kickoff, intake.intake, review.approve, review.adjust):
     app.command()(command)
 for name, group in (("directory", directory.app), ("calendar", calendar.app), ("complaint", supervision.complaint_app),
-                    ("template", intake.template_app), ("review", review.review_app)):
+                    ("template", intake.template_app), ("review", review.review_app), ("obligation", obligation.app)):
     app.add_typer(group, name=name)

@@ -6,6 +6,7 @@ openpyxl and pandas, seconds of imports that `reform --help` and a mistyped opti
 from __future__ import annotations
 
 import json
+import os
 import sys
 from datetime import date
 from enum import StrEnum
@@ -57,10 +58,20 @@ def parse_date(text: str) -> date:
         raise BadDate(f"日期 {text!r} 格式不对，应为 YYYY-MM-DD，例如 2016-07-20") from None
 
 
+class UnwritableTarget(UserError, PermissionError):
+    pass
+
+
 def writable_target(out: Path | None) -> Path | None:
-    """Refuse an output file whose folder does not exist, before the command changes anything."""
-    if out is not None and not out.parent.is_dir():
+    """Refuse an output file that cannot be written, before the command changes anything."""
+    if out is None:
+        return out
+    if not out.parent.is_dir():
         raise MissingFolder(f"目录不存在：{out.parent}")
+    if out.is_dir():
+        raise UnwritableTarget(f"不能写入：{out} 是一个目录，请给出文件名，例如 {out / '清单.xlsx'}")
+    if not os.access(out if out.exists() else out.parent, os.W_OK):
+        raise UnwritableTarget(f"没有写入权限：{out}")
     return out
 
 
