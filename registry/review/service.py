@@ -157,6 +157,23 @@ def review_obligations(url: str, submission_id: int) -> list[ReviewObligation]:
         return [ReviewObligation(*row) for row in rows]
 
 
+@dataclass(frozen=True)
+class OpenReview:
+    obligation_id: int
+    agency: str  # the reviewing agency's code
+    submission_id: int
+
+
+def open_reviews(url: str) -> list[OpenReview]:
+    """Every review obligation an agency still owes, whoever routed its packet (the event or the sweep)."""
+    with transaction(url) as session:
+        rows = session.execute(
+            select(Obligation.id, Organisation.code, Obligation.ref).join(Organisation, Organisation.id == Obligation.debtor_id)
+            .join(Phase, Phase.id == Obligation.phase_id)
+            .where(Phase.code == REVIEW, Obligation.state.not_in([str(s) for s in CLOSED])).order_by(Obligation.id))
+        return [OpenReview(obligation_id, agency, int(ref)) for obligation_id, agency, ref in rows]
+
+
 def conflicting_items(url: str, submission_id: int) -> list[str]:
     """The item numbers (序号) of a written opinion on which the agencies disagreed."""
     with transaction(url) as session:
