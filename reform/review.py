@@ -120,12 +120,14 @@ def approve(
     version = review.approve(database_url(), day, meeting, document, datetime.now(),
                              force_reason=_force_reason(force, reason))
     console.print(f"已登记审定：{day} {meeting}（{document}）。全市清单第 {version.number} 版，"
-                  f"共 {version.items} 个事项，已冻结保存。", highlight=False)
+                  f"共 {version.items} 个事项，已冻结保存。", highlight=False, soft_wrap=True)
     _tell_unfinished(version.unfinished)
     if version.overtaken:
-        console.print(f"审定取代了尚未办结的审核、回复、复核事项 {len(version.overtaken)} 项（已记入审计日志）：", highlight=False)
+        console.print(f"审定取代了尚未办结的审核、回复、复核事项 {len(version.overtaken)} 项（已记入审计日志）：",
+                      highlight=False, soft_wrap=True)
         for o in version.overtaken:
-            console.print(f"  事项 {o.obligation_id}：{o.org_name}（{OVERTAKEN_PHASES[o.phase]}）", highlight=False)
+            console.print(f"  事项 {o.obligation_id}：{o.org_name}（{OVERTAKEN_PHASES[o.phase]}）",
+                          highlight=False, soft_wrap=True)
     _save(out, version.content)
 
 
@@ -143,7 +145,7 @@ def adjust(
     writable_target(out)
     version = review.adjust(database_url(), parse_date(on), reason, document, datetime.now(),
                             force_reason=_force_reason(force, force_reason, "--force-reason"))
-    console.print(f"已生成全市清单第 {version.number} 版（{reason}）。变化：", highlight=False)
+    console.print(f"已生成全市清单第 {version.number} 版（{reason}）。变化：", highlight=False, soft_wrap=True)
     for code, diff in version.changes.items():
         console.print(f"  {code}：新增 {len(diff['added'])}，删除 {len(diff['removed'])}，修改 {len(diff['changed'])}",
                       highlight=False)
@@ -164,11 +166,10 @@ def _force_reason(force: bool, reason: str, option: str = "--reason") -> str:
     return reason.strip() if force else ""
 
 
-def _tell_unfinished(unfinished: list[tuple[str, str]]) -> None:
+def _tell_unfinished(unfinished: str) -> None:
     if unfinished:
-        names = "、".join(f"{name}（{stage}）" for name, stage in unfinished)
-        console.print(f"强行冻结：{len(unfinished)} 个部门的清单未完成审核，已在清单中标注「未完成审核」：{names}",
-                      highlight=False)
+        console.print(f"强行冻结：以下部门的清单未完成审核，已在清单中标注「未完成审核」（{unfinished}）",
+                      highlight=False, soft_wrap=True)
 
 
 def _require_registry() -> None:

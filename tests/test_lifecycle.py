@@ -95,10 +95,7 @@ def test_approve_refuses_naming_each_unfinished_department_and_its_stage(initial
     awaiting_recheck(initialised, "gaj")
     line = one_line_error(reform(*APPROVAL))
     assert "不能审定" in line and "--force --reason" in line
-    assert "审核中：市教育局" in line
-    assert "待部门回复：市民委" in line
-    assert "待复核：市公安局" in line
-    assert "未提交：" in line and "市财政局" in line
+    assert "（待复核：市公安局；待部门回复：市民委；审核中：市教育局；未提交：市编委办、市法制办、市财政局" in line
     assert approvals(initialised) == 0
 
 
@@ -127,7 +124,7 @@ def test_a_forced_approval_marks_the_unfinished_departments_in_the_workbook(init
     out = tmp_path / "清单.xlsx"
     result = reform(*APPROVAL, "--force", "--reason", "市政府会议已定，教育局清单随后复核", "--out", str(out))
     assert result.exit_code == 0, result.output
-    assert "未完成审核" in result.stdout and "市教育局（审核中）" in result.stdout
+    assert "强行冻结" in result.stdout and "审核中：市教育局；未提交：市编委办" in result.stdout
     book = load_workbook(out)
     summary = [[c for c in row if c is not None] for row in book["汇总"].iter_rows(values_only=True)]
     assert any("未完成审核" in str(row[0]) and "教育局清单随后复核" in str(row[0]) for row in summary if row)
@@ -144,7 +141,7 @@ def test_a_forced_approval_writes_its_reason_in_the_audit_log(initialised):
     with transaction(initialised) as session:
         [entry] = session.scalars(select(AuditEntry).where(AuditEntry.entity == "approval")).all()
         assert entry.action == "force"
-        assert "市政府会议已定" in entry.reason and "市教育局（审核中）" in entry.reason.replace("沈阳", "")
+        assert entry.reason.startswith("强行审定：市政府会议已定；未完成的部门：审核中：市教育局；未提交：")
 
 
 def test_approval_supersedes_the_open_review_response_and_recheck_obligations(initialised):
@@ -170,11 +167,26 @@ def test_approval_supersedes_the_open_review_response_and_recheck_obligations(in
 
 
 def test_adjust_meets_the_same_gate(initialised):
-    under_review(initialised, "jyj")
+    awaiting_recheck(initialised, "gaj")
     assert reform(*APPROVAL, "--force", "--reason", "市政府会议已定").exit_code == 0
     awaiting_response(initialised, "mzw")
     line = one_line_error(reform("adjust", "--date", "2017-03-01", "--reason", "新增事项"))
     assert "不能调整" in line and "待部门回复：市民委" in line
+    # The recheck the approval overtook is not a recheck done.
+    assert "审定时未完成：市公安局" in line
+
+
+def test_a_forced_adjustment_writes_its_reason_in_the_audit_log(initialised):
+    under_review(initialised, "jyj")
+    assert reform(*APPROVAL, "--force", "--reason", "市政府会议已定").exit_code == 0
+    awaiting_response(initialised, "mzw")
+    result = reform("adjust", "--date", "2017-03-01", "--reason", "新增事项", "--force", "--force-reason", "民委先行")
+    assert result.exit_code == 0, result.output
+    assert "第 2 版" in result.stdout and "待部门回复：市民委" in result.stdout
+    with transaction(initialised) as session:
+        reasons = [e.reason for e in session.scalars(select(AuditEntry).where(AuditEntry.entity == "approval")
+                                                      .order_by(AuditEntry.id))]
+    assert reasons[-1].startswith("强行调整：民委先行；未完成的部门：")
 
 
 # --- obligations by hand -----------------------------------------------------------------------

@@ -35,10 +35,17 @@ from registry.review.tables import (
 )
 from rules.obligations import CLOSED, State
 from rules.review import Opinion, diff_lists
+from workbooks.approved_list import DepartmentList, build_approved_list
 
+# Where a department's list stands, in the words a coordinator uses (also 未送审, 待协调, 已回复).
 NOT_SUBMITTED, ZERO_REPORT, UNDER_REVIEW = "未提交", "零报告", "审核中"
 AWAITING_RESPONSE, AWAITING_RECHECK, RECHECKED = "待部门回复", "待复核", "已复核"
-from workbooks.approved_list import DepartmentList, build_approved_list
+OVERTAKEN = "审定时未完成"  # a response or recheck a forced approval closed: not done, and no longer owed
+# Named in this order: the lists closest to done first, those not handed in (often the most) last.
+STAGE_ORDER = (AWAITING_RECHECK, AWAITING_RESPONSE, "已回复", "待协调", UNDER_REVIEW, OVERTAKEN, "未送审",
+               NOT_SUBMITTED)
+# The stages at which a list may be frozen: through review, response and recheck, or nothing to review.
+FINISHED = frozenset({RECHECKED, ZERO_REPORT})
 
 
 def finish_recheck(session: Session, submission_id: int, actor: str, note: str, now: datetime) -> Obligation:
@@ -57,10 +64,6 @@ def finish_recheck(session: Session, submission_id: int, actor: str, note: str, 
 
 class ApprovalRefused(ReviewError):
     """The lists are not ready to be frozen; the message names each department and its stage."""
-
-
-# Stages (review_stage, and the two before any review) at which a department's list may be frozen.
-FINISHED = frozenset({RECHECKED, ZERO_REPORT})
 
 
 @dataclass(frozen=True)
@@ -107,7 +110,7 @@ def approve(session: Session, on: date, meeting: str, document: str, actor: str,
     session.add(approval)
     session.flush()
     if force_reason:
-        _record_forced(session, approval.id, actor, departments, force_reason, now)
+        _record_forced(session, approval.id, actor, departments, "审定", force_reason, now)
     office = coordinator(session)
     for obligation in find_ref_obligation(session, campaign.id, APPROVAL, "", office.id):
         if obligation.state not in CLOSED:
@@ -119,27 +122,31 @@ def approve(session: Session, on: date, meeting: str, document: str, actor: str,
 
 
 def _unfinished(departments: list[DepartmentList]) -> list[tuple[str, str]]:
-    return [(d.name, d.status) for d in departments if not d.finished]
+    return [(d.short_name or d.name, d.status) for d in departments if not d.finished]
+
+
+def by_stage(unfinished: list[tuple[str, str]]) -> str:
+    """"审核中：市教育局、市民委；未提交：市财政局": one line, however many departments."""
+    stages: dict[str, list[str]] = {}
+    for name, stage in unfinished:
+        stages.setdefault(stage, []).append(name)
+    ordered = sorted(stages.items(), key=lambda kv: STAGE_ORDER.index(kv[0]) if kv[0] in STAGE_ORDER else 0)
+    return "；".join(f"{stage}：{'、'.join(names)}" for stage, names in ordered)
 
 
 def check_finished(departments: list[DepartmentList], what: str, force_reason: str) -> None:
     """Refuse, naming each unfinished department by its stage, unless forced with a reason."""
-    unfinished = [d for d in departments if not d.finished]
+    unfinished = _unfinished(departments)
     if not unfinished or force_reason:
         return
-    by_stage: dict[str, list[str]] = {}
-    for d in unfinished:
-        by_stage.setdefault(d.status, []).append(d.short_name or d.name)
-    stages = "；".join(f"{stage}：{'、'.join(names)}" for stage, names in by_stage.items())
-    raise ApprovalRefused(f"{len(unfinished)} 个部门的清单尚未完成审核、回复和复核，不能{what}（{stages}）；"
+    raise ApprovalRefused(f"{len(unfinished)} 个部门的清单尚未完成审核、回复和复核，不能{what}（{by_stage(unfinished)}）；"
                           f"全部复核后再{what}，或用 --force --reason 写明理由强行{what}")
 
 
-def _record_forced(session: Session, approval_id: int, actor: str, departments: list[DepartmentList],
+def _record_forced(session: Session, approval_id: int, actor: str, departments: list[DepartmentList], what: str,
                    reason: str, now: datetime) -> None:
-    unfinished = "、".join(f"{name}（{stage}）" for name, stage in _unfinished(departments))
     session.add(AuditEntry(at=now, actor=actor, entity="approval", entity_id=approval_id, action="force",
-                           reason=f"强行审定：{reason}；未完成的部门：{unfinished or '无'}"))
+                           reason=f"强行{what}：{reason}；未完成的部门：{by_stage(_unfinished(departments)) or '无'}"))
 
 
 def supersede_open_review(session: Session, campaign: Campaign, by: str, actor: str,
@@ -177,7 +184,7 @@ def adjust(session: Session, on: date, reason: str, document: str, actor: str, n
     if not version.change_log:
         raise ReviewError("各部门清单与上一版相比没有变化，无需调整")
     if force_reason:
-        _record_forced(session, approval.id, actor, departments, force_reason, now)
+        _record_forced(session, approval.id, actor, departments, "调整", force_reason, now)
     return Frozen(version, [], _unfinished(departments))
 
 
@@ -242,13 +249,17 @@ def review_stage(session: Session, campaign: Campaign, inventory_obligation: Obl
     for ref in ids:
         recheck = find_ref_obligation(session, campaign.id, APPROVAL, recheck_ref(int(ref)))
         if recheck:
-            return RECHECKED if recheck[0].state in CLOSED else AWAITING_RECHECK
+            return _stage(recheck[0].state, AWAITING_RECHECK, RECHECKED)
         response = find_ref_obligation(session, campaign.id, RESPONSE, ref)
         if response:
-            return AWAITING_RESPONSE if response[0].state not in CLOSED else "已回复"
+            return _stage(response[0].state, AWAITING_RESPONSE, "已回复")
         if session.scalar(select(ConsolidatedOpinion.state).where(ConsolidatedOpinion.submission_id == int(ref))):
             return "待协调"
         review = find_ref_obligation(session, campaign.id, REVIEW, ref)
         if review and any(o.state != State.WAIVED for o in review):
             return UNDER_REVIEW
     return "未送审"
+
+
+def _stage(state: str, owed: str, done: str) -> str:
+    return owed if state not in CLOSED else done if state == State.FULFILLED else OVERTAKEN

@@ -27,15 +27,6 @@ from rules.obligations import CLOSED
 
 
 @dataclass(frozen=True)
-class OvertakenObligation:
-    """An open review, response or recheck obligation the approval closed in its place."""
-
-    obligation_id: int
-    phase: str  # review | response | approval (a recheck)
-    org_name: str
-
-
-@dataclass(frozen=True)
 class FrozenVersion:
     """A frozen version of the city list: its number, item count, change log and workbook; what the
     approval overtook, and the departments frozen before their list was through review (only when forced)."""
@@ -44,8 +35,8 @@ class FrozenVersion:
     items: int
     changes: dict
     content: bytes
-    overtaken: list[OvertakenObligation] = field(default_factory=list)
-    unfinished: list[tuple[str, str]] = field(default_factory=list)  # (department, stage)
+    overtaken: list[approval.Overtaken] = field(default_factory=list)  # phase: review | response | approval
+    unfinished: str = ""  # the departments frozen unfinished, by stage: "审核中：市教育局；未提交：…"
 
 
 def review_status(url: str, as_of: date, submission_id: int | None = None) -> list[dict]:
@@ -125,8 +116,7 @@ def adjust(url: str, on: date, reason: str, document: str, now: datetime, actor:
 def _plain(frozen: approval.Frozen) -> FrozenVersion:
     version = frozen.version
     return FrozenVersion(version.version, version.item_count, version.change_log, version.content,
-                         [OvertakenObligation(o.obligation_id, o.phase, o.org_name) for o in frozen.overtaken],
-                         frozen.unfinished)
+                         frozen.overtaken, approval.by_stage(frozen.unfinished))
 
 
 def unrouted_submissions(url: str) -> list[int]:
