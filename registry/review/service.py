@@ -132,22 +132,6 @@ def unrouted_submissions(url: str) -> list[int]:
 
 
 @dataclass(frozen=True)
-class ReviewObligation:
-    obligation_id: int
-    agency: str  # the reviewing agency's code
-
-
-def review_obligations(url: str, submission_id: int) -> list[ReviewObligation]:
-    """The four agencies' review obligations on one submission."""
-    with transaction(url) as session:
-        rows = session.execute(
-            select(Obligation.id, Organisation.code).join(Organisation, Organisation.id == Obligation.debtor_id)
-            .join(Phase, Phase.id == Obligation.phase_id)
-            .where(Phase.code == REVIEW, Obligation.ref == str(submission_id)).order_by(Obligation.id))
-        return [ReviewObligation(*row) for row in rows]
-
-
-@dataclass(frozen=True)
 class OpenReview:
     obligation_id: int
     agency: str  # the reviewing agency's code
@@ -158,8 +142,8 @@ def open_reviews(url: str) -> list[OpenReview]:
     """Every review obligation an agency still owes, whoever routed its packet (the event or the sweep)."""
     with transaction(url) as session:
         rows = session.execute(
-            select(Obligation.id, Organisation.code, Obligation.ref).join(Organisation, Organisation.id == Obligation.debtor_id)
-            .join(Phase, Phase.id == Obligation.phase_id)
+            select(Obligation.id, Organisation.code, Obligation.ref)
+            .join(Organisation, Organisation.id == Obligation.debtor_id).join(Phase, Phase.id == Obligation.phase_id)
             .where(Phase.code == REVIEW, Obligation.state.not_in([str(s) for s in CLOSED])).order_by(Obligation.id))
         return [OpenReview(obligation_id, agency, int(ref)) for obligation_id, agency, ref in rows]
 
