@@ -8,6 +8,12 @@ NOTICE_STATES = {"pending": "待发送", "sent": "已发送", "failed": "投递�
 
 
 def print_explanation(console: Console, report: dict) -> None:
+    print_heading(console, report)
+    print_derivation(console, report)
+
+
+def print_heading(console: Console, report: dict) -> None:
+    """Which obligation, its state and standing."""
     # Lines are pasted into chats and grepped: never wrapped mid-sentence.
     console = _Unwrapped(console)
     ref = f"（{report['ref']}）" if report["ref"] else ""
@@ -15,6 +21,10 @@ def print_explanation(console: Console, report: dict) -> None:
     console.print(f"[bold]事项 {report['id']}[/]：{report['org_name']}（{report['org']}）「{report['phase_name']}」{ref}{green}")
     console.print(f"状态：{report['state']}　截至 {report['as_of']}：{report['standing_name']}", highlight=False)
 
+
+def print_derivation(console: Console, report: dict) -> None:
+    """How the deadline was derived, the ladder, the notices sent and the next step."""
+    console = _Unwrapped(console)
     d = report["deadline"]
     console.print("\n[bold]期限如何得出[/]")
     if d["source_phrase"]:

@@ -5,7 +5,7 @@ Each takes the database URL and plain values, opens the one transaction and retu
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import func, insert, select, text
 
@@ -19,7 +19,7 @@ from registry.campaign.setup import InitReport, initialise
 from registry.campaign.tables import Campaign, Obligation, Phase
 from registry.db import engine_for, migrate, transaction
 from registry.directory.tables import Organisation
-from rules.obligations import State
+from rules.obligations import STATE_NAMES, State
 
 # Rows per INSERT when building a synthetic load: large enough to keep the driver busy, small
 # enough to keep the statement in memory.
@@ -27,9 +27,9 @@ _SYNTHETIC_CHUNK = 20_000
 
 # initialise: migrate and load what is missing; migrate alone: an empty registry at the newest schema.
 StatusFilter = status.StatusFilter
-__all__ = ["InitReport", "OpenObligation", "StatusFilter", "add_synthetic_obligations", "campaign_status", "complete_obligation",
-           "fulfil_obligation", "initialise", "migrate", "open_obligations", "open_phase_obligations",
-           "require_phase", "require_registry"]
+__all__ = ["InitReport", "ObligationChange", "OpenObligation", "StatusFilter", "add_synthetic_obligations",
+           "campaign_status", "complete_obligation", "fulfil_obligation", "initialise", "migrate", "open_obligations",
+           "open_phase_obligations", "reopen_obligation", "require_phase", "require_registry", "waive_obligation"]
 
 
 def require_registry(url: str) -> None:
@@ -132,3 +132,33 @@ def complete_obligation(url: str, obligation_id: int, on: date, actor: str, reas
         obligation = session.get(Obligation, obligation_id)
         if obligation.state != State.FULFILLED:
             move_obligation(session, obligation, State.FULFILLED, actor, reason, on)
+
+
+@dataclass(frozen=True)
+class ObligationChange:
+    """An obligation after a coordinator changed it by hand."""
+
+    id: int
+    org_name: str
+    phase_name: str
+    state: str  # in Chinese (rules.obligations.STATE_NAMES)
+    due: date
+
+
+def _change(obligation: Obligation) -> ObligationChange:
+    return ObligationChange(obligation.id, obligation.debtor.name, obligation.phase.name,
+                            STATE_NAMES[State(obligation.state)], obligation.due)
+
+
+def waive_obligation(url: str, obligation_id: int, reason: str, now: datetime,
+                     actor: str = "coordinator") -> ObligationChange:
+    """Release an organisation from an obligation it still owes; a closed one is refused."""
+    with transaction(url) as session:
+        return _change(obligations.waive(session, obligation_id, reason, actor, now))
+
+
+def reopen_obligation(url: str, obligation_id: int, reason: str, now: datetime, due: date | None = None,
+                      actor: str = "coordinator") -> ObligationChange:
+    """Bring back a fulfilled or waived obligation (optionally due on a new date); an open one is refused."""
+    with transaction(url) as session:
+        return _change(obligations.reopen(session, obligation_id, reason, actor, now, due))

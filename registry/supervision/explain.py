@@ -7,8 +7,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from registry.calendar.store import load_calendar
-from registry.campaign.obligations import UnknownObligation
-from registry.campaign.tables import Campaign, Obligation, Phase
+from registry.campaign.obligations import obligation_by_id
+from registry.campaign.tables import Campaign, Phase
 from registry.directory.tables import Organisation
 from registry.outbox.tables import OutboxMessage
 from registry.supervision.sweep import ESCALATION, rung_of_key
@@ -25,9 +25,7 @@ UNDATED = "undated"  # the standing needs a calendar year that is not loaded yet
 
 
 def explain_obligation(session: Session, obligation_id: int, as_of: date) -> dict:
-    obligation = session.get(Obligation, obligation_id)
-    if obligation is None:
-        raise UnknownObligation(f"没有编号为 {obligation_id} 的事项")
+    obligation = obligation_by_id(session, obligation_id)
     phase = session.get(Phase, obligation.phase_id)
     campaign = session.get(Campaign, obligation.campaign_id)
     debtor = session.get(Organisation, obligation.debtor_id)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select
 
@@ -15,7 +15,7 @@ from core.settings import get_settings
 from registry.calendar.store import load_calendar
 from registry.campaign.tables import Campaign, Obligation
 from registry.db import transaction
-from registry.supervision import complaints, day, explain, sweep
+from registry.supervision import complaints, day, explain, obligation_record, sweep
 from registry.supervision.day import SweepDay
 from registry.supervision.sweep import OPEN_STATES
 from registry.supervision.tables import Complaint
@@ -24,7 +24,7 @@ from rules.escalation import policy_from_settings
 from rules.obligations import DEFAULT_NEAR_DUE_WORKING_DAYS, classify
 
 __all__ = ["ComplaintView", "SweepDay", "answer_complaint", "assign_complaint", "evaluate_complaint",
-           "explain_obligation", "is_sweep_day", "record_complaint", "sweep_day"]
+           "explain_obligation", "is_sweep_day", "record_complaint", "show_obligation", "sweep_day"]
 
 
 UNDATED = "undated"  # a standing that needs a calendar year not loaded yet
@@ -52,6 +52,13 @@ def explain_obligation(url: str, obligation_id: int, as_of: date) -> dict:
     """How the deadline was derived, every notice sent, the next rung: JSON-ready values."""
     with transaction(url) as session:
         return explain.explain_obligation(session, obligation_id, as_of)
+
+
+def show_obligation(url: str, obligation_id: int, as_of: date, now: datetime | None = None) -> dict:
+    """``explain`` and around it the parties, the reply address and token, and the audit history."""
+    with transaction(url) as session:
+        return obligation_record.obligation_record(session, obligation_id, as_of,
+                                                   get_settings().mailbox.intake_address, now or datetime.now())
 
 
 @dataclass(frozen=True)
