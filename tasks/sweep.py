@@ -24,11 +24,4 @@ def sweep_day(as_of: date) -> dict:
     """Open the period's reports, decide every rung and queue new notices and the digest: one commit."""
     day = supervision.sweep_day(_url(), as_of)
     return {"reports_opened": day.reports_opened, "notices": [n._asdict() for n in day.notices],
-            "messages": [_message(m) for m in day.messages], "digest": day.digest.summary()}
-
-
-def _message(message) -> dict:
-    return {"key": message.key, "org_code": message.org_code, "org_name": message.org_name, "rung": message.rung,
-            "level": message.level, "to_role": message.to_role, "count": message.count,
-            "obligation_ids": list(message.obligation_ids), "phase_names": list(message.phase_names),
-            "skipped": list(message.skipped)}
+            "messages": [m._asdict() for m in day.messages], "digest": day.digest.summary()}
