@@ -163,3 +163,30 @@ def test_the_digest_and_the_dry_run_give_one_line_per_message_with_its_count(rev
     assert (card.card, card.org, len(card.obligation_ids)) == ("黄牌", "市法制办", 26)
     assert f"- 黄牌：市法制办「审核确认（书面审核意见）」 26 项（事项 {ids[0]}、" in day.digest.text()
     assert "新增黄红牌 26 张" in day.digest.subject()
+
+
+def test_rungs_sent_before_the_upgrade_are_not_sent_again(initialised):
+    from alembic import command
+    from alembic.config import Config
+
+    from registry.campaign.obligations import find_obligation
+    from registry.db import MIGRATIONS, migrate
+    from registry.outbox.queue import queue_message
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["url"] = initialised
+    command.downgrade(config, "0006")
+    with transaction(initialised) as session:  # what the 07-25 sweep queued before notices were grouped
+        jyj = find_obligation(session, "inventory", "jyj").id
+        queue_message(session, key=f"rung:{jyj}:reminder-5", to=["jyj.contact@shenyang.example.org"],
+                      subject="【提醒】", text="", kind="escalation", obligation_id=jyj,
+                      now=datetime(2016, 7, 25, 9))
+    migrate(initialised)
+    with transaction(initialised) as session:
+        assert [(r.rung, r.taken_on, r.notice_key) for r in rungs_of(session, jyj)] == [
+            ("reminder-5", D("2016-07-25"), f"rung:{jyj}:reminder-5")]
+    day = supervision.sweep_day(initialised, D("2016-07-25"))
+    assert jyj not in {n.obligation_id for n in day.notices} and day.result.already_sent == 1
+    report = supervision.explain_obligation(initialised, jyj, D("2016-07-25"))
+    assert [n["key"] for n in report["notices"] if n["kind"] == "escalation"] == [f"rung:{jyj}:reminder-5"]

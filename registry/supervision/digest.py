@@ -64,7 +64,7 @@ class CardMessage(NamedTuple):
 
     def line(self) -> str:
         phases = "、".join(f"「{p}」" for p in self.phases)
-        ids = "、".join(map(str, self.obligation_ids[:10])) + ("等" if len(self.obligation_ids) > 10 else "")
+        ids = "、".join(map(str, self.obligation_ids[:10])) + (" 等" if len(self.obligation_ids) > 10 else "")
         return f"- {self.card}：{self.org}{phases} {len(self.obligation_ids)} 项（事项 {ids}）"
 
 
