@@ -141,21 +141,20 @@ def _group_subject(letter: RungLetter, entries: Sequence[NoticeEntry]) -> str:
     return f"【{tag}】{letter.org_short}：{len(entries)}项事项{state}（最早截止日期 {earliest}）"
 
 
-def _entry_lines(number: int, entry: NoticeEntry) -> list[str]:
-    owed = f"，报送{entry.owed_to}" if entry.owed_to else ""
-    lines = [f"{number}. 事项编号 {entry.obligation_id}：「{entry.phase_name}」{_ref(entry)}{owed}",
-             f"   截止日期 {_due(entry)}，{_standing(entry)}"]
-    if entry.reply_address:
-        lines.append(f"   {_reply(entry)}")
-    return lines
-
-
 def _group_text(letter: RungLetter, entries: Sequence[NoticeEntry]) -> str:
     state = "即将到期" if letter.step.level is Level.REMINDED else "截止日期已过"
     lines = [f"{RECIPIENT_NAMES[letter.addressee_role]}：", "",
              f"{letter.org_name}承担的以下 {len(entries)} 项事项{state}，目前尚未完成：", ""]
+    # Entries share due dates by the thousand on a province-sized day: each date's words once.
+    dates: dict[tuple, str] = {}
     for number, entry in enumerate(entries, 1):
-        lines += _entry_lines(number, entry)
+        when = (entry.due, entry.due_basis, entry.working_days_left)
+        if when not in dates:
+            dates[when] = f"   截止日期 {_due(entry)}，{_standing(entry)}"
+        owed = f"，报送{entry.owed_to}" if entry.owed_to else ""
+        lines += [f"{number}. 事项编号 {entry.obligation_id}：「{entry.phase_name}」{_ref(entry)}{owed}", dates[when]]
+        if entry.reply_address:
+            lines.append(f"   {_reply(entry)}")
     lines += ["", _GROUP_BODIES[letter.step.level]]
     return "\n".join(lines + _footer(letter, "<事项编号>"))
 

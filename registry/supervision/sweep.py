@@ -263,7 +263,7 @@ def _sweep(session: Session, as_of: date, dry_run: bool, now: datetime | None, m
     groups = group_decisions(as_of, decisions)
     if not groups:
         return result
-    taken_today = set() if dry_run else keys_taken_on(session, as_of)
+    taken_today = keys_taken_on(session, as_of)
     words = _Wording(directory, campaigns, phases, _reply_tokens(session), intake_address, calendar, as_of)
     for group in groups:
         key = notice_key(group, taken_today)
@@ -273,8 +273,7 @@ def _sweep(session: Session, as_of: date, dry_run: bool, now: datetime | None, m
         return result
 
     # Rungs first: the unique index on (obligation, rung) is what refuses a concurrent sweep.
-    record_rungs(session, as_of, ((oid, message.rung, message.key)
-                                  for message in result.messages for oid in message.obligation_ids))
+    record_rungs(session, as_of, [(m.key, m.rung, m.obligation_ids) for m in result.messages])
     insert_outbox_rows(session, (
         (m.key, message_id_for(m.key, mail_domain), ESCALATION, None, *_json_of(m.to, m.cc), m.subject,
          words.texts[m.key]) for m in result.messages), now)
@@ -312,15 +311,19 @@ class _Wording:
         members = [decided[oid] for oid in obligation_ids]
         first = members[0]
         code, name, short = self.directory.orgs[first.debtor_id]
-        senders = dict.fromkeys(self.directory.orgs[self.campaigns[m.campaign_id].owner_org_id][1] for m in members)
+        # A province-sized day lists thousands per message: each distinct value is looked at once.
+        campaigns = sorted({m.campaign_id for m in members})
+        senders = dict.fromkeys(self.directory.orgs[self.campaigns[c].owner_org_id][1] for c in campaigns)
         to_role, to, skipped = first.addressing.to_role, first.addressing.to, first.addressing.skipped
         entries = [self._entry(oid, m) for oid, m in zip(obligation_ids, members)]
         subject, self.texts[key] = compose_rung_notice(
             RungLetter(first.step, name, short, "、".join(senders), to_role, skipped), entries)
         # The same people below the addressee for all; 督查 also copies each obligation's lead agency.
-        cc = tuple(dict.fromkeys(a for m in members for a in m.addressing.cc))
+        addressings = {id(m.addressing): m.addressing for m in members}.values()
+        cc = tuple(dict.fromkeys(a for addressing in addressings for a in addressing.cc))
+        phase_names = tuple(dict.fromkeys(self.phases[p][1] for p in dict.fromkeys(m.phase_id for m in members)))
         return Message(key, code, name, first.step.rung, int(first.step.level), to_role, to, cc, obligation_ids,
-                       tuple(dict.fromkeys(e.phase_name for e in entries)), subject, skipped)
+                       phase_names, subject, skipped)
 
     def _entry(self, oid: int, decided: _Decided) -> NoticeEntry:
         _, phase_name, phrase, deadline = self.phases[decided.phase_id]
