@@ -17,7 +17,7 @@ def sweep(
     as_of: Annotated[str | None, typer.Option("--as-of", help="以哪一天为准（YYYY-MM-DD），默认今天")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只列出将要发送的通知，不写入")] = False,
 ) -> None:
-    """督办扫描：到期前提醒、黄牌、红牌、逐级上报，每条通知只发一次。"""
+    """督办扫描：到期前提醒、黄牌、红牌、逐级上报；每个单位每级每天一封通知，列出全部事项，不重复发送。"""
     from registry.supervision import service as supervision  # noqa: PLC0415 - slow import, see reform.common
 
     day = day_or_today(as_of)
@@ -28,11 +28,12 @@ def sweep(
     result = outcome.result
     if outcome.reports_opened:
         console.print(f"新开启长期推进任务自查报告 {outcome.reports_opened} 项。")
-    for notice in result.notices:
-        typer.echo(notice.line())
+    for message in result.messages:
+        typer.echo(message.line())
     verb = "将发送" if dry_run else "已排队"
-    if result.notices:
-        console.print(f"{day}：检查在办事项 {result.examined} 项，{verb}通知 {len(result.notices)} 条"
+    if result.messages:
+        console.print(f"{day}：检查在办事项 {result.examined} 项，{verb}通知 {len(result.messages)} 封"
+                      f"（涉及事项 {len(result.notices)} 项，每个单位每级一封）"
                       f"{'（试运行，未写入）' if dry_run else ''}。")
     else:
         console.print(f"{day}：检查在办事项 {result.examined} 项。{NOTHING_NEW}")

@@ -3,15 +3,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from registry.calendar.store import load_calendar
 from registry.campaign.obligations import obligation_by_id
 from registry.campaign.tables import Campaign, Phase
 from registry.directory.tables import Organisation
-from registry.outbox.tables import OutboxMessage
-from registry.supervision.sweep import ESCALATION, rung_of_key
+from registry.supervision.rungs import messages_of, rungs_of
 from rules.calendar import YearNotLoaded
 from rules.escalation import RECIPIENT_NAMES, ladder, next_step, policy_from_settings
 from rules.obligations import (
@@ -32,9 +30,8 @@ def explain_obligation(session: Session, obligation_id: int, as_of: date) -> dic
     calendar = load_calendar(session)
     settings = campaign.settings or {}
     thresholds = policy_from_settings(settings).for_priority(obligation.priority)
-    notices = session.scalars(select(OutboxMessage).where(OutboxMessage.obligation_id == obligation.id)
-                              .order_by(OutboxMessage.queued_at, OutboxMessage.id)).all()
-    taken = {rung_of_key(n.key) for n in notices if n.kind == ESCALATION}
+    notices = messages_of(session, obligation.id)  # its own and the rung messages that listed it
+    taken = {r.rung for r in rungs_of(session, obligation.id)}
     try:
         standing = classify(obligation.state, obligation.due, as_of, calendar,
                             int(settings.get("near_due_working_days", DEFAULT_NEAR_DUE_WORKING_DAYS)),

@@ -45,7 +45,8 @@ def sweep_day(url: str, as_of: date, *, dry_run: bool = False, mail_domain: str 
     A dry run decides the rungs and writes nothing. What needs a calendar year not loaded yet waits,
     named in ``undated``/``unopened`` and in the digest; a day in an unloaded year raises YearNotLoaded."""
     with transaction(url) as session:
-        return day.sweep_day(session, as_of, dry_run=dry_run, mail_domain=_mail_domain(mail_domain))
+        return day.sweep_day(session, as_of, dry_run=dry_run, mail_domain=_mail_domain(mail_domain),
+                             intake_address=get_settings().mailbox.intake_address)
 
 
 def explain_obligation(url: str, obligation_id: int, as_of: date) -> dict:
@@ -132,15 +133,17 @@ def standings(url: str, as_of: date) -> dict[str, int]:
 class SweepFigures:
     as_of: date
     examined: int  # open obligations looked at
-    notices: int  # new notices queued
-    already_sent: int  # current rungs whose notice an earlier run queued
+    notices: int  # obligations that reached a new rung
+    already_sent: int  # current rungs taken on an earlier run
+    messages: int = 0  # messages queued: one per organisation and rung
 
 
 def run_sweep(url: str, day: date) -> SweepFigures:
-    """The sweep alone (no period reports, no digest), committed: every new rung's notice queued once.
+    """The sweep alone (no period reports, no digest), committed: every new rung recorded once and
+    each organisation's new rungs queued in one message per rung.
 
     Raises rules.calendar.YearNotLoaded for a day outside the loaded calendar.
     """
     with transaction(url) as session:
-        result = sweep.sweep(session, day)
-    return SweepFigures(day, result.examined, len(result.notices), result.already_sent)
+        result = sweep.sweep(session, day, intake_address=get_settings().mailbox.intake_address)
+    return SweepFigures(day, result.examined, len(result.notices), result.already_sent, len(result.messages))
