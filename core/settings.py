@@ -85,6 +85,13 @@ class FileLimits(BaseSettings):
     max_expanded_bytes: int = 400 * 1024 * 1024
     max_expansion_ratio: float = 200
     max_rows: int = 100_000
+    # A message larger than this is refused by its size, from its header alone, never read whole:
+    # room for one attachment at the limit above in base64 (4/3 of its size), and the letter around it.
+    max_message_bytes: int = 28 * 1024 * 1024
+    # A stranger's messages kept (as header, size and digest) and told to the coordinator per day.
+    quarantine_per_sender_per_day: int = 20
+    # A message whose processing fails this many times in a row, the same way, is quarantined.
+    max_failed_attempts: int = 3
 
 
 class Settings(BaseSettings):

@@ -11,10 +11,12 @@ from datetime import date
 from rules.escalation import LEVEL_NAMES, RECIPIENT_NAMES, Level
 from rules.obligations import LATE, STANDING_NAMES, Standing
 
-OUTCOME_NAMES = {"accepted": "通过", "zero_report": "零报告", "rejected": "退回", "quarantined": "隔离（未登记地址）",
+OUTCOME_NAMES = {"accepted": "通过", "zero_report": "零报告", "rejected": "退回", "quarantined": "隔离（未登记地址，或多次处理失败）",
                  "misrouted": "拒收（编号不属于发件单位）", "opinion": "审核意见已登记",
                  "opinion_duplicate": "审核意见重复（未重复登记）", "opinion_late": "汇总后收到的审核意见（已标注）",
-                 "error": "处理出错（留在收件箱，下次重试）", "complaint": "投诉已登记"}
+                 "error": "处理出错（留在收件箱，下次重试）", "complaint": "投诉已登记",
+                 "failed": "处理失败（留在收件箱，下次重试）", "busy": "另一收取进程正在处理（本进程跳过）",
+                 "dropped": "未登记地址今日隔离已达上限（未保存）"}
 
 
 @dataclass(frozen=True)

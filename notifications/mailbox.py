@@ -3,13 +3,20 @@
 A message is listed until it is marked done, and it is marked done only after its effects are
 committed: a crash in between leaves it listed, and the registry (which remembers every message it
 has taken in) makes the second pass change nothing.
+
+A message is fetched whole only up to a size limit: beyond it, only its header is read and its
+digest is computed a chunk at a time, so refusing a message of any size costs little memory.
+Several workers may poll one mailbox: a message another worker moved away meanwhile is skipped.
 """
 from __future__ import annotations
 
+import hashlib
 import imaplib
 import mailbox as std_mailbox
 import os
+import re
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, TypeVar
 
@@ -21,15 +28,42 @@ class MailboxError(UserError, RuntimeError):
     pass
 
 
+class MessageGone(MailboxError):
+    """The message left the mailbox since it was listed: another worker took it in."""
+
+
 T = TypeVar("T")
+CHUNK = 1 << 20
+HEADER_END = re.compile(rb"\r?\n\r?\n")
+
+
+@dataclass(frozen=True)
+class FetchedMessage:
+    """A message as read from the mailbox: whole, or (over the size limit) its header alone."""
+
+    header: bytes
+    size: int
+    sha256: str
+    raw: bytes | None  # None: too large, only the header was read
+
+    @classmethod
+    def whole(cls, raw: bytes) -> FetchedMessage:
+        return cls(header_of(raw), len(raw), hashlib.sha256(raw).hexdigest(), raw)
+
+
+def header_of(raw: bytes) -> bytes:
+    """The header block of a message, up to and including the blank line that ends it."""
+    end = HEADER_END.search(raw)
+    return raw[:end.end()] if end else raw
 
 
 class Mailbox(Protocol):
     def pending(self) -> list[str]:
         """References of the messages not yet marked done, oldest first."""
 
-    def read(self, ref: str) -> bytes:
-        """The raw message, without marking it read."""
+    def fetch(self, ref: str, max_bytes: int) -> FetchedMessage:
+        """The message, without marking it read: whole up to ``max_bytes``, else its header,
+        size and digest. Raises MessageGone when it left the mailbox since it was listed."""
 
     def mark_done(self, ref: str) -> None:
         """Call only after the message's effects are committed."""
@@ -65,19 +99,32 @@ class MaildirMailbox:
                 found.append((entry.stat().st_mtime, name))
         return [name for _, name in sorted(found)]
 
-    def read(self, ref: str) -> bytes:
-        path = self._locate(ref)
-        if path is None:
-            raise MailboxError(f"邮件 {ref} 已不在邮箱中")
-        return path.read_bytes()
+    def fetch(self, ref: str, max_bytes: int) -> FetchedMessage:
+        # Another worker may move the file from new/ to cur/ between finding and opening it.
+        for _ in range(3):
+            path = self._locate(ref)
+            if path is None:
+                break
+            try:
+                with path.open("rb") as file:
+                    size = os.fstat(file.fileno()).st_size
+                    if size <= max_bytes:
+                        return FetchedMessage.whole(file.read())
+                    return _streamed(file.read, size)
+            except FileNotFoundError:
+                continue
+        raise MessageGone(f"邮件 {ref} 已不在邮箱中")
 
     def mark_done(self, ref: str) -> None:
         path = self._locate(ref)
         if path is None:
-            return  # already moved by an earlier run
+            return  # already moved by an earlier run, or by another worker
         _, _, info = path.name.partition(":")
         flags = set(info.partition(",")[2]) | {"S"}
-        os.replace(path, self.path / "cur" / f"{ref}:2,{''.join(sorted(flags))}")
+        try:
+            os.replace(path, self.path / "cur" / f"{ref}:2,{''.join(sorted(flags))}")
+        except FileNotFoundError:
+            pass  # another worker marked it done meanwhile
 
     def close(self) -> None:
         pass
@@ -107,12 +154,32 @@ class ImapMailbox:
         data = self._check(self.imap.uid("SEARCH", None, "UNSEEN"))
         return [uid.decode() for uid in (data[0] or b"").split()]
 
-    def read(self, ref: str) -> bytes:
-        data = self._check(self.imap.uid("FETCH", ref, "(BODY.PEEK[])"))
-        for item in data:
+    def fetch(self, ref: str, max_bytes: int) -> FetchedMessage:
+        size = self._size(ref)
+        if size <= max_bytes:
+            return FetchedMessage.whole(self._body(ref, "BODY.PEEK[]"))
+        offset = 0
+
+        def read(n: int) -> bytes:
+            nonlocal offset
+            chunk = self._body(ref, f"BODY.PEEK[]<{offset}.{n}>") if offset < size else b""
+            offset += len(chunk)
+            return chunk
+
+        return _streamed(read, size)
+
+    def _size(self, ref: str) -> int:
+        for item in self._check(self.imap.uid("FETCH", ref, "(RFC822.SIZE)")):
+            line = item[0] if isinstance(item, tuple) else item
+            if isinstance(line, bytes) and (match := re.search(rb"RFC822\.SIZE (\d+)", line)):
+                return int(match.group(1))
+        raise MessageGone(f"邮件 UID {ref} 已不在邮箱中")
+
+    def _body(self, ref: str, section: str) -> bytes:
+        for item in self._check(self.imap.uid("FETCH", ref, f"({section})")):
             if isinstance(item, tuple):
                 return item[1]
-        raise MailboxError(f"邮件 UID {ref} 已不在邮箱中")
+        raise MessageGone(f"邮件 UID {ref} 已不在邮箱中")
 
     def mark_done(self, ref: str) -> None:
         self._check(self.imap.uid("STORE", ref, "+FLAGS.SILENT", r"(\Seen)"))
@@ -130,6 +197,19 @@ class ImapMailbox:
             self.imap.logout()
         except (OSError, imaplib.IMAP4.error):
             pass
+
+
+def _streamed(read: Callable[[int], bytes], size: int) -> FetchedMessage:
+    """Header and digest of a message too large to hold: read a chunk at a time, kept no longer."""
+    digest, head, header = hashlib.sha256(), b"", None
+    while chunk := read(CHUNK):
+        digest.update(chunk)
+        if header is None:
+            head += chunk
+            end = HEADER_END.search(head)
+            if end or len(head) > CHUNK:
+                header, head = head[:end.end()] if end else head[:CHUNK], b""
+    return FetchedMessage(header if header is not None else head, size, digest.hexdigest(), None)
 
 
 def _quote(folder: str) -> str:
@@ -173,12 +253,19 @@ class MailboxPoll:
             self.close()
         return refs
 
-    def take(self, ref: str, commit: Callable[[bytes], T]) -> T:
-        """Read the message, ``commit(raw)`` its effects, and only then mark it done."""
+    def take(self, ref: str, commit: Callable[[FetchedMessage], T], max_bytes: int,
+             settled: Callable[[T], bool] = lambda _: True) -> T | None:
+        """Fetch the message, ``commit(message)`` its effects, and only then mark it done, unless
+        ``settled(result)`` says it is to be tried again. None: another worker took it meanwhile."""
         try:
             mailbox = self._open()
-            result = commit(mailbox.read(ref))
-            mailbox.mark_done(ref)
+            try:
+                message = mailbox.fetch(ref, max_bytes)
+            except MessageGone:
+                return None
+            result = commit(message)
+            if settled(result):
+                mailbox.mark_done(ref)
         except BaseException:
             self.close()
             raise

@@ -78,6 +78,6 @@ def intake(
     results = asyncio.run(intake_flow())
     console.print(f"收取邮件 {len(results)} 封。")
     for r in results:
-        seen = "（重复邮件，已忽略）" if r["already_seen"] else ""
+        seen = "（重复邮件，已忽略）" if r["already_seen"] and r["outcome"] != "busy" else ""
         console.print(f"  {r['sender'] or '（无发件人）'}：{OUTCOME_NAMES.get(r['outcome'], r['outcome'])}{seen}",
                       highlight=False, markup=False)

@@ -11,7 +11,7 @@ from prefect.cache_policies import NONE
 from prefect.runtime import flow_run
 
 from core.settings import get_settings
-from notifications.mailbox import MailboxPoll
+from notifications.mailbox import FetchedMessage, MailboxPoll
 from registry.inbound import service as inbound
 from registry.intake import service as intake
 from registry.intake.service import IntakeResult
@@ -83,8 +83,8 @@ def _take_in_each(refs: list[str], now: datetime | None, poll_key: str | None) -
             try:
                 results.append(_take_in(poll, ref, now))
             except Exception:  # noqa: BLE001 - one broken message must not hold back the rest
-                # Left unmarked in the mailbox, it is tried again on the next poll; the coordinator
-                # sees it in the run's artifact and the traceback in the task's log.
+                # The mailbox or the database failed, not the message (a message's own failures are
+                # counted in the registry): left unmarked, it is tried again on the next poll.
                 get_run_logger().exception("邮件 %s 处理失败，已留在收件箱待下次重试", ref)
                 results.append(_plain(ref, IntakeResult(outcome="error")))
     finally:
@@ -92,6 +92,10 @@ def _take_in_each(refs: list[str], now: datetime | None, poll_key: str | None) -
             with _open_polls_lock:
                 if _open_polls.get(poll_key) is poll:
                     del _open_polls[poll_key]
+    for result in results:
+        if result["outcome"] in ("failed", "quarantined") and result["error"]:
+            get_run_logger().warning("邮件 %s（%s）处理失败：%s", result["ref"], result["sender"] or "无发件人",
+                                     result["error"])
     return results
 
 
@@ -104,10 +108,12 @@ def take_in_message_now(ref: str, now: datetime | None = None) -> dict:
 def _take_in(poll: MailboxPoll, ref: str, now: datetime | None) -> dict:
     settings = get_settings()
 
-    def commit(raw: bytes) -> IntakeResult:
-        return inbound.take_in_mail(settings.database_url, raw, now or datetime.now(), settings)
+    def commit(message: FetchedMessage) -> IntakeResult:
+        return inbound.take_in_mail(settings.database_url, message, now or datetime.now(), settings)
 
-    return _plain(ref, poll.take(ref, commit))
+    result = poll.take(ref, commit, settings.limits.max_message_bytes, inbound.settled)
+    # None: another worker took the message in and moved it away since it was listed.
+    return _plain(ref, result or IntakeResult(outcome="busy", already_seen=True))
 
 
 def _plain(ref: str, result: IntakeResult) -> dict:

@@ -6,13 +6,15 @@ message's effects and the record that it was seen commit together.
 """
 from __future__ import annotations
 
-from datetime import datetime
+import dataclasses
+from datetime import datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.problems import Problem
 from core.settings import Settings
+from notifications.failure_letters import quarantine_cap_line
 from notifications.inbound import InboundMail, read_mail
 from notifications.intake_letters import (
     complaint_acknowledgement,
@@ -20,13 +22,17 @@ from notifications.intake_letters import (
     quarantine_notice,
     rejected_receipt,
 )
+from notifications.mailbox import FetchedMessage
 from registry.campaign.tables import Obligation
 from registry.directory.queries import coordinator_addresses, orgs_of_sender
 from registry.directory.tables import Organisation
+from registry.intake.claims import MessageFacts, claim_message, claimed_row
 from registry.intake.reply_tokens import obligation_for_token
+from registry.intake.submissions import Stored
 from registry.intake.tables import MailboxMessage, ReplyToken
 from registry.intake.workbooks import (
     IntakeResult,
+    oversize_problem,
     receipt_key,
     remember_message,
     take_in_submission_mail,
@@ -37,17 +43,22 @@ from registry.supervision.complaints import department_named_in, record_complain
 from rules.obligations import CLOSED
 
 
-def take_in_mail(session: Session, raw: bytes, settings: Settings, now: datetime) -> IntakeResult:
-    mail = read_mail(raw, settings.mailbox.intake_address.partition("@")[0])
-    seen = session.scalar(select(MailboxMessage).where(MailboxMessage.key == mail.key))
-    if seen is not None:
-        return IntakeResult(seen.outcome, mail.sender, obligation_id=seen.obligation_id,
-                            submission_id=seen.submission_id, already_seen=True)
+def take_in_mail(session: Session, message: FetchedMessage | bytes, settings: Settings,
+                 now: datetime) -> IntakeResult:
+    """``message`` as fetched (a message over the size limit comes as its header alone), or raw bytes."""
+    message = FetchedMessage.whole(message) if isinstance(message, bytes) else message
+    head = read_head(message, settings)
+    claim = claim_message(session, facts_of(head, message), now)
+    if not claim.ours:
+        return seen_or_busy(claim.row, head)
+    if message.raw is None:
+        return _take_in_oversize(session, head, message, settings, now)
+    mail = read_mail(message.raw, settings.mailbox.intake_local_part)
     if settings.mailbox.complaints_address.lower() in mail.recipients:
         return _take_in_complaint(session, mail, settings, now)
     orgs = orgs_of_sender(session, mail.sender)
     if not orgs:
-        return _quarantine(session, mail, raw, settings, now)
+        return _quarantine(session, mail, settings, now)
     obligation = _obligation(session, mail, orgs)
     if obligation is not None and obligation.debtor_id not in {o.id for o in orgs}:
         return _misrouted(session, mail, orgs[0], obligation, settings, now)
@@ -56,6 +67,51 @@ def take_in_mail(session: Session, raw: bytes, settings: Settings, now: datetime
     if obligation is None:
         return _unidentified(session, mail, orgs[0], settings, now)
     return take_in_submission_mail(session, mail, obligation, settings, now)
+
+
+def read_head(message: FetchedMessage, settings: Settings) -> InboundMail:
+    """The message's header as mail (no body, no attachments), keyed as the whole message is."""
+    head = read_mail(message.header, settings.mailbox.intake_local_part)
+    return head if head.message_id else dataclasses.replace(head, key=f"sha256:{message.sha256}")
+
+
+def facts_of(head: InboundMail, message: FetchedMessage) -> MessageFacts:
+    headers = message.header.decode("utf-8", "replace")[:HEADERS_KEPT]
+    return MessageFacts(head.key, head.sender, head.subject, message.size, message.sha256, headers)
+
+
+# Headers beyond this are not kept: a message's own headers are a few kilobytes.
+HEADERS_KEPT = 64 * 1024
+
+
+def seen_or_busy(row: MailboxMessage | None, head: InboundMail) -> IntakeResult:
+    """A message this worker does not take in: taken in already, or being taken in by another worker."""
+    if row is None:
+        return IntakeResult(BUSY, head.sender, already_seen=True)
+    return IntakeResult(row.outcome, head.sender, obligation_id=row.obligation_id,
+                        submission_id=row.submission_id, already_seen=True)
+
+
+BUSY = "busy"  # another worker holds the message: it is neither taken in here nor marked done
+
+
+def _take_in_oversize(session: Session, head: InboundMail, message: FetchedMessage, settings: Settings,
+                      now: datetime) -> IntakeResult:
+    """A message too large to read: refused by its size, from its header alone; nothing of it is kept
+    but its header, size and digest."""
+    if settings.mailbox.complaints_address.lower() in head.recipients:
+        return _take_in_complaint(session, head, settings, now)
+    orgs = orgs_of_sender(session, head.sender)
+    if not orgs:
+        return _quarantine(session, head, settings, now)
+    obligation = _obligation(session, head, orgs)
+    if obligation is not None and obligation.debtor_id not in {o.id for o in orgs}:
+        return _misrouted(session, head, orgs[0], obligation, settings, now)
+    if obligation is None:
+        return _unidentified(session, head, orgs[0], settings, now)
+    refused = oversize_problem(message.size, settings.limits.max_message_bytes)
+    return take_in_submission_mail(session, head, obligation, settings, now,
+                                   refused=(refused, Stored(None, message.size, message.sha256)))
 
 
 def _take_in_complaint(session: Session, mail: InboundMail, settings: Settings, now: datetime) -> IntakeResult:
@@ -85,13 +141,34 @@ def _obligation(session: Session, mail: InboundMail, orgs: list[Organisation]) -
     return candidates[0] if len(candidates) == 1 else None
 
 
-def _quarantine(session: Session, mail: InboundMail, raw: bytes, settings: Settings, now: datetime) -> IntakeResult:
-    row = remember_message(session, mail, "quarantined", None, None, now, "发件地址未登记", raw=raw)
+def _quarantine(session: Session, mail: InboundMail, settings: Settings, now: datetime) -> IntakeResult:
+    """A stranger's message: kept as its header, size and digest, the coordinator told. Beyond the
+    day's cap for the sender, neither kept nor told, so a stranger can fill neither disk nor inbox."""
+    cap = settings.limits.quarantine_per_sender_per_day
+    held = quarantined_today(session, mail.sender, now)
+    if held >= cap:
+        session.delete(claimed_row(session, mail.key))
+        return IntakeResult(DROPPED, mail.sender)
+    row = remember_message(session, mail, "quarantined", None, None, now, "发件地址未登记")
     letter = quarantine_notice(sender=mail.sender, subject=mail.subject,
                                attachments=[a.filename for a in mail.attachments], received=now)
+    if held + 1 == cap:
+        line = quarantine_cap_line(cap)
+        letter = dataclasses.replace(letter, text=letter.text + "\n" + line + "\n",
+                                     html=letter.html.replace("</body>", f"<p>{line}</p></body>"))
     queue_letter(session, f"quarantine:{row.id}", coordinator_addresses(session), letter, settings, now, None,
            kind="intake_notice")
     return IntakeResult("quarantined", mail.sender)
+
+
+DROPPED = "dropped"  # a stranger's message beyond the day's quarantine cap: marked done, nothing kept
+
+
+def quarantined_today(session: Session, sender: str, now: datetime) -> int:
+    start = datetime.combine(now.date(), time())
+    return session.scalar(select(func.count()).select_from(MailboxMessage).where(
+        MailboxMessage.sender == sender[:254], MailboxMessage.outcome == "quarantined",
+        MailboxMessage.received_at >= start, MailboxMessage.received_at < start + timedelta(days=1))) or 0
 
 
 def _misrouted(session: Session, mail: InboundMail, org: Organisation, obligation: Obligation,

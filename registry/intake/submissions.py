@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, insert, select
@@ -17,8 +18,23 @@ from workbooks.inventory_rules import Validation
 STORED_PROBLEMS = 200
 
 
+@dataclass(frozen=True)
+class Stored:
+    """What is kept of the file a version was made from: whole, or (refused for its size) its size
+    and digest alone, so that nobody fills the disk by sending what we refuse."""
+
+    content: bytes | None
+    size: int
+    sha256: str
+
+    @classmethod
+    def of(cls, content: bytes | None, max_bytes: int) -> Stored:
+        data = content or b""
+        return cls(content if len(data) <= max_bytes else None, len(data), hashlib.sha256(data).hexdigest())
+
+
 def record_submission(session: Session, obligation: Obligation, validation: Validation, *, filename: str,
-                      content: bytes | None, source: str, received_at: datetime, actor: str,
+                      content: Stored, source: str, received_at: datetime, actor: str,
                       described: str | None = None) -> Submission:
     """Store one version. Accepted: it supersedes the last accepted one and fulfils the obligation.
     Rejected: the obligation is returned (unless an earlier version already stands).
@@ -30,9 +46,9 @@ def record_submission(session: Session, obligation: Obligation, validation: Vali
     submission = Submission(
         obligation_id=obligation.id, org_id=obligation.debtor_id, version=version,
         state="accepted" if validation.accepted else "rejected", zero_report=validation.zero_report,
-        source=source, filename=filename[:255], sha256=hashlib.sha256(content or b"").hexdigest(),
+        source=source, filename=filename[:255], sha256=content.sha256, size=content.size,
         received_at=received_at, item_count=len(validation.items), problem_count=validation.problem_count,
-        problems=[p.as_dict() for p in validation.problems[:STORED_PROBLEMS]], content=content,
+        problems=[p.as_dict() for p in validation.problems[:STORED_PROBLEMS]], content=content.content,
     )
     session.add(submission)
     session.flush()

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     ForeignKey,
@@ -38,22 +39,35 @@ class ReplyToken(Base):
 
 
 class MailboxMessage(Base):
-    """Every intake message ever seen, once. Seeing the same message again changes nothing."""
+    """Every intake message ever seen, once. Seeing the same message again changes nothing.
+
+    The row is also the message's claim: it is inserted first, in the transaction that takes the
+    message in, so a second worker waits for it and then finds the message taken (registry.intake.claims).
+    """
 
     __tablename__ = "mailbox_messages"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # The Message-ID header, or a digest of the raw bytes when a sender left it out.
     key: Mapped[str] = mapped_column(String(300), unique=True)
-    sender: Mapped[str] = mapped_column(String(254), default="")
+    sender: Mapped[str] = mapped_column(String(254), default="", index=True)
     subject: Mapped[str] = mapped_column(String(500), default="")
     received_at: Mapped[datetime] = mapped_column(DateTime)
-    # accepted | zero_report | rejected | quarantined (a stranger) | misrouted (another department's token)
+    # accepted | zero_report | rejected | quarantined (a stranger, or a message that failed again and
+    # again) | misrouted (another department's token) | failed (an attempt failed; tried again next poll)
     outcome: Mapped[str] = mapped_column(String(20), index=True)
     obligation_id: Mapped[int | None] = mapped_column(ForeignKey("obligations.id"), index=True)
     submission_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id"))
     detail: Mapped[str] = mapped_column(Text, default="")
-    # Quarantined messages are kept whole so a coordinator can look at them.
+    # Failed attempts in a row that failed alike (the same error signature), and the last error.
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_error: Mapped[str] = mapped_column(Text, default="", server_default="")
+    error_signature: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    # What is kept of every message: its size, digest and headers. A stranger's or a refused
+    # message is kept as no more than this, so that nobody can fill the disk by mailing us.
+    size: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    sha256: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    headers: Mapped[str] = mapped_column(Text, default="", server_default="")
     raw: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
 
 
@@ -73,12 +87,14 @@ class Submission(Base):
     source: Mapped[str] = mapped_column(String(20), default="email")  # email | cli
     filename: Mapped[str] = mapped_column(String(255), default="")
     sha256: Mapped[str] = mapped_column(String(64), default="")
+    size: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     received_at: Mapped[datetime] = mapped_column(DateTime)
     item_count: Mapped[int] = mapped_column(Integer, default=0)
     problem_count: Mapped[int] = mapped_column(Integer, default=0)
     # The first problems, as shown in the receipt (sheet, row, column, what, fix).
     problems: Mapped[list[dict]] = mapped_column(JSON, default=list)
     superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id"))
+    # None for a file refused for its size: its size and digest say what came.
     content: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
 
     items: Mapped[list[SubmittedItem]] = relationship(

@@ -16,6 +16,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from core.errors import UserError
+from core.problems import Problem
 from core.settings import Settings
 from notifications.inbound import InboundAttachment, InboundMail
 from notifications.intake_letters import (
@@ -25,9 +26,10 @@ from notifications.intake_letters import (
     rejected_receipt,
 )
 from registry.campaign.tables import Obligation
+from registry.intake.claims import claimed_row
 from registry.intake.documents import phase_document
 from registry.intake.reply_tokens import subject_tag, token_for
-from registry.intake.submissions import record_submission
+from registry.intake.submissions import Stored, record_submission
 from registry.intake.tables import MailboxMessage
 from registry.outbox.queue import XLSX, Attachment, queue_letter
 from rules.documents import Document, DocumentKind, choose
@@ -47,7 +49,7 @@ class UnknownDepartment(UserError, LookupError):
 class IntakeResult:
     """What happened to one message or file: plain values, so a task can return it."""
 
-    outcome: str  # accepted | zero_report | rejected | quarantined | misrouted
+    outcome: str  # accepted | zero_report | rejected | quarantined | misrouted | failed | busy | dropped
     sender: str = ""
     org_code: str = ""
     obligation_id: int | None = None
@@ -57,6 +59,7 @@ class IntakeResult:
     problems: int = 0
     already_seen: bool = False
     receipt: str = ""  # the receipt's text, for the CLI to print
+    error: str = ""  # why processing failed (outcome failed, or quarantined after failing)
 
 
 def limits_from(settings: Settings) -> Limits:
@@ -73,15 +76,21 @@ def check_and_validate(filename: str, content: bytes, settings: Settings, org_co
 
 
 def take_in_submission_mail(session: Session, mail: InboundMail, obligation: Obligation, settings: Settings,
-                            now: datetime) -> IntakeResult:
-    """What a debtor sent by email, on the thread of the obligation it answers."""
+                            now: datetime, refused: tuple[Problem, Stored] | None = None) -> IntakeResult:
+    """What a debtor sent by email, on the thread of the obligation it answers; ``refused``: a
+    message refused whole (too large to read), answered with that problem and kept as no more
+    than its size and digest."""
     doc = phase_document(obligation.phase)
     if not doc.taken_in:
         result = _not_taken_in(session, obligation, doc, settings, now, to=mail.sender, in_reply_to=mail.message_id,
                                receipt_key=receipt_key(mail))
         remember_message(session, mail, result.outcome, obligation.id, None, now, f"{doc.name}暂不受理")
         return result
-    filename, content, validation = validate_attachments(doc, mail.attachments, settings, obligation.debtor.code)
+    if refused is not None:
+        filename, content, validation = "", refused[1], Validation(problems=[refused[0]], problem_count=1)
+    else:
+        filename, content, validation = validate_attachments(doc, mail.attachments, settings,
+                                                             obligation.debtor.code)
     result = _store_and_answer(session, obligation, doc, validation, filename=filename, content=content,
                                source="email", settings=settings, now=now, to=mail.sender,
                                in_reply_to=mail.message_id, receipt_key=receipt_key(mail))
@@ -102,14 +111,15 @@ def take_in_file(session: Session, obligation: Obligation, filename: str, conten
 
 
 def validate_attachments(doc: Document, attachments: tuple[InboundAttachment, ...], settings: Settings,
-                         org_code: str) -> tuple[str, bytes | None, Validation]:
+                         org_code: str) -> tuple[str, Stored, Validation]:
     """The attachment that answers ``doc`` and its checks: the inventory's rows, a document's size and
     macros. Without one, each attachment's reason, all at once."""
+    most = settings.limits.max_attachment_bytes
     choice = choose(doc, [(a.filename, sniff(a.content)) for a in attachments])
     if choice.index is None:
         # A single wrong file is kept with the rejected version, so the coordinator can see what came.
         only = attachments[0] if len(attachments) == 1 else None
-        return (only.filename if only else "", only.content if only else None,
+        return (only.filename if only else "", Stored.of(only.content if only else None, most),
                 Validation(problems=list(choice.problems), problem_count=len(choice.problems)))
     attachment = attachments[choice.index]
     if doc.kind is DocumentKind.INVENTORY:
@@ -117,7 +127,14 @@ def validate_attachments(doc: Document, attachments: tuple[InboundAttachment, ..
     else:
         unsafe = check_document(attachment.filename, attachment.content, limits_from(settings))
         validation = Validation(problems=[unsafe], problem_count=1) if unsafe else Validation()
-    return attachment.filename, attachment.content, validation
+    return attachment.filename, Stored.of(attachment.content, most), validation
+
+
+def oversize_problem(size: int, max_bytes: int) -> Problem:
+    """A message too large to open: refused by its size before it is read."""
+    return Problem(f"邮件大小为 {size / 1024 / 1024:.1f} MB，超过 {max_bytes / 1024 / 1024:.0f} MB 的上限，"
+                   "系统未读取其附件",
+                   "请删除多余的工作表、图片和空行，或压缩附件后重新发送；确需报送大量事项的，请与市编委办联系")
 
 
 def _detail(doc: Document, result: IntakeResult) -> str:
@@ -132,7 +149,7 @@ def receipt_key(mail: InboundMail) -> str:
 
 
 def _store_and_answer(session: Session, obligation: Obligation, doc: Document, validation: Validation, *,
-                      filename: str, content: bytes | None, source: str, settings: Settings, now: datetime,
+                      filename: str, content: Stored, source: str, settings: Settings, now: datetime,
                       to: str | None, in_reply_to: str, receipt_key: str) -> IntakeResult:
     earlier_stands = obligation.state == State.FULFILLED
     org = obligation.debtor
@@ -178,11 +195,14 @@ def _not_taken_in(session: Session, obligation: Obligation, doc: Document, setti
 
 
 def remember_message(session: Session, mail: InboundMail, outcome: str, obligation_id: int | None,
-              submission_id: int | None, now: datetime, detail: str, raw: bytes | None = None) -> MailboxMessage:
-    row = MailboxMessage(key=mail.key, sender=mail.sender[:254], subject=mail.subject[:500], received_at=now,
-                         outcome=outcome, obligation_id=obligation_id, submission_id=submission_id,
-                         detail=detail, raw=raw)
-    session.add(row)
+                     submission_id: int | None, now: datetime, detail: str) -> MailboxMessage:
+    """Record what became of the message on the row that claimed it (registry.intake.claims)."""
+    row = claimed_row(session, mail.key)
+    if row is None:  # taken in without a claim: a caller that holds the only worker
+        row = MailboxMessage(key=mail.key, sender=mail.sender[:254], subject=mail.subject[:500])
+        session.add(row)
+    row.received_at, row.outcome, row.obligation_id, row.submission_id, row.detail = (
+        now, outcome, obligation_id, submission_id, detail)
     session.flush()
     return row
 

@@ -19,6 +19,7 @@ from registry.supervision.sweep import (
     Notice,
     SweepResult,
     Undated,
+    hold_the_day,
     is_sweep_day,
     sweep,
 )
@@ -58,6 +59,8 @@ def sweep_day(session: Session, as_of: date, *, dry_run: bool = False,
 
     ``intake_address`` is where replies go: each listed obligation with a reply token shows its
     own intake+<token> address."""
+    if not dry_run:
+        hold_the_day(session, as_of)  # a second sweep of the day waits, then finds it done
     calendar = load_calendar(session)
     if not is_sweep_day(calendar, as_of):
         return SweepDay(as_of, working_day=False)

@@ -10,6 +10,9 @@ and the message telling of it is an outbox row keyed per organisation, rung and 
 (``rungs:<org>:<rung>:<day>``, rules.notice_groups). The rungs already taken are read first and
 skipped, and the unique indexes refuse a concurrent duplicate, which rolls the whole sweep back
 (one transaction), so a rerun, or a rerun after a crash, sends nothing twice.
+
+One sweep of a day at a time (``hold_the_day``): a second sweep started meanwhile waits until the
+first has committed, then finds the day's work done, instead of failing on those unique indexes.
 """
 from __future__ import annotations
 
@@ -21,7 +24,7 @@ from datetime import date, datetime, time
 from functools import cache
 from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from notifications.compose import message_id_for
@@ -200,8 +203,31 @@ def sweep(session: Session, as_of: date, *, dry_run: bool = False, now: datetime
             gc.enable()
 
 
+# The first key of the sweep's PostgreSQL advisory locks; the second is the day.
+SWEEP_LOCK = 20160731
+
+
+def hold_the_day(session: Session, as_of: date) -> None:
+    """Wait until no other transaction sweeps ``as_of``, and keep others waiting until this one ends.
+
+    Call before the transaction reads what it will write: PostgreSQL takes a lock for the day
+    (an advisory lock held to commit); SQLite takes its single writer's lock at once (BEGIN
+    IMMEDIATE), so the reads that follow already see the other sweep's commit."""
+    if session.info.get("day_held") == as_of:
+        return
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:what, :day)"),
+                           {"what": SWEEP_LOCK, "day": as_of.toordinal()})
+    elif connection.dialect.name == "sqlite" and not connection.connection.dbapi_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    session.info["day_held"] = as_of
+
+
 def _sweep(session: Session, as_of: date, dry_run: bool, now: datetime | None, mail_domain: str,
            intake_address: str) -> SweepResult:
+    if not dry_run:
+        hold_the_day(session, as_of)
     calendar = load_calendar(session)
     calendar.is_working_day(as_of)  # refuse an unloaded year before touching anything
     now = now or datetime.combine(as_of, time(9, 0))  # the sweep of as_of's 09:00

@@ -1,0 +1,68 @@
+"""Claiming a mailbox message before taking it in, so that two workers never both take it in.
+
+The claim is the message's own ``mailbox_messages`` row, inserted first in the transaction that
+takes the message in (insert-or-skip on its unique key). On PostgreSQL a second worker's insert
+waits until the first worker's transaction ends, then finds the row and skips the message; on
+SQLite the insert takes the single writer's lock, with the same result. The row of a message
+whose last attempt failed is claimed again by locking it (``FOR UPDATE SKIP LOCKED``): a worker
+that finds it locked leaves the message to the one holding it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from registry.intake.tables import MailboxMessage
+
+CLAIMED = "claimed"  # never committed: the transaction that claims a message also records its outcome
+FAILED = "failed"  # the last attempt failed; the message is tried again on the next poll
+
+
+@dataclass(frozen=True)
+class MessageFacts:
+    """What is kept of every message, whatever becomes of it."""
+
+    key: str
+    sender: str
+    subject: str
+    size: int
+    sha256: str
+    headers: str
+
+
+@dataclass(frozen=True)
+class Claim:
+    row: MailboxMessage | None  # the message's row: this worker's to fill in when ``ours``
+    ours: bool
+
+    @property
+    def busy(self) -> bool:
+        """Another worker is taking the message in right now."""
+        return self.row is None
+
+
+def claim_message(session: Session, facts: MessageFacts, now: datetime) -> Claim:
+    table = MailboxMessage.__table__
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    inserted = session.execute(
+        insert(table).values(key=facts.key, sender=facts.sender[:254], subject=facts.subject[:500],
+                             received_at=now, outcome=CLAIMED, detail="", attempts=0, last_error="",
+                             error_signature="", size=facts.size, sha256=facts.sha256, headers=facts.headers)
+        .on_conflict_do_nothing(index_elements=["key"]).returning(table.c.id)).scalar()
+    if inserted is not None:
+        return Claim(session.get(MailboxMessage, inserted), True)
+    row = session.scalar(select(MailboxMessage).where(MailboxMessage.key == facts.key)
+                         .with_for_update(skip_locked=True))
+    if row is None:
+        return Claim(None, False)
+    return Claim(row, row.outcome == FAILED)
+
+
+def claimed_row(session: Session, key: str) -> MailboxMessage | None:
+    """The row this transaction claimed (in the session already, so no query reaches the server)."""
+    return session.scalar(select(MailboxMessage).where(MailboxMessage.key == key))
