@@ -77,7 +77,8 @@ class MailboxSettings(BaseSettings):
 
 
 class FileLimits(BaseSettings):
-    """Workbooks are untrusted: limits on the file, its zip expansion and its rows."""
+    """Mail and workbooks are untrusted: limits on a message, a file, its zip expansion and its rows,
+    on what a stranger's mail may take up, and on retrying a message that fails."""
 
     model_config = _config("REFORM_INTAKE_")
 

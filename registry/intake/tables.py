@@ -68,6 +68,7 @@ class MailboxMessage(Base):
     size: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     sha256: Mapped[str] = mapped_column(String(64), default="", server_default="")
     headers: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Strangers' messages were kept whole here before revision 0009; nothing is written here since.
     raw: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
 
 
