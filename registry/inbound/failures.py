@@ -8,6 +8,7 @@ triggers raises there every time, whatever values its text holds.
 """
 from __future__ import annotations
 
+import dataclasses
 import traceback
 from datetime import datetime
 from pathlib import Path
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from core.settings import Settings
 from notifications.failure_letters import poison_notice, poison_receipt
-from notifications.inbound import InboundMail
+from notifications.inbound import InboundMail, read_mail
 from notifications.mailbox import FetchedMessage
 from registry.directory.queries import coordinator_addresses, orgs_of_sender
 from registry.inbound.sorting import facts_of, read_head, seen_or_busy
@@ -67,7 +68,7 @@ def _head(message: FetchedMessage, settings: Settings) -> InboundMail:
     try:
         return read_head(message, settings)
     except Exception:  # noqa: BLE001 - the header may be the very thing that fails
-        return InboundMail(f"sha256:{message.sha256}", "", "", "", "", "", (), (), ())
+        return dataclasses.replace(read_mail(b""), key=f"sha256:{message.sha256}")
 
 
 def signature_of(error: BaseException) -> str:

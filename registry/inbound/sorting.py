@@ -51,9 +51,8 @@ def take_in_mail(session: Session, message: FetchedMessage | bytes, settings: Se
     claim = claim_message(session, facts_of(head, message), now)
     if not claim.ours:
         return seen_or_busy(claim.row, head)
-    if message.raw is None:
-        return _take_in_oversize(session, head, message, settings, now)
-    mail = read_mail(message.raw, settings.mailbox.intake_local_part)
+    # A message too large to read is sorted by its header and refused by its size.
+    mail = head if message.raw is None else read_mail(message.raw, settings.mailbox.intake_local_part)
     if settings.mailbox.complaints_address.lower() in mail.recipients:
         return _take_in_complaint(session, mail, settings, now)
     orgs = orgs_of_sender(session, mail.sender)
@@ -62,6 +61,10 @@ def take_in_mail(session: Session, message: FetchedMessage | bytes, settings: Se
     obligation = _obligation(session, mail, orgs)
     if obligation is not None and obligation.debtor_id not in {o.id for o in orgs}:
         return _misrouted(session, mail, orgs[0], obligation, settings, now)
+    if message.raw is None and obligation is not None:
+        refused = oversize_problem(message.size, settings.limits.max_message_bytes)
+        return take_in_submission_mail(session, mail, obligation, settings, now,
+                                       refused=(refused, Stored(None, message.size, message.sha256)))
     if is_review_reply(obligation, mail):
         return take_in_review_reply(session, mail, obligation, orgs, settings, now)
     if obligation is None:
@@ -93,25 +96,6 @@ def seen_or_busy(row: MailboxMessage | None, head: InboundMail) -> IntakeResult:
 
 
 BUSY = "busy"  # another worker holds the message: it is neither taken in here nor marked done
-
-
-def _take_in_oversize(session: Session, head: InboundMail, message: FetchedMessage, settings: Settings,
-                      now: datetime) -> IntakeResult:
-    """A message too large to read: refused by its size, from its header alone; nothing of it is kept
-    but its header, size and digest."""
-    if settings.mailbox.complaints_address.lower() in head.recipients:
-        return _take_in_complaint(session, head, settings, now)
-    orgs = orgs_of_sender(session, head.sender)
-    if not orgs:
-        return _quarantine(session, head, settings, now)
-    obligation = _obligation(session, head, orgs)
-    if obligation is not None and obligation.debtor_id not in {o.id for o in orgs}:
-        return _misrouted(session, head, orgs[0], obligation, settings, now)
-    if obligation is None:
-        return _unidentified(session, head, orgs[0], settings, now)
-    refused = oversize_problem(message.size, settings.limits.max_message_bytes)
-    return take_in_submission_mail(session, head, obligation, settings, now,
-                                   refused=(refused, Stored(None, message.size, message.sha256)))
 
 
 def _take_in_complaint(session: Session, mail: InboundMail, settings: Settings, now: datetime) -> IntakeResult:
