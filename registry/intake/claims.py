@@ -63,6 +63,6 @@ def claim_message(session: Session, facts: MessageFacts, now: datetime) -> Claim
     return Claim(row, row.outcome == FAILED)
 
 
-def claimed_row(session: Session, key: str) -> MailboxMessage | None:
-    """The row this transaction claimed (in the session already, so no query reaches the server)."""
-    return session.scalar(select(MailboxMessage).where(MailboxMessage.key == key))
+def claimed_row(session: Session, key: str) -> MailboxMessage:
+    """The row this transaction claimed."""
+    return session.scalars(select(MailboxMessage).where(MailboxMessage.key == key)).one()

@@ -198,9 +198,6 @@ def remember_message(session: Session, mail: InboundMail, outcome: str, obligati
                      submission_id: int | None, now: datetime, detail: str) -> MailboxMessage:
     """Record what became of the message on the row that claimed it (registry.intake.claims)."""
     row = claimed_row(session, mail.key)
-    if row is None:  # taken in without a claim: a caller that holds the only worker
-        row = MailboxMessage(key=mail.key, sender=mail.sender[:254], subject=mail.subject[:500])
-        session.add(row)
     row.received_at, row.outcome, row.obligation_id, row.submission_id, row.detail = (
         now, outcome, obligation_id, submission_id, detail)
     session.flush()
