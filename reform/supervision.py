@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from reform.common import OutputFormat, console, database_url, day_or_today, print_json
+from reform.common import AsOf, Format, OutputFormat, console, database_url, day_or_today, print_json
 from reform.supervision_view import print_explanation
 
 complaint_app = typer.Typer(help="投诉与评议：登记、分派、答复、评价。", no_args_is_help=True)
@@ -14,7 +14,7 @@ NOTHING_NEW = "没有新的提醒或督办通知：今天应发的通知均已�
 
 
 def sweep(
-    as_of: Annotated[str | None, typer.Option("--as-of", help="以哪一天为准（YYYY-MM-DD），默认今天")] = None,
+    as_of: AsOf = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只列出将要发送的通知，不写入")] = False,
 ) -> None:
     """督办扫描：到期前提醒、黄牌、红牌、逐级上报；每个单位每级每天一封通知，列出全部事项，不重复发送。"""
@@ -54,8 +54,8 @@ def _say_what_waits(outcome) -> None:
 
 def explain(
     obligation_id: Annotated[int, typer.Argument(help="事项编号（reform status 中的编号）")],
-    as_of: Annotated[str | None, typer.Option("--as-of", help="以哪一天为准，默认今天")] = None,
-    output: Annotated[OutputFormat, typer.Option("--format", help="table 或 json")] = OutputFormat.TABLE,
+    as_of: AsOf = None,
+    output: Format = OutputFormat.TABLE,
 ) -> None:
     """说明一个事项：期限怎么来的、发过哪些通知、下一步在哪天。"""
     from registry.supervision import service as supervision  # noqa: PLC0415 - slow import, see reform.common
