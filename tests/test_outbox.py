@@ -66,7 +66,7 @@ def test_a_transient_failure_is_retried_after_backoff(initialised, smtp_server):
     with transaction(initialised) as session:
         row = session.scalar(select(OutboxMessage).where(OutboxMessage.key == "call:inventory:4"))
         assert row.state == "pending" and row.attempts == 1
-        assert row.next_attempt_at == NOW + timedelta(seconds=get_settings().smtp.backoff_seconds)
+        assert row.next_attempt_at == NOW + timedelta(seconds=get_settings().smtp.retry_first_seconds)
 
 
 def test_an_unreachable_server_defers_everything(initialised, monkeypatch):
