@@ -100,27 +100,62 @@ class SmtpSender:
         smtp = aiosmtplib.SMTP(hostname=s.host, port=s.port, timeout=s.timeout_seconds, start_tls=s.starttls)
         if not await self._connect(smtp, connection_errors):
             return
+        written: Awaitable[None] | None = None  # the previous message's fate, being written
         try:
             while (envelope := await next_envelope()) is not None:
                 outbox_id, recipients, content = envelope
                 try:
-                    refused, _ = await smtp.sendmail(s.sender_address, recipients, content)
+                    refused = await self._transfer(smtp, recipients, content, written)
                 except (aiosmtplib.SMTPException, OSError) as error:
                     refusals = _refusals(error) if isinstance(error, aiosmtplib.SMTPRecipientsRefused) else {}
-                    await on_result(SendResult(outbox_id, outcome_of(error), error, refusals))
+                    written = on_result(SendResult(outbox_id, outcome_of(error), error, refusals))
                     if isinstance(error, (aiosmtplib.SMTPServerDisconnected, OSError)) or not smtp.is_connected:
                         smtp.close()
+                        await written
                         if not await self._connect(smtp, connection_errors):
                             return
                     continue
-                await on_result(SendResult(outbox_id, Outcome.SENT, refused={
-                    address: Refusal(response.code, response.message) for address, response in refused.items()}))
+                written = on_result(SendResult(outbox_id, Outcome.SENT, refused=refused))
+            if written is not None:
+                await written
         finally:
             if smtp.is_connected:
                 try:
                     await smtp.quit()
                 except aiosmtplib.SMTPException:
                     smtp.close()
+
+    async def _transfer(self, smtp: aiosmtplib.SMTP, recipients: list[str], content: bytes,
+                        written: Awaitable[None] | None) -> dict[str, Refusal]:
+        """One mail transaction; returns the recipients refused while others were taken.
+
+        The previous message's fate is written while this one's envelope goes over (MAIL, RCPT), and
+        this one is handed over (DATA) only once it is: a crash leaves at most one message per
+        connection taken by the server and not yet marked sent, and the commit costs no round trip.
+        """
+        try:
+            await smtp.mail(self.settings.sender_address)
+            refused: dict[str, Refusal] = {}
+            rejections = []
+            for address in recipients:
+                try:
+                    await smtp.rcpt(address)
+                except aiosmtplib.SMTPRecipientRefused as error:
+                    refused[address] = Refusal(error.code, error.message)
+                    rejections.append(error)
+            if written is not None:
+                await written
+            if len(rejections) == len(recipients):
+                raise aiosmtplib.SMTPRecipientsRefused(rejections)
+            await smtp.data(content)
+            return refused
+        except (aiosmtplib.SMTPResponseException, aiosmtplib.SMTPRecipientsRefused):
+            if smtp.is_connected:
+                try:
+                    await smtp.rset()  # the next message starts from a clean envelope
+                except (aiosmtplib.SMTPException, OSError):
+                    smtp.close()
+            raise
 
     async def _connect(self, smtp: aiosmtplib.SMTP, errors: list[Exception]) -> bool:
         try:

@@ -11,7 +11,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from core.settings import Settings
@@ -48,6 +48,15 @@ def describe(result: SendResult) -> str:
     return f"{type(error).__name__}: {error}"[:2000]
 
 
+# The hot path, one statement per group of messages the server took: sent, and the claim released.
+_MARK_SENT = (update(OutboxMessage).where(OutboxMessage.id.in_(bindparam("ids", expanding=True)))
+              .values(state="sent", sent_at=bindparam("now"), attempts=OutboxMessage.attempts + 1, owed_addrs=None,
+                      next_attempt_at=None, claim_token=None, claimed_until=None)
+              .execution_options(synchronize_session=False))
+_RELEASE = (update(OutboxMessage).where(OutboxMessage.id.in_(bindparam("ids", expanding=True)))
+            .values(claim_token=None, claimed_until=None).execution_options(synchronize_session=False))
+
+
 class Books:
     """One delivery run's books; ``write`` is called with each group of fates, one transaction each."""
 
@@ -59,20 +68,15 @@ class Books:
         self.outage_may_be_open = True
 
     def write(self, results: list[SendResult]) -> None:
-        ids = [r.outbox_id for r in results]
+        plain = [r.outbox_id for r in results if r.outcome is Outcome.SENT and not r.refused]
+        others = [r for r in results if r.outcome is not Outcome.SENT or r.refused]
+        states = dict.fromkeys(plain, "sent")
         with transaction(self.url) as session:
-            # A write first: SQLite then takes its write lock before this transaction reads anything.
-            session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(ids))
-                            .values(claim_token=None, claimed_until=None).execution_options(synchronize_session=False))
-            plain = [r.outbox_id for r in results if r.outcome is Outcome.SENT and not r.refused]
+            # Writes first: SQLite then takes its write lock before this transaction reads anything.
             if plain:
-                session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(plain))
-                                .values(state="sent", sent_at=self.now, attempts=OutboxMessage.attempts + 1,
-                                        owed_addrs=None, next_attempt_at=None)
-                                .execution_options(synchronize_session=False))
-            others = [r for r in results if r.outcome is not Outcome.SENT or r.refused]
-            states = dict.fromkeys(plain, "sent")
+                session.execute(_MARK_SENT, {"ids": plain, "now": self.now})
             if others:
+                session.execute(_RELEASE, {"ids": [r.outbox_id for r in others]})
                 rows = {m.id: m for m in session.scalars(
                     select(OutboxMessage).options(selectinload(OutboxMessage.attachments))
                     .where(OutboxMessage.id.in_([r.outbox_id for r in others])))}

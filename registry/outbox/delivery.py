@@ -45,10 +45,13 @@ def claim_envelopes(url: str, settings: Settings, now: datetime, limit: int,
     with transaction(url) as session:
         rows = claim_due(session, now, lease_now, lease_now + timedelta(seconds=settings.smtp.claim_lease_seconds),
                          limit)
-        return [envelope(m, settings) for m in rows]
+    # Rendered after the commit: on SQLite the claim's write lock would otherwise hold up the sent marks.
+    return [envelope(m, settings) for m in rows]
 
 
 class _Run:
+    """One delivery run: claims what is due a batch at a time, the next batch while this one is sent."""
+
     def __init__(self, url: str, settings: Settings, now: datetime, limit: int) -> None:
         self.url, self.settings, self.now, self.limit = url, settings, now, limit
         self.books = Books(url, settings, now)
@@ -57,21 +60,38 @@ class _Run:
         self.claimed: deque[Envelope] = deque()
         self.taken = 0
         self.exhausted = False
-        self.claiming = asyncio.Lock()
+        self.refill: asyncio.Task | None = None
 
     def _lease_now(self) -> datetime:
         return self.now + timedelta(seconds=time.monotonic() - self.started)
 
     async def next_envelope(self) -> Envelope | None:
-        async with self.claiming:
-            if not self.claimed and not self.exhausted:
-                want = min(self.settings.smtp.claim_batch, self.limit - self.taken)
-                batch = await asyncio.to_thread(claim_envelopes, self.url, self.settings, self.now, want,
-                                                self._lease_now()) if want > 0 else []
-                self.taken += len(batch)
-                self.claimed.extend(batch)
-                self.exhausted = len(batch) < want or want <= 0
-            return self.claimed.popleft() if self.claimed else None
+        while not self.claimed:
+            if self.exhausted and self.refill is None:
+                return None
+            await asyncio.shield(self._refill())
+        if len(self.claimed) <= self.settings.smtp.connections:
+            self._refill()  # claimed and rendered while the connections send what they have
+        return self.claimed.popleft()
+
+    def _refill(self) -> asyncio.Task:
+        if self.refill is None:
+            self.refill = asyncio.ensure_future(self._claim())
+        return self.refill
+
+    async def _claim(self) -> None:
+        try:
+            want = min(self.settings.smtp.claim_batch, self.limit - self.taken)
+            if self.exhausted or want <= 0:
+                self.exhausted = True
+                return
+            batch = await asyncio.to_thread(claim_envelopes, self.url, self.settings, self.now, want,
+                                            self._lease_now())
+            self.taken += len(batch)
+            self.claimed.extend(batch)
+            self.exhausted = len(batch) < want
+        finally:
+            self.refill = None
 
     def record(self, result: SendResult) -> asyncio.Future:
         return self.writer.submit(result)
@@ -98,6 +118,7 @@ class _GroupWriter:
 
     async def _drain(self) -> None:
         while self.waiting:
+            await asyncio.sleep(0)
             group, self.waiting = self.waiting, []
             try:
                 await asyncio.to_thread(self.write, [result for result, _ in group])
