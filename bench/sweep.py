@@ -7,8 +7,9 @@ open obligations whose due dates are spread over 60 working days around the swee
 the green channel), then times, each in its own transaction with its commit:
 
 - baseline: one bulk query and a plain loop computing every standing, no notices;
-- first sweep: every obligation's current rung decided and its notice queued (the worst day:
-  the registry has never been swept, so everything on the ladder gets its notice);
+- first sweep: every obligation's current rung decided and recorded, and each organisation's
+  message per rung queued (the worst day: the registry has never been swept, so everything on
+  the ladder is told of);
 - next day: the following working day's sweep (only rungs reached that day);
 - rerun: the same day again (nothing new).
 
@@ -48,19 +49,19 @@ def baseline(url: str) -> float:
     return time.perf_counter() - started
 
 
-def timed_sweep(url: str, day: date) -> tuple[float, int, int]:
+def timed_sweep(url: str, day: date) -> tuple[float, int, int, int]:
     started = time.perf_counter()
     figures = run_sweep(url, day)
-    return time.perf_counter() - started, figures.examined, figures.notices
+    return time.perf_counter() - started, figures.examined, figures.notices, figures.messages
 
 
 def run_one(url: str, n: int) -> dict:
     populate(url, n)
     next_day = add_working_days(url, AS_OF, 1)
     figures = {"baseline": baseline(url)}
-    figures["first"], figures["examined"], figures["first_notices"] = timed_sweep(url, AS_OF)
-    figures["next"], _, figures["next_notices"] = timed_sweep(url, next_day)
-    figures["rerun"], _, figures["rerun_notices"] = timed_sweep(url, next_day)
+    figures["first"], figures["examined"], figures["first_notices"], figures["first_messages"] = timed_sweep(url, AS_OF)
+    figures["next"], _, figures["next_notices"], figures["next_messages"] = timed_sweep(url, next_day)
+    figures["rerun"], _, figures["rerun_notices"], _ = timed_sweep(url, next_day)
     return figures
 
 
@@ -91,8 +92,8 @@ def main(argv: list[str] | None = None) -> int:
                 finally:
                     cleanup()
                 print(f"{backend:10s} n={n:>7,d}  baseline {f['baseline']:.3f}s  "
-                      f"first sweep {f['first']:.3f}s ({f['first_notices']:,d} notices)  "
-                      f"next day {f['next']:.3f}s ({f['next_notices']:,d})  "
+                      f"first sweep {f['first']:.3f}s ({f['first_notices']:,d} rungs, {f['first_messages']:,d} messages)  "
+                      f"next day {f['next']:.3f}s ({f['next_notices']:,d}, {f['next_messages']:,d})  "
                       f"rerun {f['rerun']:.3f}s ({f['rerun_notices']})", flush=True)
                 if n >= 100_000 and max(f["first"], f["next"], f["rerun"]) > TARGET_SECONDS:
                     missed.append(f"{backend} n={n}: sweep over {TARGET_SECONDS}s")

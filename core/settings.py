@@ -11,8 +11,10 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from core.errors import UserError
 
 
 def _config(prefix: str) -> SettingsConfigDict:
@@ -124,9 +126,40 @@ def get_settings() -> Settings:
     return _settings_for(tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("REFORM_"))))
 
 
+class BadSettings(UserError, ValueError):
+    """REFORM_* variables (or the .env file) holding values of the wrong kind, every one named."""
+
+
+_EXPECTED = {"int_parsing": "应为整数", "float_parsing": "应为数字", "bool_parsing": "应为 true 或 false"}
+
+
 @cache
 def _settings_for(_environment: tuple[tuple[str, str], ...]) -> Settings:
-    return Settings()
+    try:
+        return Settings()
+    except ValidationError as error:
+        # Settings stops at the first bad group: ask each group, so every bad variable is named at once.
+        problems = [problem for group in (DatabaseSettings, SmtpSettings, MailboxSettings, FileLimits)
+                    for problem in _problems(group)] or [_describe(Settings, e) for e in error.errors()]
+        raise BadSettings("设置有误（环境变量或 .env 文件）：" + "；".join(problems)) from None
+
+
+def _problems(group: type[BaseSettings]) -> list[str]:
+    try:
+        group()
+    except ValidationError as error:
+        return [_describe(group, e) for e in error.errors()]
+    return []
+
+
+def _describe(group: type[BaseSettings], error: dict) -> str:
+    name = str(error["loc"][0]) if error["loc"] else ""
+    # A field read through its own alias is located by that alias, already the variable's name.
+    variable = name if name.startswith("REFORM_") else f"{group.model_config.get('env_prefix', '')}{name}".upper()
+    expected = _EXPECTED.get(error["type"])
+    if expected is None and error["type"] == "literal_error":
+        expected = f"应为 {error.get('ctx', {}).get('expected', '')}".replace(" or ", " 或 ")
+    return f"{variable}={error.get('input')!r} {expected or error['msg']}"
 
 
 def reset_settings() -> None:

@@ -29,7 +29,7 @@ from registry.review.service import (
     decide_conflict,
     finish_recheck,
     open_rechecks,
-    review_obligations,
+    open_reviews,
     review_responses,
     revision_basis,
     submissions_ready,
@@ -61,6 +61,8 @@ class ReviewByMail:
         self.responses: dict[date, list[int]] = {}  # day -> reviewed submissions answered that day
         self.conflict_planned = self.adjusted_planned = self.faulty_planned = False
         self.late_left = LATE_REPLIES
+        self.planned: set[int] = set()  # review obligations whose agency has the packet in its pile
+        self.routed_here: set[int] = set()  # submissions the demo's own routing sent to the agencies
 
     async def day(self, day: date) -> list[str]:
         if day < date(2016, 8, 1) or not self.calendar.is_working_day(day):
@@ -81,7 +83,7 @@ class ReviewByMail:
             lines += await self._department_adds_an_item(day)
         if day == ADJUSTMENT[1]:
             lines += self._adjust(day)
-        return lines
+        return lines + self._plan_packets(day)
 
     # --- routing and the agencies' replies ------------------------------------------------------
 
@@ -89,8 +91,7 @@ class ReviewByMail:
         routed = await review_routing_flow(now=datetime.combine(day, ROUTED_AT))
         reviews = [r["submission_id"] for r in routed if r["route"] == "review"]
         responses = [r for r in routed if r["route"] == "response"]
-        for submission_id in reviews:
-            self._plan_replies(submission_id, day)
+        self.routed_here.update(reviews)
         lines = []
         if reviews:
             lines.append(f"[cyan]review-routing[/] {len(reviews)} 份清单送编委办、法制办、财政局、政务服务办并联审核，"
@@ -101,11 +102,22 @@ class ReviewByMail:
                          + "".join(f"：{r['detail']}" for r in changed[:1]) + "），市编委办复核开启")
         return lines
 
-    def _plan_replies(self, submission_id: int, day: date) -> None:
-        """Each agency answers in batches, as an office works through its pile; 政务服务办 is late on a few."""
+    def _plan_packets(self, day: date) -> list[str]:
+        """The agencies answer every packet they receive, also those the 09:00 sweep's safety net routed."""
+        planned = [r for r in self._plan_replies(day) if r.submission_id not in self.routed_here]
+        if not planned:
+            return []
+        return [f"四家单位收到督办扫描补送的审核意见表 {len(planned)} 份（{len({r.submission_id for r in planned})} 份清单），"
+                "列入各自的审核批次"]
+
+    def _plan_replies(self, day: date) -> list:
+        """Each agency answers every packet in batches, as an office works through its pile; 政务服务办 is
+        late on a few. Returns the review obligations newly planned."""
         ready = self.calendar.add_working_days(day, 5)
-        for review in review_obligations(self.url, submission_id):
+        new = [r for r in open_reviews(self.url) if r.obligation_id not in self.planned]
+        for review in new:
             obligation_id, agency = review.obligation_id, review.agency
+            self.planned.add(obligation_id)
             batches = [d for d in (BATCHES[agency], *LATE_BATCHES) if d >= ready]
             when = batches[0] if batches else self.calendar.add_working_days(ready, 1)
             if agency == "zwfwb" and self.late_left and when == BATCHES[agency]:
@@ -119,6 +131,7 @@ class ReviewByMail:
                 kind, self.faulty_planned = "faulty", True  # 取消 without a reason, fixed after the receipt
                 self.replies.setdefault(self.calendar.add_working_days(when, 1), []).append((obligation_id, "keep"))
             self.replies.setdefault(when, []).append((obligation_id, kind))
+        return new
 
     def _write_replies(self, day: date) -> list[str]:
         """Agencies and departments reply; their MTA files the mail in the intake Maildir."""
@@ -231,11 +244,15 @@ class ReviewByMail:
 
     def _approve(self, day: date) -> list[str]:
         on, meeting, document = APPROVAL
+        # Without --force: every department's list is through review, response and recheck by now.
         version = approve(self.url, on, meeting, document, datetime.combine(day, time(17)))
         path = self.workspace / f"全市公共服务事项清单-第{version.number}版.xlsx"
         path.write_bytes(version.content)
+        overtaken = ("、".join(f"事项 {o.obligation_id}（{o.org_name}）" for o in version.overtaken)
+                     if version.overtaken else "无")
         return [f"[cyan]reform approve[/] --date {on} --meeting {meeting} --document {document}：全市清单第 {version.number} 版"
-                f"共 {version.items} 个事项，已冻结保存（{path.name}，汇总表加每部门一张工作表）"]
+                f"共 {version.items} 个事项，已冻结保存（{path.name}，汇总表加每部门一张工作表）",
+                f"审定时各部门清单均已复核；审定取代的未办结审核、回复、复核事项：{overtaken}"]
 
     async def _department_adds_an_item(self, day: date) -> list[str]:
         responses = review_responses(self.url)

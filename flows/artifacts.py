@@ -62,25 +62,32 @@ def review_status_table(rows: list[dict], as_of: date) -> Table:
 
 # --- the daily sweep ------------------------------------------------------------------------------
 
-def _cards(notices: list[dict]) -> list[dict]:
-    return [n for n in notices if n["level"] >= Level.YELLOW]
+def _cards(messages: list[dict]) -> list[dict]:
+    return [m for m in messages if m["level"] >= Level.YELLOW]
 
 
-def new_cards_table(notices: list[dict], as_of: date) -> Table:
+def _ids(ids: list[int], limit: int = 20) -> str:
+    return "、".join(map(str, ids[:limit])) + (f" 等 {len(ids)} 项" if len(ids) > limit else "")
+
+
+def new_cards_table(messages: list[dict], as_of: date) -> Table:
+    """One row per card message: an organisation, a rung, every obligation it named."""
     return Table(
-        [{"单位": n["org_name"], "代码": n["org_code"], "事项": n["obligation_id"], "阶段": n["phase_name"],
-          "截止日期": n["due"].isoformat(), "级别": LEVEL_NAMES[Level(n["level"])],
-          "发送对象": RECIPIENT_NAMES[n["to_role"]]} for n in _cards(notices)],
-        f"{as_of} 新增黄牌、红牌和督查")
+        [{"单位": m["org_name"], "代码": m["org_code"], "级别": LEVEL_NAMES[Level(m["level"])], "事项数": len(m["obligation_ids"]),
+          "事项": _ids(m["obligation_ids"]), "阶段": "、".join(m["phase_names"]),
+          "发送对象": RECIPIENT_NAMES[m["to_role"]]} for m in _cards(messages)],
+        f"{as_of} 新增黄牌、红牌和督查（每个单位每级一封通知）")
 
 
-def sweep_summary_markdown(as_of: date, notices: list[dict], digest: dict) -> str:
-    cards = len(_cards(notices))
+def sweep_summary_markdown(as_of: date, messages: list[dict], digest: dict) -> str:
+    cards = _cards(messages)
+    reminders = [m for m in messages if m["level"] < Level.YELLOW]
     return "\n".join([
         f"# 督办扫描 {as_of}", "",
-        f"- 提醒 {len(notices) - cards} 条，新增黄牌/红牌/督查 {cards} 条",
+        f"- 提醒 {sum(len(m['obligation_ids']) for m in reminders)} 项（{len(reminders)} 封），"
+        f"新增黄牌/红牌/督查 {sum(len(m['obligation_ids']) for m in cards)} 项（{len(cards)} 封）",
         f"- 逾期 {digest['late']} 项，涉及 {digest['late_orgs']} 个单位；与上一个工作日相比变化 {digest['changes']} 项",
-        f"- 改送上一级（联系人缺邮箱）{sum(1 for n in notices if n['skipped'])} 条",
+        f"- 改送上一级（联系人缺邮箱）{sum(1 for m in messages if m['skipped'])} 封",
         *_calendar_gap_lines(digest),
     ])
 

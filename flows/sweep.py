@@ -26,7 +26,8 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 @flow(name="daily-sweep")
 async def daily_sweep_flow(as_of: date | None = None, deliver: bool = True, now: datetime | None = None) -> dict:
-    """One day's sweep. Rerunning it the same day, or after a crash, sends nothing twice."""
+    """One day's sweep: one message per organisation and rung. Rerunning it the same day, or after a
+    crash, sends nothing twice."""
     as_of = as_of or datetime.now(SHANGHAI).date()
     if not is_working_day(as_of):
         return {"as_of": as_of.isoformat(), "working_day": False}
@@ -34,15 +35,15 @@ async def daily_sweep_flow(as_of: date | None = None, deliver: bool = True, now:
     # the four agencies now, before today's rungs are decided.
     routed = route_submissions(None, now or datetime.now())
     day = sweep_day(as_of)  # this period's reports, every rung, the digest: one commit
-    await _leave_artifacts(as_of, day["notices"], day["digest"])
+    await _leave_artifacts(as_of, day["messages"], day["digest"])
     delivery = await deliver_outbox(now) if deliver else {}
     return {"as_of": as_of.isoformat(), "working_day": True, **day, "routed": len(routed), "delivery": delivery}
 
 
-async def _leave_artifacts(as_of: date, notices: list[dict], digest: dict) -> None:
-    cards = new_cards_table(notices, as_of)
+async def _leave_artifacts(as_of: date, messages: list[dict], digest: dict) -> None:
+    cards = new_cards_table(messages, as_of)
     await create_table_artifact(key="sweep-new-cards", table=cards.rows, description=cards.description)
-    await create_markdown_artifact(key="sweep-summary", markdown=sweep_summary_markdown(as_of, notices, digest))
+    await create_markdown_artifact(key="sweep-summary", markdown=sweep_summary_markdown(as_of, messages, digest))
     undated = undated_table(digest, as_of)
     if undated.rows:
         await create_table_artifact(key="sweep-undated", table=undated.rows, description=undated.description)

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from html import escape
 
 from core.problems import Problem
+from rules.documents import Document, DocumentKind
 
 # A receipt's body lists this many problems; the attached 问题清单.xlsx lists every one.
 LISTED_IN_BODY = 100
@@ -31,19 +32,82 @@ def letter_html(paragraphs: list[str], table: list[list[str]] | None = None, hea
     return f'<html><body style="font-family:SimSun,serif">{body}</body></html>'
 
 
-def call_letter(*, org_name: str, campaign_name: str, phase_name: str, deadline: date, source_phrase: str,
-                reply_address: str, tag: str, filename: str) -> Letter:
-    subject = f"关于报送公共服务事项清单的通知（{org_name}）{tag}"
-    lines = [
-        f"{org_name}：",
-        f"根据《{campaign_name}》工作方案，请贵单位开展公共服务事项{phase_name}，"
-        f"于 {deadline:%Y年%-m月%-d日}（方案要求：{source_phrase}）前报送公共服务事项清单。",
-        f"请填写附件「{filename}」，填好后直接回复本邮件（回复地址：{reply_address}），不要修改主题中的编号 {tag}。"
-        "没有公共服务事项的单位，请在封面将「零报告」选为「是」后回复。",
-        "系统收到后几分钟内回执；如有问题，将一次性告知全部问题及修改方法。",
-        "市编委办",
-    ]
+def call_letter(*, org_name: str, campaign_name: str, phase_name: str, document: Document, deadline: date,
+                source_phrase: str, reply_address: str, tag: str, filename: str = "") -> Letter:
+    """The call of a phase: it asks for the phase's own document, and names the template only when
+    one is attached (``filename``)."""
+    ask = CALL_LETTERS[document.kind](_CallFacts(
+        plan=f"根据《{campaign_name}》工作方案，", phase_name=phase_name,
+        by=f"于 {deadline:%Y年%-m月%-d日}（方案要求：{source_phrase}）前",
+        reply=f"直接回复本邮件（回复地址：{reply_address}），不要修改主题中的编号 {tag}。",
+        filename=filename, document=document))
+    subject = f"{ask.subject}（{org_name}）{tag}"
+    lines = [f"{org_name}：", *ask.lines, "市编委办"]
     return Letter(subject, "\n\n".join(lines) + "\n", letter_html(lines))
+
+
+@dataclass(frozen=True)
+class _CallFacts:
+    """The phrases every call is made of."""
+
+    plan: str  # 根据《…》工作方案，
+    phase_name: str
+    by: str  # 于 …（方案要求：…）前
+    reply: str  # how to reply, ending in a full stop
+    filename: str  # the attached template, "" when there is none
+    document: Document
+
+
+@dataclass(frozen=True)
+class _Ask:
+    subject: str
+    lines: tuple[str, ...]
+
+
+_RECEIPT_SOON = "系统收到后几分钟内回执；如有问题，将一次性告知全部问题及修改方法。"
+# Said of what a later release defines, so that nobody sends something the system cannot take yet.
+_LATER = "在收到模板之前请勿报送；收到的材料系统暂不能受理。"
+
+
+def _inventory_call(f: _CallFacts) -> _Ask:
+    return _Ask("关于报送公共服务事项清单的通知", (
+        f"{f.plan}请贵单位开展公共服务事项{f.phase_name}，{f.by}报送公共服务事项清单。",
+        f"请填写附件「{f.filename}」，填好后{f.reply}没有公共服务事项的单位，请在封面将「零报告」选为「是」后回复。",
+        _RECEIPT_SOON))
+
+
+def _work_plan_call(f: _CallFacts) -> _Ask:
+    return _Ask("关于报送工作方案的通知", (
+        f"{f.plan}坚持市和区、县（市）同步推进，请贵单位结合本地区（本行业）实际制定简化优化公共服务流程的工作方案，"
+        f"{f.by}报送市编委办。",
+        f"请将工作方案（{f.document.formats_text}，一份；盖章文件可扫描为 PDF）作为附件{f.reply}本阶段不需要填写表格模板。",
+        _RECEIPT_SOON))
+
+
+def _guides_call(f: _CallFacts) -> _Ask:
+    return _Ask("关于编制办事指南的通知", (
+        f"{f.plan}请贵单位对经复核的公共服务事项逐项编制办事指南，列明办理依据、受理单位、基本流程、申请材料、"
+        f"示范文本及常见错误示例、收费依据及标准、办理时限、表格下载、咨询渠道、办公时间和地址、监督途径等内容，{f.by}完成。",
+        f"办事指南工作簿模板将在后续版本中另行下发，届时请按模板填写后{f.reply}{_LATER}"))
+
+
+def _certificates_call(f: _CallFacts) -> _Ask:
+    return _Ask("关于清理证明和盖章环节的通知", (
+        f"{f.plan}请贵单位对本单位公共服务事项要求申请人提供的证明和盖章环节逐项清理，"
+        f"凡没有法律法规依据的，原则上一律取消，{f.by}完成并报送证明事项清理表。",
+        f"证明事项清理表模板将在后续版本中另行下发，届时请按模板填写后{f.reply}{_LATER}"))
+
+
+def _publication_call(f: _CallFacts) -> _Ask:
+    return _Ask("关于公布公共服务事项清单和办事指南的通知", (
+        f"{f.plan}请贵单位按「{f.phase_name}」的要求，{f.by}在本单位（本地区）网站向社会公布经审定的公共服务事项清单和办事指南。",
+        "供各单位网站使用的页面包和公布网址的登记方式将在后续版本中另行通知；公布后请先将公布网址告知市编委办。"))
+
+
+# One for every document that rules.documents says a kickoff calls for.
+CALL_LETTERS = {DocumentKind.INVENTORY: _inventory_call, DocumentKind.WORK_PLAN: _work_plan_call,
+                DocumentKind.GUIDES: _guides_call, DocumentKind.CERTIFICATES: _certificates_call,
+                DocumentKind.PUBLICATION_ADDRESS: _publication_call}
 
 
 def accepted_receipt(*, org_name: str, version: int, filename: str, tag: str, zero_report: bool,
@@ -67,13 +131,38 @@ def accepted_receipt(*, org_name: str, version: int, filename: str, tag: str, ze
     return Letter(subject, text, letter_html(lines, table, ["行", "事项名称"]) .replace("</body>", _tail(lines_after)))
 
 
+def document_receipt(*, org_name: str, document_name: str, version: int, filename: str, sha256: str, tag: str,
+                     received: datetime) -> Letter:
+    """A document (a work plan) kept as it came: no rows to check, its digest to show it is the one."""
+    subject = f"【回执】{document_name}已收到（{org_name}）{tag}"
+    lines = [f"{org_name}：",
+             f"贵单位 {received:%Y-%m-%d %H:%M} 报送的「{filename}」（第 {version} 版）已收到并登记为{document_name}，"
+             "本阶段报送任务已完成。",
+             f"文件摘要（SHA-256）：{sha256}",
+             "如需修改，请回复本邮件报送新版本，新版本将取代本版本。", "市编委办"]
+    return Letter(subject, "\n\n".join(lines) + "\n", letter_html(lines))
+
+
+def not_taken_in_receipt(*, org_name: str, phase_name: str, document_name: str, tag: str,
+                         received: datetime) -> Letter:
+    """A reply for a phase whose document the system does not take in yet: nothing was stored."""
+    subject = f"【回执】{phase_name}阶段的材料暂不通过邮件受理（{org_name}）{tag}"
+    lines = [f"{org_name}：",
+             f"贵单位 {received:%Y-%m-%d %H:%M} 发来的邮件已收到。「{phase_name}」阶段要求的{document_name}，"
+             "其模板和受理方式将在后续版本中另行通知，系统暂不能受理，本邮件未作登记，本项任务仍待完成。",
+             "请在收到通知后按要求报送；如有疑问，请与市编委办联系。", "市编委办"]
+    return Letter(subject, "\n\n".join(lines) + "\n", letter_html(lines))
+
+
 def _tail(lines: list[str]) -> str:
     return "".join(f"<p>{escape(p)}</p>" for p in lines) + "</body>"
 
 
 def rejected_receipt(*, org_name: str, version: int, filename: str, tag: str, problems: list[Problem],
-                     problem_count: int, deadline: date | None, earlier_stands: bool, received: datetime) -> Letter:
-    subject = f"【回执】公共服务事项清单未通过校验，请修改后重新报送（{org_name}）{tag}"
+                     problem_count: int, deadline: date | None, earlier_stands: bool, received: datetime,
+                     document_name: str = "公共服务事项清单", resend: str = "完整的工作簿") -> Letter:
+    """``document_name`` is what the obligation asks for; "" where no obligation is known."""
+    subject = f"【回执】{document_name or '报送材料'}未通过校验，请修改后重新报送（{org_name}）{tag}"
     shown = problems[:LISTED_IN_BODY]
     numbered = f"（第 {version} 版）" if version else ""
     intro = (f"贵单位 {received:%Y-%m-%d %H:%M} 报送的「{filename or '邮件'}」{numbered}未通过校验，"
@@ -82,7 +171,7 @@ def rejected_receipt(*, org_name: str, version: int, filename: str, tag: str, pr
     after = []
     if problem_count > len(shown):
         after.append(f"正文列出前 {len(shown)} 处，附件「问题清单.xlsx」列出全部问题（最多 {len(problems)} 处）。")
-    after.append("请逐项修改后直接回复本邮件，重新发送完整的工作簿。"
+    after.append(f"请逐项修改后直接回复本邮件，重新发送{resend}。"
                  + (f"报送期限为 {deadline:%Y年%-m月%-d日}。" if deadline else ""))
     if earlier_stands:
         after.append("此前已通过校验的版本继续有效，直至新版本通过校验。")

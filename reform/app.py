@@ -6,10 +6,13 @@ from typing import Annotated
 
 import typer
 
-from reform import calendar, campaign, directory, intake, review, supervision
-from reform.common import ReformGroup, console
+from reform import calendar, campaign, directory, intake, obligation, review, supervision
+from reform.common import EXIT_CODES_EPILOG, ReformGroup, console
 
-app = typer.Typer(cls=ReformGroup, help="沈阳市简化优化公共服务流程工作方案：任务、期限与督办。", no_args_is_help=True)
+# Plain Chinese pages and one-line errors (reform.usage), never Typer's boxes or a traceback.
+app = typer.Typer(cls=ReformGroup, help="沈阳市简化优化公共服务流程工作方案：任务、期限与督办。", no_args_is_help=True,
+                  epilog=EXIT_CODES_EPILOG, rich_markup_mode=None, pretty_exceptions_enable=False,
+                  add_completion=False)
 
 
 def demo(
@@ -24,8 +27,8 @@ def demo(
 # `reform --help` lists them in this order: setting up and watching, the demo, the long-running
 # server, supervision, intake, approval; then the groups.
 for command in (campaign.init, campaign.status, demo, campaign.serve, supervision.sweep, supervision.explain,
-                intake.submit, intake.kickoff, intake.intake, review.approve, review.adjust):
+                intake.template, intake.submit, intake.kickoff, intake.intake, review.approve, review.adjust):
     app.command()(command)
 for name, group in (("directory", directory.app), ("calendar", calendar.app), ("complaint", supervision.complaint_app),
-                    ("template", intake.template_app), ("review", review.review_app)):
+                    ("review", review.review_app), ("obligation", obligation.app)):
     app.add_typer(group, name=name)

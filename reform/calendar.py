@@ -17,13 +17,16 @@ def calendar_import(file: Annotated[Path, typer.Argument(help="年度节假日�
     """导入（或替换）某年度的节假日和调休安排。"""
     from registry.calendar import service as calendar  # noqa: PLC0415 - slow import, see reform.common
 
-    years = calendar.import_calendar(database_url(), file)
-    console.print(f"已导入工作日历：{'、'.join(map(str, years))} 年")
+    done = calendar.import_calendar(database_url(), file)
+    console.print(f"已导入工作日历：{'、'.join(map(str, done.years))} 年")
+    for warning in done.warnings:
+        # One line each, never wrapped; on stderr, so that a script sees them apart from the result.
+        typer.echo(f"警告：{warning}（已照常导入，请与国务院通知核对，改正后重新导入）", err=True)
 
 
 @app.command("show")
 def calendar_show(year: Annotated[int, typer.Argument(help="年度，例如 2016")]) -> None:
-    """列出某年度的节假日、调休上班日和工作日总数。"""
+    """列出某年度每个节假日的每一天（含其中的周末）、调休上班日和工作日总数。"""
     from registry.calendar import service as calendar  # noqa: PLC0415 - slow import, see reform.common
 
     print_calendar_year(console, calendar.calendar_year(database_url(), year))

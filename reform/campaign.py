@@ -25,11 +25,18 @@ def status(
     as_of: Annotated[str | None, typer.Option("--as-of", help="以哪一天为准（YYYY-MM-DD），默认今天")] = None,
     output: Annotated[OutputFormat, typer.Option("--format", help="table 或 json")] = OutputFormat.TABLE,
     campaign: Annotated[str | None, typer.Option(help="工作方案代码，默认市级方案")] = None,
+    org: Annotated[str, typer.Option("--org", help="只看某单位（单位代码或简称，例如 jyj、市教育局）")] = "",
+    phase: Annotated[str, typer.Option("--phase", help="只看某阶段（阶段代码，例如 inventory）")] = "",
+    standing: Annotated[str, typer.Option(
+        "--standing", help="只看某种进展：on_track、near_due、due、yellow、red、done、undated；"
+                           "open 为未完成的，late 为黄牌和红牌")] = "",
+    district: Annotated[str, typer.Option("--district", help="只看某区县及其部门（区划代码或简称，例如 210102、和平区）")] = "",
 ) -> None:
-    """各阶段期限、任务分解和每个单位每项义务的进展。"""
+    """各阶段期限、任务分解和每个单位每项义务的进展（编号、单位、黄牌红牌），可按单位、阶段、进展、区县筛选。"""
     from registry.campaign import service  # noqa: PLC0415 - slow import, see reform.common
 
-    report = service.campaign_status(database_url(), day_or_today(as_of), campaign)
+    only = service.StatusFilter(org=org, phase=phase, standing=standing, district=district)
+    report = service.campaign_status(database_url(), day_or_today(as_of), campaign, only)
     if output is OutputFormat.JSON:
         print_json(report)
     else:

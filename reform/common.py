@@ -6,17 +6,23 @@ openpyxl and pandas, seconds of imports that `reform --help` and a mistyped opti
 from __future__ import annotations
 
 import json
+import os
 import sys
-from datetime import date
-from enum import StrEnum
+import tempfile
+import traceback
+from datetime import date, datetime
+from enum import IntEnum, StrEnum
 from pathlib import Path
+from typing import NoReturn
 
 import typer
 from rich.console import Console
+from typer._click.exceptions import ClickException, UsageError
 from typer.core import TyperGroup
 
 from core.errors import UserError
 from core.settings import get_settings
+from reform.usage import chinese_everywhere, is_bare_group, usage_error_line
 
 console = Console()
 
@@ -34,16 +40,93 @@ class MissingFolder(UserError, FileNotFoundError):
     pass
 
 
+class ExitCode(IntEnum):
+    """What every command's exit status means (``reform --help`` and the README say the same)."""
+
+    DONE = 0
+    REJECTED = 1  # `reform submit`: the workbook was checked and refused; its receipt says why
+    USER_ERROR = 2  # bad usage, input or settings, a missing file, a registry not initialised or not reachable
+    INTERNAL = 3  # our own failure: the details are in the log under REFORM_HOME
+
+
+EXIT_CODES_EPILOG = """退出码：0 完成；1 报送未通过校验（reform submit）；
+2 可由使用者纠正的问题（用法、输入或设置有误，文件或目录不存在，尚未 reform init，数据库无法连接或已损坏）；
+3 程序内部错误（详情写入 REFORM_HOME/logs/internal-errors.log）。"""
+
+
+_TYPED = "reform.typed"  # the command line as typed, for the log
+
+
 class ReformGroup(TyperGroup):
-    """The one error path: a UserError from any command is one line on stderr and exit code 2."""
+    """The one error path of every command: one line on stderr, never a traceback, and its exit code.
+
+    A usage mistake or a UserError is something the user can fix (exit 2); anything else is our own
+    failure (exit 3), its traceback kept in a log file for whoever maintains the installation.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The command tree is built before its root: every command gets the Chinese pages here.
+        chinese_everywhere(self)
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        typed = " ".join(["reform", *args])
+        try:
+            # Every message names the command as the README does, however it was started.
+            ctx = super().make_context("reform", args, parent, **extra)
+        except UsageError as error:
+            _refuse_usage(error, None)
+        ctx.meta[_TYPED] = typed
+        return ctx
 
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
+        except UsageError as error:
+            _refuse_usage(error, ctx)
         except UserError as error:
             # One line, never wrapped: coordinators paste it into a chat, scripts grep it.
             typer.echo(f"错误：{error}", err=True)
-            raise typer.Exit(2) from None
+            raise typer.Exit(ExitCode.USER_ERROR) from None
+        except (ClickException, typer.Exit, typer.Abort, KeyboardInterrupt):
+            raise
+        except Exception as error:  # noqa: BLE001 - the one place our own failures are caught
+            log = _log_internal_error(error, ctx.meta.get(_TYPED, "reform"))
+            first_line = (str(error).strip().splitlines() or [""])[0][:200]
+            typer.echo(f"内部错误：{type(error).__name__}：{first_line}（详情已写入 {log}）", err=True)
+            raise typer.Exit(ExitCode.INTERNAL) from None
+
+
+def _refuse_usage(error: UsageError, ctx) -> NoReturn:
+    if is_bare_group(error):
+        typer.echo(error.ctx.get_help(), err=True)
+    else:
+        typer.echo(usage_error_line(error, ctx), err=True)
+    raise typer.Exit(ExitCode.USER_ERROR) from None
+
+
+def _log_internal_error(error: Exception, typed: str) -> Path:
+    """Append the traceback to REFORM_HOME/logs/internal-errors.log (the temporary folder if that fails)."""
+    entry = (f"--- {datetime.now().isoformat(timespec='seconds')} {typed}\n"
+             + "".join(traceback.format_exception(error)))
+    for folder in _log_folders():
+        path = folder / "internal-errors.log"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            with path.open("a", encoding="utf-8") as log:
+                log.write(entry)
+            return path.resolve()
+        except OSError:
+            continue
+    return Path("（无法写入日志）")
+
+
+def _log_folders() -> list[Path]:
+    try:
+        home = [get_settings().home / "logs"]
+    except Exception:  # noqa: BLE001 - unreadable settings must not hide the failure being logged
+        home = []
+    return [*home, Path(tempfile.gettempdir()) / "reform-logs"]
 
 
 def database_url() -> str:
@@ -57,10 +140,20 @@ def parse_date(text: str) -> date:
         raise BadDate(f"日期 {text!r} 格式不对，应为 YYYY-MM-DD，例如 2016-07-20") from None
 
 
+class UnwritableTarget(UserError, PermissionError):
+    pass
+
+
 def writable_target(out: Path | None) -> Path | None:
-    """Refuse an output file whose folder does not exist, before the command changes anything."""
-    if out is not None and not out.parent.is_dir():
+    """Refuse an output file that cannot be written, before the command changes anything."""
+    if out is None:
+        return out
+    if not out.parent.is_dir():
         raise MissingFolder(f"目录不存在：{out.parent}")
+    if out.is_dir():
+        raise UnwritableTarget(f"输出文件是一个已有的目录：{out}，请给出文件名，例如 {out / '清单.xlsx'}")
+    if not os.access(out if out.exists() else out.parent, os.W_OK):
+        raise UnwritableTarget(f"没有写入权限：{out if out.exists() else out.parent}")
     return out
 
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from reform.common import console, database_url
+from reform.common import console, database_url, writable_target
 
 app = typer.Typer(help="组织目录：导入、导出。", no_args_is_help=True)
 
@@ -25,5 +25,5 @@ def directory_export(file: Annotated[Path, typer.Argument(help=".yaml 或 .xlsx"
     """把组织目录导出为文件，供修改后再导入。"""
     from registry.directory import service as directory  # noqa: PLC0415 - slow import, see reform.common
 
-    count = directory.export_directory(database_url(), file)
+    count = directory.export_directory(database_url(), writable_target(file))
     console.print(f"已导出 {count} 个单位到 {file}")

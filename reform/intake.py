@@ -11,41 +11,42 @@ import typer
 from core.local_prefect import use_local_prefect_unless_configured
 from reform.common import console, database_url, writable_target
 
-template_app = typer.Typer(help="生成报送模板。", no_args_is_help=True)
 
-
-@template_app.command("inventory")
-def template_inventory(
+def template(
+    phase: Annotated[str, typer.Argument(help="阶段代码，例如 inventory")],
     org: Annotated[str, typer.Option("--org", help="单位代码，例如 jyj")],
     out: Annotated[Path, typer.Option("--out", help="输出文件（.xlsx）")],
 ) -> None:
-    """生成某单位的公共服务事项清单模板（封面已填好单位、期限和回复地址）。"""
+    """生成某单位在某阶段的报送模板（封面已填好单位、期限和回复地址）；没有模板的阶段会说明并列出有模板的阶段。"""
     from registry.intake import service as intake  # noqa: PLC0415 - slow import, see reform.common
 
     writable_target(out)
-    template = intake.template_for(database_url(), org, datetime.now())
-    out.write_bytes(template.content)
+    made = intake.template_for(database_url(), org, datetime.now(), phase)
+    out.write_bytes(made.content)
     console.print(f"已生成模板：{out}")
 
 
 def submit(
-    file: Annotated[Path, typer.Argument(help="报送的工作簿（.xlsx）")],
+    file: Annotated[Path, typer.Argument(help="报送的文件：清单工作簿（.xlsx），或工作方案（PDF、DOCX、OFD）")],
     org: Annotated[str, typer.Option("--org", help="报送单位代码")],
+    phase: Annotated[str | None, typer.Option("--phase", help="阶段代码；不填时为部门的 inventory，或区县的工作方案")] = None,
 ) -> None:
-    """登记通过其他途径收到的工作簿：与邮件报送相同的校验，打印回执；通过退出码 0，未通过退出码 1。"""
+    """登记通过其他途径收到的报送材料：与邮件报送相同的校验，打印回执；通过退出码 0，未通过退出码 1。"""
     from registry.intake import service as intake  # noqa: PLC0415 - slow import, see reform.common
 
-    result = intake.submit_file(database_url(), org, file, datetime.now())
+    result = intake.submit_file(database_url(), org, file, datetime.now(), phase_code=phase)
     console.print(result.receipt, highlight=False, markup=False, soft_wrap=True)
     raise typer.Exit(0 if result.outcome in ("accepted", "zero_report") else 1)
 
 
 def kickoff(phase: Annotated[str, typer.Argument(help="阶段代码")] = "inventory") -> None:
-    """向本阶段每个待报送单位发出通知和模板（每个单位只发一次，重复运行安全）。"""
+    """向本阶段每个待报送单位发出通知（写明本阶段要报送什么，有模板的附上模板；每个单位只发一次，重复运行安全）。"""
     from registry.campaign import service as campaign  # noqa: PLC0415 - slow import, see reform.common
+    from registry.intake import service as intake  # noqa: PLC0415 - slow import, see reform.common
 
     # Before Prefect starts: an unknown phase would otherwise run the whole flow to call nobody.
     campaign.require_phase(database_url(), phase)
+    intake.require_called_phase(database_url(), phase)
     use_local_prefect_unless_configured()
     from flows.kickoff import kickoff_flow  # noqa: PLC0415 - Prefect's environment is set just above
 

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from core.errors import UserError
 from core.local_prefect import use_local_prefect_unless_configured
 from reform.common import OutputFormat, console, database_url, day_or_today, parse_date, print_json, writable_target
 
@@ -104,16 +105,29 @@ def approve(
     meeting: Annotated[str, typer.Option("--meeting", help="会议，例如：市政府第 12 次常务会议")],
     document: Annotated[str, typer.Option("--document", help="文号，例如：沈政办发〔2016〕88号")],
     out: Annotated[Path | None, typer.Option("--out", help="把审定的清单另存为（.xlsx）")] = None,
+    force: Annotated[bool, typer.Option("--force", help="有部门清单未完成审核、回复和复核时仍然审定（须写明 --reason）")] = False,
+    reason: Annotated[str, typer.Option("--reason", help="强行审定的理由，记入审计日志")] = "",
 ) -> None:
-    """登记市政府审定（日期、会议、文号），生成全市公共服务事项清单（第 1 版，冻结保存）。"""
+    """登记市政府审定（日期、会议、文号），生成全市公共服务事项清单（第 1 版，冻结保存）。
+
+    各部门清单都经过审核、回复和复核后才能审定；尚未办结的审核、回复、复核事项由审定取代并记录在案。
+    """
     from registry.review import service as review  # noqa: PLC0415 - slow import, see reform.common
 
     day = parse_date(on)
     # Before the approval is committed: a refused --out afterwards would leave it half done.
     writable_target(out)
-    version = review.approve(database_url(), day, meeting, document, datetime.now())
+    version = review.approve(database_url(), day, meeting, document, datetime.now(),
+                             force_reason=_force_reason(force, reason))
     console.print(f"已登记审定：{day} {meeting}（{document}）。全市清单第 {version.number} 版，"
-                  f"共 {version.items} 个事项，已冻结保存。")
+                  f"共 {version.items} 个事项，已冻结保存。", highlight=False, soft_wrap=True)
+    _tell_unfinished(version.unfinished)
+    if version.overtaken:
+        console.print(f"审定取代了尚未办结的审核、回复、复核事项 {len(version.overtaken)} 项（已记入审计日志）：",
+                      highlight=False, soft_wrap=True)
+        for o in version.overtaken:
+            console.print(f"  事项 {o.obligation_id}：{o.org_name}（{OVERTAKEN_PHASES[o.phase]}）",
+                          highlight=False, soft_wrap=True)
     _save(out, version.content)
 
 
@@ -122,17 +136,40 @@ def adjust(
     reason: Annotated[str, typer.Option("--reason", help="调整原因")],
     document: Annotated[str, typer.Option("--document", help="调整依据的文号")] = "",
     out: Annotated[Path | None, typer.Option("--out", help="把新版本另存为（.xlsx）")] = None,
+    force: Annotated[bool, typer.Option("--force", help="有部门清单未完成复核时仍然调整（须写明 --force-reason）")] = False,
+    force_reason: Annotated[str, typer.Option("--force-reason", help="强行调整的理由，记入审计日志")] = "",
 ) -> None:
-    """动态调整：按各部门现行清单生成新版本，并记录与上一版相比的变化。"""
+    """动态调整：按各部门现行清单生成新版本，并记录与上一版相比的变化（须先审定，且各部门清单已复核）。"""
     from registry.review import service as review  # noqa: PLC0415 - slow import, see reform.common
 
     writable_target(out)
-    version = review.adjust(database_url(), parse_date(on), reason, document, datetime.now())
-    console.print(f"已生成全市清单第 {version.number} 版（{reason}）。变化：")
+    version = review.adjust(database_url(), parse_date(on), reason, document, datetime.now(),
+                            force_reason=_force_reason(force, force_reason, "--force-reason"))
+    console.print(f"已生成全市清单第 {version.number} 版（{reason}）。变化：", highlight=False, soft_wrap=True)
     for code, diff in version.changes.items():
         console.print(f"  {code}：新增 {len(diff['added'])}，删除 {len(diff['removed'])}，修改 {len(diff['changed'])}",
                       highlight=False)
+    _tell_unfinished(version.unfinished)
     _save(out, version.content)
+
+
+OVERTAKEN_PHASES = {"review": "审核", "response": "部门回复", "approval": "复核"}
+
+
+class ForceWithoutReason(UserError, ValueError):
+    pass
+
+
+def _force_reason(force: bool, reason: str, option: str = "--reason") -> str:
+    if force and not reason.strip():
+        raise ForceWithoutReason(f"--force 须同时用 {option} 写明理由（记入审计日志）")
+    return reason.strip() if force else ""
+
+
+def _tell_unfinished(unfinished: str) -> None:
+    if unfinished:
+        console.print(f"强行冻结：以下部门的清单未完成审核，已在清单中标注「未完成审核」（{unfinished}）",
+                      highlight=False, soft_wrap=True)
 
 
 def _require_registry() -> None:

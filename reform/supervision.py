@@ -18,7 +18,7 @@ def sweep(
     as_of: Annotated[str | None, typer.Option("--as-of", help="以哪一天为准（YYYY-MM-DD），默认今天")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只列出将要发送的通知，不写入")] = False,
 ) -> None:
-    """督办扫描：到期前提醒、黄牌、红牌、逐级上报，每条通知只发一次。"""
+    """督办扫描：到期前提醒、黄牌、红牌、逐级上报；每个单位每级每天一封通知，列出全部事项，不重复发送。"""
     from registry.supervision import service as supervision  # noqa: PLC0415 - slow import, see reform.common
 
     day = day_or_today(as_of)
@@ -29,11 +29,12 @@ def sweep(
     result = outcome.result
     if outcome.reports_opened:
         console.print(f"新开启长期推进任务自查报告 {outcome.reports_opened} 项。")
-    for notice in result.notices:
-        typer.echo(notice.line())
+    for message in result.messages:
+        typer.echo(message.line())
     verb = "将发送" if dry_run else "新增"
-    if result.notices:
-        console.print(f"{day}：检查在办事项 {result.examined} 项，{verb}通知 {len(result.notices)} 条"
+    if result.messages:
+        console.print(f"{day}：检查在办事项 {result.examined} 项，{verb}通知 {len(result.messages)} 封"
+                      f"（涉及事项 {len(result.notices)} 项，每个单位每级一封）"
                       f"{'（试运行，未写入）' if dry_run else ''}。")
     else:
         console.print(f"{day}：检查在办事项 {result.examined} 项。{NOTHING_NEW}")
@@ -82,17 +83,19 @@ def explain(
 @complaint_app.command("add")
 def complaint_add(
     text: Annotated[str, typer.Argument(help="投诉内容")],
-    department: Annotated[str, typer.Option("--department", "-d", help="被投诉单位代码或名称；不填则由市编委办分派")] = "",
+    department: Annotated[str, typer.Option("--department", "-d", help="被投诉单位代码或名称（须在组织目录中）；不填则由市编委办分派")] = "",
     complainant: Annotated[str, typer.Option(help="投诉人")] = "",
     contact: Annotated[str, typer.Option(help="投诉人联系方式")] = "",
     subject: Annotated[str, typer.Option(help="标题")] = "",
     on: Annotated[str | None, typer.Option("--on", help="收到日期，默认今天")] = None,
 ) -> None:
-    """登记一件投诉；指明了已知单位的立即分派，否则转市编委办分派。"""
+    """登记一件投诉；指明单位的立即分派（单位不在组织目录中则不登记），不指明则转市编委办分派。"""
     from registry.supervision import service as supervision  # noqa: PLC0415 - slow import, see reform.common
 
+    # A department typed here is meant as a code: a typo is refused, not passed on to be assigned.
     c = supervision.record_complaint(database_url(), text=text, received_on=day_or_today(on), department=department,
-                                     complainant=complainant, contact=contact, subject=subject, channel="cli")
+                                     complainant=complainant, contact=contact, subject=subject, channel="cli",
+                                     refuse_unknown_department=True)
     if c.due:
         console.print(f"已登记投诉第 {c.id} 号，分派给{c.department}，答复期限 {c.due}。")
     else:

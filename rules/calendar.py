@@ -186,6 +186,82 @@ class WorkingCalendar:
         ]
 
 
+# The seven statutory holidays (全国年节及纪念日放假办法): every year's notice names each of them.
+STATUTORY_HOLIDAYS = ("元旦", "春节", "清明节", "劳动节", "端午节", "中秋节", "国庆节")
+
+
+@dataclass(frozen=True)
+class NamedDay:
+    """A day off within a holiday, or a make-up working day (调休), with the notice's name."""
+
+    day: date
+    working: bool
+    name: str
+
+
+@dataclass(frozen=True)
+class YearAtAGlance:
+    days: tuple[NamedDay, ...]  # in date order
+    plain_weekend_days: int  # Saturdays and Sundays off that belong to no holiday
+    working_days: int
+
+
+def year_at_a_glance(cy: CalendarYear) -> YearAtAGlance:
+    """Every day off of each holiday, and every make-up working day, of one year.
+
+    A notice may list only the weekdays of a holiday; the weekend days it spans are off as part of
+    it, so each unbroken run of days off takes the name of the holiday listed in it (National Day
+    is 10-01..10-07 whole, not from the first weekday on).
+    """
+    first = date(cy.year, 1, 1)
+    all_days = [first + timedelta(days=k) for k in range((date(cy.year, 12, 31) - first).days + 1)]
+
+    def working(d: date) -> bool:
+        return d in cy.workdays or (d not in cy.holidays and not is_weekend(d))
+
+    named: list[NamedDay] = []
+    plain = 0
+    run: list[date] = []
+    for d in [*all_days, None]:
+        if d is not None and not working(d):
+            run.append(d)
+            continue
+        names = [cy.holidays[x] for x in run if cy.holidays.get(x)]
+        if names:
+            named += [NamedDay(x, False, cy.holidays.get(x) or names[0]) for x in run]
+        else:
+            plain += len(run)
+        run = []
+        if d is not None and d in cy.workdays:
+            named.append(NamedDay(d, True, cy.workdays[d] or "调休上班"))
+    return YearAtAGlance(tuple(named), plain, sum(map(working, all_days)))
+
+
+def weekday_holidays(cy: CalendarYear) -> int:
+    """Days off that fall Monday to Friday: what a notice changes in the weekend rule."""
+    return sum(1 for d in cy.holidays if not is_weekend(d))
+
+
+def import_warnings(new: CalendarYear, loaded: Iterable[CalendarYear]) -> list[str]:
+    """What looks incomplete in a year's notice, against the holidays and the years loaded so far.
+
+    A warning, not a refusal: a notice may really differ (a one-off 纪念日, a changed rule), and a
+    coordinator who has checked it must be able to load it.
+    """
+    warnings = []
+    names = {name for name in new.holidays.values() if name}
+    missing = [h for h in STATUTORY_HOLIDAYS if not any(h in name for name in names)]
+    if missing:
+        warnings.append(f"{new.year} 年日历缺少法定节假日：{'、'.join(missing)}")
+    others = [cy for cy in loaded if cy.year != new.year]
+    if others:
+        fewest = min(others, key=weekday_holidays)
+        if weekday_holidays(new) < weekday_holidays(fewest):
+            warnings.append(f"{new.year} 年日历只有 {weekday_holidays(new)} 个周一至周五的放假日，"
+                            f"少于已载入年份中最少的 {weekday_holidays(fewest)} 个（{fewest.year} 年）")
+    return warnings
+
+
 def calendar_year_from_days(
     year: int, days: Mapping[date, tuple[bool, str]], source: str = ""
 ) -> CalendarYear:

@@ -50,6 +50,27 @@ def check_transition(current: str, target: str) -> State:
     return target_state
 
 
+class RefusedByHand(UserError, ValueError):
+    """A coordinator's waive or reopen that the state rules do not allow, said as what to do instead."""
+
+
+def check_waive(obligation_id: int, current: str) -> State:
+    """Waiving releases what is still owed; a closed obligation has nothing left to release."""
+    state = State(current)
+    if state in CLOSED:
+        raise RefusedByHand(f"事项 {obligation_id} 已是「{STATE_NAMES[state]}」，不能免除；"
+                            "如需重新办理，请用 reform obligation reopen")
+    return check_transition(current, State.WAIVED)
+
+
+def check_reopen(obligation_id: int, current: str) -> State:
+    """Reopening brings back a closed obligation; an open one is still owed and needs no reopening."""
+    state = State(current)
+    if state not in CLOSED:
+        raise RefusedByHand(f"事项 {obligation_id} 尚未办结（「{STATE_NAMES[state]}」），无需重新开启")
+    return check_transition(current, State.OPEN)
+
+
 class Standing(StrEnum):
     ON_TRACK = "on_track"
     NEAR_DUE = "near_due"

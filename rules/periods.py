@@ -7,6 +7,7 @@ from datetime import date, timedelta
 # Months per period; the label says which period of the year it is.
 CADENCES = {"monthly": 1, "quarterly": 3, "half_yearly": 6, "yearly": 12}
 DEFAULT_CADENCE = "quarterly"
+CADENCE_NAMES = {"monthly": "每月", "quarterly": "每季度", "half_yearly": "每半年", "yearly": "每年"}
 
 
 @dataclass(frozen=True)

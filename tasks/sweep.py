@@ -24,4 +24,4 @@ def sweep_day(as_of: date) -> dict:
     """Open the period's reports, decide every rung and queue new notices and the digest: one commit."""
     day = supervision.sweep_day(_url(), as_of)
     return {"reports_opened": day.reports_opened, "notices": [n._asdict() for n in day.notices],
-            "digest": day.digest.summary()}
+            "messages": [m._asdict() for m in day.messages], "digest": day.digest.summary()}

@@ -22,7 +22,7 @@ def _jyj_inventory(url: str) -> str:
         return str(find_obligation(session, "inventory", "jyj").id)
 
 
-def test_sweep_prints_one_line_per_notice_with_org_obligation_and_rung(initialised):
+def test_sweep_prints_one_line_per_message_with_org_obligation_and_rung(initialised):
     result = reform("sweep", "--as-of", "2016-07-25")
     assert result.exit_code == 0, result.output
     lines = [line for line in result.stdout.splitlines() if "\t#" in line]

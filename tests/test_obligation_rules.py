@@ -7,9 +7,12 @@ import pytest
 
 from rules.obligations import (
     IllegalTransition,
+    RefusedByHand,
     Standing,
     State,
+    check_reopen,
     check_transition,
+    check_waive,
     classify,
 )
 from tests.calendar_helpers import shipped_calendar
@@ -33,6 +36,28 @@ def test_a_fulfilled_obligation_cannot_be_returned():
 
 def test_a_fulfilled_obligation_can_be_reopened():
     assert check_transition("fulfilled", "open") is State.OPEN
+
+
+@pytest.mark.parametrize("state", ["open", "returned"])
+def test_what_is_still_owed_can_be_waived_by_hand(state):
+    assert check_waive(7, state) is State.WAIVED
+
+
+@pytest.mark.parametrize(("state", "name"), [("fulfilled", "已完成"), ("waived", "已免除")])
+def test_a_closed_obligation_cannot_be_waived_and_the_refusal_says_to_reopen(state, name):
+    with pytest.raises(RefusedByHand, match=f"事项 7 已是「{name}」，不能免除；如需重新办理，请用 reform obligation reopen"):
+        check_waive(7, state)
+
+
+@pytest.mark.parametrize("state", ["fulfilled", "waived"])
+def test_a_closed_obligation_can_be_reopened_by_hand(state):
+    assert check_reopen(7, state) is State.OPEN
+
+
+@pytest.mark.parametrize(("state", "name"), [("open", "待报送"), ("returned", "已退回待修改")])
+def test_what_is_still_owed_needs_no_reopening(state, name):
+    with pytest.raises(RefusedByHand, match=f"事项 7 尚未办结（「{name}」），无需重新开启"):
+        check_reopen(7, state)
 
 
 @pytest.mark.parametrize(

@@ -52,9 +52,10 @@ def test_cancelling_without_a_reason_is_a_one_line_error(initialised):
 
 
 def test_approve_writes_the_frozen_list(initialised, tmp_path):
+    accepted_list(initialised)
     out = tmp_path / "清单.xlsx"
     result = reform("approve", "--date", "2016-10-28", "--meeting", "市政府第 62 次常务会议", "--document",
-                    "沈政办发〔2016〕88号", "--out", str(out))
+                    "沈政办发〔2016〕88号", "--out", str(out), "--force", "--reason", "其余部门尚未报送")
     assert result.exit_code == 0, result.output
     assert "第 1 版" in result.stdout and load_workbook(out).sheetnames[0] == "汇总"
 

@@ -17,6 +17,7 @@ from registry.outbox.delivery import deliver_pending
 from registry.outbox.tables import OutboxMessage
 from registry.supervision.digest import queue_digest
 from registry.supervision.reports import open_supervision_reports
+from registry.supervision.rungs import rungs_of
 from registry.supervision.sweep import ESCALATION, sweep
 from rules.calendar import YearNotLoaded
 from rules.obligations import Standing
@@ -32,6 +33,11 @@ def _sweep(url: str, day: str, **kwargs):
 def _keys(url: str, kind: str = ESCALATION) -> list[str]:
     with transaction(url) as session:
         return list(session.scalars(select(OutboxMessage.key).where(OutboxMessage.kind == kind)))
+
+
+def _rungs(url: str, obligation_id: int) -> list[tuple[str, date, str]]:
+    with transaction(url) as session:
+        return [(r.rung, r.taken_on, r.notice_key) for r in rungs_of(session, obligation_id)]
 
 
 def _obligation_id(url: str, phase: str, org: str) -> int:
@@ -63,8 +69,10 @@ def test_after_a_gap_only_the_current_rung_is_sent(initialised):
     result = _sweep(initialised, "2016-08-09")
     assert {n.rung for n in result.notices} == {"red"}
     jyj = _obligation_id(initialised, "inventory", "jyj")
-    assert sorted(k for k in _keys(initialised) if k.startswith(f"rung:{jyj}:")) == [
-        f"rung:{jyj}:red", f"rung:{jyj}:reminder-5"]
+    assert _rungs(initialised, jyj) == [("reminder-5", D("2016-07-25"), "rungs:jyj:reminder-5:2016-07-25"),
+                                        ("red", D("2016-08-09"), "rungs:jyj:red:2016-08-09")]
+    assert sorted(k for k in _keys(initialised) if k.startswith("rungs:jyj:")) == [
+        "rungs:jyj:red:2016-08-09", "rungs:jyj:reminder-5:2016-07-25"]
 
 
 def test_a_crash_before_commit_leaves_nothing_and_the_rerun_sends_once(initialised):

@@ -15,6 +15,7 @@ from registry.db import transaction
 from registry.outbox.tables import OutboxMessage
 from registry.supervision import service as supervision
 from registry.supervision.digest import build_digest
+from registry.supervision.rungs import rungs_of
 from rules.calendar import CalendarYear, WorkingCalendar, YearNotLoaded
 from rules.escalation import Thresholds, card_steps, current_step
 from rules.obligations import State
@@ -57,7 +58,9 @@ def test_a_december_sweep_leaves_out_what_it_cannot_date_and_says_so(december):
     with transaction(url) as session:
         keys = set(session.scalars(select(OutboxMessage.key)))
         [digest] = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "digest")).all()
-    assert f"rung:{reminded}:reminder-5" in keys and not any(k.startswith(f"rung:{in_2027}:") for k in keys)
+        rungs = {oid: [r.rung for r in rungs_of(session, oid)] for oid in (reminded, in_2027)}
+    assert rungs == {reminded: ["reminder-5"], in_2027: []}
+    assert "rungs:zwfwb:reminder-5:2026-12-01" in keys and all(in_2027 not in m.obligation_ids for m in day.messages)
     assert "暂未处理" in digest.subject
     assert f"事项 {in_2027}：" in digest.text and "2027-01-08" in digest.text and "清理自查" in digest.text
     assert "2026Q4 自查报告" in digest.text

@@ -7,11 +7,11 @@ Chinese; nothing here raises on bad input.
 from __future__ import annotations
 
 import io
-import re
 import zipfile
 from dataclasses import dataclass
 
 from core.problems import Problem
+from rules.documents import SPREADSHEET_EXTENSIONS, extension
 
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Compound File: .xls, or an encrypted .xlsx
 ZIP_SIGNATURE = b"PK\x03\x04"
@@ -38,13 +38,8 @@ REJECTED_FORMATS = {
 SAVE_AS = "请用 Excel 或 WPS 打开后「另存为」Excel 工作簿（*.xlsx），再作为附件发送"
 
 
-def extension(filename: str) -> str:
-    match = re.search(r"\.[A-Za-z0-9]+$", filename.strip())
-    return match.group(0).lower() if match else ""
-
-
 def is_spreadsheet_name(filename: str) -> bool:
-    return extension(filename) in (*WORKBOOK_EXTENSIONS, *REJECTED_FORMATS)
+    return extension(filename) in SPREADSHEET_EXTENSIONS
 
 
 def check_workbook(filename: str, content: bytes, limits: Limits) -> Problem | None:
@@ -76,6 +71,23 @@ def check_workbook(filename: str, content: bytes, limits: Limits) -> Problem | N
         return Problem(f"附件「{filename}」含有宏（VBA 代码），出于安全考虑不予接收",
                            "请另存为不含宏的 Excel 工作簿（*.xlsx）后重新发送")
     return _check_expansion(filename, archive, entries, limits)
+
+
+def check_document(filename: str, content: bytes, limits: Limits) -> Problem | None:
+    """The first reason not to keep a document (a work plan) that answered its obligation: it is
+    stored whole and opened by people, never parsed here."""
+    if len(content) > limits.max_bytes:
+        return Problem(f"附件「{filename}」大小为 {_mb(len(content))}，超过 {_mb(limits.max_bytes)} 的上限",
+                       "请压缩图片或降低扫描分辨率后重新发送；确实无法压缩的，请与市编委办联系")
+    if content.startswith(ZIP_SIGNATURE):
+        try:
+            names = [name.lower() for name in zipfile.ZipFile(io.BytesIO(content)).namelist()]
+        except (zipfile.BadZipFile, ValueError, OSError):
+            names = []
+        if any(name.endswith("vbaproject.bin") for name in names):
+            return Problem(f"附件「{filename}」含有宏（VBA 代码），出于安全考虑不予接收",
+                           "请另存为不含宏的文档（*.docx）或 PDF 后重新发送")
+    return None
 
 
 def _check_expansion(filename: str, archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo],

@@ -1,15 +1,18 @@
-"""The working-day calendar's use cases: import a year's notice, list a year's exceptions."""
+"""The working-day calendar's use cases: import a year's notice, show a year at a glance."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 from core.errors import UserError
-from registry.calendar.store import load_calendar, store_years
+from registry.calendar.store import load_calendar, loaded_years, store_years
 from registry.db import migrate, transaction
-from rules.calendar import WorkingCalendar
+from rules.calendar import NamedDay, WorkingCalendar, YearAtAGlance, YearNotLoaded, import_warnings, year_at_a_glance
 from workbooks.calendar_files import read_calendar_file
+
+__all__ = ["CalendarImport", "CalendarYearSummary", "NamedDay", "add_working_days", "calendar_year",
+           "import_calendar", "working_calendar"]
 
 
 class MissingFile(UserError, FileNotFoundError):
@@ -17,42 +20,43 @@ class MissingFile(UserError, FileNotFoundError):
 
 
 @dataclass(frozen=True)
-class ExceptionDay:
-    """A day that breaks the weekend rule: a holiday on a weekday, or a make-up working day (调休)."""
-
-    day: date
-    working: bool
-    name: str
+class CalendarImport:
+    years: list[int]
+    warnings: list[str]  # what looks incomplete; the years are imported all the same
 
 
 @dataclass(frozen=True)
 class CalendarYearSummary:
     year: int
-    working_days: int
-    exceptions: tuple[ExceptionDay, ...]
+    source: str
+    glance: YearAtAGlance
 
 
-def import_calendar(url: str, path: Path) -> list[int]:
-    """Replace the years the file holds (validated before anything is written); returns them."""
+def import_calendar(url: str, path: Path) -> CalendarImport:
+    """Replace the years the file holds (validated before anything is written).
+
+    Warns, and still imports, when a year lacks a statutory holiday or has fewer weekday holidays
+    than every year loaded so far: a notice typed in by hand is easily incomplete.
+    """
     if not path.is_file():
         raise MissingFile(f"文件不存在：{path}")
     years = read_calendar_file(path)
     migrate(url)
     with transaction(url) as session:
+        before = loaded_years(session)
+        warnings = [w for year in years for w in import_warnings(year, before)]
         store_years(session, years)
-    return [y.year for y in years]
+    return CalendarImport([y.year for y in years], warnings)
 
 
 def calendar_year(url: str, year: int) -> CalendarYearSummary:
-    """Raises YearNotLoaded when the year's notice has not been imported."""
+    """Every day off of each holiday and every make-up working day; raises YearNotLoaded when the
+    year's notice has not been imported."""
     with transaction(url) as session:
-        calendar = load_calendar(session)
-    first, last = date(year, 1, 1), date(year, 12, 31)
-    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
-    working = sum(calendar.is_working_day(d) for d in days)  # fails loudly when the year is not loaded
-    exceptions = tuple(ExceptionDay(d, calendar.is_working_day(d), calendar.day_name(d))
-                       for d in days if calendar.is_working_day(d) == (d.weekday() >= 5))
-    return CalendarYearSummary(year, working, exceptions)
+        loaded = {cy.year: cy for cy in loaded_years(session)}
+    if year not in loaded:
+        raise YearNotLoaded(year)
+    return CalendarYearSummary(year, loaded[year].source, year_at_a_glance(loaded[year]))
 
 
 def add_working_days(url: str, day: date, days: int) -> date:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from registry.campaign.tables import AuditEntry, Obligation
@@ -39,11 +40,22 @@ def record_change(
 
 
 def move_obligation(
-    session: Session, obligation: Obligation, target: str, actor: str, reason: str, at: date | datetime
+    session: Session, obligation: Obligation, target: str, actor: str, reason: str, at: date | datetime,
+    action: str = "transition",
 ) -> None:
-    """Apply a state change the rules allow, and log it; raises IllegalTransition otherwise."""
+    """Apply a state change the rules allow, and log it; raises IllegalTransition otherwise.
+
+    ``action`` names why in the log when it is more than the usual course: waive, reopen, supersede.
+    """
     new_state = check_transition(obligation.state, target)
     previous = obligation.state
     obligation.state = new_state
     obligation.closed_on = _moment(at).date() if new_state in CLOSED else None
-    record_change(session, obligation, actor, "transition", previous, new_state, reason, at)
+    record_change(session, obligation, actor, action, previous, new_state, reason, at)
+
+
+def obligation_history(session: Session, obligation_id: int) -> list[AuditEntry]:
+    """Every entry the audit log holds on one obligation, oldest first."""
+    return list(session.scalars(select(AuditEntry).where(AuditEntry.entity == "obligation",
+                                                         AuditEntry.entity_id == obligation_id)
+                                .order_by(AuditEntry.at, AuditEntry.id)))

@@ -23,6 +23,7 @@ from registry.directory.tables import Organisation
 from registry.seed import SHENYANG_2016
 from rules.calendar import WorkingCalendar
 from rules.deadlines import Shift, resolve_deadline
+from rules.documents import DocumentKind
 from rules.obligations import State
 from rules.organisations import OrgKind, OrgRole
 
@@ -61,6 +62,7 @@ class PhaseSpec:
     debtors_text: str = ""
     creditor_text: str = ""
     working_days: int | None = None
+    document: str = ""  # what the phase asks for: a rules.documents.DocumentKind
 
 
 @dataclass(frozen=True)
@@ -140,6 +142,11 @@ def _plan_problems(spec: PlanSpec, known_codes: set[str]) -> list[Problem]:
         for key, selector in (("debtors", p.debtors), ("creditor", p.creditor)):
             problems += [_selector_part_problem(part, spec.file, f"阶段 {p.code} {key}")
                          for part in _bad_selector_parts(selector)]
+        if p.document not in {k.value for k in DocumentKind}:
+            problems.append(Problem(f"阶段 {p.code} 的报送材料（document）{p.document!r} 无法识别" if p.document
+                                    else f"阶段 {p.code} 没有写明报送材料（document）",
+                                    f"可用的写法：{'、'.join(k.value for k in DocumentKind)}",
+                                    file=spec.file, place=f"阶段 {p.code} document"))
     return problems
 
 
@@ -165,6 +172,7 @@ def load_plan(session: Session, spec: PlanSpec, calendar: WorkingCalendar) -> Ca
         phase.name, phase.position, phase.source_phrase = p.name, position, p.source_phrase
         phase.working_days, phase.debtors, phase.creditor = p.working_days, p.debtors_text, p.creditor_text
         phase.debtor_selector, phase.creditor_selector = p.debtors, p.creditor
+        phase.document = p.document
         if p.source_phrase:
             resolved = resolve_deadline(p.source_phrase, calendar, spec.shift, default_year=spec.year)
             phase.nominal, phase.deadline, phase.deadline_reason = resolved.nominal, resolved.due, resolved.reason
@@ -203,6 +211,22 @@ def debtors_for(session: Session, selector: str) -> list[Organisation]:
             raise PlanError([_selector_part_problem(part)])
         chosen.update((o.id, o) for o in picked)
     return list(chosen.values())
+
+
+def task_units(session: Session, task: Task) -> list[Organisation]:
+    """Who answers for a row of the task table: its lead units; without one, the units the row names.
+
+    Item 13 is every department's own (督导检查 of themselves), item 15 the industry regulators'.
+    """
+    if task.lead_units:
+        return list(session.scalars(select(Organisation).where(Organisation.code.in_(task.lead_units))
+                                    .order_by(Organisation.id)))
+    return debtors_for(session, task_selector(task))
+
+
+def task_selector(task: Task) -> str:
+    """The plan selector of a task's units when it has no lead unit, from the table's own words."""
+    return "regulators" if "行业主管部门" in task.responsible else "departments"
 
 
 def open_phase(session: Session, campaign_code: str | None, phase_code: str, on: date, actor: str = "system") -> int:

@@ -5,7 +5,7 @@ Each takes the database URL and plain values, opens the one transaction and retu
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import func, insert, select, text
 
@@ -19,16 +19,17 @@ from registry.campaign.setup import InitReport, initialise
 from registry.campaign.tables import Campaign, Obligation, Phase
 from registry.db import engine_for, migrate, transaction
 from registry.directory.tables import Organisation
-from rules.obligations import State
+from rules.obligations import STATE_NAMES, State
 
 # Rows per INSERT when building a synthetic load: large enough to keep the driver busy, small
 # enough to keep the statement in memory.
 _SYNTHETIC_CHUNK = 20_000
 
 # initialise: migrate and load what is missing; migrate alone: an empty registry at the newest schema.
-__all__ = ["InitReport", "OpenObligation", "add_synthetic_obligations", "campaign_status", "complete_obligation",
-           "fulfil_obligation", "initialise", "migrate", "open_obligations", "open_phase_obligations",
-           "require_phase", "require_registry"]
+StatusFilter = status.StatusFilter
+__all__ = ["InitReport", "ObligationChange", "OpenObligation", "StatusFilter", "add_synthetic_obligations",
+           "campaign_status", "complete_obligation", "fulfil_obligation", "initialise", "migrate", "open_obligations",
+           "open_phase_obligations", "reopen_obligation", "require_phase", "require_registry", "waive_obligation"]
 
 
 def require_registry(url: str) -> None:
@@ -51,10 +52,12 @@ def require_phase(url: str, phase_code: str, campaign_code: str | None = None) -
         raise UnknownPhase(f"没有阶段 {phase_code!r}，可用的阶段代码：{'、'.join(codes)}")
 
 
-def campaign_status(url: str, as_of: date, campaign_code: str | None = None) -> dict:
-    """Phases, tasks and every obligation's standing on ``as_of``, as JSON-ready values."""
+def campaign_status(url: str, as_of: date, campaign_code: str | None = None,
+                    only: status.StatusFilter | None = None) -> dict:
+    """Phases, tasks and every obligation's standing on ``as_of``, as JSON-ready values; ``only``
+    narrows the obligations (by organisation, phase, standing, district)."""
     with transaction(url) as session:
-        return status.campaign_status(session, as_of, campaign_code)
+        return status.campaign_status(session, as_of, campaign_code, only)
 
 
 def open_phase_obligations(url: str, phase_code: str, on: date) -> int:
@@ -129,3 +132,33 @@ def complete_obligation(url: str, obligation_id: int, on: date, actor: str, reas
         obligation = session.get(Obligation, obligation_id)
         if obligation.state != State.FULFILLED:
             move_obligation(session, obligation, State.FULFILLED, actor, reason, on)
+
+
+@dataclass(frozen=True)
+class ObligationChange:
+    """An obligation after a coordinator changed it by hand."""
+
+    id: int
+    org_name: str
+    phase_name: str
+    state: str  # in Chinese (rules.obligations.STATE_NAMES)
+    due: date
+
+
+def _change(obligation: Obligation) -> ObligationChange:
+    return ObligationChange(obligation.id, obligation.debtor.name, obligation.phase.name,
+                            STATE_NAMES[State(obligation.state)], obligation.due)
+
+
+def waive_obligation(url: str, obligation_id: int, reason: str, now: datetime,
+                     actor: str = "coordinator") -> ObligationChange:
+    """Release an organisation from an obligation it still owes; a closed one is refused."""
+    with transaction(url) as session:
+        return _change(obligations.waive(session, obligation_id, reason, actor, now))
+
+
+def reopen_obligation(url: str, obligation_id: int, reason: str, now: datetime, due: date | None = None,
+                      actor: str = "coordinator") -> ObligationChange:
+    """Bring back a fulfilled or waived obligation (optionally due on a new date); an open one is refused."""
+    with transaction(url) as session:
+        return _change(obligations.reopen(session, obligation_id, reason, actor, now, due))

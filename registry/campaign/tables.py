@@ -91,6 +91,9 @@ class Phase(Base):
     # "role:coordinator"): opening a phase reads them here, never from the plan file.
     debtor_selector: Mapped[str] = mapped_column(String(200), default="")
     creditor_selector: Mapped[str] = mapped_column(String(200), default="")
+    # What the phase asks for (rules.documents.DocumentKind): its call, its template and which
+    # files intake takes for it follow from this.
+    document: Mapped[str] = mapped_column(String(40), default="")
 
     campaign: Mapped[Campaign] = relationship(back_populates="phases")
 

@@ -1,4 +1,4 @@
-"""Sorting every message of the intake mailbox: a workbook, a review opinion, a complaint, a stranger.
+"""Sorting every message of the intake mailbox: a submission, a review opinion, a complaint, a stranger.
 
 The one place that knows every kind of inbound mail; it hands each to the capability it belongs
 to, so none of them imports another sideways. Everything runs in the caller's transaction, so a
@@ -29,7 +29,7 @@ from registry.intake.workbooks import (
     IntakeResult,
     receipt_key,
     remember_message,
-    take_in_workbook_mail,
+    take_in_submission_mail,
 )
 from registry.outbox.queue import queue_letter
 from registry.review.replies import is_review_reply, take_in_review_reply
@@ -55,7 +55,7 @@ def take_in_mail(session: Session, raw: bytes, settings: Settings, now: datetime
         return take_in_review_reply(session, mail, obligation, orgs, settings, now)
     if obligation is None:
         return _unidentified(session, mail, orgs[0], settings, now)
-    return take_in_workbook_mail(session, mail, obligation, settings, now)
+    return take_in_submission_mail(session, mail, obligation, settings, now)
 
 
 def _take_in_complaint(session: Session, mail: InboundMail, settings: Settings, now: datetime) -> IntakeResult:
@@ -105,7 +105,7 @@ def _misrouted(session: Session, mail: InboundMail, org: Organisation, obligatio
     problem = Problem(f"本邮件使用的报送编号属于{obligation.debtor.name}，不是贵单位（{org.name}）的",
                       "请回复发给贵单位的通知邮件报送；代其他单位报送的，请由该单位自行报送")
     letter = rejected_receipt(org_name=org.name, version=0, filename="", tag="", problems=[problem], problem_count=1,
-                              deadline=None, earlier_stands=False, received=now)
+                              deadline=None, earlier_stands=False, received=now, document_name="", resend="材料")
     queue_letter(session, receipt_key(mail), [mail.sender], letter, settings, now, None, kind="receipt",
            in_reply_to=mail.message_id)
     return IntakeResult("misrouted", mail.sender, org.code, obligation.id, problems=1)
@@ -117,7 +117,7 @@ def _unidentified(session: Session, mail: InboundMail, org: Organisation, settin
     problem = Problem("无法确定本邮件报送的是哪一项任务（收件地址或主题中没有有效的报送编号）",
                       "请直接回复市编委办发来的通知邮件，不要修改收件地址和主题中的 [RF-…] 编号")
     letter = rejected_receipt(org_name=org.name, version=0, filename="", tag="", problems=[problem], problem_count=1,
-                              deadline=None, earlier_stands=False, received=now)
+                              deadline=None, earlier_stands=False, received=now, document_name="", resend="材料")
     queue_letter(session, receipt_key(mail), [mail.sender], letter, settings, now, None, kind="receipt",
            in_reply_to=mail.message_id)
     return IntakeResult("rejected", mail.sender, org.code, problems=1)

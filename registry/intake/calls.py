@@ -1,19 +1,24 @@
-"""Queuing a phase's call to each obligated department: the letter, the template, the reply address."""
+"""Queuing a phase's call to each obligated organisation: the letter that asks for the phase's own
+document, its template when it has one, the reply address."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.errors import UserError
 from core.settings import Settings
 from notifications.intake_letters import call_letter
-from registry.campaign.queries import find_campaign
+from registry.campaign.queries import find_phase
 from registry.campaign.tables import Obligation, Phase
 from registry.directory.tables import Contact
+from registry.intake.documents import phase_document
 from registry.intake.reply_tokens import reply_address, subject_tag, token_for
 from registry.outbox.queue import XLSX, Attachment, queue_message
 from registry.outbox.tables import OutboxMessage
+from rules.documents import DOCUMENTS, Document, DocumentKind
 from rules.obligations import CLOSED
 from workbooks.inventory_template import (
     TemplateFacts,
@@ -22,12 +27,48 @@ from workbooks.inventory_template import (
 )
 
 
+class NoTemplate(UserError, LookupError):
+    pass
+
+
+class NotCalled(UserError, LookupError):
+    pass
+
+
+def _phases_where(session: Session, campaign_id: int, wanted: Callable[[Document], bool]) -> list[str]:
+    phases = session.scalars(select(Phase).where(Phase.campaign_id == campaign_id).order_by(Phase.position))
+    return [p.code for p in phases if p.document in DOCUMENTS and wanted(DOCUMENTS[p.document])]
+
+
+def require_called(session: Session, phase_code: str, campaign_code: str | None = None) -> None:
+    """Refuse a kickoff for an unknown phase, or one whose document its own flow asks for (review, approval, …)."""
+    phase = find_phase(session, phase_code, campaign_code)
+    doc = phase_document(phase)
+    if not doc.called:
+        called = "、".join(_phases_where(session, phase.campaign_id, lambda d: d.called))
+        raise NotCalled(f"阶段 {phase.code}（{phase.name}）不由 reform kickoff 发通知，其{doc.name}"
+                        f"由本阶段自己的流程发出和登记；可以发通知的阶段：{called}")
+
+
+def require_template(session: Session, phase: Phase) -> None:
+    """Refuse a phase without a template, naming the phases of its campaign that have one."""
+    doc = phase_document(phase)
+    if not doc.template:
+        having = "、".join(_phases_where(session, phase.campaign_id, lambda d: d.template))
+        later = "（模板将在后续版本中提供）" if doc.later else ""
+        raise NoTemplate(f"阶段 {phase.code}（{phase.name}）没有报送模板{later}，本阶段报送的是{doc.name}；"
+                         f"有模板的阶段：{having}")
+
+
 def obligations_to_call(session: Session, phase_code: str, campaign_code: str | None = None) -> list[int]:
-    """The phase's obligations still owed: a kickoff rerun after some replied calls nobody twice anyway."""
-    campaign = find_campaign(session, campaign_code)
+    """The phase's obligations still owed: a kickoff rerun after some replied calls nobody twice anyway.
+    None for a phase whose document its own flow asks for."""
+    phase = find_phase(session, phase_code, campaign_code)
+    if not phase_document(phase).called:
+        return []
     return list(session.scalars(
-        select(Obligation.id).join(Phase, Phase.id == Obligation.phase_id)
-        .where(Obligation.campaign_id == campaign.id, Phase.code == phase_code, Obligation.ref == "",
+        select(Obligation.id)
+        .where(Obligation.phase_id == phase.id, Obligation.ref == "",
                Obligation.state.not_in([str(s) for s in CLOSED]))
         .order_by(Obligation.id)
     ))
@@ -38,17 +79,28 @@ def call_key(phase_code: str, obligation_id: int) -> str:
 
 
 def template_for(session: Session, obligation: Obligation, settings: Settings, now: datetime) -> tuple[str, bytes]:
-    """The department's own template (cover filled in), and its file name."""
+    """The debtor's own template (cover filled in), and its file name; refused for a phase without one."""
+    require_template(session, obligation.phase)
     return _template(obligation, _contact(session, obligation.debtor_id), token_for(session, obligation.id, now),
                      settings)
 
 
 def _template(obligation: Obligation, contact: Contact | None, token: str, settings: Settings) -> tuple[str, bytes]:
+    return _TEMPLATES[phase_document(obligation.phase).kind](obligation, contact, token, settings)
+
+
+def _inventory_template(obligation: Obligation, contact: Contact | None, token: str,
+                        settings: Settings) -> tuple[str, bytes]:
     org = obligation.debtor
     facts = TemplateFacts(org_name=org.name, org_code=org.code, campaign_name=obligation.phase.campaign.name,
                           deadline=obligation.due, reply_address=reply_address(settings.mailbox.intake_address, token),
                           contact_name=contact.name if contact else "", contact_phone=contact.phone if contact else "")
     return template_filename(org.short_name or org.code), build_inventory_template(facts)
+
+
+# Every document rules.documents marks as having a template; the guides and certificates workbooks
+# join it when they are defined.
+_TEMPLATES = {DocumentKind.INVENTORY: _inventory_template}
 
 
 def queue_call(session: Session, obligation_id: int, settings: Settings, now: datetime) -> tuple[int, bool]:
@@ -61,15 +113,17 @@ def queue_call(session: Session, obligation_id: int, settings: Settings, now: da
         return queued, False  # a rerun: the template is not built again only to be thrown away
     contact = _contact(session, obligation.debtor_id)
     token = token_for(session, obligation.id, now)
-    filename, template = _template(obligation, contact, token, settings)
+    doc = phase_document(phase)
+    attachments = [Attachment(*_template(obligation, contact, token, settings), XLSX)] if doc.template else []
     address = reply_address(settings.mailbox.intake_address, token)
     letter = call_letter(org_name=obligation.debtor.name, campaign_name=phase.campaign.name, phase_name=phase.name,
-                         deadline=obligation.due, source_phrase=phase.source_phrase, reply_address=address,
-                         tag=subject_tag(token), filename=filename)
+                         document=doc, deadline=obligation.due, source_phrase=phase.source_phrase,
+                         reply_address=address, tag=subject_tag(token),
+                         filename=attachments[0].filename if attachments else "")
     row, created = queue_message(
         session, key=key, to=[contact.email] if contact else [], subject=letter.subject, text=letter.text,
         html=letter.html, reply_to=address, kind="call", obligation_id=obligation.id,
-        attachments=[Attachment(filename, template, XLSX)], now=now, mail_domain=settings.smtp.mail_domain)
+        attachments=attachments, now=now, mail_domain=settings.smtp.mail_domain)
     return row.id, created
 
 

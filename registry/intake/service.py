@@ -1,4 +1,4 @@
-"""Intake's use cases: a department's template, a workbook handed in as a file, a phase's calls.
+"""Intake's use cases: a debtor's template, a file handed in some other way than mail, a phase's calls.
 
 Each takes the database URL and plain values, opens the one transaction and returns plain values.
 Settings other than the URL (the intake address, the limits on untrusted files) default to the
@@ -11,11 +11,13 @@ from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from core.errors import UserError
 from core.settings import Settings, get_settings
 from registry.campaign.obligations import UnknownObligation, find_obligation
 from registry.campaign.plan import open_phase
+from registry.campaign.queries import find_phase
 from registry.campaign.tables import Obligation, Phase
 from registry.db import transaction
 from registry.directory.store import upsert_directory
@@ -23,6 +25,7 @@ from registry.directory.tables import Organisation
 from registry.intake import calls
 from registry.intake.reply_tokens import reply_address, token_for
 from registry.intake.workbooks import IntakeResult, UnknownDepartment, check_and_validate, take_in_file
+from rules.documents import DOCUMENTS
 from rules.organisations import OrgRecord
 from workbooks.inventory_rules import Validation
 
@@ -39,23 +42,58 @@ class TemplateFile:
 
 def template_for(url: str, org_code: str, now: datetime, phase_code: str = "inventory",
                  settings: Settings | None = None) -> TemplateFile:
-    """The department's own template, its cover filled in (unit, deadline, reply address)."""
+    """The debtor's own template for the phase, its cover filled in (unit, deadline, reply address);
+    refused, naming the phases that have one, for a phase without a template."""
     with transaction(url) as session:
-        try:
-            obligation = find_obligation(session, phase_code, org_code)
-        except UnknownObligation as error:
-            raise UnknownDepartment(str(error)) from error
+        calls.require_template(session, find_phase(session, phase_code))
+        obligation = _obligation(session, phase_code, org_code)
         filename, content = calls.template_for(session, obligation, settings or get_settings(), now)
     return TemplateFile(filename, content)
 
 
-def submit_file(url: str, org_code: str, path: Path, now: datetime, settings: Settings | None = None) -> IntakeResult:
-    """A workbook that came some other way than mail: the same checks, the same receipt."""
+def submit_file(url: str, org_code: str, path: Path, now: datetime, settings: Settings | None = None,
+                phase_code: str | None = None) -> IntakeResult:
+    """A file that came some other way than mail: the same checks, the same receipt. Without a phase,
+    the organisation's inventory, or the one phase it owes a file in."""
     if not path.is_file():
         raise MissingFile(f"文件不存在：{path}")
     content = path.read_bytes()
     with transaction(url) as session:
-        return take_in_file(session, org_code, path.name, content, settings or get_settings(), now)
+        if phase_code is not None:
+            find_phase(session, phase_code)
+        obligation = _obligation(session, phase_code or _submitted_phase(session, org_code), org_code)
+        return take_in_file(session, obligation, path.name, content, settings or get_settings(), now)
+
+
+class AmbiguousPhase(UserError, LookupError):
+    pass
+
+
+def _obligation(session: Session, phase_code: str, org_code: str) -> Obligation:
+    try:
+        return find_obligation(session, phase_code, org_code)
+    except UnknownObligation as error:
+        raise UnknownDepartment(str(error)) from error
+
+
+def _submitted_phase(session: Session, org_code: str) -> str:
+    """The inventory for a department; for a district, the phase whose document it sends in today."""
+    owed = session.execute(
+        select(Phase.code, Phase.document).join(Obligation, Obligation.phase_id == Phase.id)
+        .join(Organisation, Organisation.id == Obligation.debtor_id)
+        .where(Organisation.code == org_code, Obligation.ref == "").order_by(Phase.position)).all()
+    if any(code == "inventory" for code, _ in owed):
+        return "inventory"
+    taken = [code for code, kind in owed if kind in DOCUMENTS and DOCUMENTS[kind].taken_in]
+    if len(taken) > 1:
+        raise AmbiguousPhase(f"单位 {org_code} 在多个阶段有待报送的材料（{'、'.join(taken)}），请用 --phase 指明阶段")
+    return taken[0] if taken else "inventory"
+
+
+def require_called_phase(url: str, phase_code: str) -> None:
+    """Refuse, before a flow starts, a kickoff for a phase whose document its own flow asks for."""
+    with transaction(url) as session:
+        calls.require_called(session, phase_code)
 
 
 def obligations_to_call(url: str, phase_code: str) -> list[int]:

@@ -18,9 +18,13 @@ STORED_PROBLEMS = 200
 
 
 def record_submission(session: Session, obligation: Obligation, validation: Validation, *, filename: str,
-                      content: bytes | None, source: str, received_at: datetime, actor: str) -> Submission:
+                      content: bytes | None, source: str, received_at: datetime, actor: str,
+                      described: str | None = None) -> Submission:
     """Store one version. Accepted: it supersedes the last accepted one and fulfils the obligation.
-    Rejected: the obligation is returned (unless an earlier version already stands)."""
+    Rejected: the obligation is returned (unless an earlier version already stands).
+
+    ``described`` says what an accepted version is in the audit log when it has no rows to count
+    (a work plan); an inventory is described by its items."""
     version = (session.scalar(select(func.max(Submission.version))
                               .where(Submission.obligation_id == obligation.id)) or 0) + 1
     submission = Submission(
@@ -33,7 +37,7 @@ def record_submission(session: Session, obligation: Obligation, validation: Vali
     session.add(submission)
     session.flush()
     if validation.accepted:
-        _accept(session, obligation, submission, validation, actor, received_at)
+        _accept(session, obligation, submission, validation, actor, received_at, described)
     elif obligation.state in (State.OPEN, State.RETURNED):
         move_obligation(session, obligation, State.RETURNED, actor,
                         f"第 {version} 版报送材料有 {validation.problem_count} 处问题，已退回", received_at)
@@ -41,7 +45,7 @@ def record_submission(session: Session, obligation: Obligation, validation: Vali
 
 
 def _accept(session: Session, obligation: Obligation, submission: Submission, validation: Validation,
-            actor: str, at: datetime) -> None:
+            actor: str, at: datetime, described: str | None) -> None:
     previous = session.scalars(select(Submission).where(
         Submission.obligation_id == obligation.id, Submission.state == "accepted", Submission.id != submission.id))
     for old in previous:
@@ -50,7 +54,7 @@ def _accept(session: Session, obligation: Obligation, submission: Submission, va
         # One Core executemany, not the ORM's per-row bookkeeping: 200 rows cost a millisecond this way.
         session.execute(insert(SubmittedItem.__table__), [{"submission_id": submission.id, **item}
                                                           for item in validation.items])
-    what = "零报告" if validation.zero_report else f"{len(validation.items)} 个事项"
+    what = described or ("零报告" if validation.zero_report else f"{len(validation.items)} 个事项")
     if obligation.state in (State.OPEN, State.RETURNED):
         move_obligation(session, obligation, State.FULFILLED, actor,
                         f"第 {submission.version} 版报送材料通过校验（{what}）", at)

@@ -1,8 +1,11 @@
-"""Taking in one submission: identify it, check the file, validate it, store it and answer it.
+"""Taking in one submission: identify it, check that it is what its phase asks for, validate it,
+store it and answer it.
 
-Everything here happens in the caller's transaction, so a message's effects (the submission, its
-items, the obligation's new state, the receipt in the outbox and the record that the message was
-seen) commit together or not at all.
+A phase asks for one document (rules.documents): the inventory's workbook is checked row by row; a
+work plan is kept whole with its digest; a document that a later release defines is answered but
+not stored. Everything here happens in the caller's transaction, so a message's effects (the
+submission, its items, the obligation's new state, the receipt in the outbox and the record that
+the message was seen) commit together or not at all.
 """
 from __future__ import annotations
 
@@ -13,21 +16,27 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from core.errors import UserError
-from core.problems import Problem
 from core.settings import Settings
 from notifications.inbound import InboundAttachment, InboundMail
-from notifications.intake_letters import accepted_receipt, rejected_receipt
-from registry.campaign.obligations import UnknownObligation, find_obligation
+from notifications.intake_letters import (
+    accepted_receipt,
+    document_receipt,
+    not_taken_in_receipt,
+    rejected_receipt,
+)
 from registry.campaign.tables import Obligation
+from registry.intake.documents import phase_document
 from registry.intake.reply_tokens import subject_tag, token_for
 from registry.intake.submissions import record_submission
 from registry.intake.tables import MailboxMessage
 from registry.outbox.queue import XLSX, Attachment, queue_letter
+from rules.documents import Document, DocumentKind, choose
 from rules.obligations import State
 from workbooks.inventory_parse import parse_inventory
 from workbooks.inventory_rules import Validation, summarise, validate_inventory
 from workbooks.problem_report import build_problem_report
-from workbooks.safety import Limits, check_workbook, is_spreadsheet_name
+from workbooks.safety import Limits, check_document, check_workbook
+from workbooks.sniffing import sniff
 
 
 class UnknownDepartment(UserError, LookupError):
@@ -56,51 +65,65 @@ def limits_from(settings: Settings) -> Limits:
 
 
 def check_and_validate(filename: str, content: bytes, settings: Settings, org_code: str | None) -> Validation:
-    """The same checks for a file from the mailbox and for one given to `reform submit`."""
+    """The inventory's checks, the same for a file from the mailbox and one given to `reform submit`."""
     unsafe = check_workbook(filename, content, limits_from(settings))
     if unsafe is not None:
         return Validation(problems=[unsafe], problem_count=1)
     return validate_inventory(parse_inventory(content), settings.limits.max_rows, org_code)
 
 
-def take_in_workbook_mail(session: Session, mail: InboundMail, obligation: Obligation, settings: Settings,
-                          now: datetime) -> IntakeResult:
-    """A department's workbook by email, on the thread of the obligation it answers."""
-    filename, content, validation = _validate_attachments(mail.attachments, settings, obligation.debtor.code)
-    result = _store_and_answer(session, obligation, validation, filename=filename, content=content, source="email",
-                               settings=settings, now=now, to=mail.sender, in_reply_to=mail.message_id,
+def take_in_submission_mail(session: Session, mail: InboundMail, obligation: Obligation, settings: Settings,
+                            now: datetime) -> IntakeResult:
+    """What a debtor sent by email, on the thread of the obligation it answers."""
+    doc = phase_document(obligation.phase)
+    if not doc.taken_in:
+        result = _not_taken_in(session, obligation, doc, settings, now, to=mail.sender, in_reply_to=mail.message_id,
                                receipt_key=receipt_key(mail))
-    remember_message(session, mail, result.outcome, obligation.id, result.submission_id, now,
-                     f"{result.items} 个事项" if result.outcome == "accepted" else f"{result.problems} 处问题")
+        remember_message(session, mail, result.outcome, obligation.id, None, now, f"{doc.name}暂不受理")
+        return result
+    filename, content, validation = validate_attachments(doc, mail.attachments, settings, obligation.debtor.code)
+    result = _store_and_answer(session, obligation, doc, validation, filename=filename, content=content,
+                               source="email", settings=settings, now=now, to=mail.sender,
+                               in_reply_to=mail.message_id, receipt_key=receipt_key(mail))
+    remember_message(session, mail, result.outcome, obligation.id, result.submission_id, now, _detail(doc, result))
     return result
 
 
-def take_in_file(session: Session, org_code: str, filename: str, content: bytes, settings: Settings,
-                 now: datetime, phase_code: str = "inventory") -> IntakeResult:
-    """`reform submit`: a workbook that arrived some other way, through the same checks and storage."""
-    try:
-        obligation = find_obligation(session, phase_code, org_code)
-    except UnknownObligation as error:
-        raise UnknownDepartment(str(error)) from error
-    validation = check_and_validate(filename, content, settings, org_code)
-    return _store_and_answer(session, obligation, validation, filename=filename, content=content, source="cli",
-                             settings=settings, now=now, to=None, in_reply_to="", receipt_key="")
+def take_in_file(session: Session, obligation: Obligation, filename: str, content: bytes, settings: Settings,
+                 now: datetime) -> IntakeResult:
+    """`reform submit`: a file that arrived some other way, through the same checks and storage."""
+    doc = phase_document(obligation.phase)
+    if not doc.taken_in:
+        return _not_taken_in(session, obligation, doc, settings, now, to=None, in_reply_to="", receipt_key="")
+    filename, stored, validation = validate_attachments(doc, (InboundAttachment(filename, content),), settings,
+                                                        obligation.debtor.code)
+    return _store_and_answer(session, obligation, doc, validation, filename=filename or "", content=stored,
+                             source="cli", settings=settings, now=now, to=None, in_reply_to="", receipt_key="")
 
 
-def _validate_attachments(attachments: tuple[InboundAttachment, ...], settings: Settings,
-                          org_code: str) -> tuple[str, bytes | None, Validation]:
-    workbooks = [a for a in attachments if is_spreadsheet_name(a.filename)]
-    if not workbooks:
-        others = "、".join(a.filename for a in attachments)
-        what = f"邮件中没有 Excel 工作簿附件（收到的附件：{others}）" if others else "邮件中没有附件"
-        return "", None, _one_problem(what, "请把填好的「公共服务事项清单」工作簿（.xlsx）作为附件回复本邮件")
-    if len(workbooks) > 1:
-        names = "、".join(f"「{a.filename}」" for a in workbooks)
-        return "", None, _one_problem(f"邮件中有 {len(workbooks)} 个表格附件：{names}，无法确定以哪一个为准",
-                                      "每封邮件只附一个工作簿；请只附最终版本后重新发送")
-    attachment = workbooks[0]
-    return attachment.filename, attachment.content, check_and_validate(attachment.filename, attachment.content,
-                                                                       settings, org_code)
+def validate_attachments(doc: Document, attachments: tuple[InboundAttachment, ...], settings: Settings,
+                         org_code: str) -> tuple[str, bytes | None, Validation]:
+    """The attachment that answers ``doc`` and its checks: the inventory's rows, a document's size and
+    macros. Without one, each attachment's reason, all at once."""
+    choice = choose(doc, [(a.filename, sniff(a.content)) for a in attachments])
+    if choice.index is None:
+        # A single wrong file is kept with the rejected version, so the coordinator can see what came.
+        only = attachments[0] if len(attachments) == 1 else None
+        return (only.filename if only else "", only.content if only else None,
+                Validation(problems=list(choice.problems), problem_count=len(choice.problems)))
+    attachment = attachments[choice.index]
+    if doc.kind is DocumentKind.INVENTORY:
+        validation = check_and_validate(attachment.filename, attachment.content, settings, org_code)
+    else:
+        unsafe = check_document(attachment.filename, attachment.content, limits_from(settings))
+        validation = Validation(problems=[unsafe], problem_count=1) if unsafe else Validation()
+    return attachment.filename, attachment.content, validation
+
+
+def _detail(doc: Document, result: IntakeResult) -> str:
+    if result.outcome != "accepted":
+        return f"{result.problems} 处问题"
+    return f"{result.items} 个事项" if doc.kind is DocumentKind.INVENTORY else doc.name
 
 
 def receipt_key(mail: InboundMail) -> str:
@@ -108,35 +131,50 @@ def receipt_key(mail: InboundMail) -> str:
     return f"receipt:{hashlib.sha256(mail.key.encode()).hexdigest()[:40]}"
 
 
-def _one_problem(what: str, fix: str) -> Validation:
-    return Validation(problems=[Problem(what, fix)], problem_count=1)
-
-
-def _store_and_answer(session: Session, obligation: Obligation, validation: Validation, *, filename: str,
-                      content: bytes | None, source: str, settings: Settings, now: datetime, to: str | None,
-                      in_reply_to: str, receipt_key: str) -> IntakeResult:
+def _store_and_answer(session: Session, obligation: Obligation, doc: Document, validation: Validation, *,
+                      filename: str, content: bytes | None, source: str, settings: Settings, now: datetime,
+                      to: str | None, in_reply_to: str, receipt_key: str) -> IntakeResult:
     earlier_stands = obligation.state == State.FULFILLED
     org = obligation.debtor
+    inventory = doc.kind is DocumentKind.INVENTORY
+    described = None if inventory else f"{doc.name}「{filename}」"
     submission = record_submission(session, obligation, validation, filename=filename, content=content,
-                                   source=source, received_at=now, actor=org.code)
+                                   source=source, received_at=now, actor=org.code, described=described)
     tag = subject_tag(token_for(session, obligation.id, now))
     attachments = []
-    if validation.accepted:
+    if validation.accepted and inventory:
         letter = accepted_receipt(org_name=org.name, version=submission.version, filename=filename, tag=tag,
                                   zero_report=validation.zero_report, summary=summarise(validation.items),
                                   received=now)
         outcome = "zero_report" if validation.zero_report else "accepted"
+    elif validation.accepted:
+        letter = document_receipt(org_name=org.name, document_name=doc.name, version=submission.version,
+                                  filename=filename, sha256=submission.sha256, tag=tag, received=now)
+        outcome = "accepted"
     else:
         letter = rejected_receipt(org_name=org.name, version=submission.version, filename=filename, tag=tag,
                                   problems=validation.problems, problem_count=validation.problem_count,
-                                  deadline=obligation.due, earlier_stands=earlier_stands, received=now)
+                                  deadline=obligation.due, earlier_stands=earlier_stands, received=now,
+                                  document_name=doc.name, resend="完整的工作簿" if inventory else doc.name)
         attachments = [Attachment("问题清单.xlsx", build_problem_report(validation.problems), XLSX)]
         outcome = "rejected"
     if to is not None:
         queue_letter(session, receipt_key, [to], letter, settings, now, obligation.id, kind="receipt",
-               in_reply_to=in_reply_to, attachments=attachments)
+                     in_reply_to=in_reply_to, attachments=attachments)
     return IntakeResult(outcome, to or "", org.code, obligation.id, submission.id, submission.version,
                         len(validation.items), validation.problem_count, receipt=letter.text)
+
+
+def _not_taken_in(session: Session, obligation: Obligation, doc: Document, settings: Settings, now: datetime, *,
+                  to: str | None, in_reply_to: str, receipt_key: str) -> IntakeResult:
+    """A reply for a document a later release defines: answered, nothing stored, the obligation as it was."""
+    org = obligation.debtor
+    letter = not_taken_in_receipt(org_name=org.name, phase_name=obligation.phase.name, document_name=doc.name,
+                                  tag=subject_tag(token_for(session, obligation.id, now)), received=now)
+    if to is not None:
+        queue_letter(session, receipt_key, [to], letter, settings, now, obligation.id, kind="receipt",
+                     in_reply_to=in_reply_to)
+    return IntakeResult("rejected", to or "", org.code, obligation.id, problems=1, receipt=letter.text)
 
 
 def remember_message(session: Session, mail: InboundMail, outcome: str, obligation_id: int | None,

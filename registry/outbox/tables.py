@@ -13,7 +13,7 @@ class OutboxMessage(Base):
     __tablename__ = "outbox"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # What makes this notice unique (e.g. "call:inventory:17", "rung:17:yellow"): queuing the same
+    # What makes this notice unique (e.g. "call:inventory:17", "rungs:jyj:yellow:2016-08-02"): queuing the same
     # key again returns the existing row, so reruns and crashes never send twice.
     key: Mapped[str] = mapped_column(String(200), unique=True)
     message_id: Mapped[str] = mapped_column(String(200), unique=True)

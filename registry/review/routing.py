@@ -75,7 +75,10 @@ def route_submission(session: Session, submission_id: int, settings: Settings, n
     submission = session.get(Submission, submission_id)
     if submission is None or submission.state != "accepted":
         return Routed(submission_id, Route.SKIP, detail="不是现行有效的版本")
-    campaign = session.get(Campaign, session.get(Obligation, submission.obligation_id).campaign_id)
+    obligation = session.get(Obligation, submission.obligation_id)
+    if obligation.phase.code != "inventory":
+        return Routed(submission_id, Route.SKIP, detail="不是公共服务事项清单")  # a work plan is not reviewed here
+    campaign = session.get(Campaign, obligation.campaign_id)
     reviewed = _reviewed_before(session, campaign, submission)
     issued = reviewed is not None and session.scalar(
         select(ConsolidatedOpinion.state).where(ConsolidatedOpinion.submission_id == reviewed)) == "issued"

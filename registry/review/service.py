@@ -5,7 +5,7 @@ Each takes the database URL and plain values, opens the one transaction and retu
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -28,12 +28,15 @@ from rules.obligations import CLOSED
 
 @dataclass(frozen=True)
 class FrozenVersion:
-    """A frozen version of the city list: its number, item count, change log and workbook."""
+    """A frozen version of the city list: its number, item count, change log and workbook; what the
+    approval overtook, and the departments frozen before their list was through review (only when forced)."""
 
     number: int
     items: int
     changes: dict
     content: bytes
+    overtaken: list[approval.Overtaken] = field(default_factory=list)  # phase: review | response | approval
+    unfinished: str = ""  # the departments frozen unfinished, by stage: "审核中：市教育局；未提交：…"
 
 
 def review_status(url: str, as_of: date, submission_id: int | None = None) -> list[dict]:
@@ -92,21 +95,28 @@ def finish_recheck(url: str, submission_id: int, note: str, now: datetime, actor
         return approval.finish_recheck(session, submission_id, actor, note, now).id
 
 
-def approve(url: str, on: date, meeting: str, document: str, now: datetime,
-            actor: str = "coordinator") -> FrozenVersion:
-    """Record the government's approval and freeze version 1 (the same document again: the same version)."""
+def approve(url: str, on: date, meeting: str, document: str, now: datetime, actor: str = "coordinator",
+            force_reason: str = "") -> FrozenVersion:
+    """Record the government's approval and freeze version 1 (the same document again: the same version).
+
+    Refused while no list has come in, or, unless ``force_reason`` says why, while any department's
+    list is not through review, response and recheck; what is still open of those is closed as overtaken.
+    """
     with transaction(url) as session:
-        return _plain(approval.approve(session, on, meeting, document, actor, now))
+        return _plain(approval.approve(session, on, meeting, document, actor, now, force_reason))
 
 
-def adjust(url: str, on: date, reason: str, document: str, now: datetime, actor: str = "coordinator") -> FrozenVersion:
-    """A later adjustment (动态调整): the lists as they stand now, frozen as the next version."""
+def adjust(url: str, on: date, reason: str, document: str, now: datetime, actor: str = "coordinator",
+           force_reason: str = "") -> FrozenVersion:
+    """A later adjustment (动态调整): the lists as they stand now, frozen as the next version (the same gate)."""
     with transaction(url) as session:
-        return _plain(approval.adjust(session, on, reason, document, actor, now))
+        return _plain(approval.adjust(session, on, reason, document, actor, now, force_reason))
 
 
-def _plain(version) -> FrozenVersion:
-    return FrozenVersion(version.version, version.item_count, version.change_log, version.content)
+def _plain(frozen: approval.Frozen) -> FrozenVersion:
+    version = frozen.version
+    return FrozenVersion(version.version, version.item_count, version.change_log, version.content,
+                         frozen.overtaken, approval.by_stage(frozen.unfinished))
 
 
 def unrouted_submissions(url: str) -> list[int]:
@@ -122,19 +132,20 @@ def unrouted_submissions(url: str) -> list[int]:
 
 
 @dataclass(frozen=True)
-class ReviewObligation:
+class OpenReview:
     obligation_id: int
     agency: str  # the reviewing agency's code
+    submission_id: int
 
 
-def review_obligations(url: str, submission_id: int) -> list[ReviewObligation]:
-    """The four agencies' review obligations on one submission."""
+def open_reviews(url: str) -> list[OpenReview]:
+    """Every review obligation an agency still owes, whoever routed its packet (the event or the sweep)."""
     with transaction(url) as session:
         rows = session.execute(
-            select(Obligation.id, Organisation.code).join(Organisation, Organisation.id == Obligation.debtor_id)
-            .join(Phase, Phase.id == Obligation.phase_id)
-            .where(Phase.code == REVIEW, Obligation.ref == str(submission_id)).order_by(Obligation.id))
-        return [ReviewObligation(*row) for row in rows]
+            select(Obligation.id, Organisation.code, Obligation.ref)
+            .join(Organisation, Organisation.id == Obligation.debtor_id).join(Phase, Phase.id == Obligation.phase_id)
+            .where(Phase.code == REVIEW, Obligation.state.not_in([str(s) for s in CLOSED])).order_by(Obligation.id))
+        return [OpenReview(obligation_id, agency, int(ref)) for obligation_id, agency, ref in rows]
 
 
 def conflicting_items(url: str, submission_id: int) -> list[str]:

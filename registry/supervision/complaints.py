@@ -7,6 +7,7 @@ The department's answer is an obligation in the ``complaints`` phase, swept like
 """
 from __future__ import annotations
 
+import difflib
 from datetime import date, datetime
 
 from sqlalchemy import or_, select
@@ -55,17 +56,35 @@ def _get(session: Session, complaint_id: int) -> Complaint:
     return complaint
 
 
+def unknown_department(session: Session, named: str) -> ComplaintError:
+    """A department the directory does not have, named with the ones whose code or name is close."""
+    choices = {}
+    for code, short in session.execute(select(Organisation.code, Organisation.short_name)):
+        choices[code] = choices[short] = f"{code}（{short}）"
+    near = [choices[c] for c in difflib.get_close_matches(named.strip(), list(choices), n=3, cutoff=0.5)]
+    hint = f"，是否指 {'、'.join(dict.fromkeys(near))}" if near else ""
+    return ComplaintError(f"组织目录中没有单位“{named.strip()}”{hint}；单位代码见 reform directory export")
+
+
 def record_complaint(session: Session, *, text: str, received_on: date, department: str = "",
                      complainant: str = "", complainant_contact: str = "", subject: str = "", channel: str = "cli",
                      source_ref: str | None = None, campaign_code: str | None = None, actor: str = "system",
-                     mail_domain: str = "reform.shenyang.example.org") -> Complaint:
-    """Record a complaint; with a known department it is assigned at once, else the coordinator is told."""
+                     mail_domain: str = "reform.shenyang.example.org",
+                     refuse_unknown_department: bool = False) -> Complaint:
+    """Record a complaint; with a known department it is assigned at once, else the coordinator is told.
+
+    A department a complainant named is kept as written for the coordinator to assign; one a
+    coordinator typed (``refuse_unknown_department``) is meant as a code, so an unknown one is a
+    typo, refused before anything is recorded.
+    """
     if source_ref:
         seen = session.scalar(select(Complaint).where(Complaint.source_ref == source_ref))
         if seen is not None:
             return seen
     if not text.strip():
         raise ComplaintError("投诉内容为空")
+    if refuse_unknown_department and department.strip() and _find_org(session, department) is None:
+        raise unknown_department(session, department)
     campaign = find_campaign(session, campaign_code)
     complaint = Complaint(campaign_id=campaign.id, received_on=received_on, channel=channel, source_ref=source_ref,
                           complainant=complainant, complainant_contact=complainant_contact, subject=subject,
@@ -92,7 +111,7 @@ def assign_complaint(session: Session, complaint_id: int, org_code: str, on: dat
         raise ComplaintError(f"第 {complaint_id} 号投诉已分派给其他单位，不能重复分派")
     org = _find_org(session, org_code)
     if org is None:
-        raise ComplaintError(f"组织目录中没有单位“{org_code}”")
+        raise unknown_department(session, org_code)
     campaign = complaint.campaign_id
     phase = session.scalar(select(Phase).where(Phase.campaign_id == campaign, Phase.code == PHASE))
     if phase is None:

@@ -13,7 +13,15 @@ from sqlalchemy.orm import Session
 from registry.calendar.store import load_calendar
 from registry.supervision.digest import Digest, calendar_warning, queue_digest
 from registry.supervision.reports import Unopened, open_period_reports
-from registry.supervision.sweep import Notice, SweepResult, Undated, is_sweep_day, sweep
+from registry.supervision.sweep import (
+    DEFAULT_INTAKE_ADDRESS,
+    Message,
+    Notice,
+    SweepResult,
+    Undated,
+    is_sweep_day,
+    sweep,
+)
 
 
 @dataclass
@@ -29,7 +37,13 @@ class SweepDay:
 
     @property
     def notices(self) -> list[Notice]:
+        """Each obligation's new rung, one per obligation."""
         return self.result.notices if self.result else []
+
+    @property
+    def messages(self) -> list[Message]:
+        """What is sent: one message per organisation and rung, listing its obligations."""
+        return self.result.messages if self.result else []
 
     @property
     def undated(self) -> list[Undated]:
@@ -38,16 +52,20 @@ class SweepDay:
 
 
 def sweep_day(session: Session, as_of: date, *, dry_run: bool = False,
-              mail_domain: str = "reform.shenyang.example.org") -> SweepDay:
-    """Raises YearNotLoaded for a day outside the loaded calendar; does nothing on a day off."""
+              mail_domain: str = "reform.shenyang.example.org",
+              intake_address: str = DEFAULT_INTAKE_ADDRESS) -> SweepDay:
+    """Raises YearNotLoaded for a day outside the loaded calendar; does nothing on a day off.
+
+    ``intake_address`` is where replies go: each listed obligation with a reply token shows its
+    own intake+<token> address."""
     calendar = load_calendar(session)
     if not is_sweep_day(calendar, as_of):
         return SweepDay(as_of, working_day=False)
     if dry_run:
-        result = sweep(session, as_of, dry_run=True, mail_domain=mail_domain)
+        result = sweep(session, as_of, dry_run=True, mail_domain=mail_domain, intake_address=intake_address)
         warning = calendar_warning(calendar, as_of, needed=tuple(u.missing_year for u in result.undated))
         return SweepDay(as_of, True, 0, result, calendar_warning=warning)
     opened = open_period_reports(session, as_of, mail_domain=mail_domain)
-    result = sweep(session, as_of, mail_domain=mail_domain)
+    result = sweep(session, as_of, mail_domain=mail_domain, intake_address=intake_address)
     digest = queue_digest(session, as_of, mail_domain=mail_domain, undated=result.undated, unopened=opened.unopened)
     return SweepDay(as_of, True, opened.created, result, digest, opened.unopened, digest.calendar_warning)

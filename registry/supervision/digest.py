@@ -1,13 +1,15 @@
 """The coordinators' daily digest: new cards, what changed since the last working day, who is late.
 
 Built from the registry after the sweep (bulk queries, pure rules), queued once per campaign and
-day under the key ``digest:<campaign>:<day>``.
+day under the key ``digest:<campaign>:<day>``. New cards are listed as they were sent: one line
+per message, with how many obligations it named.
 """
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,9 +20,9 @@ from registry.campaign.tables import Obligation, Phase
 from registry.directory.queries import coordinator_addresses
 from registry.directory.tables import Organisation
 from registry.outbox.queue import queue_message
-from registry.outbox.tables import OutboxMessage
 from registry.supervision.reports import Unopened
-from registry.supervision.sweep import ESCALATION, Undated, rung_of_key
+from registry.supervision.sweep import Undated
+from registry.supervision.tables import RungTaken
 from rules.calendar import WorkingCalendar, YearNotLoaded
 from rules.escalation import policy_from_settings
 from rules.obligations import (
@@ -52,12 +54,26 @@ def calendar_warning(calendar: WorkingCalendar, as_of: date, *, needed: tuple[in
             f"请尽快用 `{IMPORT_COMMAND}` 导入该年度的节假日安排。")
 
 
+class CardMessage(NamedTuple):
+    """One card message sent today: to one organisation, at one rung, naming its obligations."""
+
+    card: str  # 黄牌, 红牌, 提请督查
+    org: str
+    phases: tuple[str, ...]
+    obligation_ids: tuple[int, ...]
+
+    def line(self) -> str:
+        phases = "、".join(f"「{p}」" for p in self.phases)
+        ids = "、".join(map(str, self.obligation_ids[:10])) + (" 等" if len(self.obligation_ids) > 10 else "")
+        return f"- {self.card}：{self.org}{phases} {len(self.obligation_ids)} 项（事项 {ids}）"
+
+
 @dataclass
 class Digest:
     campaign: str
     as_of: date
     since: date
-    new_cards: list[tuple[str, str, str, int]] = field(default_factory=list)  # card, org, phase, id
+    new_cards: list[CardMessage] = field(default_factory=list)  # one per card message sent today
     changes: Counter = field(default_factory=Counter)  # (from standing, to standing) -> count
     late_by_org: dict[str, list[tuple[str, str, str, int]]] = field(default_factory=dict)  # org -> standing, phase, due, id
     # Phases still open, or with something closed since the last working day: code -> name, done, total.
@@ -69,7 +85,7 @@ class Digest:
 
     def summary(self) -> dict:
         """Plain counts, for the sweep's Prefect artifacts."""
-        return {"new_cards": len(self.new_cards), "late": sum(len(v) for v in self.late_by_org.values()),
+        return {"new_cards": self.cards_given, "card_messages": len(self.new_cards), "late": sum(len(v) for v in self.late_by_org.values()),
                 "late_orgs": len(self.late_by_org), "changes": sum(self.changes.values()),
                 "done_by_phase": self.done_by_phase, "undated": [u._asdict() for u in self.undated],
                 "unopened": [{"campaign": u.campaign, "task_number": u.task_number, "period": u.period,
@@ -77,10 +93,15 @@ class Digest:
                              for u in self.unopened],
                 "calendar_warning": self.calendar_warning}
 
+    @property
+    def cards_given(self) -> int:
+        """Cards given today, one per obligation, however many messages told of them."""
+        return sum(len(m.obligation_ids) for m in self.new_cards)
+
     def subject(self) -> str:
         late = sum(len(v) for v in self.late_by_org.values())
         waiting = len(self.undated) + len(self.unopened)
-        return (f"【督办日报】{self.as_of.isoformat()}：新增黄红牌 {len(self.new_cards)} 张，"
+        return (f"【督办日报】{self.as_of.isoformat()}：新增黄红牌 {self.cards_given} 张，"
                 f"逾期 {late} 项，涉及 {len(self.late_by_org)} 个单位"
                 + (f"；{waiting} 项因工作日历未载入暂未处理" if waiting else ""))
 
@@ -88,8 +109,9 @@ class Digest:
         lines = [f"截至 {self.as_of.isoformat()}（与上一个工作日 {self.since.isoformat()} 相比）", ""]
         if self.calendar_warning:
             lines += [f"【注意】{self.calendar_warning}", ""]
-        lines += ["一、今日新增黄牌、红牌"]
-        lines += [f"- {card}：{org}「{phase}」（事项 {oid}）" for card, org, phase, oid in self.new_cards[:LIST_LIMIT]]
+        lines += [f"一、今日新增黄牌、红牌（{self.cards_given} 项，督办通知 {len(self.new_cards)} 封）"
+                  if self.new_cards else "一、今日新增黄牌、红牌"]
+        lines += [m.line() for m in self.new_cards[:LIST_LIMIT]]
         lines += _more(len(self.new_cards)) or (["- 无"] if not self.new_cards else [])
         lines += ["", "二、与上一个工作日相比的变化"]
         lines += [f"- {STANDING_NAMES[a] if a else '新开启'} → {STANDING_NAMES[b]}：{n} 项"
@@ -172,16 +194,16 @@ def build_digest(session: Session, as_of: date, campaign_code: str | None = None
     digest.done_by_phase = {code: (name, done[pid], total[pid]) for pid, code, name in phase_rows
                             if done[pid] < total[pid] or pid in moved}
 
-    start = datetime.combine(as_of, time())
-    for key, oid, debtor, phase_id in session.execute(
-            select(OutboxMessage.key, Obligation.id, Obligation.debtor_id, Obligation.phase_id)
-            .join(Obligation, Obligation.id == OutboxMessage.obligation_id)
-            .where(OutboxMessage.kind == ESCALATION, Obligation.campaign_id == campaign.id,
-                   OutboxMessage.queued_at >= start, OutboxMessage.queued_at < datetime.combine(as_of, time.max))
-            .order_by(OutboxMessage.id)):
-        rung = rung_of_key(key)
-        if rung in CARD_RUNGS:
-            digest.new_cards.append((CARD_RUNGS[rung], orgs[debtor], phases[phase_id], oid))
+    cards: dict[str, tuple[str, str, dict, list]] = {}  # notice key -> card, org, phases, ids
+    for key, rung, oid, debtor, phase_id in session.execute(
+            select(RungTaken.notice_key, RungTaken.rung, Obligation.id, Obligation.debtor_id, Obligation.phase_id)
+            .join(Obligation, Obligation.id == RungTaken.obligation_id)
+            .where(RungTaken.taken_on == as_of, RungTaken.rung.in_(CARD_RUNGS), Obligation.campaign_id == campaign.id)
+            .order_by(RungTaken.id)):
+        _, _, listed_phases, ids = cards.setdefault(key, (CARD_RUNGS[rung], orgs[debtor], {}, []))
+        listed_phases[phases[phase_id]] = None
+        ids.append(oid)
+    digest.new_cards = [CardMessage(card, org, tuple(listed), tuple(ids)) for card, org, listed, ids in cards.values()]
     return digest
 
 

@@ -3,15 +3,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from registry.calendar.store import load_calendar
-from registry.campaign.obligations import UnknownObligation
-from registry.campaign.tables import Campaign, Obligation, Phase
+from registry.campaign.obligations import obligation_by_id
+from registry.campaign.tables import Campaign, Phase
 from registry.directory.tables import Organisation
-from registry.outbox.tables import OutboxMessage
-from registry.supervision.sweep import ESCALATION, rung_of_key
+from registry.supervision.rungs import messages_of, rungs_of
+from rules.calendar import YearNotLoaded
 from rules.escalation import RECIPIENT_NAMES, ladder, next_step, policy_from_settings
 from rules.obligations import (
     DEFAULT_NEAR_DUE_WORKING_DAYS,
@@ -20,24 +19,29 @@ from rules.obligations import (
     classify,
 )
 
+UNDATED = "undated"  # the standing needs a calendar year that is not loaded yet
+
 
 def explain_obligation(session: Session, obligation_id: int, as_of: date) -> dict:
-    obligation = session.get(Obligation, obligation_id)
-    if obligation is None:
-        raise UnknownObligation(f"没有编号为 {obligation_id} 的事项")
+    obligation = obligation_by_id(session, obligation_id)
     phase = session.get(Phase, obligation.phase_id)
     campaign = session.get(Campaign, obligation.campaign_id)
     debtor = session.get(Organisation, obligation.debtor_id)
     calendar = load_calendar(session)
     settings = campaign.settings or {}
     thresholds = policy_from_settings(settings).for_priority(obligation.priority)
-    standing = classify(obligation.state, obligation.due, as_of, calendar,
-                        int(settings.get("near_due_working_days", DEFAULT_NEAR_DUE_WORKING_DAYS)),
-                        thresholds.red_after_working_days)
-    notices = session.scalars(select(OutboxMessage).where(OutboxMessage.obligation_id == obligation.id)
-                              .order_by(OutboxMessage.queued_at, OutboxMessage.id)).all()
-    taken = {rung_of_key(n.key) for n in notices if n.kind == ESCALATION}
-    upcoming = next_step(obligation.state, obligation.due, as_of, thresholds, calendar)
+    notices = messages_of(session, obligation.id)  # its own and the rung messages that listed it
+    taken = {r.rung for r in rungs_of(session, obligation.id)}
+    try:
+        standing = classify(obligation.state, obligation.due, as_of, calendar,
+                            int(settings.get("near_due_working_days", DEFAULT_NEAR_DUE_WORKING_DAYS)),
+                            thresholds.red_after_working_days)
+        steps = ladder(obligation.due, thresholds, calendar)
+        upcoming = next_step(obligation.state, obligation.due, as_of, thresholds, calendar)
+        missing_year = None
+    except YearNotLoaded as error:
+        # The rest is still worth reading: the deadline's derivation and what was sent.
+        standing, steps, upcoming, missing_year = UNDATED, [], None, error.year
     own_due = bool(obligation.due_reason) or obligation.due != phase.deadline
     return {
         "id": obligation.id,
@@ -50,7 +54,9 @@ def explain_obligation(session: Session, obligation_id: int, as_of: date) -> dic
         "priority": obligation.priority,
         "as_of": as_of.isoformat(),
         "standing": str(standing),
-        "standing_name": STANDING_NAMES[standing],
+        "standing_name": STANDING_NAMES.get(standing, f"待导入 {missing_year} 年工作日历"),
+        # Set when the standing and the ladder need a calendar year that is not loaded yet.
+        "missing_year": missing_year,
         "deadline": {
             # A phase's deadline comes from the plan's words; an obligation's own from how it was opened.
             "source_phrase": "" if own_due else phase.source_phrase,
@@ -67,7 +73,7 @@ def explain_obligation(session: Session, obligation_id: int, as_of: date) -> dic
         "ladder": [
             {"rung": s.rung, "title": s.title, "on": s.on.isoformat(), "to": RECIPIENT_NAMES[s.recipient],
              "taken": s.rung in taken}
-            for s in ladder(obligation.due, thresholds, calendar)
+            for s in steps
         ],
         "notices": [
             {"key": n.key, "kind": n.kind, "queued_at": n.queued_at.isoformat(sep=" ", timespec="minutes"),

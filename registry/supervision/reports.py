@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from registry.calendar.store import load_calendar
 from registry.campaign.audit import record_change
-from registry.campaign.plan import debtors_for
+from registry.campaign.plan import task_units
 from registry.campaign.tables import Campaign, Obligation, Phase, Task
 from registry.directory.tables import Contact, Organisation
 from registry.outbox.queue import XLSX, Attachment, queue_message
@@ -36,16 +36,12 @@ def report_ref(period_label: str, task_number: int) -> str:
 
 
 def reporting_units(session: Session, task: Task) -> list[Organisation]:
-    """Who reports on a long-term task: its lead units; without one, the units the table names.
+    """Who reports on a long-term task: the units that answer for it (its lead units, or those it names).
 
-    Item 13 is every department's own (督导检查 of themselves), item 15 the industry regulators'.
     Every department being 分别负责 for items 5-12 reports through the lead unit, which keeps the
     quarterly load at one workbook per lead unit and task.
     """
-    if task.lead_units:
-        return list(session.scalars(select(Organisation).where(Organisation.code.in_(task.lead_units))
-                                    .order_by(Organisation.id)))
-    return debtors_for(session, "regulators" if "行业主管部门" in task.responsible else "departments")
+    return task_units(session, task)
 
 
 @dataclass(frozen=True)

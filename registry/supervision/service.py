@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select
 
@@ -15,7 +15,7 @@ from core.settings import get_settings
 from registry.calendar.store import load_calendar
 from registry.campaign.tables import Campaign, Obligation
 from registry.db import transaction
-from registry.supervision import complaints, day, explain, sweep
+from registry.supervision import complaints, day, explain, obligation_record, sweep
 from registry.supervision.day import SweepDay
 from registry.supervision.sweep import OPEN_STATES
 from registry.supervision.tables import Complaint
@@ -24,7 +24,7 @@ from rules.escalation import policy_from_settings
 from rules.obligations import DEFAULT_NEAR_DUE_WORKING_DAYS, classify
 
 __all__ = ["ComplaintView", "SweepDay", "answer_complaint", "assign_complaint", "evaluate_complaint",
-           "explain_obligation", "is_sweep_day", "record_complaint", "sweep_day"]
+           "explain_obligation", "is_sweep_day", "record_complaint", "show_obligation", "sweep_day"]
 
 
 UNDATED = "undated"  # a standing that needs a calendar year not loaded yet
@@ -45,13 +45,21 @@ def sweep_day(url: str, as_of: date, *, dry_run: bool = False, mail_domain: str 
     A dry run decides the rungs and writes nothing. What needs a calendar year not loaded yet waits,
     named in ``undated``/``unopened`` and in the digest; a day in an unloaded year raises YearNotLoaded."""
     with transaction(url) as session:
-        return day.sweep_day(session, as_of, dry_run=dry_run, mail_domain=_mail_domain(mail_domain))
+        return day.sweep_day(session, as_of, dry_run=dry_run, mail_domain=_mail_domain(mail_domain),
+                             intake_address=get_settings().mailbox.intake_address)
 
 
 def explain_obligation(url: str, obligation_id: int, as_of: date) -> dict:
     """How the deadline was derived, every notice sent, the next rung: JSON-ready values."""
     with transaction(url) as session:
         return explain.explain_obligation(session, obligation_id, as_of)
+
+
+def show_obligation(url: str, obligation_id: int, as_of: date, now: datetime | None = None) -> dict:
+    """``explain`` and around it the parties, the reply address and token, and the audit history."""
+    with transaction(url) as session:
+        return obligation_record.obligation_record(session, obligation_id, as_of,
+                                                   get_settings().mailbox.intake_address, now or datetime.now())
 
 
 @dataclass(frozen=True)
@@ -72,12 +80,14 @@ def _view(c: Complaint) -> ComplaintView:
 
 def record_complaint(url: str, *, text: str, received_on: date, department: str = "", complainant: str = "",
                      contact: str = "", subject: str = "", channel: str = "cli",
-                     mail_domain: str | None = None) -> ComplaintView:
-    """Record a complaint; naming a known department assigns it at once, else the coordinator is told."""
+                     mail_domain: str | None = None, refuse_unknown_department: bool = False) -> ComplaintView:
+    """Record a complaint; naming a known department assigns it at once, else the coordinator is told
+    (or, with ``refuse_unknown_department``, an unknown department is refused and nothing recorded)."""
     with transaction(url) as session:
         return _view(complaints.record_complaint(
             session, text=text, received_on=received_on, department=department, complainant=complainant,
-            complainant_contact=contact, subject=subject, channel=channel, mail_domain=_mail_domain(mail_domain)))
+            complainant_contact=contact, subject=subject, channel=channel, mail_domain=_mail_domain(mail_domain),
+            refuse_unknown_department=refuse_unknown_department))
 
 
 def assign_complaint(url: str, complaint_id: int, department: str, on: date,
@@ -123,15 +133,17 @@ def standings(url: str, as_of: date) -> dict[str, int]:
 class SweepFigures:
     as_of: date
     examined: int  # open obligations looked at
-    notices: int  # new notices queued
-    already_sent: int  # current rungs whose notice an earlier run queued
+    notices: int  # obligations that reached a new rung
+    already_sent: int  # current rungs taken on an earlier run
+    messages: int = 0  # messages queued: one per organisation and rung
 
 
 def run_sweep(url: str, day: date) -> SweepFigures:
-    """The sweep alone (no period reports, no digest), committed: every new rung's notice queued once.
+    """The sweep alone (no period reports, no digest), committed: every new rung recorded once and
+    each organisation's new rungs queued in one message per rung.
 
     Raises rules.calendar.YearNotLoaded for a day outside the loaded calendar.
     """
     with transaction(url) as session:
-        result = sweep.sweep(session, day)
-    return SweepFigures(day, result.examined, len(result.notices), result.already_sent)
+        result = sweep.sweep(session, day, intake_address=get_settings().mailbox.intake_address)
+    return SweepFigures(day, result.examined, len(result.notices), result.already_sent, len(result.messages))

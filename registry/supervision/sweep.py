@@ -1,12 +1,15 @@
-"""The daily sweep: decide every open obligation's rung and queue each new notice exactly once.
+"""The daily sweep: decide every open obligation's rung, record each rung once, and tell each
+organisation of its new rungs in one message per rung.
 
 Built for a province-sized registry (100,000 open obligations in a few seconds): a handful of
-bulk queries load obligations, contacts and the keys already queued; the pure rules decide in
-Python; notices go into the outbox with one bulk insert. No query runs per obligation.
+bulk queries load obligations, contacts, reply tokens and the rungs already taken; the pure rules
+decide in Python; rungs and messages are written with bulk inserts. No query runs per obligation.
 
-Exactly once: a notice's outbox key is ``rung:<obligation id>:<rung>``. The keys already queued are
-read first and skipped, and the outbox's unique index refuses a concurrent duplicate, which rolls
-the whole sweep back (one transaction), so a rerun, or a rerun after a crash, sends nothing twice.
+Exactly once: each obligation's rung is a ``rungs_taken`` row, unique per obligation and rung,
+and the message telling of it is an outbox row keyed per organisation, rung and day
+(``rungs:<org>:<rung>:<day>``, rules.notice_groups). The rungs already taken are read first and
+skipped, and the unique indexes refuse a concurrent duplicate, which rolls the whole sweep back
+(one transaction), so a rerun, or a rerun after a crash, sends nothing twice.
 """
 from __future__ import annotations
 
@@ -23,17 +26,20 @@ from sqlalchemy.orm import Session
 
 from notifications.compose import message_id_for
 from notifications.escalation_notices import (
-    NoticeFacts,
+    NoticeEntry,
+    RungLetter,
     compose_missing_contacts,
-    rung_notice_template,
+    compose_rung_notice,
 )
 from registry.calendar.store import load_calendar
 from registry.campaign.tables import Campaign, Obligation, Phase
 from registry.directory.queries import coordinator_addresses
 from registry.directory.tables import Contact, Organisation
+from registry.intake.reply_tokens import reply_address, subject_tag
+from registry.intake.tables import ReplyToken
 from registry.outbox.bulk import addresses_json, insert_outbox_rows
 from registry.outbox.queue import queue_message
-from registry.outbox.tables import OutboxMessage
+from registry.supervision.rungs import keys_taken_on, notice_key, record_rungs, taken_rungs
 from rules.calendar import WorkingCalendar, YearNotLoaded
 from rules.escalation import (
     RECIPIENT_NAMES,
@@ -43,25 +49,19 @@ from rules.escalation import (
     current_step,
     policy_from_settings,
 )
+from rules.notice_groups import RungDecision, group_decisions
 from rules.obligations import State
 from rules.organisations import OrgRole
 
-ESCALATION = "escalation"  # outbox kind of every rung notice
+ESCALATION = "escalation"  # outbox kind of every rung message
 OPEN_STATES = (State.OPEN, State.RETURNED)
-
-
-def rung_key(obligation_id: int, rung: str) -> str:
-    return f"rung:{obligation_id}:{rung}"
-
-
-def rung_of_key(key: str) -> str:
-    return key.rsplit(":", 1)[-1]
+DEFAULT_INTAKE_ADDRESS = "intake@shenyang.example.org"
 
 
 class Notice(NamedTuple):
-    """One notice the sweep queued (or would queue, on a dry run). Plain values only.
+    """One obligation's new rung, as the sweep decided it (queued, or on a dry run would be).
 
-    A named tuple, not a dataclass: the sweep makes one per notice, up to 100,000 a day.
+    A named tuple, not a dataclass: the sweep makes one per obligation, up to 100,000 a day.
     """
 
     obligation_id: int
@@ -76,11 +76,38 @@ class Notice(NamedTuple):
     to: tuple[str, ...]
     skipped: tuple[str, ...] = ()
 
+
+class Message(NamedTuple):
+    """One message of the day: an organisation told of all its obligations at one rung."""
+
+    key: str
+    org_code: str
+    org_name: str
+    rung: str
+    level: int
+    to_role: str
+    to: tuple[str, ...]
+    cc: tuple[str, ...]
+    obligation_ids: tuple[int, ...]
+    phase_names: tuple[str, ...]  # each phase once, in the order the message lists them
+    subject: str
+    skipped: tuple[str, ...] = ()
+
+    @property
+    def count(self) -> int:
+        return len(self.obligation_ids)
+
     def line(self) -> str:
-        """What `reform sweep` prints: org code, obligation, rung."""
+        """What `reform sweep` prints: org code, obligations, rung, phases, addressee."""
         moved = f"（{'、'.join(RECIPIENT_NAMES[r] for r in self.skipped)}无邮箱，改送{RECIPIENT_NAMES[self.to_role]}）" \
             if self.skipped else ""
-        return f"{self.org_code}\t#{self.obligation_id}\t{self.rung}\t{self.phase_name}\t→ {RECIPIENT_NAMES[self.to_role]}{moved}"
+        listed = "、".join(f"#{oid}" for oid in self.obligation_ids[:3])
+        if self.count > 3:
+            listed += " 等"
+        if self.count > 1:
+            listed += f" {self.count} 项"
+        return f"{self.org_code}\t{listed}\t{self.rung}\t{'、'.join(self.phase_names)}\t→ " \
+               f"{RECIPIENT_NAMES[self.to_role]}{moved}"
 
 
 class Undated(NamedTuple):
@@ -100,8 +127,9 @@ class Undated(NamedTuple):
 class SweepResult:
     as_of: date
     examined: int = 0
-    notices: list[Notice] = field(default_factory=list)
-    already_sent: int = 0  # current rungs whose notice was queued on an earlier run
+    notices: list[Notice] = field(default_factory=list)  # one per obligation reaching a new rung
+    messages: list[Message] = field(default_factory=list)  # one per organisation and rung
+    already_sent: int = 0  # current rungs taken on an earlier run
     dry_run: bool = False
     undated: list[Undated] = field(default_factory=list)
 
@@ -131,16 +159,31 @@ def _load_directory(session: Session) -> _Directory:
     return _Directory(orgs, dict(emails), supervision, tuple(coordinator_addresses(session)))
 
 
-def _queued_keys(session: Session) -> set[str]:
-    """Keys of rung notices already queued for obligations still open: one query."""
+def _reply_tokens(session: Session) -> dict[int, str]:
+    """Tokens of open obligations that have one (a call or packet went out): one query."""
     open_ids = select(Obligation.id).where(Obligation.state.in_(OPEN_STATES))
-    return set(session.connection().scalars(
-        select(OutboxMessage.key).where(OutboxMessage.kind == ESCALATION, OutboxMessage.obligation_id.in_(open_ids))))
+    return {oid: token for oid, token in session.connection().execute(
+        select(ReplyToken.obligation_id, ReplyToken.token).where(ReplyToken.obligation_id.in_(open_ids)))}
+
+
+class _Decided(NamedTuple):
+    """What the wording needs of one obligation reaching a rung, kept until its message is written."""
+
+    step: Step
+    campaign_id: int
+    phase_id: int
+    debtor_id: int
+    creditor_id: int | None
+    ref: str
+    due: date
+    due_reason: str
+    addressing: Addressing
 
 
 def sweep(session: Session, as_of: date, *, dry_run: bool = False, now: datetime | None = None,
-          mail_domain: str = "reform.shenyang.example.org") -> SweepResult:
-    """Sweep every open obligation of every campaign as of a day; queue what is new.
+          mail_domain: str = "reform.shenyang.example.org",
+          intake_address: str = DEFAULT_INTAKE_ADDRESS) -> SweepResult:
+    """Sweep every open obligation of every campaign as of a day; record and tell what is new.
 
     Raises rules.calendar.YearNotLoaded for a day outside the loaded calendar. An obligation whose
     current rung needs a year not loaded (each December, until next year's notice is imported) is
@@ -151,40 +194,42 @@ def sweep(session: Session, as_of: date, *, dry_run: bool = False, now: datetime
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _sweep(session, as_of, dry_run, now, mail_domain)
+        return _sweep(session, as_of, dry_run, now, mail_domain, intake_address)
     finally:
         if collecting:
             gc.enable()
 
 
-def _sweep(session: Session, as_of: date, dry_run: bool, now: datetime | None, mail_domain: str) -> SweepResult:
+def _sweep(session: Session, as_of: date, dry_run: bool, now: datetime | None, mail_domain: str,
+           intake_address: str) -> SweepResult:
     calendar = load_calendar(session)
     calendar.is_working_day(as_of)  # refuse an unloaded year before touching anything
     now = now or datetime.combine(as_of, time(9, 0))  # the sweep of as_of's 09:00
     campaigns = {c.id: c for c in session.scalars(select(Campaign))}
     policies = {cid: policy_from_settings(c.settings or {}) for cid, c in campaigns.items()}
-    phases = {pid: (code, name) for pid, code, name in session.execute(select(Phase.id, Phase.code, Phase.name))}
+    phases = {pid: (code, name, phrase, deadline) for pid, code, name, phrase, deadline in session.execute(
+        select(Phase.id, Phase.code, Phase.name, Phase.source_phrase, Phase.deadline))}
     directory = _load_directory(session)
-    taken = _queued_keys(session)
+    taken = taken_rungs(session, OPEN_STATES)
     # Core, not ORM, execution: the ORM's per-row bookkeeping costs more than the query here.
     rows = session.connection().execute(
         select(Obligation.id, Obligation.campaign_id, Obligation.phase_id, Obligation.debtor_id,
-               Obligation.creditor_id, Obligation.ref, Obligation.due, Obligation.state, Obligation.priority)
+               Obligation.creditor_id, Obligation.ref, Obligation.due, Obligation.due_reason, Obligation.state,
+               Obligation.priority)
         .where(Obligation.state.in_(OPEN_STATES))
         .order_by(Obligation.id)
     ).all()
 
     result = SweepResult(as_of, examined=len(rows), dry_run=dry_run)
-    queued: list[tuple[str, int, str, tuple]] = []  # key, obligation id, ref, (template, to, cc)
-    missing: list[tuple[str, str, str, str]] = []
+    decided: dict[int, _Decided] = {}
+    decisions: list[RungDecision] = []
     # Obligations share due dates and addressees by the thousand: decide each combination once.
     steps: dict[tuple, Step | None] = {}
     # Each December some rungs fall in next year: only those obligations wait, not the whole sweep.
     # Caught once per (campaign, priority, due) group, so the rows pay nothing for it.
     undatable: dict[tuple, int] = {}  # step key -> the year its rung needs
     addressings: dict[tuple, Addressing] = {}
-    templates: dict[tuple, tuple] = {}
-    for oid, cid, pid, debtor, creditor, ref, due, state, priority in rows:
+    for oid, cid, pid, debtor, creditor, ref, due, due_reason, state, priority in rows:
         step_key = (cid, priority, due)
         if step_key not in steps:
             try:
@@ -196,14 +241,13 @@ def _sweep(session: Session, as_of: date, dry_run: bool, now: datetime | None, m
         if step is None:
             if undatable and step_key in undatable:
                 code, name, _ = directory.orgs[debtor]
-                result.undated.append(Undated(oid, code, name, *phases[pid], due, undatable[step_key],
+                result.undated.append(Undated(oid, code, name, *phases[pid][:2], due, undatable[step_key],
                                              campaigns[cid].code))
             continue
-        key = rung_key(oid, step.rung)
-        if key in taken:
+        if (oid, step.rung) in taken:
             result.already_sent += 1
             continue
-        code, name, short = directory.orgs[debtor]
+        code, name, _ = directory.orgs[debtor]
         lead_org = creditor or campaigns[cid].owner_org_id
         address_key = (step.recipient, debtor, lead_org)
         if address_key not in addressings:
@@ -211,39 +255,98 @@ def _sweep(session: Session, as_of: date, dry_run: bool, now: datetime | None, m
             lead = directory.emails.get(lead_org, {}).get("contact", "")
             addressings[address_key] = address(step.recipient, emails, (lead,) if lead else (), directory.coordinator)
         addressing = addressings[address_key]
-        phase_code, phase_name = phases[pid]
-        template_key = (step_key, pid, address_key)  # step_key fixes the step and the due date
-        if template_key not in templates:
-            facts = NoticeFacts(0, name, short, phase_name, "", due, directory.orgs[campaigns[cid].owner_org_id][2])
-            templates[template_key] = (rung_notice_template(step, facts, addressing.to_role, addressing.skipped),
-                                       *_json_of(addressing))
-        queued.append((key, oid, ref, templates[template_key]))
-        result.notices.append(Notice(oid, code, name, phase_code, phase_name, step.rung, int(step.level), due,
+        decided[oid] = _Decided(step, cid, pid, debtor, creditor, ref, due, due_reason, addressing)
+        decisions.append(RungDecision(oid, code, step.rung, due))
+        result.notices.append(Notice(oid, code, name, *phases[pid][:2], step.rung, int(step.level), due,
                                      addressing.to_role, addressing.to, addressing.skipped))
-        if addressing.skipped:
-            missing.append((code, name, "、".join(RECIPIENT_NAMES[r] for r in addressing.skipped),
-                            f"事项 {oid}「{phase_name}」{step.title}"))
+
+    groups = group_decisions(as_of, decisions)
+    if not groups:
+        return result
+    taken_today = keys_taken_on(session, as_of)
+    words = _Wording(directory, campaigns, phases, _reply_tokens(session), intake_address, calendar, as_of)
+    for group in groups:
+        key = notice_key(group, taken_today)
+        taken_today.add(key)
+        result.messages.append(words.message(key, group.obligation_ids, decided))
     if dry_run:
         return result
 
-    # Worded while they are written: on PostgreSQL the server takes the COPY as Python fills it in.
+    # Rungs first: the unique index on (obligation, rung) is what refuses a concurrent sweep.
+    record_rungs(session, as_of, [(m.key, m.rung, m.obligation_ids) for m in result.messages])
     insert_outbox_rows(session, (
-        (key, message_id_for(key, mail_domain), ESCALATION, oid, to_json, cc_json, *template.fill(oid, ref))
-        for key, oid, ref, (template, to_json, cc_json) in queued), now)
+        (m.key, message_id_for(m.key, mail_domain), ESCALATION, None, *_json_of(m.to, m.cc), m.subject,
+         words.texts[m.key]) for m in result.messages), now)
+    missing = [(m.org_code, m.org_name, "、".join(RECIPIENT_NAMES[r] for r in m.skipped),
+                f"{_about(m)}{decided[m.obligation_ids[0]].step.title}") for m in result.messages if m.skipped]
     if missing and directory.coordinator:
-        _tell_coordinator_of_missing_contacts(session, as_of, missing, [q[0] for q in queued],
+        _tell_coordinator_of_missing_contacts(session, as_of, missing, [m.key for m in result.messages],
                                               directory.coordinator, now, mail_domain)
     return result
 
 
+def _about(message: Message) -> str:
+    phases = "、".join(f"「{p}」" for p in message.phase_names)
+    if message.count == 1:
+        return f"事项 {message.obligation_ids[0]}{phases}"
+    return f"{message.count} 项事项（{'、'.join(map(str, message.obligation_ids))}）{phases}"
+
+
+@dataclass
+class _Wording:
+    """Words each message from what was decided for its obligations; texts are kept apart from the
+    result, which a dry run and the flow's artifacts carry without them."""
+
+    directory: _Directory
+    campaigns: dict[int, Campaign]
+    phases: dict[int, tuple]
+    tokens: dict[int, str]
+    intake_address: str
+    calendar: WorkingCalendar
+    as_of: date
+    texts: dict[str, str] = field(default_factory=dict)  # outbox key -> text
+    _lefts: dict[date, int] = field(default_factory=dict)  # due -> working days left on as_of
+
+    def message(self, key: str, obligation_ids: tuple[int, ...], decided: dict[int, _Decided]) -> Message:
+        members = [decided[oid] for oid in obligation_ids]
+        first = members[0]
+        code, name, short = self.directory.orgs[first.debtor_id]
+        # A province-sized day lists thousands per message: each distinct value is looked at once.
+        campaigns = sorted({m.campaign_id for m in members})
+        senders = dict.fromkeys(self.directory.orgs[self.campaigns[c].owner_org_id][1] for c in campaigns)
+        to_role, to, skipped = first.addressing.to_role, first.addressing.to, first.addressing.skipped
+        entries = [self._entry(oid, m) for oid, m in zip(obligation_ids, members)]
+        subject, self.texts[key] = compose_rung_notice(
+            RungLetter(first.step, name, short, "、".join(senders), to_role, skipped), entries)
+        # The same people below the addressee for all; 督查 also copies each obligation's lead agency.
+        addressings = {id(m.addressing): m.addressing for m in members}.values()
+        cc = tuple(dict.fromkeys(a for addressing in addressings for a in addressing.cc))
+        phase_names = tuple(dict.fromkeys(self.phases[p][1] for p in dict.fromkeys(m.phase_id for m in members)))
+        return Message(key, code, name, first.step.rung, int(first.step.level), to_role, to, cc, obligation_ids,
+                       phase_names, subject, skipped)
+
+    def _entry(self, oid: int, decided: _Decided) -> NoticeEntry:
+        _, phase_name, phrase, deadline = self.phases[decided.phase_id]
+        # A phase's deadline comes from the plan's words; an obligation's own from how it was opened.
+        own = bool(decided.due_reason) or decided.due != deadline
+        basis = decided.due_reason if own else (f"原文「{phrase}」" if phrase else "")
+        if decided.due not in self._lefts:
+            self._lefts[decided.due] = self.calendar.working_days_between(self.as_of, decided.due)
+        owed_to = self.directory.orgs[decided.creditor_id][1] if decided.creditor_id else ""
+        token = self.tokens.get(oid, "")
+        return NoticeEntry(oid, phase_name, decided.ref, owed_to, decided.due, basis, self._lefts[decided.due],
+                           reply_address(self.intake_address, token) if token else "",
+                           subject_tag(token) if token else "")
+
+
 @cache
-def _json_of(addressing: Addressing) -> tuple[str, str]:
-    return addresses_json(addressing.to), addresses_json(addressing.cc)
+def _json_of(to: tuple[str, ...], cc: tuple[str, ...]) -> tuple[str, str]:
+    return addresses_json(to), addresses_json(cc)
 
 
 def _tell_coordinator_of_missing_contacts(session: Session, as_of: date, missing: list, keys: list[str],
                                           coordinator: tuple[str, ...], now: datetime, mail_domain: str) -> None:
-    # Keyed by the notices queued: a rerun queues no notice, hence no second message.
+    # Keyed by the messages queued: a rerun queues no message, hence no second one of these.
     digest = hashlib.sha256("\n".join(keys).encode()).hexdigest()[:16]
     subject, text = compose_missing_contacts(as_of, missing)
     queue_message(session, key=f"missing-contacts:{as_of.isoformat()}:{digest}", to=list(coordinator),
@@ -253,4 +356,3 @@ def _tell_coordinator_of_missing_contacts(session: Session, as_of: date, missing
 def is_sweep_day(calendar: WorkingCalendar, day: date) -> bool:
     """The deployment fires every day at 09:00; cron cannot know 调休, the calendar can."""
     return calendar.is_working_day(day)
-

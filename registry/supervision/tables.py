@@ -1,4 +1,5 @@
-"""Tables for supervision (督导检查): complaints and applicant evaluations (item 14).
+"""Tables for supervision (督导检查): the rungs each obligation has taken, complaints and
+applicant evaluations (item 14).
 
 The answer a department owes is an ordinary obligation (phase ``complaints``), so it is reminded,
 carded and escalated by the same sweep as everything else.
@@ -7,12 +8,30 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Date, ForeignKey, String, Text
+from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.base import Base
 from registry.campaign.tables import Obligation
 from registry.directory.tables import Organisation
+
+
+class RungTaken(Base):
+    """One rung of one obligation's ladder, taken once: what a rerun skips and `explain` shows.
+
+    The notice that told of it is the outbox row keyed ``notice_key``, one message for all of an
+    organisation's obligations at that rung that day (rules.notice_groups).
+    """
+
+    __tablename__ = "rungs_taken"
+    __table_args__ = (UniqueConstraint("obligation_id", "rung"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The unique (obligation_id, rung) index also serves the look-ups by obligation.
+    obligation_id: Mapped[int] = mapped_column(ForeignKey("obligations.id"))
+    rung: Mapped[str] = mapped_column(String(40))  # rules.escalation.Step.rung
+    taken_on: Mapped[date] = mapped_column(Date, index=True)  # the sweep's day
+    notice_key: Mapped[str] = mapped_column(String(200), index=True)
 
 
 class Complaint(Base):
