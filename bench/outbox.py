@@ -2,8 +2,9 @@
 
     /work/venv/bin/python -m bench.outbox [--messages 2000]
 
-Queues N notices in a fresh SQLite registry and delivers them with notifications.outbox
-(aiosmtplib, a few concurrent connections, every message's state committed), against an
+Queues N notices in a fresh SQLite registry and delivers them through the outbox (aiosmtplib, a
+few concurrent connections, each batch claimed before it is sent and each message marked sent as
+the server takes it, the marks group-committed), against an
 aiosmtpd server that discards what it receives, running in its own process. Baseline, in the
 same run: a loop that opens one smtplib connection per message and sends the same messages.
 

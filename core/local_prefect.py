@@ -1,8 +1,24 @@
-"""Running Prefect embedded: a temporary local server, no network, nothing reported home."""
+"""Running Prefect embedded: a temporary local server, no network, nothing reported home, and
+nothing left running when the command ends, however it ends.
+
+Prefect starts its own temporary server as a child process and stops it at exit, but a command
+killed by a signal never gets to its exit hook, and each one killed left a server behind. So a
+one-shot command starts the temporary server itself: in its own process group (a Ctrl-C meant for
+the command reaches the command, which stops the group), under core.die_with_parent (the kernel
+kills it if the command is killed outright), with handlers for SIGTERM, SIGINT and SIGHUP.
+"""
 from __future__ import annotations
 
+import atexit
 import logging
 import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 from core.settings import get_settings
@@ -10,6 +26,12 @@ from core.settings import get_settings
 # The temporary server logs "database is locked" retries and shutdown tracebacks under load:
 # noise to a coordinator, so only its errors that matter reach the terminal.
 NOISY_LOGGERS = ("prefect.server", "prefect._internal", "uvicorn", "uvicorn.error", "docket", "alembic")
+STOPPING_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+# uvicorn's exit status when its port was taken between choosing and binding it.
+PORT_TAKEN = 3
+
+_server: subprocess.Popen | None = None
+_server_url = ""
 
 
 def use_embedded_prefect(home: Path) -> None:
@@ -27,6 +49,98 @@ def use_embedded_prefect(home: Path) -> None:
 
 
 def use_local_prefect_unless_configured() -> None:
-    """A command run without a Prefect server configured runs its flows on a temporary local one."""
+    """A command run without a Prefect server configured runs its flows on a temporary local one,
+    which stops with the command."""
     if not os.environ.get("PREFECT_API_URL"):
-        use_embedded_prefect(get_settings().home / "prefect")
+        home = get_settings().home / "prefect"
+        use_embedded_prefect(home)
+        os.environ["PREFECT_API_URL"] = start_temporary_server(home)
+
+
+def start_temporary_server(home: Path) -> str:
+    """Start Prefect's API server for this process alone and return its API URL once it answers.
+
+    Started once per process: a second call returns the running server's URL.
+    """
+    global _server, _server_url
+    if _server is not None and _server.poll() is None:
+        return _server_url
+    timeout = float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120"))
+    log = home / "temporary-server.log"
+    while True:
+        port = _free_port()
+        with log.open("ab") as output:
+            _server = subprocess.Popen(
+                [sys.executable, "-m", "core.die_with_parent", str(os.getpid()),
+                 sys.executable, "-m", "uvicorn", "--factory", "prefect.server.api.server:create_app",
+                 "--host", "127.0.0.1", "--port", str(port), "--log-level", "error", "--lifespan", "on"],
+                # As Prefect runs its own temporary server: no UI, no background services.
+                env={**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
+                     "PREFECT__SERVER_FINAL": "1"},
+                stdin=subprocess.DEVNULL, stdout=output, stderr=output,
+                start_new_session=True,
+            )
+        _stop_with_this_process()
+        url = f"http://127.0.0.1:{port}/api"
+        if _wait_until_healthy(_server, url, timeout):
+            _server_url = url
+            return url
+        if _server.returncode != PORT_TAKEN:
+            stop_temporary_server()
+            raise RuntimeError(f"Prefect's temporary server did not answer within {timeout:g} s; see {log}")
+
+
+def stop_temporary_server() -> None:
+    """Stop the temporary server and anything it started: its whole process group."""
+    global _server
+    server, _server = _server, None
+    if server is None or server.poll() is not None:
+        return
+    for sig, wait in ((signal.SIGTERM, 5), (signal.SIGKILL, 5)):
+        try:
+            os.killpg(server.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            server.wait(timeout=wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def _stop_with_this_process() -> None:
+    atexit.register(stop_temporary_server)
+    for sig in STOPPING_SIGNALS:
+        if signal.getsignal(sig) is not _on_stopping_signal:
+            try:
+                signal.signal(sig, _on_stopping_signal)
+            except ValueError:
+                return  # not the main thread: the exit hook and the kernel's watch remain
+
+
+def _on_stopping_signal(signum, _frame) -> None:
+    stop_temporary_server()
+    # Then end as the signal would have ended the command, so its caller sees why it stopped.
+    signal.signal(signum, signal.SIG_DFL)
+    os.kill(os.getpid(), signum)
+
+
+def _wait_until_healthy(server: subprocess.Popen, url: str, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            return False
+        try:
+            with urllib.request.urlopen(f"{url}/health", timeout=2) as response:
+                if response.status == 200:
+                    return True
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.1)
+    return False
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

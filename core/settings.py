@@ -42,9 +42,18 @@ class SmtpSettings(BaseSettings):
     timeout_seconds: float = 30
     # Concurrent connections for delivering the outbox: one connection is bound by round trips.
     connections: int = 4
-    # Transient SMTP failures are retried after base * 2**attempt seconds, up to max attempts.
-    max_attempts: int = 6
-    backoff_seconds: float = 60
+    # Transient failures (connection refused, 4xx) are retried as a mail server would: the first after
+    # retry_first_seconds, each wait doubling up to retry_longest_seconds, for retry_for_hours after
+    # the first failure; only then is the message given up and the coordinator told.
+    retry_first_seconds: float = 60
+    retry_longest_seconds: float = 3600
+    retry_for_hours: float = 120
+    # Mail failing this long is an outage: the coordinator is told once, and once when it flows again.
+    delay_notice_minutes: float = 30
+    # A deliverer claims this many due messages at a time, for this long: a killed deliverer's claim
+    # lapses and another takes the messages over.
+    claim_batch: int = 50
+    claim_lease_seconds: float = 300
     sender_address: str = Field("reform@shenyang.example.org", validation_alias="REFORM_MAIL_FROM")
     sender_name: str = Field("沈阳市编委办（简化优化公共服务流程工作）", validation_alias="REFORM_MAIL_FROM_NAME")
     # Message-IDs are <outbox key digest@mail_domain>: deterministic, so a resend is recognisable.

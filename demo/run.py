@@ -17,7 +17,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from core.local_prefect import use_embedded_prefect
+from core.local_prefect import start_temporary_server, use_embedded_prefect
 from core.settings import get_settings
 from demo.mail_server import local_smtp
 from registry.calendar.service import working_calendar
@@ -44,6 +44,8 @@ def run_demo(console: Console, workspace: Path | None = None) -> None:
     os.environ["REFORM_HOME"] = str(workspace)
     os.environ.pop("REFORM_DATABASE_URL", None)
     use_embedded_prefect(workspace / "prefect")
+    # Started by us, not by Prefect, so that a demo killed by any signal leaves no server behind.
+    os.environ["PREFECT_API_URL"] = start_temporary_server(workspace / "prefect")
     with local_smtp(workspace / "mail"):  # the outbox delivers here; read it with any Maildir client
         asyncio.run(_simulate(console, workspace))
 

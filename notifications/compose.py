@@ -56,6 +56,8 @@ def build_message(
         message["Reply-To"] = header_safe(reply_to)
     message["Subject"] = Header(header_safe(subject), "utf-8")
     message["Message-ID"] = message_id
+    # RFC 3834: every message we send is machine-made, so well-behaved auto-responders stay silent.
+    message["Auto-Submitted"] = "auto-generated"
     message["Date"] = format_datetime(date or datetime.now(timezone.utc))
     if in_reply_to:
         message["In-Reply-To"] = header_safe(in_reply_to)

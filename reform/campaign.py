@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from reform.common import OutputFormat, console, database_url, day_or_today, print_json
+from reform.common import AsOf, Format, OutputFormat, console, database_url, day_or_today, print_json
 from reform.status_view import print_status
 
 
@@ -22,8 +22,8 @@ def init() -> None:
 
 
 def status(
-    as_of: Annotated[str | None, typer.Option("--as-of", help="以哪一天为准（YYYY-MM-DD），默认今天")] = None,
-    output: Annotated[OutputFormat, typer.Option("--format", help="table 或 json")] = OutputFormat.TABLE,
+    as_of: AsOf = None,
+    output: Format = OutputFormat.TABLE,
     campaign: Annotated[str | None, typer.Option(help="工作方案代码，默认市级方案")] = None,
     org: Annotated[str, typer.Option("--org", help="只看某单位（单位代码或简称，例如 jyj、市教育局）")] = "",
     phase: Annotated[str, typer.Option("--phase", help="只看某阶段（阶段代码，例如 inventory）")] = "",

@@ -13,7 +13,7 @@ import traceback
 from datetime import date, datetime
 from enum import IntEnum, StrEnum
 from pathlib import Path
-from typing import NoReturn
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -30,6 +30,11 @@ console = Console()
 class OutputFormat(StrEnum):
     TABLE = "table"
     JSON = "json"
+
+
+# The two options every watching command takes, spelt once so their help reads the same everywhere.
+AsOf = Annotated[str | None, typer.Option("--as-of", help="以哪一天为准（YYYY-MM-DD），默认今天")]
+Format = Annotated[OutputFormat, typer.Option("--format", help="table 或 json")]
 
 
 class BadDate(UserError, ValueError):

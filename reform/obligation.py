@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from reform.common import OutputFormat, console, database_url, day_or_today, parse_date, print_json
+from reform.common import AsOf, Format, OutputFormat, console, database_url, day_or_today, parse_date, print_json
 from reform.supervision_view import print_derivation, print_heading
 
 app = typer.Typer(help="单个事项：查看全部情况，免除或重新开启（均记入审计日志）。", no_args_is_help=True)
@@ -18,8 +18,8 @@ Reason = Annotated[str, typer.Option("--reason", help="理由（必填），记�
 @app.command("show")
 def show(
     obligation_id: ObligationId,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="以哪一天为准，默认今天")] = None,
-    output: Annotated[OutputFormat, typer.Option("--format", help="table 或 json")] = OutputFormat.TABLE,
+    as_of: AsOf = None,
+    output: Format = OutputFormat.TABLE,
 ) -> None:
     """一个事项的全部情况：欠谁什么、期限及其出处、状态、回复地址、处理记录和下一步。"""
     from registry.supervision import service as supervision  # noqa: PLC0415 - slow import, see reform.common

@@ -11,16 +11,26 @@ from rich.table import Table
 
 from core.errors import UserError
 from core.local_prefect import use_local_prefect_unless_configured
-from reform.common import OutputFormat, console, database_url, day_or_today, parse_date, print_json, writable_target
+from reform.common import (
+    AsOf,
+    Format,
+    OutputFormat,
+    console,
+    database_url,
+    day_or_today,
+    parse_date,
+    print_json,
+    writable_target,
+)
 
 review_app = typer.Typer(help="并联审核：进展、协调决定、复核。", no_args_is_help=True)
 
 
 @review_app.command("status")
 def review_status_command(
-    as_of: Annotated[str | None, typer.Option("--as-of", help="以哪一天为准（YYYY-MM-DD），默认今天")] = None,
+    as_of: AsOf = None,
     submission: Annotated[int | None, typer.Option("--submission", help="只看某个送审编号")] = None,
-    output: Annotated[OutputFormat, typer.Option("--format", help="table 或 json")] = OutputFormat.TABLE,
+    output: Format = OutputFormat.TABLE,
 ) -> None:
     """每份送审清单的审核进展：四家单位各自的状态、分歧事项数和下一步。"""
     from registry.review import service as review  # noqa: PLC0415 - slow import, see reform.common

@@ -9,10 +9,10 @@ from core.settings import get_settings
 from registry.outbox import service as outbox
 
 
-# Retried, because a retry is always safe and a failure costs more than a wait: delivery picks only
-# what is still pending and due, marks each message sent right after the server took it, and a
-# message whose mark was lost goes again with the same Message-ID (as the next scheduled run would
-# send it anyway). Without retries a passing "database is locked" or dropped connection fails the
+# Retried, because a retry is always safe and a failure costs more than a wait: delivery claims only
+# what is still pending, due and unclaimed, marks each message sent right after the server took it,
+# and a message whose mark was lost goes again with the same Message-ID once its claim has lapsed
+# (as the next scheduled run would send it anyway). Without retries a passing "database is locked" or dropped connection fails the
 # whole intake or sweep run after its work was committed, and the receipts wait for the next poll.
 @task(name="deliver-outbox", retries=2, retry_delay_seconds=30)
 async def deliver_outbox(now: datetime | None = None) -> dict[str, int]:

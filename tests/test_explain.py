@@ -93,3 +93,12 @@ def test_status_json_standing_shows_cards(initialised):
     result = reform("status", "--as-of", "2016-08-04", "--format", "json")
     inventory = [o for o in json.loads(result.stdout)["obligations"] if o["phase"] == "inventory"]
     assert {o["standing"] for o in inventory} == {"yellow"}
+
+
+def test_a_sweep_sends_what_it_queued_and_says_how_many(initialised, smtp_server):
+    result = reform("sweep", "--as-of", "2016-07-25")
+    assert result.exit_code == 0, result.output
+    notices = [line for line in result.stdout.splitlines() if "\t#" in line]
+    assert len(smtp_server.messages) >= len(notices) == 48  # each notice, and the coordinator's digest
+    assert f"邮件：发出 {len(smtp_server.messages)} 封，暂缓 0 封" in result.stdout
+    assert "邮件：发出 0 封，暂缓 0 封" in reform("sweep", "--as-of", "2016-07-25").stdout  # nothing twice

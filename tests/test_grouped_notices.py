@@ -168,10 +168,11 @@ def test_the_digest_and_the_dry_run_give_one_line_per_message_with_its_count(rev
 def test_rungs_sent_before_the_upgrade_are_not_sent_again(initialised):
     from alembic import command
     from alembic.config import Config
+    from sqlalchemy import insert
 
     from registry.campaign.obligations import find_obligation
     from registry.db import MIGRATIONS, migrate
-    from registry.outbox.queue import queue_message
+    from registry.outbox.tables import OutboxMessage
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
@@ -179,9 +180,12 @@ def test_rungs_sent_before_the_upgrade_are_not_sent_again(initialised):
     command.downgrade(config, "0007")
     with transaction(initialised) as session:  # what the 07-25 sweep queued before notices were grouped
         jyj = find_obligation(session, "inventory", "jyj").id
-        queue_message(session, key=f"rung:{jyj}:reminder-5", to=["jyj.contact@shenyang.example.org"],
-                      subject="【提醒】", text="", kind="escalation", obligation_id=jyj,
-                      now=datetime(2016, 7, 25, 9))
+        # Only the columns the outbox had then: the models of today describe a later schema.
+        session.execute(insert(OutboxMessage.__table__).values(
+            key=f"rung:{jyj}:reminder-5", message_id=f"<rung-{jyj}-reminder-5@example.org>", kind="escalation",
+            obligation_id=jyj, to_addrs=["jyj.contact@shenyang.example.org"], cc_addrs=[], reply_to="",
+            subject="【提醒】", text="", html="", in_reply_to="", state="pending", attempts=0, last_error="",
+            queued_at=datetime(2016, 7, 25, 9)))
     migrate(initialised)
     with transaction(initialised) as session:
         assert [(r.rung, r.taken_on, r.notice_key) for r in rungs_of(session, jyj)] == [

@@ -2,7 +2,7 @@
 
 The workers are separate processes over one registry, as two `reform intake --once` runs or two
 cron jobs would be. Each takes in every message it lists (the task's body without Prefect), so
-both contend for every message.
+both contend for every message, then delivers the outbox, as the command does.
 """
 from __future__ import annotations
 
@@ -27,11 +27,16 @@ from tests.intake_helpers import call, good_workbook, reply
 
 MESSAGES = 120
 WORKER = """
-from notifications.mailbox import MaildirMailbox
-from core.settings import get_settings
-from tasks.intake import take_in_message_now
+import asyncio
 from collections import Counter
-outcomes = Counter(take_in_message_now(ref)["outcome"] for ref in MaildirMailbox(get_settings().maildir).pending())
+from core.settings import get_settings
+from notifications.mailbox import MaildirMailbox
+from registry.outbox.service import deliver
+from tasks.intake import take_in_message_now
+settings = get_settings()
+outcomes = Counter(take_in_message_now(ref)["outcome"] for ref in MaildirMailbox(settings.maildir).pending())
+while any(asyncio.run(deliver(settings.database_url, settings=settings)).values()):
+    pass
 print(dict(outcomes))
 """
 
@@ -75,7 +80,8 @@ def _run_together(commands: list[list[str]], env: dict[str, str]) -> list[subpro
     return done
 
 
-def test_two_intake_workers_take_in_each_message_once(postgres_registry, tmp_path):
+def test_two_intake_workers_take_in_each_message_once_and_each_receipt_arrives_once(
+        postgres_registry, smtp_server, tmp_path):
     url = postgres_registry
     maildir = mailbox.Maildir(str(tmp_path / "maildir"), create=True)
     calls = [call(url, code) for code in _departments(url, 12)]
@@ -98,6 +104,8 @@ def test_two_intake_workers_take_in_each_message_once(postgres_registry, tmp_pat
     assert Counter(outcome for outcome, _ in messages) == {"accepted": MESSAGES}
     assert all(attempts == 0 for _, attempts in messages) and submissions == MESSAGES
     assert all("S" in maildir.get_message(key).get_flags() for key in maildir.keys())
+    arrived = Counter(m["Message-ID"] for m in smtp_server.messages if m["Subject"].startswith("【回执】"))
+    assert len(arrived) == MESSAGES and set(arrived.values()) == {1}
 
 
 def test_two_sweeps_of_one_day_both_finish_and_send_the_day_once(initialised):

@@ -43,6 +43,7 @@ def test_message_id_is_deterministic_and_text_is_chinese(initialised, smtp_serve
         row = session.scalar(select(OutboxMessage).where(OutboxMessage.key == "call:inventory:2"))
         assert message["Message-ID"] == row.message_id
     assert message["Subject"] == "关于报送公共服务事项清单的通知"
+    assert message["Auto-Submitted"] == "auto-generated"  # RFC 3834: auto-responders must not answer it
     assert message.get_body(("plain",)).get_content().strip() == "请于7月底前报送。"
     assert message.get_body(("html",)).get_content().strip() == "<p>请于7月底前报送。</p>"
     [attachment] = list(message.iter_attachments())
@@ -66,7 +67,7 @@ def test_a_transient_failure_is_retried_after_backoff(initialised, smtp_server):
     with transaction(initialised) as session:
         row = session.scalar(select(OutboxMessage).where(OutboxMessage.key == "call:inventory:4"))
         assert row.state == "pending" and row.attempts == 1
-        assert row.next_attempt_at == NOW + timedelta(seconds=get_settings().smtp.backoff_seconds)
+        assert row.next_attempt_at == NOW + timedelta(seconds=get_settings().smtp.retry_first_seconds)
 
 
 def test_an_unreachable_server_defers_everything(initialised, monkeypatch):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import aiosmtplib
 import pytest
@@ -93,21 +93,23 @@ def test_a_crash_after_the_smtp_250_resends_with_the_same_message_id(initialised
         jyj = find_obligation(session, "inventory", "jyj")
         jyj.state = "open"
     _sweep(initialised, "2016-07-25")
-    send = aiosmtplib.SMTP.sendmail
+    send = aiosmtplib.SMTP.data
 
     async def send_then_die(self, *args, **kwargs):
         await send(self, *args, **kwargs)
         raise KeyboardInterrupt  # the worker is killed right after the 250
 
-    monkeypatch.setattr(aiosmtplib.SMTP, "sendmail", send_then_die)
+    monkeypatch.setattr(aiosmtplib.SMTP, "data", send_then_die)
     with pytest.raises(KeyboardInterrupt):
         asyncio.run(deliver_pending(initialised, get_settings(), datetime(2016, 7, 25, 9, 1)))
-    monkeypatch.setattr(aiosmtplib.SMTP, "sendmail", send)
+    monkeypatch.setattr(aiosmtplib.SMTP, "data", send)
     assert not _sweep(initialised, "2016-07-25").notices  # the rerun queues nothing new
-    asyncio.run(deliver_pending(initialised, get_settings(), datetime(2016, 7, 25, 9, 2)))
+    # The killed worker's claim lapses; the next delivery after it takes the message over.
+    after_the_lease = datetime(2016, 7, 25, 9, 2) + timedelta(seconds=get_settings().smtp.claim_lease_seconds)
+    asyncio.run(deliver_pending(initialised, get_settings(), after_the_lease))
     assert len(smtp_server.messages) == 2
     assert smtp_server.messages[0]["Message-ID"] == smtp_server.messages[1]["Message-ID"]
-    asyncio.run(deliver_pending(initialised, get_settings(), datetime(2016, 7, 25, 9, 3)))
+    asyncio.run(deliver_pending(initialised, get_settings(), after_the_lease + timedelta(minutes=1)))
     assert len(smtp_server.messages) == 2
 
 

@@ -42,3 +42,13 @@ def orgs_of_sender(session: Session, sender: str) -> list[Organisation]:
     return list(session.scalars(select(Organisation).where(Organisation.id.in_(registered))
                                 .order_by(Organisation.id)))
 
+
+
+def next_contact_up(session: Session, email: str) -> str:
+    """The address one rung above ``email``'s contact in the same organisation, or "" at the top."""
+    contact = session.scalars(select(Contact).where(func.lower(Contact.email) == email.lower())
+                              .order_by(Contact.id)).first()
+    if contact is None:
+        return ""
+    return session.scalar(select(Contact.email).where(Contact.org_id == contact.org_id, Contact.rung > contact.rung,
+                                                      Contact.email != "").order_by(Contact.rung).limit(1)) or ""

@@ -1,142 +1,138 @@
-"""Deliver the outbox: what is due, handed to the mail sender, and what became of each message.
+"""Deliver the outbox: claim what is due, hand it to the mail sender, write down each message's fate.
 
-Exactly-once mail needs both halves: a unique key per notice (queuing twice is a no-op) and a
-delivery that marks each message sent right after the server's 250. The SMTP conversation is
-notifications.smtp's; this module keeps the books: due rows, sent marks committed in batches,
-failures recorded, retried with backoff or given up, and the coordinator told of what bounced.
+Exactly-once mail needs three things: a unique key per notice (queuing twice is a no-op), a claim
+before sending (two deliverers never send one row, registry/outbox/claims.py), and each message
+marked sent right after the server's 250 (registry/outbox/books.py). The marks are group-committed:
+while one group is written, the connections go on sending, and a connection takes its next message
+only once its last one is committed. A kill therefore re-sends at most one message per connection,
+with the same Message-ID.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import asyncio
+import time
+from collections import deque
 from datetime import datetime, timedelta
-from email.policy import compat32
-
-from sqlalchemy import or_, select, update
-from sqlalchemy.orm import Session, selectinload
 
 from core.settings import Settings
-from notifications.compose import build_message
-from notifications.smtp import Envelope, MailSender, Outcome, SendResult, SmtpSender
+from notifications.smtp import Envelope, MailSender, SendResult, SmtpSender
 from registry.db import transaction
-from registry.directory.queries import coordinator_addresses
-from registry.outbox.queue import queue_message
-from registry.outbox.tables import OutboxMessage
+from registry.outbox.books import Books, DeliveryReport
+from registry.outbox.claims import claim_due, envelope
 
-
-@dataclass
-class DeliveryReport:
-    sent: list[int] = field(default_factory=list)
-    deferred: list[int] = field(default_factory=list)
-    failed: list[int] = field(default_factory=list)
-
-
-# Sent states are committed in batches of this many: one commit per message would cap delivery at
-# the database's commit rate. A crash loses at most a batch of "sent" marks, and those messages
-# go again with the same Message-ID: the at-least-once the SMTP boundary allows in any case.
-SENT_COMMIT_BATCH = 100
+__all__ = ["DeliveryReport", "claim_envelopes", "deliver_pending"]
 
 
 async def deliver_pending(url: str, settings: Settings, now: datetime | None = None,
                           limit: int = 5000, *, sender: MailSender | None = None) -> DeliveryReport:
-    """Send what is due over a few concurrent SMTP connections.
+    """Send up to ``limit`` due messages over a few concurrent SMTP connections.
 
-    Safe to run concurrently with queuing and to rerun after a crash.
+    Safe to run beside queuing, beside other deliverers, and again after a crash. ``now`` dates the
+    run (what is due, when to retry); the claims' leases run on it plus the time the run has taken.
     """
-    now = now or datetime.now()
-    report = DeliveryReport()
-    batch = _due_messages(url, settings, now, limit)
-    if not batch:
-        return report
-    books = _Books(url, settings, now, report)
+    run = _Run(url, settings, now or datetime.now(), limit)
     try:
-        await (sender or SmtpSender(settings.smtp)).send(batch, books.record)
+        await (sender or SmtpSender(settings.smtp)).send(run.next_envelope, run.record)
     finally:
-        books.mark_sent()
-    return report
+        await run.writer.flush()
+    return run.books.report
 
 
-class _Books:
-    """Called back once per message as its fate is known, on the sender's event loop."""
-
-    def __init__(self, url: str, settings: Settings, now: datetime, report: DeliveryReport) -> None:
-        self.url, self.settings, self.now, self.report = url, settings, now, report
-        self.unmarked: list[int] = []
-
-    def record(self, result: SendResult) -> None:
-        if result.outcome is Outcome.SENT:
-            self.unmarked.append(result.outbox_id)
-            if len(self.unmarked) >= SENT_COMMIT_BATCH:
-                self.mark_sent()
-            return
-        _record_failure(self.url, self.settings, result.outbox_id, result.error, self.now,
-                        permanent=result.outcome is Outcome.PERMANENT, report=self.report)
-
-    def mark_sent(self) -> None:
-        ids, self.unmarked = self.unmarked, []
-        _mark_sent(self.url, ids, self.now, self.report)
-
-
-_WIRE = compat32.clone(linesep="\r\n")
-
-
-def _due_messages(url: str, settings: Settings, now: datetime, limit: int) -> list[Envelope]:
-    """Due rows rendered to bytes once; recipients come from the row, not from re-parsing headers."""
+def claim_envelopes(url: str, settings: Settings, now: datetime, limit: int,
+                    lease_now: datetime | None = None) -> list[Envelope]:
+    """Claim up to ``limit`` due messages for one deliverer and render them; leased from ``lease_now``."""
+    lease_now = lease_now or now
     with transaction(url) as session:
-        due = session.scalars(
-            select(OutboxMessage)
-            .options(selectinload(OutboxMessage.attachments))
-            .where(OutboxMessage.state == "pending",
-                   or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now))
-            .order_by(OutboxMessage.id)
-            .limit(limit)
-        ).all()
-        return [
-            (m.id, [*m.to_addrs, *m.cc_addrs], build_message(
-                sender=(settings.smtp.sender_name, settings.smtp.sender_address), to=m.to_addrs, cc=m.cc_addrs,
-                subject=m.subject, text=m.text, html=m.html, message_id=m.message_id, reply_to=m.reply_to,
-                in_reply_to=m.in_reply_to,
-                attachments=[(a.filename, a.content_type, a.content) for a in m.attachments],
-            ).as_bytes(policy=_WIRE))
-            for m in due
-        ]
+        rows = claim_due(session, now, lease_now, lease_now + timedelta(seconds=settings.smtp.claim_lease_seconds),
+                         limit)
+    # Rendered after the commit: on SQLite the claim's write lock would otherwise hold up the sent marks.
+    return [envelope(m, settings) for m in rows]
 
 
-def _mark_sent(url: str, ids: list[int], now: datetime, report: DeliveryReport) -> None:
-    if not ids:
-        return
-    with transaction(url) as session:
-        session.execute(
-            update(OutboxMessage).where(OutboxMessage.id.in_(ids))
-            .values(state="sent", sent_at=now, attempts=OutboxMessage.attempts + 1)
-        )
-    report.sent.extend(ids)
+class _Run:
+    """One delivery run: claims what is due a batch at a time, the next batch while this one is sent."""
+
+    def __init__(self, url: str, settings: Settings, now: datetime, limit: int) -> None:
+        self.url, self.settings, self.now, self.limit = url, settings, now, limit
+        self.books = Books(url, settings, now)
+        self.writer = _GroupWriter(self.books.write)
+        self.started = time.monotonic()
+        self.claimed: deque[Envelope] = deque()
+        self.taken = 0
+        self.exhausted = False
+        self.refill: asyncio.Task | None = None
+
+    def _lease_now(self) -> datetime:
+        return self.now + timedelta(seconds=time.monotonic() - self.started)
+
+    async def next_envelope(self) -> Envelope | None:
+        while not self.claimed:
+            if self.exhausted and self.refill is None:
+                return None
+            await asyncio.shield(self._refill())
+        if len(self.claimed) <= self.settings.smtp.connections:
+            self._refill()  # claimed and rendered while the connections send what they have
+        return self.claimed.popleft()
+
+    def _refill(self) -> asyncio.Task:
+        if self.refill is None:
+            self.refill = asyncio.ensure_future(self._claim())
+        return self.refill
+
+    async def _claim(self) -> None:
+        try:
+            want = min(self.settings.smtp.claim_batch, self.limit - self.taken)
+            if self.exhausted or want <= 0:
+                self.exhausted = True
+                return
+            batch = await asyncio.to_thread(claim_envelopes, self.url, self.settings, self.now, want,
+                                            self._lease_now())
+            self.taken += len(batch)
+            self.claimed.extend(batch)
+            self.exhausted = len(batch) < want
+        finally:
+            self.refill = None
+
+    def record(self, result: SendResult) -> asyncio.Future:
+        return self.writer.submit(result)
 
 
-def _record_failure(url: str, settings: Settings, outbox_id: int, error: Exception, now: datetime,
-                    permanent: bool, report: DeliveryReport) -> None:
-    with transaction(url) as session:
-        row = session.get(OutboxMessage, outbox_id)
-        row.attempts += 1
-        row.last_error = f"{type(error).__name__}: {error}"[:2000]
-        if permanent or row.attempts >= settings.smtp.max_attempts:
-            row.state = "failed"
-            report.failed.append(outbox_id)
-            if row.kind != "bounce":
-                _tell_coordinator(session, row, now, settings)
-        else:
-            row.next_attempt_at = now + timedelta(seconds=settings.smtp.backoff_seconds * 2 ** (row.attempts - 1))
-            report.deferred.append(outbox_id)
+class _GroupWriter:
+    """Writes fates in groups, one transaction at a time, off the event loop.
 
+    Each submitted fate's future is done once its group is committed; fates that arrive during a
+    commit make the next group.
+    """
 
-def _tell_coordinator(session: Session, failed: OutboxMessage, now: datetime, settings: Settings) -> None:
-    recipients = coordinator_addresses(session)
-    if not recipients:
-        return
-    text = (
-        f"以下邮件无法投递，系统已停止重试，请核实收件地址后处理：\n\n"
-        f"收件人：{'、'.join(failed.to_addrs)}\n主题：{failed.subject}\n"
-        f"尝试次数：{failed.attempts}\n错误：{failed.last_error}\n"
-    )
-    queue_message(session, key=f"bounce:{failed.id}", to=recipients, subject=f"【退信】{failed.subject}",
-                  text=text, kind="bounce", obligation_id=failed.obligation_id, now=now,
-                  mail_domain=settings.smtp.mail_domain)
+    def __init__(self, write) -> None:
+        self.write = write
+        self.waiting: list[tuple[SendResult, asyncio.Future]] = []
+        self.task: asyncio.Task | None = None
+
+    def submit(self, result: SendResult) -> asyncio.Future:
+        future = asyncio.get_running_loop().create_future()
+        self.waiting.append((result, future))
+        if self.task is None or self.task.done():
+            self.task = asyncio.ensure_future(self._drain())
+        return future
+
+    async def _drain(self) -> None:
+        while self.waiting:
+            await asyncio.sleep(0)
+            group, self.waiting = self.waiting, []
+            try:
+                await asyncio.to_thread(self.write, [result for result, _ in group])
+            except BaseException as error:
+                for _, future in group:
+                    if not future.done():
+                        future.set_exception(error)
+                if not isinstance(error, Exception):
+                    raise
+                continue
+            for _, future in group:
+                if not future.done():
+                    future.set_result(None)
+
+    async def flush(self) -> None:
+        if self.task is not None:
+            await asyncio.shield(self.task)

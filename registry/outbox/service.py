@@ -17,7 +17,11 @@ from registry.outbox.tables import OutboxMessage
 
 async def deliver(url: str, now: datetime | None = None, settings: Settings | None = None,
                   limit: int = 5000) -> dict[str, int]:
-    """Send up to ``limit`` due messages; safe to rerun and to run beside queuing. Counts sent, deferred, failed."""
+    """Send up to ``limit`` due messages; counts sent, deferred (tried again later), failed.
+
+    Safe to rerun, and to run beside queuing and beside any number of other deliverers: each
+    message is claimed by one of them before it is sent.
+    """
     report = await deliver_pending(url, settings or get_settings(), now, limit=limit)
     return {"sent": len(report.sent), "deferred": len(report.deferred), "failed": len(report.failed)}
 

@@ -33,6 +33,20 @@ class OutboxMessage(Base):
     last_error: Mapped[str] = mapped_column(Text, default="")
     queued_at: Mapped[datetime] = mapped_column(DateTime)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Since when delivery has failed transiently: retries go on for days counted from here.
+    first_failed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # The recipients still owed the message after a server took it for some and deferred others;
+    # None means every address in to and cc.
+    owed_addrs: Mapped[list[str] | None] = mapped_column(JSON(none_as_null=True))
+    # One deliverer's claim (registry/outbox/claims.py): no other deliverer sends the row before
+    # claimed_until, and a killed deliverer's claim lapses then.
+    claim_token: Mapped[str | None] = mapped_column(String(32), index=True)
+    claimed_until: Mapped[datetime | None] = mapped_column(DateTime)
+
+    @property
+    def recipients(self) -> list[str]:
+        """The envelope's recipients for the next attempt."""
+        return list(self.owed_addrs) if self.owed_addrs is not None else [*self.to_addrs, *self.cc_addrs]
 
     attachments: Mapped[list[OutboxAttachment]] = relationship(
         cascade="all, delete-orphan", order_by="OutboxAttachment.id"
@@ -47,3 +61,21 @@ class OutboxAttachment(Base):
     filename: Mapped[str] = mapped_column(String(255))
     content_type: Mapped[str] = mapped_column(String(100))
     content: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class MailOutage(Base):
+    """A spell in which mail fails without any getting through, told to the coordinator once."""
+
+    __tablename__ = "mail_outages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    noticed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    resumed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # OPEN while the outage lasts, NULL once mail flows: the unique index admits one open outage,
+    # so two deliverers failing at once never open two.
+    open_marker: Mapped[str | None] = mapped_column(String(4), unique=True)
+
+
+OPEN = "open"
