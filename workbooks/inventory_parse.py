@@ -114,6 +114,8 @@ def _read_cover(book: pd.ExcelFile, sheet: str, result: ParsedInventory) -> None
 
 
 def _missing_item_sheet(book: pd.ExcelFile) -> Problem:
+    if not book.sheet_names:  # not a renamed sheet: a package without any
+        return Problem("文件已损坏：工作簿中没有任何工作表", RESAVE)
     others = "、".join(f"「{n}」" for n in book.sheet_names)
     return Problem(f"找不到工作表「{s.ITEM_SHEET}」（工作簿中的工作表：{others}）",
                    f"请使用下发的模板，不要修改工作表名称；如已改名，请改回「{s.ITEM_SHEET}」",
