@@ -26,7 +26,7 @@ from workbooks.consolidated_opinion import OpinionLine, build_consolidated_workb
 from workbooks.directory.writers import write_directory
 from workbooks.inventory_template import TemplateFacts, build_inventory_template
 from workbooks.problem_report import build_problem_report
-from workbooks.review_packet import PacketFacts, build_review_packet
+from workbooks.review_packet import PacketFacts, build_review_packet, parse_review_packet
 from workbooks.safe_cells import csv_safe
 from workbooks.supervision_report import ReportFacts, build_supervision_report
 
@@ -42,10 +42,10 @@ SST = ('<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" c
        '<si><t>主动服务</t></si></sst>').encode()
 
 
-def _repacked(change=lambda name, data: data, drop=(), add=()) -> bytes:
-    """GOOD with its parts changed, dropped or added, as a hand-made or damaged package would be."""
+def _repacked(change=lambda name, data: data, drop=(), add=(), workbook: bytes = GOOD) -> bytes:
+    """The workbook with its parts changed, dropped or added, as a hand-made or damaged package would be."""
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(GOOD)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+    with zipfile.ZipFile(io.BytesIO(workbook)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for item in source.infolist():
             if item.filename not in drop:
                 target.writestr(item.filename, change(item.filename, source.read(item)))
@@ -58,8 +58,8 @@ def _in_part(part: str, edit) -> bytes:
     return _repacked(lambda name, data: edit(data) if name == part else data)
 
 
-def _with_shared_strings(table: bytes, index: int) -> bytes:
-    """C2 (事项类型 of the first item) read from the shared-string table at ``index``."""
+def _with_shared_strings(table: bytes, index: int, workbook: bytes = GOOD) -> bytes:
+    """C2 of the second sheet (in GOOD, 事项类型 of the first item) read from the shared-string table at ``index``."""
     def change(name: str, data: bytes) -> bytes:
         if name == "xl/_rels/workbook.xml.rels":
             return data.replace(b"</Relationships>", SST_REL)
@@ -69,7 +69,7 @@ def _with_shared_strings(table: bytes, index: int) -> bytes:
             return re.sub(rb'<c r="C2" t="inlineStr"><is><t>[^<]*</t></is></c>', b'<c r="C2" t="s"><v>%d</v></c>' % index,
                           data)
         return data
-    return _repacked(change, add=[("xl/sharedStrings.xml", table)])
+    return _repacked(change, add=[("xl/sharedStrings.xml", table)], workbook=workbook)
 
 
 def _submitted(tmp_path, workbook: bytes):
@@ -121,6 +121,16 @@ def test_dtd_in_content_types(initialised, tmp_path):
 def test_shared_string_index_out_of_range(initialised, tmp_path):
     output = _refused(tmp_path, _with_shared_strings(SST, 99))
     assert "工作表「公共服务事项清单」：文件已损坏：单元格 C2 引用了第 100 个共享字符串，但文件中只有 1 个" in output
+
+
+def test_shared_string_index_out_of_range_in_a_review_packet():
+    item = {"seq": 1, "name": "事项", "kind": "主动服务", "category": "其他", "audience": "自然人", "implementer": "本单位",
+            "legal_basis": "", "time_limit_days": 1, "charged": False, "fee_basis": "", "materials": "", "remarks": ""}
+    packet = build_review_packet(PacketFacts("fzb", "市法制办", "合法性", "依据", "jyj", "市教育局", 1, 1,
+                                             date(2016, 8, 1), "intake+x@x.org"), [item], [[]])
+    parsed = parse_review_packet(_with_shared_strings(SST, 99, packet))
+    assert [(p.sheet, p.what) for p in parsed.problems] == [
+        ("审核意见表", "文件已损坏：单元格 C2 引用了第 100 个共享字符串，但文件中只有 1 个")]
 
 
 def test_truncated_sheet_part(initialised, tmp_path):

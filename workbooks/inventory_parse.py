@@ -19,7 +19,7 @@ from python_calamine import CalamineError
 
 from core.problems import Problem
 from workbooks import inventory_schema as s
-from workbooks.package import RESAVE, shared_string_overflow, sheet_parts
+from workbooks.package import RESAVE, reader_failure, sheet_parts
 
 HEADER_SEARCH_ROWS = 10
 ROW = "__row"  # the Excel row number each item came from
@@ -51,7 +51,7 @@ def parse_inventory(content: bytes) -> ParsedInventory:
         return _parse(content)
     except (CalamineError, zipfile.BadZipFile):
         # The package check passed, so the damage is inside a part: say which, where it can be told.
-        return ParsedInventory([], problems=[_unreadable(content)])
+        return ParsedInventory([], problems=[reader_failure(content)])
 
 
 def _parse(content: bytes) -> ParsedInventory:
@@ -77,20 +77,6 @@ def _parse(content: bytes) -> ParsedInventory:
     blank = [all(_blank(v) for v in row) for row in body.drop(columns=ROW).itertuples(index=False)]
     result.items = body[~pd.Series(blank, index=body.index, dtype=bool)].reset_index(drop=True)
     return result
-
-
-def _unreadable(content: bytes) -> Problem:
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(content))
-        sheets = sheet_parts(archive)
-    except (KeyError, zipfile.BadZipFile, ValueError, OSError):
-        sheets = {}
-    for sheet, part in sheets.items():
-        if overflow := shared_string_overflow(archive, part):
-            cell, index, count = overflow
-            return Problem(f"文件已损坏：单元格 {cell} 引用了第 {index + 1} 个共享字符串，但文件中只有 {count} 个",
-                           RESAVE, sheet=sheet)
-    return Problem("文件已损坏：工作簿的内容无法读取", RESAVE)
 
 
 def _blank(value: object) -> bool:

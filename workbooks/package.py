@@ -6,6 +6,7 @@ becomes one problem in Chinese that says what is wrong with the file, never a re
 """
 from __future__ import annotations
 
+import io
 import posixpath
 import re
 import zipfile
@@ -171,3 +172,19 @@ def _shared_string_count(archive: zipfile.ZipFile) -> int:
     except (expat.ExpatError, KeyError):
         return 0
     return counted[0]
+
+
+def reader_failure(content: bytes) -> Problem:
+    """Why a reader failed on a package that passed the checks above: the damage is inside a part,
+    named where it can be told (a shared-string index out of range), described as damage where not."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        sheets = sheet_parts(archive)
+    except (KeyError, zipfile.BadZipFile, ValueError, OSError):
+        sheets = {}
+    for sheet, part in sheets.items():
+        if overflow := shared_string_overflow(archive, part):
+            cell, index, count = overflow
+            return Problem(f"文件已损坏：单元格 {cell} 引用了第 {index + 1} 个共享字符串，但文件中只有 {count} 个",
+                           RESAVE, sheet=sheet)
+    return Problem("文件已损坏：工作簿的内容无法读取", RESAVE)
