@@ -15,10 +15,12 @@ from typer.testing import CliRunner
 from core.problems import Problem
 from demo.samples import filled_workbook, item_rows
 from reform.app import app
+from registry.campaign.obligations import find_obligation
 from registry.campaign.tables import Obligation
 from registry.db import transaction
 from registry.intake.tables import MailboxMessage, SubmittedItem
 from rules.organisations import OrgKind, OrgRecord, Person
+from tests.document_samples import work_plan_docx
 from tests.intake_helpers import call, outbox, reply, take_in
 from workbooks import inventory_schema as s
 from workbooks.approved_list import DepartmentList, build_approved_list
@@ -156,6 +158,15 @@ def test_part_name_with_dotdot(initialised, tmp_path):
 
 def test_absolute_part_name(initialised, tmp_path):
     assert "含有非法的部件名称「/tmp/x」" in _refused(tmp_path, _repacked(add=[("/tmp/x", b"x")]))
+
+
+def test_part_name_with_dotdot_in_a_work_plan(initialised, tmp_path):
+    plan = tmp_path / "和平区工作方案.docx"
+    plan.write_bytes(_repacked(add=[("../../../../tmp/x", b"x")], workbook=work_plan_docx()))
+    result = runner.invoke(app, ["submit", str(plan), "--org", "210102"])
+    assert result.exit_code == 1 and "含有非法的部件名称「../../../../tmp/x」" in result.output
+    with transaction(initialised) as session:
+        assert find_obligation(session, "district_plans", "210102").state != "fulfilled"
 
 
 def test_a_hostile_workbook_by_mail_gets_its_receipt_and_leaves_the_mailbox(initialised):

@@ -18,7 +18,9 @@ from core.problems import Problem
 WORKBOOK_PART = "xl/workbook.xml"
 WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
 SHARED_STRINGS = "xl/sharedStrings.xml"
-XML_SUFFIXES = (".xml", ".rels", ".vml")
+# Not .vml: the legacy drawings of comments are not well-formed XML even as Excel writes them, and no
+# reader of ours opens them.
+XML_SUFFIXES = (".xml", ".rels")
 RESAVE = "请用 Excel 或 WPS 打开后重新保存为 .xlsx，再作为附件发送；如无法打开，请从原始文件重新制作"
 
 _SHEET_ENTRY = re.compile(r'<(?:\w+:)?sheet\b([^>]*)>')
