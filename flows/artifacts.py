@@ -14,7 +14,8 @@ from rules.obligations import LATE, STANDING_NAMES, Standing
 OUTCOME_NAMES = {"accepted": "通过", "zero_report": "零报告", "rejected": "退回", "quarantined": "隔离（未登记地址）",
                  "misrouted": "拒收（编号不属于发件单位）", "opinion": "审核意见已登记",
                  "opinion_duplicate": "审核意见重复（未重复登记）", "opinion_late": "汇总后收到的审核意见（已标注）",
-                 "error": "处理出错（留在收件箱，下次重试）", "complaint": "投诉已登记"}
+                 "error": "处理出错（留在收件箱，下次重试）", "complaint": "投诉已登记",
+                 "automatic": "自动回复或退信（已记录，不回复）"}
 
 
 @dataclass(frozen=True)

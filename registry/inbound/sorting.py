@@ -43,6 +43,9 @@ def take_in_mail(session: Session, raw: bytes, settings: Settings, now: datetime
     if seen is not None:
         return IntakeResult(seen.outcome, mail.sender, obligation_id=seen.obligation_id,
                             submission_id=seen.submission_id, already_seen=True)
+    if mail.automatic:  # an auto-reply or a delivery report: recorded, never answered, changes nothing
+        remember_message(session, mail, "automatic", None, None, now, mail.automatic)
+        return IntakeResult("automatic", mail.sender)
     if settings.mailbox.complaints_address.lower() in mail.recipients:
         return _take_in_complaint(session, mail, settings, now)
     orgs = orgs_of_sender(session, mail.sender)
