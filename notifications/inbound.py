@@ -35,6 +35,7 @@ class InboundMail:
     tokens: tuple[str, ...]  # reply tokens found in the recipient addresses, then the subject
     recipients: tuple[str, ...]  # every recipient address, lower-cased (To, Cc, Delivered-To, …)
     attachments: tuple[InboundAttachment, ...]
+    automatic: str = ""  # why this is mail we must not answer (an auto-reply, a delivery report); "" otherwise
 
 
 def charset_for(label: str | None) -> str:
@@ -103,7 +104,33 @@ def read_mail(raw: bytes, intake_local_part: str = "intake") -> InboundMail:
         tokens=tuple(dict.fromkeys(tokens)),
         recipients=tuple(dict.fromkeys(recipients)),
         attachments=tuple(_attachments(message)),
+        automatic=automatic_reason(message) or "",
     )
+
+
+# RFC 3834: answering these would start a mail loop between two machines.
+_AUTO_PRECEDENCE = {"bulk", "junk", "list", "auto_reply"}
+_REPORTS = {"delivery-status": "退信（投递状态通知）", "disposition-notification": "已读回执（处置通知）"}
+
+
+def automatic_reason(message: Message) -> str | None:
+    """Why a message was sent by a machine and must not be answered, or None for mail a person wrote."""
+    auto_submitted = _raw_header(message, "Auto-Submitted").strip()
+    if auto_submitted and auto_submitted.split(";")[0].strip().lower() != "no":
+        return f"自动发送的邮件（Auto-Submitted: {auto_submitted[:60]}）"
+    for header in ("X-Autoreply", "X-Autorespond"):
+        if value := _raw_header(message, header).strip():
+            return f"自动回复（{header}: {value[:60]}）"
+    precedence = _raw_header(message, "Precedence").strip()
+    if precedence.lower() in _AUTO_PRECEDENCE:
+        return f"群发或自动邮件（Precedence: {precedence}）"
+    # The message itself, not its parts: a person may forward a bounce along with what they send.
+    if message.get_content_type() == "multipart/report":
+        report = str(message.get_param("report-type") or "").lower()
+        return _REPORTS.get(report, f"邮件系统报告（report-type={report[:40]}）")
+    if _raw_header(message, "Return-Path").strip() == "<>":
+        return "退信（退信地址为空：Return-Path: <>）"
+    return None
 
 
 def _body(message: Message) -> str:

@@ -12,13 +12,14 @@ import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
-from html import unescape
 
 import pandas as pd
 from openpyxl.utils import get_column_letter
+from python_calamine import CalamineError
 
 from core.problems import Problem
 from workbooks import inventory_schema as s
+from workbooks.package import RESAVE, reader_failure, sheet_parts
 
 HEADER_SEARCH_ROWS = 10
 ROW = "__row"  # the Excel row number each item came from
@@ -47,10 +48,14 @@ class ParsedInventory:
 def parse_inventory(content: bytes) -> ParsedInventory:
     """Parse a workbook that passed workbooks.safety; unreadable content becomes a problem, not an error."""
     try:
-        book = pd.ExcelFile(io.BytesIO(content), engine="calamine")
-    except Exception:  # noqa: BLE001 - calamine raises its own types for every kind of damage
-        return ParsedInventory([], problems=[Problem("工作簿无法读取（文件已损坏）",
-                                                     "请确认文件能在 Excel 中正常打开，重新保存为 .xlsx 后再发送")])
+        return _parse(content)
+    except (CalamineError, zipfile.BadZipFile):
+        # The package check passed, so the damage is inside a part: say which, where it can be told.
+        return ParsedInventory([], problems=[reader_failure(content)])
+
+
+def _parse(content: bytes) -> ParsedInventory:
+    book = pd.ExcelFile(io.BytesIO(content), engine="calamine")
     result = ParsedInventory(list(book.sheet_names))
     by_fold = {fold(name): name for name in book.sheet_names}
     if cover := by_fold.get(fold(s.COVER_SHEET)):
@@ -95,6 +100,8 @@ def _read_cover(book: pd.ExcelFile, sheet: str, result: ParsedInventory) -> None
 
 
 def _missing_item_sheet(book: pd.ExcelFile) -> Problem:
+    if not book.sheet_names:  # not a renamed sheet: a package without any
+        return Problem("文件已损坏：工作簿中没有任何工作表", RESAVE)
     others = "、".join(f"「{n}」" for n in book.sheet_names)
     return Problem(f"找不到工作表「{s.ITEM_SHEET}」（工作簿中的工作表：{others}）",
                    f"请使用下发的模板，不要修改工作表名称；如已改名，请改回「{s.ITEM_SHEET}」",
@@ -147,10 +154,6 @@ def _closest(header: str, unknown: dict[int, str]) -> tuple[int, str] | None:
     return position, text
 
 
-_SHEET_ENTRY = re.compile(r'<sheet\b[^>]*?\bname="([^"]*)"[^>]*?\br:id="([^"]+)"')
-_SHEET_ENTRY_ID_FIRST = re.compile(r'<sheet\b[^>]*?\br:id="([^"]+)"[^>]*?\bname="([^"]*)"')
-_RELATIONSHIP = re.compile(r'<Relationship\b[^>]*?\bId="([^"]+)"[^>]*?\bTarget="([^"]+)"'
-                           r'|<Relationship\b[^>]*?\bTarget="([^"]+)"[^>]*?\bId="([^"]+)"')
 # A cell element that is not self-closing and holds an <f> before it ends.
 _FORMULA_CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]+)(\d+)"[^>/]*>(?:(?!</c>).)*?<f\b', re.S)
 
@@ -185,19 +188,6 @@ _MERGE = re.compile(rb'<mergeCell\b[^>]*?\bref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
 def _sheet_xml(content: bytes, sheet: str) -> bytes | None:
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
-        workbook = archive.read("xl/workbook.xml").decode("utf-8", "replace")
-        rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+        return archive.read(sheet_parts(archive)[sheet])
     except (KeyError, zipfile.BadZipFile):
-        return None
-    sheets = {unescape(name): rid for name, rid in _SHEET_ENTRY.findall(workbook)}
-    sheets.update({unescape(name): rid for rid, name in _SHEET_ENTRY_ID_FIRST.findall(workbook)})
-    targets = {}
-    for rid, target, target2, rid2 in _RELATIONSHIP.findall(rels):
-        targets[rid or rid2] = target or target2
-    target = targets.get(sheets.get(sheet, ""), "")
-    if not target:
-        return None
-    try:
-        return archive.read(target.lstrip("/") if target.startswith("/") else f"xl/{target}")
-    except KeyError:
         return None

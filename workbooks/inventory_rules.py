@@ -13,6 +13,7 @@ import pandas as pd
 
 from core.problems import Problem
 from workbooks import inventory_schema as s
+from workbooks.cell_text import hidden_note, shown, strip_as_typed, unhidden
 from workbooks.inventory_parse import ROW, ParsedInventory, fold
 
 # Past this many, a receipt stops listing (the count stays exact): nobody reads 10,000 lines, and a
@@ -97,24 +98,31 @@ def validate_inventory(parsed: ParsedInventory, max_rows: int = 100_000,
 
 def _result(found: _Collector, items: list[dict]) -> Validation:
     # Read top to bottom, as the department will fix them: whole-file problems first, then by row.
-    ordered = sorted(found.problems, key=lambda p: (p.sheet == s.ITEM_SHEET, p.row or 0))
+    ordered = sorted(found.problems, key=lambda p: (p.sheet == s.ITEM_SHEET, p.row or p.line))
     return Validation(zero_report=False, items=items, problems=ordered, problem_count=found.count)
 
 
 def _check_cover(parsed: ParsedInventory, found: _Collector, expected_org_code: str | None) -> str:
     cover = parsed.cover
-    zero = fold(cover.get(s.COVER_ZERO))
+    zero = "" if cover.get(s.COVER_ZERO) is None else fold(_cell_text(cover[s.COVER_ZERO]))
     if zero not in ("", *s.YES_NO):
-        found.add(Problem(f"零报告填写为「{cover.get(s.COVER_ZERO)}」", "请选择「是」或「否」", sheet=s.COVER_SHEET,
+        found.add(Problem(_refused(cover[s.COVER_ZERO], "，应为「是」或「否」",
+                                   lambda v: fold(v) if fold(v) in s.YES_NO else None, "零报告填写为"),
+                          "请选择「是」或「否」", sheet=s.COVER_SHEET,
                           row=parsed.cover_rows.get(s.COVER_ZERO), column=s.COVER_ZERO))
     code = fold(cover.get(s.COVER_ORG_CODE))
     if expected_org_code and code and code.lower() != expected_org_code.lower():
-        found.add(Problem(f"封面单位代码为「{code}」，与报送单位（{expected_org_code}）不符",
+        def same(v: str) -> str | None:
+            return expected_org_code if fold(v).lower() == expected_org_code.lower() else None
+
+        found.add(Problem(_refused(cover.get(s.COVER_ORG_CODE), f"与报送单位（{expected_org_code}）不符", same,
+                                   "封面单位代码为"),
                           "请使用发给本单位的模板；代为报送其他单位清单的，请由该单位自行报送",
                           sheet=s.COVER_SHEET, row=parsed.cover_rows.get(s.COVER_ORG_CODE), column=s.COVER_ORG_CODE))
     filled_on = cover.get(s.COVER_DATE)
     if filled_on is not None and fold(filled_on) and parse_date(filled_on) is None:
-        found.add(Problem(f"填报日期「{filled_on}」无法识别", "请填写日期，例如 2016-07-20 或 2016年7月20日",
+        found.add(Problem(_refused(filled_on, "无法识别", lambda v: v if parse_date(v) else None, "填报日期"),
+                          "请填写日期，例如 2016-07-20 或 2016年7月20日",
                           sheet=s.COVER_SHEET, row=parsed.cover_rows.get(s.COVER_DATE), column=s.COVER_DATE))
     return zero
 
@@ -143,9 +151,25 @@ def _per_value(series: pd.Series, function) -> pd.Series:
 
 
 def _cell_text(value: object) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))  # a number typed in a text column reads as the person typed it
-    return str(value).strip()
+    """A cell as text, as the person typed it: a number typed in a text column without ".0", a
+    boolean as Excel shows it (TRUE), and a tab that keeps "=1+1" from being a formula kept."""
+    if isinstance(value, bool | float):
+        return shown(value)
+    return strip_as_typed(str(value))
+
+
+def _refused(value: object, reason: str, valid, label: str = "") -> str:
+    """Why a value is refused, quoting it with its hidden characters made visible. ``valid`` gives
+    the value it would be without them (or None), so that the receipt can say it is that near."""
+    text = "" if value is None else value if isinstance(value, str) else _cell_text(value)
+    quoted = f"{label}「{shown(value)}」"
+    note = hidden_note(text)
+    if not note:
+        return f"{quoted}{reason}"
+    match = valid(unhidden(text))
+    if match is not None and match != "":
+        return f"{quoted}{note}，删除或改正后即为「{match}」"
+    return f"{quoted}{reason}（{note}）"
 
 
 def _text(items: pd.DataFrame, header: str) -> pd.Series:
@@ -171,6 +195,7 @@ def _whole_number(value: object) -> int | str:
 
 
 def _check_items(items: pd.DataFrame, found: _Collector) -> list[dict]:
+    items = _without_numbered_blanks(items, found)
     rows = items[ROW]
     text = {h: _text(items, h) for h in s.HEADERS}
     for header in s.REQUIRED:
@@ -205,6 +230,34 @@ def _check_items(items: pd.DataFrame, found: _Collector) -> list[dict]:
     ]
 
 
+def _without_numbered_blanks(items: pd.DataFrame, found: _Collector) -> pd.DataFrame:
+    """Rows numbered in advance and never filled are named once per run of rows ("第 12–18 行"), not
+    once per empty required cell; the other checks do not see them."""
+    if s.SEQ not in items:
+        return items
+    others = [h for h in s.HEADERS if h != s.SEQ and h in items]
+    numbered_only = pd.Series(True, index=items.index)
+    for header in others:
+        numbered_only &= _text(items, header).eq("")
+    if not numbered_only.any():
+        return items
+    for first, last in _runs(items.loc[numbered_only, ROW].tolist()):
+        rows = f"第 {first} 行" if first == last else f"第 {first}–{last} 行"
+        found.add(Problem(f"{rows}只有序号，其余为空", "请删除这些行，或逐项填写完整", sheet=s.ITEM_SHEET, line=first))
+    return items[~numbered_only]
+
+
+def _runs(rows: list[int]) -> list[tuple[int, int]]:
+    """Consecutive row numbers as (first, last) pairs."""
+    runs: list[tuple[int, int]] = []
+    for row in rows:
+        if runs and row == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], row)
+        else:
+            runs.append((row, row))
+    return runs
+
+
 def _whole_numbers(items: pd.DataFrame, header: str, rows: pd.Series, found: _Collector, fix: str) -> pd.Series:
     """Whole numbers typed as numbers, as text or in full-width digits ("５", " 5 ", "5个工作日")."""
     if header not in items:
@@ -212,8 +265,11 @@ def _whole_numbers(items: pd.DataFrame, header: str, rows: pd.Series, found: _Co
     raw = items[header].fillna("")
     numbers = _per_value(raw, _whole_number)
     is_date, is_bad = numbers.eq("date"), numbers.eq("bad")
-    found.rows(is_date, rows, header, lambda v: f"填的是日期「{_show(v)}」，这里应填数字", fix, values=raw)
-    found.rows(is_bad, rows, header, lambda v: f"「{_show(v)}」不是正整数", fix, values=raw)
+    found.rows(is_date, rows, header, lambda v: f"填的是日期「{shown(v)}」，这里应填数字", fix, values=raw)
+    def number(v: str) -> str | None:
+        return v if isinstance(_whole_number(v), int) else None
+
+    found.rows(is_bad, rows, header, lambda v: _refused(v, "不是正整数", number), fix, values=raw)
     return numbers
 
 
@@ -221,8 +277,8 @@ def _choice(text: dict, header: str, options: tuple[str, ...], rows: pd.Series, 
     canonical = {fold(o): o for o in options}
     chosen = _per_value(text[header], lambda v: canonical.get(fold(v), "" if not v else None))
     bad = chosen.isna()
-    found.rows(bad, rows, header, lambda v: f"「{v}」不是可选的值", f"请从下拉列表中选择：{'、'.join(options)}",
-               values=text[header])
+    found.rows(bad, rows, header, lambda v: _refused(v, "不是可选的值", lambda u: canonical.get(fold(u))),
+               f"请清空单元格后从下拉列表中选择：{'、'.join(options)}", values=text[header])
     return chosen.fillna("")
 
 
@@ -240,15 +296,9 @@ def _audience(text: dict, rows: pd.Series, found: _Collector) -> pd.Series:
 
     values = text[s.AUDIENCE]
     chosen = _per_value(values, canonical)
-    found.rows(chosen.isna(), rows, s.AUDIENCE, lambda v: f"「{v}」不是可选的服务对象",
+    found.rows(chosen.isna(), rows, s.AUDIENCE, lambda v: _refused(v, "不是可选的服务对象", canonical),
                f"请填写{'、'.join(s.AUDIENCES)}中的一项或几项，多项用顿号「、」分隔", values=values)
     return chosen.fillna("")
-
-
-def _show(value: object) -> str:
-    if isinstance(value, datetime | pd.Timestamp):
-        return value.strftime("%Y-%m-%d")
-    return str(value).strip()
 
 
 def summarise(items: list[dict]) -> dict:

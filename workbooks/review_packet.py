@@ -16,11 +16,13 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from python_calamine import CalamineError
 
 from core.problems import Problem
 from rules.review import OPINIONS, ReviewRow
 from workbooks import inventory_schema as s
 from workbooks.inventory_parse import fold
+from workbooks.package import reader_failure
 from workbooks.safe_cells import append_safe
 
 COVER_SHEET = "审核封面"
@@ -135,12 +137,15 @@ class ParsedReview:
 
 def parse_review_packet(content: bytes) -> ParsedReview:
     """Read a returned packet (which passed workbooks.safety); problems, never exceptions."""
-    result = ParsedReview()
     try:
-        book = pd.ExcelFile(io.BytesIO(content), engine="calamine")
-    except Exception:  # noqa: BLE001 - calamine raises its own types for every kind of damage
-        result.problems.append(Problem("工作簿无法读取（文件已损坏）", "请确认文件能在 Excel 中正常打开后重新发送"))
-        return result
+        return _parse(content)
+    except (CalamineError, zipfile.BadZipFile):
+        return ParsedReview(problems=[reader_failure(content)])
+
+
+def _parse(content: bytes) -> ParsedReview:
+    result = ParsedReview()
+    book = pd.ExcelFile(io.BytesIO(content), engine="calamine")
     by_fold = {fold(n): n for n in book.sheet_names}
     cover = by_fold.get(fold(COVER_SHEET))
     if cover is None:

@@ -1,9 +1,9 @@
-"""Writing text that came from a submitter into a workbook, never as a live formula.
+"""Writing text that came from a submitter into a workbook or a CSV file, never as a live formula.
 
 openpyxl stores any string that starts with "=" as a formula, and spreadsheet programs treat
-"+", "-" and "@" the same way when a cell is edited. Every workbook writer in the project puts
-values through ``safe_value``/``append_safe`` so such text stays text (and is quote-prefixed,
-so Excel keeps it as text even after someone edits the cell).
+"+", "-" and "@" the same way when a cell is edited or a CSV file opened, also after spaces, tabs or
+invisible characters (workbooks.cell_text.looks_like_formula). Every writer in the project puts
+values through ``set_safe``/``append_safe`` (workbooks) or ``csv_safe`` (CSV), so such text stays text.
 """
 from __future__ import annotations
 
@@ -14,15 +14,12 @@ from openpyxl.cell.cell import Cell
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@")
-
-
-def looks_like_formula(value: object) -> bool:
-    return isinstance(value, str) and value.lstrip(" \t\r\n").startswith(FORMULA_TRIGGERS)
+from workbooks.cell_text import looks_like_formula
 
 
 def set_safe(cell: Cell | WriteOnlyCell, value: object) -> Cell | WriteOnlyCell:
-    """Put a value in a cell; formula-like text is stored as a string."""
+    """Put a value in a cell; formula-like text is stored as a string, quote-prefixed so that Excel
+    keeps it text even after someone edits the cell."""
     cell.value = value
     if looks_like_formula(value):
         cell.data_type = "s"
@@ -38,3 +35,9 @@ def append_safe(sheet: Worksheet | WriteOnlyWorksheet, values: Iterable[object])
     row = sheet.max_row + 1 if sheet.max_row > 1 or sheet.cell(1, 1).value is not None else 1
     for column, value in enumerate(values, start=1):
         set_safe(sheet.cell(row=row, column=column), value)
+
+
+def csv_safe(value: object) -> object:
+    """A value for a CSV row: formula-like text gets a leading apostrophe, the mark spreadsheet
+    programs read as "this is text" (a CSV file has no cell types to say it)."""
+    return f"'{value}" if looks_like_formula(value) else value

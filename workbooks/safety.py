@@ -1,8 +1,9 @@
 """Checks on an untrusted workbook before anything parses it.
 
-A file from a mailbox may be the wrong format, encrypted, carry macros, be corrupt, or be a
-zip bomb (a small file that expands to gigabytes). Each of these becomes one clear problem in
-Chinese; nothing here raises on bad input.
+A file from a mailbox may be the wrong format, encrypted, carry macros, be corrupt, be a zip bomb
+(a small file that expands to gigabytes), or be a package crafted against its reader: part names
+outside the package, a DTD or entities, parts missing or cut short (workbooks.package). Each of
+these becomes one clear problem in Chinese; nothing here raises on bad input.
 """
 from __future__ import annotations
 
@@ -12,6 +13,14 @@ from dataclasses import dataclass
 
 from core.problems import Problem
 from rules.documents import SPREADSHEET_EXTENSIONS, extension
+from workbooks.package import (
+    PackageDamage,
+    XmlPartCheck,
+    check_part_names,
+    check_required_parts,
+    check_sheet_parts,
+    is_xml_part,
+)
 
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Compound File: .xls, or an encrypted .xlsx
 ZIP_SIGNATURE = b"PK\x03\x04"
@@ -64,13 +73,17 @@ def check_workbook(filename: str, content: bytes, limits: Limits) -> Problem | N
         entries = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError):
         return _corrupt(filename)
+    if unsafe_name := check_part_names(filename, [e.filename for e in entries]):
+        return unsafe_name
     names = {e.filename.lower() for e in entries}
     if "[content_types].xml" not in names or not any(n.startswith("xl/") for n in names):
         return _corrupt(filename)
     if any(n.endswith("vbaproject.bin") for n in names):
         return Problem(f"附件「{filename}」含有宏（VBA 代码），出于安全考虑不予接收",
                            "请另存为不含宏的 Excel 工作簿（*.xlsx）后重新发送")
-    return _check_expansion(filename, archive, entries, limits)
+    exact = {e.filename for e in entries}
+    return (check_required_parts(filename, exact) or _check_expansion(filename, archive, entries, limits)
+            or check_sheet_parts(filename, archive, exact))
 
 
 def check_document(filename: str, content: bytes, limits: Limits) -> Problem | None:
@@ -81,10 +94,13 @@ def check_document(filename: str, content: bytes, limits: Limits) -> Problem | N
                        "请压缩图片或降低扫描分辨率后重新发送；确实无法压缩的，请与市编委办联系")
     if content.startswith(ZIP_SIGNATURE):
         try:
-            names = [name.lower() for name in zipfile.ZipFile(io.BytesIO(content)).namelist()]
+            names = zipfile.ZipFile(io.BytesIO(content)).namelist()
         except (zipfile.BadZipFile, ValueError, OSError):
             names = []
-        if any(name.endswith("vbaproject.bin") for name in names):
+        # Kept whole and opened by people: an entry that unpacks outside its folder is refused all the same.
+        if unsafe_name := check_part_names(filename, names):
+            return unsafe_name
+        if any(name.lower().endswith("vbaproject.bin") for name in names):
             return Problem(f"附件「{filename}」含有宏（VBA 代码），出于安全考虑不予接收",
                            "请另存为不含宏的文档（*.docx）或 PDF 后重新发送")
     return None
@@ -101,15 +117,23 @@ def _check_expansion(filename: str, archive: zipfile.ZipFile, entries: list[zipf
         if entry.file_size > RATIO_FLOOR_BYTES and entry.file_size > limits.max_ratio * max(entry.compress_size, 1):
             return bomb
     # The sizes above are what the file claims; reading every entry (zipfile stops at the
-    # declared size and checks the CRC) proves them, without ever holding more than a chunk.
+    # declared size and checks the CRC) proves them, without ever holding more than a chunk. The
+    # same pass parses each XML part, so nothing reads XML that has a DTD or is cut short.
     total = 0
     try:
         for entry in entries:
+            xml = XmlPartCheck(filename, entry.filename) if is_xml_part(entry.filename) else None
             with archive.open(entry) as stream:
                 while chunk := stream.read(CHUNK):
                     total += len(chunk)
                     if total > limits.max_expanded_bytes:
                         return bomb
+                    if xml is not None:
+                        xml.feed(chunk)
+            if xml is not None:
+                xml.feed(b"", final=True)
+    except PackageDamage as damage:
+        return damage.problem
     except (zipfile.BadZipFile, NotImplementedError, ValueError, OSError, EOFError, RuntimeError):
         return _corrupt(filename)
     return None

@@ -14,7 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from workbooks.safe_cells import set_safe
+from workbooks.safe_cells import append_safe, set_safe
 
 REPORT_SHEET = "自查报告"
 # (label, kind, example): kind "text" or "count" (a whole number ≥ 0).
@@ -62,9 +62,10 @@ def build_supervision_report(facts: ReportFacts) -> bytes:
 
 def _report(sheet, facts: ReportFacts) -> None:
     sheet.title = REPORT_SHEET
-    sheet.append([f"第{facts.task_number}项：{facts.task_title}"])
-    sheet.append([f"报告期：{facts.period}　报送单位：{facts.org_name}　截止日期：{facts.due}"])
-    sheet.append(["序号", "项目", "填报内容", "示范（不要改动本列）"])
+    # The organisation's name comes from the directory, which users import: append_safe.
+    append_safe(sheet, [f"第{facts.task_number}项：{facts.task_title}"])
+    append_safe(sheet, [f"报告期：{facts.period}　报送单位：{facts.org_name}　截止日期：{facts.due}"])
+    append_safe(sheet, ["序号", "项目", "填报内容", "示范（不要改动本列）"])
     for cell in sheet[3]:
         cell.font, cell.fill = Font(bold=True), _HEADER
     counts = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
@@ -93,6 +94,6 @@ def _instructions(sheet, facts: ReportFacts) -> None:
         *(f"   · {m}" for m in MISTAKES),
     ]
     for line in lines:
-        sheet.append([line])
+        append_safe(sheet, [line])
     sheet["A1"].font = Font(bold=True, size=14)
     sheet.column_dimensions["A"].width = 110

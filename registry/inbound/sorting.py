@@ -53,6 +53,9 @@ def take_in_mail(session: Session, message: FetchedMessage | bytes, settings: Se
         return seen_or_busy(claim.row, head)
     # A message too large to read is sorted by its header and refused by its size.
     mail = head if message.raw is None else read_mail(message.raw, settings.mailbox.intake_local_part)
+    if mail.automatic:  # an auto-reply or a delivery report: recorded, never answered, changes nothing
+        remember_message(session, mail, "automatic", None, None, now, mail.automatic)
+        return IntakeResult("automatic", mail.sender)
     if settings.mailbox.complaints_address.lower() in mail.recipients:
         return _take_in_complaint(session, mail, settings, now)
     orgs = orgs_of_sender(session, mail.sender)

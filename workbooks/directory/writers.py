@@ -23,8 +23,7 @@ from workbooks.directory.fields import (
     YAML_SUFFIXES,
 )
 from workbooks.directory.problems import file_error
-
-_FORMULA_START = ("=", "+", "-", "@")
+from workbooks.safe_cells import set_safe
 
 
 def write_directory(path: Path, records: Iterable[OrgRecord]) -> None:
@@ -103,7 +102,8 @@ def _write_xlsx(path: Path, records: Iterable[OrgRecord]) -> None:
     for row_number, record in enumerate(records, start=2):
         values = _record_values(record)
         for column, (key, _, _) in enumerate(FIELDS, start=1):
-            _set_text(sheet.cell(row=row_number, column=column), values[key])
+            if values[key]:  # directory values come from users: never a formula
+                set_safe(sheet.cell(row=row_number, column=column), values[key])
         row_count = row_number
 
     kind_column = get_column_letter([k for k, _, _ in FIELDS].index("kind") + 1)
@@ -118,13 +118,3 @@ def _write_xlsx(path: Path, records: Iterable[OrgRecord]) -> None:
     kinds.add(f"{kind_column}2:{kind_column}{max(row_count, 2) + 500}")
     sheet.add_data_validation(kinds)
     workbook.save(path)
-
-
-def _set_text(cell: Any, text: str) -> None:
-    """Store text as text: directory values come from users and must never run as formulas."""
-    if not text:
-        return
-    cell.value = text
-    cell.data_type = "s"  # openpyxl would otherwise mark "=..." as a formula
-    if text.startswith(_FORMULA_START):
-        cell.quotePrefix = True  # and Excel keeps it text if someone edits the cell
