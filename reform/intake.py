@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from core.local_prefect import use_local_prefect_unless_configured
-from reform.common import console, database_url, writable_target
+from reform.common import ExitCode, console, database_url, writable_target
 
 
 def template(
@@ -36,7 +36,7 @@ def submit(
 
     result = intake.submit_file(database_url(), org, file, datetime.now(), phase_code=phase)
     console.print(result.receipt, highlight=False, markup=False, soft_wrap=True)
-    raise typer.Exit(0 if result.outcome in ("accepted", "zero_report") else 1)
+    raise typer.Exit(ExitCode.DONE if result.outcome in ("accepted", "zero_report") else ExitCode.REJECTED)
 
 
 def kickoff(phase: Annotated[str, typer.Argument(help="阶段代码")] = "inventory") -> None:

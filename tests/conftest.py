@@ -5,6 +5,7 @@ instead of skipping its half of the tests.
 """
 from __future__ import annotations
 
+import mailbox
 import os
 import shutil
 from pathlib import Path
@@ -129,3 +130,12 @@ def dovecot():
     server = Dovecot().start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def maildir(tmp_path, monkeypatch):
+    """An intake mailbox that is a Maildir folder of the test's own, as REFORM_INTAKE_MAILBOX=maildir reads it."""
+    path = tmp_path / "maildir"
+    monkeypatch.setenv("REFORM_INTAKE_MAILBOX", "maildir")
+    monkeypatch.setenv("REFORM_MAILDIR_PATH", str(path))
+    return mailbox.Maildir(str(path), create=True)

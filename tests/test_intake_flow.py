@@ -2,11 +2,9 @@
 from __future__ import annotations
 
 import asyncio
-import mailbox
 import subprocess
 import sys
 
-import pytest
 from sqlalchemy import func, select
 
 from registry.campaign.tables import Obligation, Phase
@@ -14,14 +12,6 @@ from registry.db import transaction
 from registry.directory.tables import Contact
 from registry.intake.tables import Submission
 from tests.intake_helpers import NOW, call, good_workbook, outbox, reply
-
-
-@pytest.fixture
-def maildir(tmp_path, monkeypatch):
-    path = tmp_path / "maildir"
-    monkeypatch.setenv("REFORM_INTAKE_MAILBOX", "maildir")
-    monkeypatch.setenv("REFORM_MAILDIR_PATH", str(path))
-    return mailbox.Maildir(str(path), create=True)
 
 
 def _submissions(url: str) -> int:

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import mailbox
 import os
 import subprocess
 import sys
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
@@ -20,14 +18,6 @@ from tests.intake_helpers import NOW, call, good_workbook, outbox, reply, take_i
 
 MB = 1024 * 1024
 STRANGER = "someone@qq.example.com"
-
-
-@pytest.fixture
-def maildir(tmp_path, monkeypatch):
-    path = tmp_path / "maildir"
-    monkeypatch.setenv("REFORM_INTAKE_MAILBOX", "maildir")
-    monkeypatch.setenv("REFORM_MAILDIR_PATH", str(path))
-    return mailbox.Maildir(str(path), create=True)
 
 
 def _messages(url: str) -> list[MailboxMessage]:

@@ -2,25 +2,15 @@
 reason, and change nothing; no receipt goes back, so no mail loop can start."""
 from __future__ import annotations
 
-import mailbox
 from email.message import EmailMessage
 from email.utils import make_msgid
 
-import pytest
 from sqlalchemy import select
 
 from registry.campaign.tables import Obligation
 from registry.db import transaction
 from registry.intake.tables import MailboxMessage, Submission
 from tests.intake_helpers import call, good_workbook, outbox, reply, take_in
-
-
-@pytest.fixture
-def maildir(tmp_path, monkeypatch):
-    path = tmp_path / "maildir"
-    monkeypatch.setenv("REFORM_INTAKE_MAILBOX", "maildir")
-    monkeypatch.setenv("REFORM_MAILDIR_PATH", str(path))
-    return mailbox.Maildir(str(path), create=True)
 
 
 def _with_headers(raw: bytes, **headers: str) -> bytes:

@@ -23,6 +23,7 @@ from registry.db import transaction
 from registry.intake.calls import queue_call
 from registry.intake.tables import MailboxMessage, Submission
 from registry.outbox.tables import OutboxMessage
+from registry.review import service as review
 from registry.review.routing import route_submission
 from tests.document_samples import work_plan_docx, work_plan_ofd, work_plan_pdf
 from tests.intake_helpers import NOW, call, good_workbook, outbox, reply, take_in
@@ -204,6 +205,14 @@ def test_an_accepted_work_plan_is_not_sent_to_the_four_agencies(initialised):
     with transaction(initialised) as session:
         routed = route_submission(session, submission_id, get_settings(), NOW)
     assert routed.route == "skip" and outbox(initialised, "review_packet") == []
+
+
+def test_an_accepted_work_plan_is_not_counted_as_a_list_waiting_for_review(initialised):
+    c = phase_call(initialised, "district_plans", HEPING)
+    take_in(initialised, reply(c, [("方案.pdf", work_plan_pdf())]))
+    inventory = call(initialised, "jyj")
+    listed = take_in(initialised, reply(inventory, [("清单.xlsx", good_workbook(inventory))])).submission_id
+    assert review.unrouted_submissions(initialised) == [listed]
 
 
 def test_a_pdf_against_an_inventory_obligation_is_refused(initialised):

@@ -2,8 +2,6 @@
 quarantined with a notice to the coordinator and a receipt to the department; never retried after."""
 from __future__ import annotations
 
-import mailbox
-
 import pytest
 from sqlalchemy import select
 
@@ -12,14 +10,6 @@ from registry.intake.tables import MailboxMessage
 from tests.intake_helpers import call, good_workbook, outbox, reply
 
 SUBJECT_WORD = "清单报送"
-
-
-@pytest.fixture
-def maildir(tmp_path, monkeypatch):
-    path = tmp_path / "maildir"
-    monkeypatch.setenv("REFORM_INTAKE_MAILBOX", "maildir")
-    monkeypatch.setenv("REFORM_MAILDIR_PATH", str(path))
-    return mailbox.Maildir(str(path), create=True)
 
 
 @pytest.fixture

@@ -9,12 +9,11 @@ from datetime import date, datetime
 
 from sqlalchemy import func, insert, select, text
 
-from core.errors import UserError
 from registry.calendar.store import load_calendar
 from registry.campaign import obligations, status
 from registry.campaign.audit import move_obligation
 from registry.campaign.plan import open_phase
-from registry.campaign.queries import find_campaign
+from registry.campaign.queries import find_phase
 from registry.campaign.setup import InitReport, initialise
 from registry.campaign.tables import Campaign, Obligation, Phase
 from registry.db import engine_for, migrate, transaction
@@ -38,18 +37,10 @@ def require_registry(url: str) -> None:
         pass
 
 
-class UnknownPhase(UserError, LookupError):
-    pass
-
-
 def require_phase(url: str, phase_code: str, campaign_code: str | None = None) -> None:
     """Refuse a phase code the campaign does not have, naming the ones it has (in the plan's order)."""
     with transaction(url) as session:
-        campaign = find_campaign(session, campaign_code)
-        codes = list(session.scalars(select(Phase.code).where(Phase.campaign_id == campaign.id)
-                                     .order_by(Phase.position)))
-    if phase_code not in codes:
-        raise UnknownPhase(f"没有阶段 {phase_code!r}，可用的阶段代码：{'、'.join(codes)}")
+        find_phase(session, phase_code, campaign_code)
 
 
 def campaign_status(url: str, as_of: date, campaign_code: str | None = None,

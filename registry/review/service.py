@@ -120,14 +120,17 @@ def _plain(frozen: approval.Frozen) -> FrozenVersion:
 
 
 def unrouted_submissions(url: str) -> list[int]:
-    """Current lists (accepted, not zero reports) neither sent to the agencies nor recorded as a response."""
+    """Current inventory lists (accepted, not zero reports) neither sent to the agencies nor recorded as
+    a response. Other phases' documents (a district's work plan) are never reviewed."""
     with transaction(url) as session:
         routed = set(session.scalars(select(Obligation.ref).join(Phase, Phase.id == Obligation.phase_id)
                                      .where(Phase.code == REVIEW)))
         routed |= {str(i) for i in session.scalars(select(ReviewResponse.submission_id))}
-        current = session.scalars(select(Submission.id).where(Submission.state == "accepted",
-                                                              Submission.zero_report.is_(False))
-                                  .order_by(Submission.id)).all()
+        current = session.scalars(
+            select(Submission.id).join(Obligation, Obligation.id == Submission.obligation_id)
+            .join(Phase, Phase.id == Obligation.phase_id)
+            .where(Phase.code == "inventory", Submission.state == "accepted", Submission.zero_report.is_(False))
+            .order_by(Submission.id)).all()
     return [i for i in current if str(i) not in routed]
 
 
