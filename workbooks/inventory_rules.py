@@ -195,9 +195,11 @@ def _whole_number(value: object) -> int | str:
 
 
 def _check_items(items: pd.DataFrame, found: _Collector) -> list[dict]:
-    items = _without_numbered_blanks(items, found)
-    rows = items[ROW]
     text = {h: _text(items, h) for h in s.HEADERS}
+    blank = _numbered_blanks(items, text, found)
+    if blank.any():
+        items, text = items[~blank], {h: t[~blank] for h, t in text.items()}
+    rows = items[ROW]
     for header in s.REQUIRED:
         if header in items:
             found.rows(text[header].eq(""), rows, header, "必填项未填写", f"请填写「{header}」")
@@ -230,21 +232,17 @@ def _check_items(items: pd.DataFrame, found: _Collector) -> list[dict]:
     ]
 
 
-def _without_numbered_blanks(items: pd.DataFrame, found: _Collector) -> pd.DataFrame:
-    """Rows numbered in advance and never filled are named once per run of rows ("第 12–18 行"), not
-    once per empty required cell; the other checks do not see them."""
-    if s.SEQ not in items:
-        return items
-    others = [h for h in s.HEADERS if h != s.SEQ and h in items]
-    numbered_only = pd.Series(True, index=items.index)
-    for header in others:
-        numbered_only &= _text(items, header).eq("")
-    if not numbered_only.any():
-        return items
+def _numbered_blanks(items: pd.DataFrame, text: dict[str, pd.Series], found: _Collector) -> pd.Series:
+    """Rows numbered in advance and never filled: named once per run of rows ("第 12–18 行"), not
+    once per empty required cell, and left out of the other checks (the mask says which)."""
+    numbered_only = pd.Series(s.SEQ in items, index=items.index)
+    for header in s.HEADERS:
+        if header != s.SEQ and header in items:
+            numbered_only &= text[header].eq("")
     for first, last in _runs(items.loc[numbered_only, ROW].tolist()):
         rows = f"第 {first} 行" if first == last else f"第 {first}–{last} 行"
         found.add(Problem(f"{rows}只有序号，其余为空", "请删除这些行，或逐项填写完整", sheet=s.ITEM_SHEET, line=first))
-    return items[~numbered_only]
+    return numbered_only
 
 
 def _runs(rows: list[int]) -> list[tuple[int, int]]:
