@@ -6,10 +6,11 @@ configuration), plain values out. No database, no mail, no spreadsheet library.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+
+from rules.cell_text import fold, refusal
 
 
 class Opinion(StrEnum):
@@ -20,14 +21,6 @@ class Opinion(StrEnum):
 
 
 OPINIONS = tuple(o.value for o in Opinion)
-_SPACES = re.compile(r"\s+")
-
-
-def fold(value: object) -> str:
-    """How two labels are compared: NFKC (full-width to half-width), no spaces."""
-    if value is None:
-        return ""
-    return _SPACES.sub("", unicodedata.normalize("NFKC", str(value)))
 
 
 def item_key(seq: object, name: object) -> tuple[str, str]:
@@ -101,7 +94,8 @@ def check_opinion(r: ReviewRow) -> list[RowFinding]:
         return [RowFinding(f"序号 {r.seq}「{r.name}」未填写审核意见", f"请从下拉列表中选择：{'、'.join(OPINIONS)}",
                            r.row, "审核意见")]
     if opinion not in OPINIONS:
-        return [RowFinding(f"审核意见「{r.opinion}」不是可选的值", f"请从下拉列表中选择：{'、'.join(OPINIONS)}",
+        return [RowFinding(refusal(r.opinion, "不是可选的值", lambda t: fold(t) if fold(t) in OPINIONS else None, "审核意见"),
+                           f"请从下拉列表中选择：{'、'.join(OPINIONS)}",
                            r.row, "审核意见")]
     if opinion == Opinion.CANCEL and not fold(r.reason):
         return [RowFinding(f"序号 {r.seq}「{r.name}」建议取消，但没有写理由",

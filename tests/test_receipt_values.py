@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from demo.samples import filled_workbook, item_rows
+from rules.cell_text import hidden_note, looks_like_formula, shown, strip_as_typed, unhidden, visible
 from tests.intake_helpers import call, outbox, reply, take_in
 from workbooks import inventory_schema as s
-from workbooks.cell_text import hidden_note, looks_like_formula, shown, strip_as_typed, unhidden, visible
 from workbooks.inventory_parse import parse_inventory
 from workbooks.inventory_rules import validate_inventory
 from workbooks.inventory_template import TemplateFacts, build_inventory_template

@@ -43,6 +43,11 @@ def test_an_opinion_outside_the_allowed_values_is_refused():
     assert "「同意」不是可选的值" in finding.what and "保留、取消、调整、合并" in finding.fix
 
 
+def test_an_opinion_with_a_hidden_character_is_shown_with_it_made_visible():
+    [finding] = check_review_rows(PACKET, rows(("保留\u200b",), ("保留",), ("保留",)))
+    assert finding.what == "审核意见「保留⟨U+200B⟩」含不可见字符 U+200B（零宽空格），删除或改正后即为「保留」"
+
+
 def test_full_width_opinions_are_read_as_the_same_opinion():
     assert check_review_rows(PACKET, rows((" 保留 ",), ("保留",), ("保留",))) == []
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import difflib
 import io
 import re
-import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 
@@ -18,19 +17,12 @@ from openpyxl.utils import get_column_letter
 from python_calamine import CalamineError
 
 from core.problems import Problem
+from rules.cell_text import fold
 from workbooks import inventory_schema as s
 from workbooks.package import RESAVE, reader_failure, sheet_parts
 
 HEADER_SEARCH_ROWS = 10
 ROW = "__row"  # the Excel row number each item came from
-_SPACES = re.compile(r"\s+")
-
-
-def fold(value: object) -> str:
-    """The form two labels are compared in: NFKC (full-width to half-width) without any spaces."""
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return ""
-    return _SPACES.sub("", unicodedata.normalize("NFKC", str(value)))
 
 
 _FOLDED_HEADERS = {fold(h): h for h in s.HEADERS}

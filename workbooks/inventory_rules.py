@@ -12,9 +12,9 @@ from datetime import date, datetime
 import pandas as pd
 
 from core.problems import Problem
+from rules.cell_text import fold, refusal, shown, typed_text
 from workbooks import inventory_schema as s
-from workbooks.cell_text import hidden_note, shown, strip_as_typed, unhidden
-from workbooks.inventory_parse import ROW, ParsedInventory, fold
+from workbooks.inventory_parse import ROW, ParsedInventory
 
 # Past this many, a receipt stops listing (the count stays exact): nobody reads 10,000 lines, and a
 # workbook that wrong is usually one systematic mistake the first lines already show.
@@ -104,9 +104,9 @@ def _result(found: _Collector, items: list[dict]) -> Validation:
 
 def _check_cover(parsed: ParsedInventory, found: _Collector, expected_org_code: str | None) -> str:
     cover = parsed.cover
-    zero = "" if cover.get(s.COVER_ZERO) is None else fold(_cell_text(cover[s.COVER_ZERO]))
+    zero = "" if cover.get(s.COVER_ZERO) is None else fold(typed_text(cover[s.COVER_ZERO]))
     if zero not in ("", *s.YES_NO):
-        found.add(Problem(_refused(cover[s.COVER_ZERO], "，应为「是」或「否」",
+        found.add(Problem(refusal(cover[s.COVER_ZERO], "，应为「是」或「否」",
                                    lambda v: fold(v) if fold(v) in s.YES_NO else None, "零报告填写为"),
                           "请选择「是」或「否」", sheet=s.COVER_SHEET,
                           row=parsed.cover_rows.get(s.COVER_ZERO), column=s.COVER_ZERO))
@@ -115,13 +115,13 @@ def _check_cover(parsed: ParsedInventory, found: _Collector, expected_org_code: 
         def same(v: str) -> str | None:
             return expected_org_code if fold(v).lower() == expected_org_code.lower() else None
 
-        found.add(Problem(_refused(cover.get(s.COVER_ORG_CODE), f"与报送单位（{expected_org_code}）不符", same,
+        found.add(Problem(refusal(cover.get(s.COVER_ORG_CODE), f"与报送单位（{expected_org_code}）不符", same,
                                    "封面单位代码为"),
                           "请使用发给本单位的模板；代为报送其他单位清单的，请由该单位自行报送",
                           sheet=s.COVER_SHEET, row=parsed.cover_rows.get(s.COVER_ORG_CODE), column=s.COVER_ORG_CODE))
     filled_on = cover.get(s.COVER_DATE)
     if filled_on is not None and fold(filled_on) and parse_date(filled_on) is None:
-        found.add(Problem(_refused(filled_on, "无法识别", lambda v: v if parse_date(v) else None, "填报日期"),
+        found.add(Problem(refusal(filled_on, "无法识别", lambda v: v if parse_date(v) else None, "填报日期"),
                           "请填写日期，例如 2016-07-20 或 2016年7月20日",
                           sheet=s.COVER_SHEET, row=parsed.cover_rows.get(s.COVER_DATE), column=s.COVER_DATE))
     return zero
@@ -150,39 +150,17 @@ def _per_value(series: pd.Series, function) -> pd.Series:
     return pd.Series([results[value] for value in values], index=series.index, dtype=object)
 
 
-def _cell_text(value: object) -> str:
-    """A cell as text, as the person typed it: a number typed in a text column without ".0", a
-    boolean as Excel shows it (TRUE), and a tab that keeps "=1+1" from being a formula kept."""
-    if isinstance(value, bool | float):
-        return shown(value)
-    return strip_as_typed(str(value))
-
-
-def _refused(value: object, reason: str, valid, label: str = "") -> str:
-    """Why a value is refused, quoting it with its hidden characters made visible. ``valid`` gives
-    the value it would be without them (or None), so that the receipt can say it is that near."""
-    text = "" if value is None else value if isinstance(value, str) else _cell_text(value)
-    quoted = f"{label}「{shown(value)}」"
-    note = hidden_note(text)
-    if not note:
-        return f"{quoted}{reason}"
-    match = valid(unhidden(text))
-    if match is not None and match != "":
-        return f"{quoted}{note}，删除或改正后即为「{match}」"
-    return f"{quoted}{reason}（{note}）"
-
-
 def _text(items: pd.DataFrame, header: str) -> pd.Series:
     if header not in items:
         return pd.Series("", index=items.index, dtype=object)
-    return _per_value(items[header].fillna(""), _cell_text)
+    return _per_value(items[header].fillna(""), typed_text)
 
 
 def _whole_number(value: object) -> int | str:
     """A whole number >= 1, or why not: "date", "bad" or "" (empty)."""
     if isinstance(value, date | datetime | pd.Timestamp):
         return "date"
-    text = _DAYS_SUFFIX.sub("", fold(_cell_text(value)))
+    text = _DAYS_SUFFIX.sub("", fold(typed_text(value)))
     if not text:
         return ""
     if _DATE_TEXT.match(text):
@@ -267,7 +245,7 @@ def _whole_numbers(items: pd.DataFrame, header: str, rows: pd.Series, found: _Co
     def number(v: str) -> str | None:
         return v if isinstance(_whole_number(v), int) else None
 
-    found.rows(is_bad, rows, header, lambda v: _refused(v, "不是正整数", number), fix, values=raw)
+    found.rows(is_bad, rows, header, lambda v: refusal(v, "不是正整数", number), fix, values=raw)
     return numbers
 
 
@@ -275,7 +253,7 @@ def _choice(text: dict, header: str, options: tuple[str, ...], rows: pd.Series, 
     canonical = {fold(o): o for o in options}
     chosen = _per_value(text[header], lambda v: canonical.get(fold(v), "" if not v else None))
     bad = chosen.isna()
-    found.rows(bad, rows, header, lambda v: _refused(v, "不是可选的值", lambda u: canonical.get(fold(u))),
+    found.rows(bad, rows, header, lambda v: refusal(v, "不是可选的值", lambda u: canonical.get(fold(u))),
                f"请清空单元格后从下拉列表中选择：{'、'.join(options)}", values=text[header])
     return chosen.fillna("")
 
@@ -294,7 +272,7 @@ def _audience(text: dict, rows: pd.Series, found: _Collector) -> pd.Series:
 
     values = text[s.AUDIENCE]
     chosen = _per_value(values, canonical)
-    found.rows(chosen.isna(), rows, s.AUDIENCE, lambda v: _refused(v, "不是可选的服务对象", canonical),
+    found.rows(chosen.isna(), rows, s.AUDIENCE, lambda v: refusal(v, "不是可选的服务对象", canonical),
                f"请填写{'、'.join(s.AUDIENCES)}中的一项或几项，多项用顿号「、」分隔", values=values)
     return chosen.fillna("")
 

@@ -19,9 +19,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from python_calamine import CalamineError
 
 from core.problems import Problem
+from rules.cell_text import fold
 from rules.review import OPINIONS, ReviewRow
 from workbooks import inventory_schema as s
-from workbooks.inventory_parse import fold
 from workbooks.package import reader_failure
 from workbooks.safe_cells import append_safe
 

@@ -2,7 +2,7 @@
 
 openpyxl stores any string that starts with "=" as a formula, and spreadsheet programs treat
 "+", "-" and "@" the same way when a cell is edited or a CSV file opened, also after spaces, tabs or
-invisible characters (workbooks.cell_text.looks_like_formula). Every writer in the project puts
+invisible characters (rules.cell_text.looks_like_formula). Every writer in the project puts
 values through ``set_safe``/``append_safe`` (workbooks) or ``csv_safe`` (CSV), so such text stays text.
 """
 from __future__ import annotations
@@ -14,7 +14,7 @@ from openpyxl.cell.cell import Cell
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
-from workbooks.cell_text import looks_like_formula
+from rules.cell_text import looks_like_formula
 
 
 def set_safe(cell: Cell | WriteOnlyCell, value: object) -> Cell | WriteOnlyCell:

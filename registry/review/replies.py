@@ -40,8 +40,9 @@ from registry.outbox.queue import XLSX, Attachment, queue_message
 from registry.review.obligations import REVIEW, find_ref_obligation
 from registry.review.routing import items_of
 from registry.review.tables import ConsolidatedOpinion, ReviewOpinion, ReviewReply
+from rules.cell_text import fold
 from rules.obligations import State
-from rules.review import OPINIONS, canonical_opinions, check_review_rows, fold
+from rules.review import OPINIONS, canonical_opinions, check_review_rows
 from workbooks.problem_report import build_problem_report
 from workbooks.review_packet import SHEET, is_review_packet, parse_review_packet
 from workbooks.safety import check_workbook, is_spreadsheet_name

@@ -4,9 +4,9 @@ Also the folding every reader applies to typed text, so that both formats compar
 """
 from __future__ import annotations
 
-import re
 import unicodedata
 
+from rules.cell_text import fold as fold_label
 from rules.organisations import OrgKind, OrgRole
 
 SHEET_TITLE = "组织目录"
@@ -92,4 +92,5 @@ def fold(text: str) -> str:
 
 
 def header_key(text: str) -> str:
-    return re.sub(r"\s+", "", fold(text))
+    """Headers are matched as every label is: full-width folded, spaces ignored."""
+    return fold_label(text)

@@ -7,6 +7,7 @@ text would start a formula in a spreadsheet program.
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import date, datetime, time
 
@@ -22,6 +23,17 @@ _LOOK_ALIKES = dict(zip(
     "аеорсухѕіјԁӏАВЕКМНОРСТХІЈЅΑΒΕΖΗΙΚΜΝΟΡΤΥΧοινκρυχ",
     "aeopcyxsijdlABEKMHOPCTXIJSABEZHIKMNOPTYXoivkpux", strict=True))
 _SCRIPTS = {"CYRILLIC": "西里尔字母", "GREEK": "希腊字母"}
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def fold(value: object) -> str:
+    """The form two labels are compared in: NFKC (full-width to half-width) without any spaces.
+    An empty cell (None, or NaN as pandas reads one) folds to ""."""
+    if value is None or value != value:  # NaN is the one value unequal to itself
+        return ""
+    return _SPACES.sub("", unicodedata.normalize("NFKC", str(value)))
 
 
 def is_hidden(char: str) -> bool:
@@ -80,6 +92,28 @@ def shown(value: object) -> str:
     if isinstance(value, date):
         return f"{value:%Y-%m-%d}"
     return visible("" if value is None else str(value).strip(" "))
+
+
+def typed_text(value: object) -> str:
+    """A cell as text, as the person typed it: a number typed in a text column without ".0", a
+    boolean as Excel shows it (TRUE), and a tab that keeps "=1+1" from being a formula kept."""
+    if isinstance(value, bool | float):
+        return shown(value)
+    return strip_as_typed(str(value))
+
+
+def refusal(value: object, reason: str, valid=lambda _text: None, label: str = "") -> str:
+    """Why a value is refused, quoting it with its hidden characters made visible. ``valid`` gives
+    the value it would be without them (or None), so that the receipt can say it is that near."""
+    text = "" if value is None else value if isinstance(value, str) else typed_text(value)
+    quoted = f"{label}「{shown(value)}」"
+    note = hidden_note(text)
+    if not note:
+        return f"{quoted}{reason}"
+    match = valid(unhidden(text))
+    if match is not None and match != "":
+        return f"{quoted}{note}，删除或改正后即为「{match}」"
+    return f"{quoted}{reason}（{note}）"
 
 
 def _name(char: str) -> str:
