@@ -31,7 +31,7 @@ _SPACES = re.compile(r"\s+")
 def fold(value: object) -> str:
     """The form two labels are compared in: NFKC (full-width to half-width) without any spaces.
     An empty cell (None, or NaN as pandas reads one) folds to ""."""
-    if value is None or value != value:  # NaN is the one value unequal to itself
+    if value is None or (isinstance(value, float) and value != value):  # NaN: the one float unequal to itself
         return ""
     return _SPACES.sub("", unicodedata.normalize("NFKC", str(value)))
 
