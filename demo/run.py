@@ -52,7 +52,7 @@ def run_demo(console: Console, workspace: Path | None = None) -> None:
 
 async def _simulate(console: Console, workspace: Path) -> None:
     # The flows import Prefect, which reads its environment (set just above) on import.
-    from demo.mail import InventoryByMail  # noqa: PLC0415 - Prefect's environment first
+    from demo.mail import SubmissionsByMail  # noqa: PLC0415 - Prefect's environment first
     from demo.review import ReviewByMail  # noqa: PLC0415 - Prefect's environment first
     from demo.supervision import sweep_events  # noqa: PLC0415 - Prefect's environment first
     from flows.campaign import daily_standing_flow, open_phase_flow  # noqa: PLC0415 - Prefect's environment first
@@ -71,12 +71,12 @@ async def _simulate(console: Console, workspace: Path) -> None:
     deadlines = {p["code"]: date.fromisoformat(p["deadline"]) for p in status["phases"] if p["deadline"]}
     names = {p["code"]: p["name"] for p in status["phases"]}
     schedule = _schedule(status["obligations"], deadlines, calendar)
-    inventory = InventoryByMail.take_over(workspace, schedule, START, calendar)  # calls, replies, receipts
+    by_mail = SubmissionsByMail.take_over(workspace, schedule, START, calendar)  # calls, replies, receipts
     review = ReviewByMail(workspace, calendar, deadlines["review"])  # review through approval
 
     day = START
     while day <= END:
-        events: list[str] = await inventory.day(day)
+        events: list[str] = await by_mail.day(day)
         events += await review.day(day)
         deliveries = schedule.pop(day, [])
         if deliveries:

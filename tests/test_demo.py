@@ -42,6 +42,10 @@ def test_demo_runs_the_campaign_and_says_where_to_look(tmp_path):
     report = json.loads(status.stdout)
     inventory = [o for o in report["obligations"] if o["phase"] == "inventory"]
     assert inventory and all(o["state"] == "fulfilled" for o in inventory)
+    # The districts' work plans come by mail too: a few send the workbook first, intake refuses it by its kind.
+    plans = [o for o in report["obligations"] if o["phase"] == "district_plans"]
+    assert plans and all(o["state"] == "fulfilled" for o in plans)
+    assert "发出报送工作方案的通知" in result.stdout and "收到回执后改发工作方案" in result.stdout
 
     # Nobody stays red for months unless the demo itself says it is a deliberate case.
     url = f"sqlite:///{workspace / 'reform.db'}"

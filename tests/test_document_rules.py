@@ -1,10 +1,10 @@
 """Which file answers which phase's document (rules.documents), and what a file's bytes are (workbooks.sniffing)."""
 from __future__ import annotations
 
+from demo.documents import work_plan_docx, work_plan_ofd, work_plan_pdf
 from demo.samples import filled_workbook, item_rows
 from notifications.intake_letters import CALL_LETTERS
 from rules.documents import DOCUMENTS, DocumentKind, Format, choose, document
-from tests.document_samples import work_plan_docx, work_plan_ofd, work_plan_pdf
 from workbooks.sniffing import sniff
 
 WORK_PLAN = document("work_plan")

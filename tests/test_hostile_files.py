@@ -13,6 +13,7 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from core.problems import Problem
+from demo.documents import work_plan_docx
 from demo.samples import filled_workbook, item_rows
 from reform.app import app
 from registry.campaign.obligations import find_obligation
@@ -20,7 +21,6 @@ from registry.campaign.tables import Obligation
 from registry.db import transaction
 from registry.intake.tables import MailboxMessage, SubmittedItem
 from rules.organisations import OrgKind, OrgRecord, Person
-from tests.document_samples import work_plan_docx
 from tests.intake_helpers import call, outbox, reply, take_in
 from workbooks import inventory_schema as s
 from workbooks.approved_list import DepartmentList, build_approved_list

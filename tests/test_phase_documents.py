@@ -14,6 +14,7 @@ from sqlalchemy import select, text
 from typer.testing import CliRunner
 
 from core.settings import get_settings
+from demo.documents import work_plan_docx, work_plan_ofd, work_plan_pdf
 from reform.app import app
 from registry.calendar.store import load_calendar
 from registry.campaign.obligations import find_obligation
@@ -25,7 +26,6 @@ from registry.intake.tables import MailboxMessage, Submission
 from registry.outbox.tables import OutboxMessage
 from registry.review import service as review
 from registry.review.routing import route_submission
-from tests.document_samples import work_plan_docx, work_plan_ofd, work_plan_pdf
 from tests.intake_helpers import NOW, call, good_workbook, outbox, reply, take_in
 
 runner = CliRunner()
