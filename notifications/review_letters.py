@@ -22,14 +22,15 @@ def _letter(subject: str, lines: list[str], table: list[list[str]] | None = None
 
 
 def packet_letter(*, agency_name: str, org_name: str, version: int, items: int, flagged: int, deadline: date,
-                  angle: str, reply_address: str, tag: str, filename: str) -> Letter:
-    return _letter(f"【审核】{org_name}公共服务事项清单（第 {version} 版）请审核 {tag}", [
+                  angle: str, reply_address: str, tag: str, filename: str, title: str = "公共服务事项清单",
+                  unit: str = "事项", choices: tuple[str, ...] = ("保留", "取消", "调整", "合并")) -> Letter:
+    return _letter(f"【审核】{org_name}{title}（第 {version} 版）请审核 {tag}", [
         f"{agency_name}：",
-        f"{org_name}报送的公共服务事项清单（第 {version} 版，共 {items} 个事项）已通过校验，"
+        f"{org_name}报送的{title}（第 {version} 版，共 {items} 个{unit}）已通过校验，"
         f"请按工作方案从{angle}角度审核，于 {deadline:%Y年%-m月%-d日} 前提出书面审核意见。",
-        f"请在附件「{filename}」中逐项选择审核意见（保留/取消/调整/合并），填写理由和调整后内容，"
+        f"请在附件「{filename}」中逐项选择审核意见（{'/'.join(choices)}），填写理由，"
         f"然后直接回复本邮件（{reply_address}），不要修改主题中的编号 {tag}。"
-        + (f"系统已按贵单位审核角度预先标出 {flagged} 个事项，见「预审提示」列。" if flagged else ""),
+        + (f"系统已按贵单位审核角度预先标出 {flagged} 个{unit}，见「预审提示」列。" if flagged else ""),
         SIGNATURE])
 
 
@@ -100,3 +101,34 @@ def response_receipt(*, org_name: str, version: int, summary: str, changes: list
         f"{org_name}：",
         f"贵单位按书面审核意见修改的清单（第 {version} 版）已收到，与上一版相比：{summary}。市编委办将进行复核。",
         SIGNATURE], changes, ["变化", "事项名称", "说明"])
+
+
+def guides_verdict_letter(*, org_name: str, version: int, agencies: str, revise: list[list[str]], agreed: int,
+                          due: date | None, reply_address: str, tag: str, filename: str) -> Letter:
+    """The two reviewers' verdict on a department's guides: agreed, or which items to revise and why."""
+    if not revise:
+        return _letter(f"【审核通过】{org_name}办事指南（第 {version} 版）{tag}", [
+            f"{org_name}：",
+            f"{agencies}已完成对贵单位办事指南（第 {version} 版）的审核，{agreed} 个事项的办事指南全部同意，"
+            "编制办事指南任务已完成。审核意见见附件「" + filename + "」。", SIGNATURE])
+    return _letter(f"【审核意见】{org_name}办事指南（第 {version} 版）有 {len(revise)} 个事项需要修改 {tag}", [
+        f"{org_name}：",
+        f"{agencies}已完成对贵单位办事指南（第 {version} 版）的审核：同意 {agreed} 个事项，"
+        f"以下 {len(revise)} 个事项需要修改（审核意见见附件「{filename}」）。",
+        f"请于 {due:%Y年%-m月%-d日} 前修改，将修改后的完整办事指南工作簿直接回复本邮件（{reply_address}）。"
+        if due else f"请修改后将完整的办事指南工作簿直接回复本邮件（{reply_address}）。",
+        SIGNATURE], revise, ["序号", "事项名称", "审核意见"])
+
+
+def certificates_verdict_letter(*, org_name: str, version: int, counts: dict[str, int], changed: list[list[str]],
+                                tag: str, filename: str) -> Letter:
+    """The review's decision on a department's certificate ledger, certificate by certificate."""
+    tally = "，".join(f"{k} {v} 项" for k, v in counts.items() if v)
+    lines = [f"{org_name}：",
+             f"市编委办、法制办、财政局、政务服务办已完成对贵单位证明事项清理表（第 {version} 版）的并联审核，"
+             f"审定的处理方式：{tally}。审核意见见附件「{filename}」。"]
+    if changed:
+        lines.append(f"其中 {len(changed)} 项证明的处理方式与贵单位拟定的不同，见下表；请按审定的处理方式执行。")
+    lines += ["列入取消清单的证明，自公布之日起不得再要求申请人提供。", SIGNATURE]
+    return _letter(f"【审核结果】{org_name}证明事项清理表（第 {version} 版）{tag}", lines, changed or None,
+                   ["证明名称", "拟处理方式", "审定处理方式"])

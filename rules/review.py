@@ -6,11 +6,14 @@ configuration), plain values out. No database, no mail, no spreadsheet library.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from rules.cell_text import fold, refusal
+from rules.certificates import DISPOSITIONS, REVIEW_OPINIONS, disposition_of
+from rules.certificates import REVIEW_CHECKS as CERTIFICATE_CHECKS
+from rules.guides import REVIEW_CHECKS as GUIDE_CHECKS
 
 
 class Opinion(StrEnum):
@@ -21,6 +24,34 @@ class Opinion(StrEnum):
 
 
 OPINIONS = tuple(o.value for o in Opinion)
+
+
+class GuideOpinion(StrEnum):
+    AGREE = "同意"
+    REVISE = "修改"
+
+
+@dataclass(frozen=True)
+class OpinionScheme:
+    """What an agency may answer on each row of one kind of packet, and what each answer needs.
+
+    The inventory's list is kept, cancelled, adjusted or merged item by item; a guide is agreed or
+    sent back for revision; a certificate's proposed disposition is agreed or another is named.
+    """
+
+    subject: str  # the phase whose document is reviewed: inventory | guides | certificates
+    choices: tuple[str, ...]
+    needs_reason: frozenset[str] = frozenset()  # answers that need 审核理由
+
+    @property
+    def choices_text(self) -> str:
+        return "、".join(self.choices)
+
+
+INVENTORY_SCHEME = OpinionScheme("inventory", OPINIONS)
+GUIDES_SCHEME = OpinionScheme("guides", tuple(o.value for o in GuideOpinion), frozenset({GuideOpinion.REVISE}))
+CERTIFICATES_SCHEME = OpinionScheme("certificates", REVIEW_OPINIONS, frozenset(DISPOSITIONS))
+SCHEMES = {s.subject: s for s in (INVENTORY_SCHEME, GUIDES_SCHEME, CERTIFICATES_SCHEME)}
 
 
 def item_key(seq: object, name: object) -> tuple[str, str]:
@@ -54,8 +85,9 @@ class ReviewRow:
     adjusted: str = ""
 
 
-def check_review_rows(packet: Sequence[tuple[object, object]], rows: Sequence[ReviewRow]) -> list[RowFinding]:
-    """Every problem with an agency's rows at once. ``packet`` is the (序号, 事项名称) sent, in order."""
+def check_review_rows(packet: Sequence[tuple[object, object]], rows: Sequence[ReviewRow],
+                      scheme: OpinionScheme = INVENTORY_SCHEME) -> list[RowFinding]:
+    """Every problem with an agency's rows at once. ``packet`` is the (序号, 名称) sent, in order."""
     findings: list[RowFinding] = []
     expected = [item_key(s, n) for s, n in packet]
     expected_set = set(expected)
@@ -74,7 +106,7 @@ def check_review_rows(packet: Sequence[tuple[object, object]], rows: Sequence[Re
             continue
         seen[key] = r.row
         matched.append((key, r))
-        findings += check_opinion(r)
+        findings += check_opinion(r, scheme)
     missing = [k for k in expected if k not in seen]
     for seq, name in missing:
         findings.append(RowFinding(f"送审清单中的序号 {seq}「{name}」被删除了",
@@ -88,15 +120,19 @@ def check_review_rows(packet: Sequence[tuple[object, object]], rows: Sequence[Re
     return findings
 
 
-def check_opinion(r: ReviewRow) -> list[RowFinding]:
+def check_opinion(r: ReviewRow, scheme: OpinionScheme = INVENTORY_SCHEME) -> list[RowFinding]:
     opinion = fold(r.opinion)
+    choose = f"请从下拉列表中选择：{scheme.choices_text}"
     if not opinion:
-        return [RowFinding(f"序号 {r.seq}「{r.name}」未填写审核意见", f"请从下拉列表中选择：{'、'.join(OPINIONS)}",
-                           r.row, "审核意见")]
-    if opinion not in OPINIONS:
-        return [RowFinding(refusal(r.opinion, "不是可选的值", lambda t: fold(t) if fold(t) in OPINIONS else None, "审核意见"),
-                           f"请从下拉列表中选择：{'、'.join(OPINIONS)}",
-                           r.row, "审核意见")]
+        return [RowFinding(f"序号 {r.seq}「{r.name}」未填写审核意见", choose, r.row, "审核意见")]
+    if opinion not in scheme.choices:
+        return [RowFinding(refusal(r.opinion, "不是可选的值", lambda t: fold(t) if fold(t) in scheme.choices else None,
+                                   "审核意见"), choose, r.row, "审核意见")]
+    if scheme is not INVENTORY_SCHEME:
+        if opinion in scheme.needs_reason and not fold(r.reason):
+            return [RowFinding(f"序号 {r.seq}「{r.name}」的审核意见为「{opinion}」，但没有写理由",
+                               "请在「审核理由」中写明理由和需要修改的内容", r.row, "审核理由")]
+        return []
     if opinion == Opinion.CANCEL and not fold(r.reason):
         return [RowFinding(f"序号 {r.seq}「{r.name}」建议取消，但没有写理由",
                            "取消事项必须在「审核理由」中写明理由（如无法律法规依据）", r.row, "审核理由")]
@@ -127,14 +163,17 @@ class Angle:
     checks: tuple[Mapping, ...] = ()
 
 
-def angles_from_data(data: Mapping) -> dict[str, Angle]:
-    """Read the angles configuration (registry/seed/review_angles.yaml, already parsed)."""
+def angles_from_data(data: Mapping, subject: str = "inventory") -> dict[str, Angle]:
+    """Read the angles configuration (registry/seed/review_angles.yaml, already parsed): the
+    inventory's under ``agencies``, the guides' and certificates' under their own keys."""
+    section = data.get("agencies") if subject == "inventory" else (data.get(subject) or {}).get("agencies")
+    checks_of = subject_checks(subject)
     angles = {}
-    for code, spec in (data.get("agencies") or {}).items():
+    for code, spec in (section or {}).items():
         checks = tuple(spec.get("checks") or ())
-        unknown = [c.get("check") for c in checks if c.get("check") not in CHECKS]
+        unknown = [c.get("check") for c in checks if c.get("check") not in checks_of]
         if unknown:
-            raise ValueError(f"审核角度配置中有未知的检查项：{'、'.join(map(str, unknown))}（可用：{'、'.join(CHECKS)}）")
+            raise ValueError(f"审核角度配置中有未知的检查项：{'、'.join(map(str, unknown))}（可用：{'、'.join(checks_of)}）")
         angles[code] = Angle(code, spec.get("title", ""), spec.get("guidance", ""), checks)
     return angles
 
@@ -191,11 +230,21 @@ CHECKS = {
 }
 
 
-def pre_flags(item: Mapping, angle: Angle) -> list[str]:
-    """What the agency should look at first on this item, from its own angle."""
+def subject_checks(subject: str) -> Mapping[str, Callable[[Mapping, Mapping], str | None]]:
+    """The kinds of pre-flag check each kind of packet knows."""
+    if subject == "guides":
+        return GUIDE_CHECKS
+    if subject == "certificates":
+        return CERTIFICATE_CHECKS
+    return CHECKS
+
+
+def pre_flags(item: Mapping, angle: Angle, subject: str = "inventory") -> list[str]:
+    """What the agency should look at first on this item (a guide, a certificate), from its own angle."""
+    checks = subject_checks(subject)
     flags = []
     for check in angle.checks:
-        flag = CHECKS[check["check"]](item, check)
+        flag = checks[check["check"]](item, check)
         if flag:
             flags.append(flag)
     return flags
@@ -245,14 +294,41 @@ def merge_item(seq: str, name: str, opinions: Mapping[str, AgencyOpinion]) -> Me
     return MergedItem(seq, name, dict(opinions), None, reasons, "", True)
 
 
+def merge_guide(seq: str, name: str, opinions: Mapping[str, AgencyOpinion]) -> MergedItem:
+    """A guide goes back for revision when either reviewer asks for it: each speaks for its own
+    angle (事项与要素, 流程与时限), so a 修改 never conflicts with a 同意."""
+    reasons = "；".join(f"{agency}：{o.reason}" for agency, o in opinions.items() if o.reason)
+    revise = any(fold(o.opinion) == GuideOpinion.REVISE for o in opinions.values())
+    outcome = GuideOpinion.REVISE if revise else GuideOpinion.AGREE
+    return MergedItem(seq, name, dict(opinions), str(outcome), reasons, "", False)
+
+
+def merge_certificate(seq: str, name: str, opinions: Mapping[str, AgencyOpinion], declared: str) -> MergedItem:
+    """The disposition every agency arrives at (同意 being the one proposed); any two different
+    dispositions are a conflict the coordinator decides."""
+    reasons = "；".join(f"{agency}：{o.reason}" for agency, o in opinions.items() if o.reason)
+    dispositions = {disposition_of(o.opinion, declared) for o in opinions.values()}
+    if len(dispositions) == 1:
+        return MergedItem(seq, name, dict(opinions), next(iter(dispositions)), reasons, "", False)
+    return MergedItem(seq, name, dict(opinions), None, reasons, "", True)
+
+
 def merge_opinions(packet: Sequence[tuple[object, object]],
-                   by_agency: Mapping[str, Mapping[tuple[str, str], AgencyOpinion]]) -> list[MergedItem]:
-    """Merge the agencies' opinions item by item, in the packet's order."""
+                   by_agency: Mapping[str, Mapping[tuple[str, str], AgencyOpinion]],
+                   scheme: OpinionScheme = INVENTORY_SCHEME,
+                   declared: Sequence[str] = ()) -> list[MergedItem]:
+    """Merge the agencies' opinions item by item, in the packet's order; ``declared`` is each
+    certificate's proposed disposition, in the same order."""
     merged = []
-    for seq, name in packet:
+    for n, (seq, name) in enumerate(packet):
         key = item_key(seq, name)
         opinions = {agency: rows[key] for agency, rows in by_agency.items() if key in rows}
-        merged.append(merge_item(key[0], str(name), opinions))
+        if scheme is GUIDES_SCHEME:
+            merged.append(merge_guide(key[0], str(name), opinions))
+        elif scheme is CERTIFICATES_SCHEME:
+            merged.append(merge_certificate(key[0], str(name), opinions, declared[n]))
+        else:
+            merged.append(merge_item(key[0], str(name), opinions))
     return merged
 
 

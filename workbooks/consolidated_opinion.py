@@ -27,15 +27,17 @@ class OpinionLine:
 
 
 def build_consolidated_workbook(*, org_name: str, version: int, agencies: list[str], lines: list[OpinionLine],
-                                response_due: date, reply_address: str) -> bytes:
+                                response_due: date | None, reply_address: str, title: str = "公共服务事项清单",
+                                name_header: str = "事项名称", instruction: str = "") -> bytes:
+    """``instruction`` says what the department does next; the inventory's response by default."""
     book = Workbook()
     sheet = book.active
     sheet.title = SHEET
-    append_safe(sheet, [f"{org_name}公共服务事项清单（第 {version} 版）书面审核意见"])
+    append_safe(sheet, [f"{org_name}{title}（第 {version} 版）书面审核意见"])
     sheet["A1"].font = Font(bold=True, size=14)
-    append_safe(sheet, [f"请于 {response_due.isoformat()} 前研究提出意见：按综合意见修改清单后，"
+    append_safe(sheet, [instruction or f"请于 {response_due.isoformat()} 前研究提出意见：按综合意见修改清单后，"
                         f"将修改后的「公共服务事项清单」工作簿回复至 {reply_address}。"])
-    headers = ["序号", "事项名称", *[f"{a}意见" for a in agencies], "综合意见", "综合理由", "调整后内容", "协调决定"]
+    headers = ["序号", name_header, *[f"{a}意见" for a in agencies], "综合意见", "综合理由", "调整后内容", "协调决定"]
     append_safe(sheet, headers)
     for column in range(1, len(headers) + 1):
         cell = sheet.cell(row=3, column=column)

@@ -48,6 +48,7 @@ LIST_HEADERS = s.HEADERS
 HEADERS = (*LIST_HEADERS, FLAGS, AGENCY, OPINION, REASON, ADJUSTED)
 # Fields of a submitted item, in the order of the list's headers.
 ITEM_FIELDS = tuple(s.FIELDS[h] for h in LIST_HEADERS)
+NAME_HEADERS = (s.NAME, "证明名称")
 REVIEW_FILL = PatternFill("solid", fgColor="FFF2CC")
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 
@@ -66,8 +67,30 @@ class PacketFacts:
     reply_address: str
 
 
-def packet_filename(org_short_name: str, agency_short_name: str) -> str:
-    return f"审核意见表-{org_short_name}-{agency_short_name}.xlsx"
+@dataclass(frozen=True)
+class PacketLayout:
+    """What one kind of packet shows: the document's own columns beside the agency's three."""
+
+    title: str  # the document reviewed: 公共服务事项清单, 办事指南, 证明事项清理表
+    name_header: str  # the second column: 事项名称, or 证明名称 for a certificate
+    columns: tuple[str, ...]  # the document's columns after 序号 and the name
+    choices: tuple[str, ...]  # what 审核意见 may be
+    guidance: tuple[str, ...] = ()  # what each choice needs, for the instructions sheet
+
+    @property
+    def headers(self) -> tuple[str, ...]:
+        return (s.SEQ, self.name_header, *self.columns, FLAGS, AGENCY, OPINION, REASON, ADJUSTED)
+
+
+INVENTORY_LAYOUT = PacketLayout(
+    "公共服务事项清单", s.NAME, LIST_HEADERS[2:], OPINIONS,
+    ("选「取消」的必须写明理由；选「调整」的写明调整后内容；选「合并」的写明合并到哪个事项。",))
+WIDE = frozenset({s.NAME, "证明名称", FLAGS, REASON, ADJUSTED, s.LEGAL_BASIS, "办理依据", "申请材料", "办理流程",
+                  "设定依据", "受理条件"})
+
+
+def packet_filename(org_short_name: str, agency_short_name: str, title: str = "") -> str:
+    return f"审核意见表-{title + '-' if title else ''}{org_short_name}-{agency_short_name}.xlsx"
 
 
 def _cell_value(field_name: str, value: object) -> object:
@@ -77,49 +100,57 @@ def _cell_value(field_name: str, value: object) -> object:
 
 
 def build_review_packet(facts: PacketFacts, items: list[dict], flags: list[list[str]]) -> bytes:
-    """``items`` are SubmittedItem columns in the list's order; ``flags`` the pre-flags per item."""
+    """The inventory's packet: ``items`` are SubmittedItem columns in the list's order."""
+    rows = [[_cell_value(f, item.get(f)) for f in ITEM_FIELDS] for item in items]
+    return build_packet(facts, INVENTORY_LAYOUT, rows, flags)
+
+
+def build_packet(facts: PacketFacts, layout: PacketLayout, rows: list[list[object]],
+                 flags: list[list[str]]) -> bytes:
+    """``rows`` hold 序号, the name and the layout's columns, in the document's order; ``flags``
+    the pre-flags per row."""
     book = Workbook()
     cover = book.active
     cover.title = COVER_SHEET
-    append_safe(cover, ["公共服务事项清单审核意见表"])
+    append_safe(cover, [f"{layout.title}审核意见表"])
     cover["A1"].font = Font(bold=True, size=14)
     for label, value in ((COVER_AGENCY, facts.agency_name), (COVER_AGENCY_CODE, facts.agency_code),
                          (COVER_ANGLE, f"{facts.angle_title}：{facts.angle_guidance}"),
                          (COVER_ORG, facts.org_name), (COVER_ORG_CODE, facts.org_code),
                          (COVER_SUBMISSION, facts.submission_id), (COVER_VERSION, facts.version),
                          (COVER_DEADLINE, facts.deadline.isoformat()),
-                         (COVER_REPLY, f"填好后作为附件回复本邮件（{facts.reply_address}），请勿修改封面和清单内容")):
+                         (COVER_REPLY, f"填好后作为附件回复本邮件（{facts.reply_address}），请勿修改封面和{layout.title}内容")):
         append_safe(cover, [label, value])
     cover.column_dimensions["A"].width, cover.column_dimensions["B"].width = 16, 80
 
+    headers = layout.headers
     sheet = book.create_sheet(SHEET)
-    append_safe(sheet, list(HEADERS))
-    for column, header in enumerate(HEADERS, start=1):
+    append_safe(sheet, list(headers))
+    for column, header in enumerate(headers, start=1):
         cell = sheet.cell(row=1, column=column)
         cell.font = Font(bold=True)
         cell.fill = REVIEW_FILL if header in (OPINION, REASON, ADJUSTED) else HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="center")
-        sheet.column_dimensions[get_column_letter(column)].width = 30 if header in (s.NAME, FLAGS, REASON,
-                                                                                   ADJUSTED, s.LEGAL_BASIS) else 12
+        sheet.column_dimensions[get_column_letter(column)].width = 30 if header in WIDE else 12
     sheet.freeze_panes = "C2"
-    for item, item_flags in zip(items, flags):
+    for row, row_flags in zip(rows, flags):
         # The department's own text: append_safe keeps "=…" from turning into a formula.
-        append_safe(sheet, [_cell_value(f, item.get(f)) for f in ITEM_FIELDS]
-                    + ["；".join(item_flags), facts.agency_name, "", "", ""])
-    letter = get_column_letter(HEADERS.index(OPINION) + 1)
-    choices = DataValidation(type="list", formula1='"' + ",".join(OPINIONS) + '"', allow_blank=True,
-                             showErrorMessage=True, errorTitle=OPINION, error=f"请选择：{'、'.join(OPINIONS)}")
+        append_safe(sheet, [*row, "；".join(row_flags), facts.agency_name, "", "", ""])
+    letter = get_column_letter(headers.index(OPINION) + 1)
+    choices = DataValidation(type="list", formula1='"' + ",".join(layout.choices) + '"', allow_blank=True,
+                             showErrorMessage=True, errorTitle=OPINION, error=f"请选择：{'、'.join(layout.choices)}")
     sheet.add_data_validation(choices)
-    choices.add(f"{letter}2:{letter}{max(len(items), 1) + 1}")
+    choices.add(f"{letter}2:{letter}{max(len(rows), 1) + 1}")
 
     notes = book.create_sheet(INSTRUCTIONS_SHEET)
-    for line in ("填写说明",
-                 f"1. 只填写「{OPINION}」「{REASON}」「{ADJUSTED}」三列，不要增加、删除或移动行，不要修改清单内容。",
-                 f"2. {OPINION}从下拉列表中选择：{'、'.join(OPINIONS)}。",
-                 "3. 选「取消」的必须写明理由；选「调整」的写明调整后内容；选「合并」的写明合并到哪个事项。",
-                 f"4. 「{FLAGS}」是系统按贵单位审核角度预先标出的问题，供参考。",
-                 "5. 填好后直接回复本邮件；系统几分钟内回执，有问题将一次性告知。"):
-        append_safe(notes, [line])
+    for n, line in enumerate(("填写说明",
+                              f"只填写「{OPINION}」「{REASON}」「{ADJUSTED}」三列，不要增加、删除或移动行，"
+                              f"不要修改{layout.title}内容。",
+                              f"{OPINION}从下拉列表中选择：{'、'.join(layout.choices)}。",
+                              *layout.guidance,
+                              f"「{FLAGS}」是系统按贵单位审核角度预先标出的问题，供参考。",
+                              "填好后直接回复本邮件；系统几分钟内回执，有问题将一次性告知。")):
+        append_safe(notes, [f"{n}. {line}" if n else line])
     notes.column_dimensions["A"].width = 100
     out = io.BytesIO()
     book.save(out)
@@ -163,7 +194,9 @@ def _parse(content: bytes) -> ParsedReview:
         result.problems.append(Problem(f"工作表「{SHEET}」是空的", "请使用系统发来的审核意见表", sheet=SHEET))
         return result
     columns = {fold(v): i for i, v in enumerate(frame.iloc[0])}
-    needed = (s.SEQ, s.NAME, OPINION, REASON, ADJUSTED)
+    # A certificate packet names its rows 证明名称; every other packet 事项名称.
+    name = next((h for h in NAME_HEADERS if fold(h) in columns), s.NAME)
+    needed = (s.SEQ, name, OPINION, REASON, ADJUSTED)
     missing = [h for h in needed if fold(h) not in columns]
     for header in missing:
         result.problems.append(Problem(f"缺少表头「{header}」", f"请按原表恢复「{header}」这一列", sheet=SHEET, row=1,
@@ -174,7 +207,7 @@ def _parse(content: bytes) -> ParsedReview:
         values = {h: _text(frame.iat[index, columns[fold(h)]]) for h in needed}
         if not any(values.values()):
             continue
-        result.rows.append(ReviewRow(index + 1, values[s.SEQ], values[s.NAME], values[OPINION], values[REASON],
+        result.rows.append(ReviewRow(index + 1, values[s.SEQ], values[name], values[OPINION], values[REASON],
                                      values[ADJUSTED]))
     return result
 

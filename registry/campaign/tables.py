@@ -121,6 +121,9 @@ class Obligation(Base):
     priority: Mapped[bool] = mapped_column(Boolean, default=False)  # 绿色通道
     opened_on: Mapped[date] = mapped_column(Date)
     closed_on: Mapped[date | None] = mapped_column(Date)
+    # What a per-department obligation covers when its phase works item by item (the guides and the
+    # certificates cover the department's approved items): {"version": N, "items": [...]}.
+    scope: Mapped[dict | None] = mapped_column(JSON)
 
     phase: Mapped[Phase] = relationship()
     debtor: Mapped[Organisation] = relationship(foreign_keys=[debtor_id])

@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core.errors import UserError
 from registry.directory.tables import Contact, Organisation
 from rules.organisations import OrgRole
 
@@ -52,3 +53,15 @@ def next_contact_up(session: Session, email: str) -> str:
         return ""
     return session.scalar(select(Contact.email).where(Contact.org_id == contact.org_id, Contact.rung > contact.rung,
                                                       Contact.email != "").order_by(Contact.rung).limit(1)) or ""
+
+
+class UnknownOrganisation(UserError, LookupError):
+    pass
+
+
+def find_organisation(session: Session, named: str) -> Organisation:
+    """An organisation by its code, its name or its short name, as a coordinator types it."""
+    for org in session.scalars(select(Organisation).order_by(Organisation.id)):
+        if named in (org.code, org.name, org.short_name):
+            return org
+    raise UnknownOrganisation(f"没有单位 {named!r}（单位代码见 reform directory export）")

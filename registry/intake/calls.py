@@ -18,8 +18,15 @@ from registry.intake.documents import phase_document
 from registry.intake.reply_tokens import reply_address, subject_tag, token_for
 from registry.outbox.queue import XLSX, Attachment, queue_message
 from registry.outbox.tables import OutboxMessage
+from rules.certificates import certificates_from_items
 from rules.documents import DOCUMENTS, Document, DocumentKind
 from rules.obligations import CLOSED
+from workbooks.certificates_template import (
+    CertificatesTemplateFacts,
+    build_certificates_template,
+    certificates_template_filename,
+)
+from workbooks.guides_template import GuidesTemplateFacts, build_guides_template, guides_template_filename
 from workbooks.inventory_template import (
     TemplateFacts,
     build_inventory_template,
@@ -74,8 +81,10 @@ def obligations_to_call(session: Session, phase_code: str, campaign_code: str | 
     ))
 
 
-def call_key(phase_code: str, obligation_id: int) -> str:
-    return f"call:{phase_code}:{obligation_id}"
+def call_key(phase_code: str, obligation_id: int, version: int = 1) -> str:
+    """One call per obligation; an obligation that follows the approved list is called again for
+    each version that changes what it covers."""
+    return f"call:{phase_code}:{obligation_id}" + (f":v{version}" if version > 1 else "")
 
 
 def template_for(session: Session, obligation: Obligation, settings: Settings, now: datetime) -> tuple[str, bytes]:
@@ -98,16 +107,46 @@ def _inventory_template(obligation: Obligation, contact: Contact | None, token: 
     return template_filename(org.short_name or org.code), build_inventory_template(facts)
 
 
-# Every document rules.documents marks as having a template; the guides and certificates workbooks
-# join it when they are defined.
-_TEMPLATES = {DocumentKind.INVENTORY: _inventory_template}
+def _scope_items(obligation: Obligation) -> list[dict]:
+    return list((obligation.scope or {}).get("items") or [])
+
+
+def _guides_template(obligation: Obligation, contact: Contact | None, token: str,
+                     settings: Settings) -> tuple[str, bytes]:
+    org = obligation.debtor
+    facts = GuidesTemplateFacts(org_name=org.name, org_code=org.code, campaign_name=obligation.phase.campaign.name,
+                                deadline=obligation.due,
+                                reply_address=reply_address(settings.mailbox.intake_address, token),
+                                contact_name=contact.name if contact else "",
+                                contact_phone=contact.phone if contact else "")
+    return guides_template_filename(org.short_name or org.code), build_guides_template(facts, _scope_items(obligation))
+
+
+def _certificates_template(obligation: Obligation, contact: Contact | None, token: str,
+                           settings: Settings) -> tuple[str, bytes]:
+    org = obligation.debtor
+    facts = CertificatesTemplateFacts(org_name=org.name, org_code=org.code,
+                                      campaign_name=obligation.phase.campaign.name, deadline=obligation.due,
+                                      reply_address=reply_address(settings.mailbox.intake_address, token),
+                                      contact_name=contact.name if contact else "",
+                                      contact_phone=contact.phone if contact else "")
+    prefilled = certificates_from_items(_scope_items(obligation))
+    return (certificates_template_filename(org.short_name or org.code),
+            build_certificates_template(facts, prefilled))
+
+
+# Every document rules.documents marks as having a template. The guides and the certificates are
+# made for the department from the approved items its obligation covers.
+_TEMPLATES = {DocumentKind.INVENTORY: _inventory_template, DocumentKind.GUIDES: _guides_template,
+              DocumentKind.CERTIFICATES: _certificates_template}
 
 
 def queue_call(session: Session, obligation_id: int, settings: Settings, now: datetime) -> tuple[int, bool]:
-    """Queue the call once per obligation (outbox key call:<phase>:<id>); returns (outbox id, created)."""
+    """Queue the call once per obligation (outbox key call:<phase>:<id>, and once more for each
+    approved version that changes what it covers); returns (outbox id, created)."""
     obligation = session.get(Obligation, obligation_id)
     phase = obligation.phase
-    key = call_key(phase.code, obligation.id)
+    key = call_key(phase.code, obligation.id, (obligation.scope or {}).get("version", 1))
     queued = session.scalar(select(OutboxMessage.id).where(OutboxMessage.key == key))
     if queued is not None:
         return queued, False  # a rerun: the template is not built again only to be thrown away

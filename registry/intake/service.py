@@ -6,6 +6,7 @@ environment's.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from core.errors import UserError
 from core.settings import Settings, get_settings
+from notifications.inbound import InboundAttachment
 from registry.campaign.obligations import UnknownObligation, find_obligation
 from registry.campaign.plan import open_phase
 from registry.campaign.queries import find_phase
@@ -52,17 +54,20 @@ def template_for(url: str, org_code: str, now: datetime, phase_code: str = "inve
 
 
 def submit_file(url: str, org_code: str, path: Path, now: datetime, settings: Settings | None = None,
-                phase_code: str | None = None) -> IntakeResult:
+                phase_code: str | None = None, attached: Sequence[Path] = ()) -> IntakeResult:
     """A file that came some other way than mail: the same checks, the same receipt. Without a phase,
-    the organisation's inventory, or the one phase it owes a file in."""
-    if not path.is_file():
-        raise MissingFile(f"文件不存在：{path}")
+    the organisation's inventory, or the one phase it owes a file in. ``attached`` are the files a
+    guides workbook names (blank forms, samples), as they would come attached to its email."""
+    missing = [p for p in (path, *attached) if not p.is_file()]
+    if missing:
+        raise MissingFile("文件不存在：" + "、".join(str(p) for p in missing))
     content = path.read_bytes()
+    others = [InboundAttachment(p.name, p.read_bytes()) for p in attached]
     with transaction(url) as session:
         if phase_code is not None:
             find_phase(session, phase_code)
         obligation = _obligation(session, phase_code or _submitted_phase(session, org_code), org_code)
-        return take_in_file(session, obligation, path.name, content, settings or get_settings(), now)
+        return take_in_file(session, obligation, path.name, content, settings or get_settings(), now, others)
 
 
 class AmbiguousPhase(UserError, LookupError):

@@ -10,6 +10,8 @@ the message was seen) commit together or not at all.
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,6 +20,7 @@ from sqlalchemy.orm import Session
 from core.errors import UserError
 from core.problems import Problem
 from core.settings import Settings
+from notifications.document_letters import certificates_receipt, guides_receipt
 from notifications.inbound import InboundAttachment, InboundMail
 from notifications.intake_letters import (
     accepted_receipt,
@@ -26,14 +29,22 @@ from notifications.intake_letters import (
     rejected_receipt,
 )
 from registry.campaign.tables import Obligation
+from registry.certificates.checking import check_certificates_workbook
+from registry.certificates.storing import store_entries
+from registry.guides.checking import check_guides_workbook
+from registry.guides.storing import record_check, store_guides
 from registry.intake.claims import claimed_row
 from registry.intake.documents import phase_document
 from registry.intake.reply_tokens import subject_tag, token_for
-from registry.intake.submissions import Stored, record_submission
-from registry.intake.tables import MailboxMessage
+from registry.intake.submissions import STORED_PROBLEMS, Stored, record_submission
+from registry.intake.tables import MailboxMessage, Submission
 from registry.outbox.queue import XLSX, Attachment, queue_letter
-from rules.documents import Document, DocumentKind, choose
+from rules.certificates import CertificatesCheck
+from rules.documents import Choice, Document, DocumentKind, choose
+from rules.guides import GuidesCheck
 from rules.obligations import State
+from workbooks.certificates_parse import is_certificates_workbook
+from workbooks.guides_parse import is_guides_workbook
 from workbooks.inventory_parse import parse_inventory
 from workbooks.inventory_rules import Validation, summarise, validate_inventory
 from workbooks.problem_report import build_problem_report
@@ -87,47 +98,87 @@ def take_in_submission_mail(session: Session, mail: InboundMail, obligation: Obl
         remember_message(session, mail, result.outcome, obligation.id, None, now, f"{doc.name}暂不受理")
         return result
     if refused is not None:
-        filename, content, validation = "", refused[1], Validation(problems=[refused[0]], problem_count=1)
+        checked = Checked("", refused[1], Validation(problems=[refused[0]], problem_count=1))
     else:
-        filename, content, validation = validate_attachments(doc, mail.attachments, settings,
-                                                             obligation.debtor.code)
-    result = _store_and_answer(session, obligation, doc, validation, filename=filename, content=content,
-                               source="email", settings=settings, now=now, to=mail.sender,
-                               in_reply_to=mail.message_id, receipt_key=receipt_key(mail))
+        checked = check_attachments(session, obligation, doc, mail.attachments, settings)
+    result = _store_and_answer(session, obligation, doc, checked, source="email", settings=settings, now=now,
+                               to=mail.sender, in_reply_to=mail.message_id, receipt_key=receipt_key(mail))
     remember_message(session, mail, result.outcome, obligation.id, result.submission_id, now, _detail(doc, result))
     return result
 
 
 def take_in_file(session: Session, obligation: Obligation, filename: str, content: bytes, settings: Settings,
-                 now: datetime) -> IntakeResult:
-    """`reform submit`: a file that arrived some other way, through the same checks and storage."""
+                 now: datetime, others: Sequence[InboundAttachment] = ()) -> IntakeResult:
+    """`reform submit`: a file that arrived some other way, through the same checks and storage;
+    ``others`` are the files a guides workbook names (its blank forms and samples)."""
     doc = phase_document(obligation.phase)
     if not doc.taken_in:
         return _not_taken_in(session, obligation, doc, settings, now, to=None, in_reply_to="", receipt_key="")
-    filename, stored, validation = validate_attachments(doc, (InboundAttachment(filename, content),), settings,
-                                                        obligation.debtor.code)
-    return _store_and_answer(session, obligation, doc, validation, filename=filename or "", content=stored,
-                             source="cli", settings=settings, now=now, to=None, in_reply_to="", receipt_key="")
+    checked = check_attachments(session, obligation, doc, (InboundAttachment(filename, content), *others), settings)
+    return _store_and_answer(session, obligation, doc, checked, source="cli", settings=settings, now=now, to=None,
+                             in_reply_to="", receipt_key="")
 
 
-def validate_attachments(doc: Document, attachments: tuple[InboundAttachment, ...], settings: Settings,
-                         org_code: str) -> tuple[str, Stored, Validation]:
-    """The attachment that answers ``doc`` and its checks: the inventory's rows, a document's size and
-    macros. Without one, each attachment's reason, all at once."""
-    most = settings.limits.max_attachment_bytes
+@dataclass(frozen=True)
+class Checked:
+    """The attachment that answers the phase's document, what is kept of it, and its checks."""
+
+    filename: str
+    stored: Stored
+    validation: Validation
+    guides: GuidesCheck | None = None
+    certificates: CertificatesCheck | None = None
+    # The email's other files, which a guides workbook names as its blank forms and samples.
+    others: tuple[InboundAttachment, ...] = ()
+
+
+# Workbooks recognised by their sheets, so that a blank form sent as .xlsx beside the guides (or the
+# ledger) is taken for one of the files it names, not for a second workbook.
+_RECOGNISED = {DocumentKind.GUIDES: is_guides_workbook, DocumentKind.CERTIFICATES: is_certificates_workbook}
+
+
+def _choose(doc: Document, attachments: Sequence[InboundAttachment]) -> Choice:
     choice = choose(doc, [(a.filename, sniff(a.content)) for a in attachments])
+    if choice.index is None and doc.kind in _RECOGNISED:
+        ours = [i for i, a in enumerate(attachments) if _RECOGNISED[doc.kind](a.content)]
+        if len(ours) == 1:
+            return Choice(ours[0])
+    return choice
+
+
+def check_attachments(session: Session, obligation: Obligation, doc: Document,
+                      attachments: Sequence[InboundAttachment], settings: Settings) -> Checked:
+    """The attachment that answers ``doc`` and its checks: the inventory's rows, the guides' and the
+    ledger's completeness, a document's size and macros. Without one, each attachment's reason, all at once."""
+    most = settings.limits.max_attachment_bytes
+    choice = _choose(doc, attachments)
     if choice.index is None:
         # A single wrong file is kept with the rejected version, so the coordinator can see what came.
         only = attachments[0] if len(attachments) == 1 else None
-        return (only.filename if only else "", Stored.of(only.content if only else None, most),
-                Validation(problems=list(choice.problems), problem_count=len(choice.problems)))
+        return Checked(only.filename if only else "", Stored.of(only.content if only else None, most),
+                       Validation(problems=list(choice.problems), problem_count=len(choice.problems)))
     attachment = attachments[choice.index]
+    others = tuple(a for i, a in enumerate(attachments) if i != choice.index)
+    stored = Stored.of(attachment.content, most)
     if doc.kind is DocumentKind.INVENTORY:
-        validation = check_and_validate(attachment.filename, attachment.content, settings, org_code)
-    else:
-        unsafe = check_document(attachment.filename, attachment.content, limits_from(settings))
-        validation = Validation(problems=[unsafe], problem_count=1) if unsafe else Validation()
-    return attachment.filename, Stored.of(attachment.content, most), validation
+        validation = check_and_validate(attachment.filename, attachment.content, settings, obligation.debtor.code)
+        return Checked(attachment.filename, stored, validation)
+    if doc.kind in _RECOGNISED:
+        unsafe = check_workbook(attachment.filename, attachment.content, limits_from(settings))
+        if unsafe is not None:
+            return Checked(attachment.filename, stored, Validation(problems=[unsafe], problem_count=1))
+        if doc.kind is DocumentKind.GUIDES:
+            guides = check_guides_workbook(obligation, attachment.content, [a.filename for a in others], settings)
+            return Checked(attachment.filename, stored, _validation(guides), guides=guides, others=others)
+        ledger = check_certificates_workbook(session, obligation, attachment.content, settings)
+        return Checked(attachment.filename, stored, _validation(ledger), certificates=ledger)
+    unsafe = check_document(attachment.filename, attachment.content, limits_from(settings))
+    return Checked(attachment.filename, stored, Validation(problems=[unsafe], problem_count=1) if unsafe
+                   else Validation())
+
+
+def _validation(check: GuidesCheck | CertificatesCheck) -> Validation:
+    return Validation(problems=list(check.problems[:STORED_PROBLEMS]), problem_count=check.problem_count)
 
 
 def oversize_problem(size: int, max_bytes: int) -> Problem:
@@ -148,15 +199,17 @@ def receipt_key(mail: InboundMail) -> str:
     return f"receipt:{hashlib.sha256(mail.key.encode()).hexdigest()[:40]}"
 
 
-def _store_and_answer(session: Session, obligation: Obligation, doc: Document, validation: Validation, *,
-                      filename: str, content: Stored, source: str, settings: Settings, now: datetime,
-                      to: str | None, in_reply_to: str, receipt_key: str) -> IntakeResult:
+def _store_and_answer(session: Session, obligation: Obligation, doc: Document, checked: Checked, *, source: str,
+                      settings: Settings, now: datetime, to: str | None, in_reply_to: str,
+                      receipt_key: str) -> IntakeResult:
     earlier_stands = obligation.state == State.FULFILLED
     org = obligation.debtor
+    validation, filename = checked.validation, checked.filename
     inventory = doc.kind is DocumentKind.INVENTORY
     described = None if inventory else f"{doc.name}「{filename}」"
-    submission = record_submission(session, obligation, validation, filename=filename, content=content,
+    submission = record_submission(session, obligation, validation, filename=filename, content=checked.stored,
                                    source=source, received_at=now, actor=org.code, described=described)
+    kept = _keep_item_document(session, obligation, submission, checked)
     tag = subject_tag(token_for(session, obligation.id, now))
     attachments = []
     if validation.accepted and inventory:
@@ -164,6 +217,16 @@ def _store_and_answer(session: Session, obligation: Obligation, doc: Document, v
                                   zero_report=validation.zero_report, summary=summarise(validation.items),
                                   received=now)
         outcome = "zero_report" if validation.zero_report else "accepted"
+    elif validation.accepted and checked.guides is not None:
+        letter = guides_receipt(org_name=org.name, version=submission.version, filename=filename, tag=tag,
+                                items=kept, files=len(checked.others),
+                                simplification=checked.guides.simplification.lines(), received=now)
+        outcome = "accepted"
+    elif validation.accepted and checked.certificates is not None:
+        letter = certificates_receipt(org_name=org.name, version=submission.version, filename=filename, tag=tag,
+                                      dispositions=Counter(e["disposition"] for e in checked.certificates.entries),
+                                      notes=checked.certificates.notes, received=now)
+        outcome = "accepted"
     elif validation.accepted:
         letter = document_receipt(org_name=org.name, document_name=doc.name, version=submission.version,
                                   filename=filename, sha256=submission.sha256, tag=tag, received=now)
@@ -172,14 +235,28 @@ def _store_and_answer(session: Session, obligation: Obligation, doc: Document, v
         letter = rejected_receipt(org_name=org.name, version=submission.version, filename=filename, tag=tag,
                                   problems=validation.problems, problem_count=validation.problem_count,
                                   deadline=obligation.due, earlier_stands=earlier_stands, received=now,
-                                  document_name=doc.name, resend="完整的工作簿" if inventory else doc.name)
+                                  document_name=doc.name, resend="完整的工作簿" if doc.template else doc.name)
         attachments = [Attachment("问题清单.xlsx", build_problem_report(validation.problems), XLSX)]
         outcome = "rejected"
     if to is not None:
         queue_letter(session, receipt_key, [to], letter, settings, now, obligation.id, kind="receipt",
                      in_reply_to=in_reply_to, attachments=attachments)
     return IntakeResult(outcome, to or "", org.code, obligation.id, submission.id, submission.version,
-                        len(validation.items), validation.problem_count, receipt=letter.text)
+                        len(validation.items) or kept, validation.problem_count, receipt=letter.text)
+
+
+def _keep_item_document(session: Session, obligation: Obligation, submission: Submission, checked: Checked) -> int:
+    """The guides or the ledger of a version, in the same transaction as the version: the check of
+    every version, the rows of an accepted one. Returns how many items or certificates were kept."""
+    if checked.guides is not None:
+        record_check(session, submission.id, obligation.id, submission.version, checked.guides)
+        if checked.validation.accepted:
+            return store_guides(session, submission.id, obligation.debtor_id, checked.guides,
+                                [(a.filename, a.content) for a in checked.others])
+    if checked.certificates is not None and checked.validation.accepted:
+        return store_entries(session, submission.id, obligation.id, obligation.debtor_id, submission.version,
+                             checked.certificates)
+    return 0
 
 
 def _not_taken_in(session: Session, obligation: Obligation, doc: Document, settings: Settings, now: datetime, *,

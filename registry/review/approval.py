@@ -11,11 +11,14 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core.settings import Settings, get_settings
 from registry.campaign.audit import move_obligation
 from registry.campaign.plan import debtors_for
 from registry.campaign.queries import find_campaign
+from registry.campaign.scoped import UNCHANGED, open_scoped
 from registry.campaign.tables import AuditEntry, Campaign, Obligation, Phase
 from registry.directory.queries import coordinator
+from registry.intake.calls import queue_call
 from registry.intake.tables import Submission
 from registry.review.obligations import (
     APPROVAL,
@@ -25,7 +28,7 @@ from registry.review.obligations import (
     find_ref_obligation,
     recheck_ref,
 )
-from registry.review.routing import items_of
+from registry.review.subjects import items_of
 from registry.review.tables import (
     Approval,
     ApprovedListVersion,
@@ -82,10 +85,11 @@ class Frozen:
     version: ApprovedListVersion
     overtaken: list[Overtaken] = field(default_factory=list)
     unfinished: list[tuple[str, str]] = field(default_factory=list)  # (department, stage)
+    called: int = 0  # guides and certificates obligations opened or given new items, each called
 
 
 def approve(session: Session, on: date, meeting: str, document: str, actor: str, now: datetime,
-            force_reason: str = "") -> Frozen:
+            force_reason: str = "", settings: Settings | None = None) -> Frozen:
     """Record the approval and freeze version 1. The same document again returns the same version.
 
     Refused while no department has handed in a list, and, unless forced with a reason, while any
@@ -118,7 +122,8 @@ def approve(session: Session, on: date, meeting: str, document: str, actor: str,
                             f"{on.isoformat()} {meeting}审定（{document}）", now)
     overtaken = supersede_open_review(session, campaign, f"{on.isoformat()} {meeting}审定（{document}）", actor, now)
     version = freeze(session, campaign, approval, on, "市政府审定", document, now, departments, force_reason)
-    return Frozen(version, overtaken, _unfinished(departments))
+    opened = open_item_phases(session, campaign, version, settings or get_settings(), now)
+    return Frozen(version, overtaken, _unfinished(departments), opened)
 
 
 def _unfinished(departments: list[DepartmentList]) -> list[tuple[str, str]]:
@@ -169,7 +174,7 @@ def supersede_open_review(session: Session, campaign: Campaign, by: str, actor: 
 
 
 def adjust(session: Session, on: date, reason: str, document: str, actor: str, now: datetime,
-           force_reason: str = "") -> Frozen:
+           force_reason: str = "", settings: Settings | None = None) -> Frozen:
     """A later adjustment (动态调整): freeze the lists as they now stand as the next version.
 
     The same gate as the approval: a list still in review, response or recheck is not frozen unless forced.
@@ -185,7 +190,38 @@ def adjust(session: Session, on: date, reason: str, document: str, actor: str, n
         raise ReviewError("各部门清单与上一版相比没有变化，无需调整")
     if force_reason:
         _record_forced(session, approval.id, actor, departments, "调整", force_reason, now)
-    return Frozen(version, [], _unfinished(departments))
+    opened = open_item_phases(session, campaign, version, settings or get_settings(), now)
+    return Frozen(version, [], _unfinished(departments), opened)
+
+
+# What each department owes item by item once its list is approved: a guide per item (task 2) and
+# the clean-up of the certificates its items ask for (task 4).
+ITEM_PHASES = ("guides", "certificates")
+
+
+def open_item_phases(session: Session, campaign: Campaign, version: ApprovedListVersion, settings: Settings,
+                     now: datetime) -> int:
+    """Open (or bring up to date) each department's guides and certificates obligations for the
+    version's items, and queue its call with the workbook made for it; returns how many changed."""
+    office = coordinator(session)
+    orgs = {o.code: o for o in debtors_for(session, "departments")}
+    why = f"全市清单第 {version.version} 版（{version.document}）"
+    changed = 0
+    for code, items in version.snapshot.items():
+        if not items or code not in orgs:
+            continue
+        covered = [{**item, "code": item_code(code, n)} for n, item in enumerate(items, start=1)]
+        for phase in ITEM_PHASES:
+            scoped = open_scoped(session, campaign, phase, orgs[code].id, office.id, covered, version.version, why, now)
+            if scoped.event != UNCHANGED:
+                queue_call(session, scoped.obligation_id, settings, now)
+                changed += 1
+    return changed
+
+
+def item_code(org_code: str, position: int) -> str:
+    """An approved item's code in the guides and certificates workbooks: the department and its place."""
+    return f"{org_code.upper()}-{position:03d}"
 
 
 def freeze(session: Session, campaign: Campaign, approval: Approval, on: date, reason: str, document: str,

@@ -15,7 +15,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.errors import UserError
-from registry.calendar.store import load_calendar
 from registry.campaign.audit import record_change
 from registry.campaign.tables import Campaign, Obligation, Phase
 from registry.seed import REVIEW_ANGLES
@@ -38,8 +37,9 @@ def _angles_data(path: Path) -> dict:
     return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
 
 
-def load_angles(path: Path = REVIEW_ANGLES) -> dict[str, Angle]:
-    return angles_from_data(_angles_data(path))
+def load_angles(subject: str = "inventory", path: Path = REVIEW_ANGLES) -> dict[str, Angle]:
+    """Each agency's angle on the subject (inventory, guides, certificates), from the angles file."""
+    return angles_from_data(_angles_data(path), subject)
 
 
 def phase_of(session: Session, campaign_id: int, code: str) -> Phase:
@@ -54,16 +54,6 @@ def find_ref_obligation(session: Session, campaign_id: int, phase_code: str, ref
     if debtor_id is not None:
         query = query.where(Obligation.debtor_id == debtor_id)
     return list(session.scalars(query))
-
-
-def due_in_phase(session: Session, phase: Phase, on: date, working_days: int) -> tuple[date, str]:
-    """The phase's deadline; past it, ``working_days`` working days from ``on``, with the reason."""
-    calendar = load_calendar(session)
-    if phase.deadline is not None and on <= phase.deadline:
-        return phase.deadline, ""
-    due = calendar.add_working_days(on, working_days)
-    late = f"（已过阶段期限 {phase.deadline.isoformat()}）" if phase.deadline else ""
-    return due, f"{on.isoformat()} 开启，{working_days} 个工作日内完成{late}"
 
 
 def open_obligation(session: Session, campaign: Campaign, phase_code: str, debtor_id: int, creditor_id: int | None,

@@ -37,12 +37,12 @@ from registry.intake.workbooks import (
     remember_message,
 )
 from registry.outbox.queue import XLSX, Attachment, queue_message
-from registry.review.obligations import REVIEW, find_ref_obligation
-from registry.review.routing import items_of
+from registry.review.obligations import find_ref_obligation
+from registry.review.subjects import REVIEW_PHASES, packet_rows, refused_outcomes, subject_of
 from registry.review.tables import ConsolidatedOpinion, ReviewOpinion, ReviewReply
 from rules.cell_text import fold
 from rules.obligations import State
-from rules.review import OPINIONS, canonical_opinions, check_review_rows
+from rules.review import canonical_opinions, check_review_rows
 from workbooks.problem_report import build_problem_report
 from workbooks.review_packet import SHEET, is_review_packet, parse_review_packet
 from workbooks.safety import check_workbook, is_spreadsheet_name
@@ -53,7 +53,7 @@ OPINION, DUPLICATE, LATE, REJECTED = "opinion", "opinion_duplicate", "opinion_la
 def is_review_reply(obligation: Obligation | None, mail: InboundMail) -> bool:
     """A reply on a review thread, or a review packet sent on any thread (or none): the packet's
     cover says which submission it is about, and the handler checks the sender was asked."""
-    if obligation is not None and obligation.phase.code == REVIEW:
+    if obligation is not None and obligation.phase.code in REVIEW_PHASES:
         return True
     return any(is_spreadsheet_name(a.filename) and is_review_packet(a.content) for a in mail.attachments)
 
@@ -63,7 +63,7 @@ def take_in_review_reply(session: Session, mail: InboundMail, thread: Obligation
     """``thread`` is the obligation the reply token named, if any: a workbook too broken to say which
     submission it is about is charged to the review obligation whose thread it came on."""
     agency = orgs[0]
-    if thread is not None and thread.phase.code != REVIEW:
+    if thread is not None and thread.phase.code not in REVIEW_PHASES:
         thread = None
     thread_submission = session.get(Submission, int(thread.ref)) if thread is not None else None
     workbooks = [a for a in mail.attachments if is_spreadsheet_name(a.filename)]
@@ -83,7 +83,7 @@ def take_in_review_reply(session: Session, mail: InboundMail, thread: Obligation
     obligation = _review_obligation(session, parsed.submission_id, [o.id for o in orgs])
     submission = session.get(Submission, parsed.submission_id)
     if obligation is None:
-        what = (f"贵单位没有被要求审核送审编号 {parsed.submission_id} 的清单"
+        what = (f"贵单位没有被要求审核送审编号 {parsed.submission_id} 的材料"
                 + (f"（{session.get(Organisation, submission.org_id).name}第 {submission.version} 版）"
                    if submission else "（该编号不存在）"))
         return _reject(session, mail, agency, None, submission, attachment.filename, None,
@@ -94,8 +94,11 @@ def take_in_review_reply(session: Session, mail: InboundMail, thread: Obligation
         return _reject(session, mail, agency, None, submission, attachment.filename, None, [Problem(
             f"送审编号 {submission.id} 的清单已被该部门的新版本取代，本次意见未登记",
             "请审核随后发来的新版本审核意见表，并回复那封邮件")], settings, now)
-    packet = [(i["seq"], i["name"]) for i in items_of(session, submission.id)]
-    findings = check_review_rows(packet, parsed.rows)
+    subject = subject_of(session, submission)
+    _, packet = packet_rows(session, subject, submission.id)
+    findings = check_review_rows([(r.seq, r.name) for r in packet], parsed.rows, subject.scheme)
+    if not findings:
+        findings = refused_outcomes(subject, packet, parsed.rows)
     problems = [Problem(f.what, f.fix, sheet=SHEET, row=f.row, column=f.column) for f in findings]
     if problems:
         return _reject(session, mail, agency, obligation, submission, attachment.filename, attachment.content,
@@ -104,9 +107,12 @@ def take_in_review_reply(session: Session, mail: InboundMail, thread: Obligation
 
 
 def _review_obligation(session: Session, submission_id: int | None, org_ids: list[int]) -> Obligation | None:
-    if submission_id is None:
+    submission = session.get(Submission, submission_id) if submission_id is not None else None
+    subject = subject_of(session, submission) if submission is not None else None
+    if subject is None:
         return None
-    for obligation in find_ref_obligation(session, find_campaign(session, None).id, REVIEW, str(submission_id)):
+    for obligation in find_ref_obligation(session, find_campaign(session, None).id, subject.review_phase,
+                                          str(submission_id)):
         if obligation.debtor_id in org_ids:
             return obligation
     return None
@@ -140,8 +146,9 @@ def _accept(session: Session, mail: InboundMail, obligation: Obligation, submiss
     reply = store_opinions(session, obligation, submission, rows, now, source="email", filename=attachment.filename,
                            content=attachment.content, after_merge=after_merge)
     counts = Counter(fold(r.opinion) for r in rows)
+    choices = subject_of(session, submission).scheme.choices
     letter = opinion_accepted(agency_name=agency.name, org_name=org.name, reply_version=reply.version,
-                              counts={o: counts.get(o, 0) for o in OPINIONS}, after_merge=after_merge, tag=tag,
+                              counts={o: counts.get(o, 0) for o in choices}, after_merge=after_merge, tag=tag,
                               received=now)
     _answer(session, mail, letter, settings, now, obligation.id)
     if after_merge:

@@ -1,5 +1,6 @@
-"""Routing an accepted list: to the four agencies for review, or, after its consolidated opinion,
-as the department's response (diffed, then 编委办's recheck opens).
+"""Routing an accepted document to its reviewers: a list to the four agencies, or, after its
+consolidated opinion, as the department's response (diffed, then 编委办's recheck opens); each
+accepted version of a department's guides or certificate ledger to the leads of its task.
 
 Idempotent throughout: the acceptance event and the daily sweep may both route the same submission,
 any number of times; obligations are keyed (phase, debtor, submission) and mail by outbox key.
@@ -16,11 +17,12 @@ from core.settings import Settings
 from notifications.review_letters import packet_letter, response_receipt
 from registry.campaign.audit import move_obligation
 from registry.campaign.queries import find_campaign
+from registry.campaign.scoped import due_in_phase
 from registry.campaign.tables import Campaign, Obligation, Phase
-from registry.directory.queries import contact_email, coordinator, reviewers
+from registry.directory.queries import contact_email, coordinator
 from registry.directory.tables import Organisation
 from registry.intake.reply_tokens import reply_address, subject_tag, token_for
-from registry.intake.tables import Submission, SubmittedItem
+from registry.intake.tables import Submission
 from registry.outbox.queue import XLSX, Attachment, queue_message
 from registry.review.obligations import (
     APPROVAL,
@@ -28,20 +30,25 @@ from registry.review.obligations import (
     RECHECK_WORKING_DAYS,
     RESPONSE,
     REVIEW,
-    due_in_phase,
     find_ref_obligation,
     load_angles,
     open_obligation,
     phase_of,
     recheck_ref,
 )
+from registry.review.subjects import (
+    INVENTORY,
+    SUBJECTS,
+    Subject,
+    items_of,
+    packet_rows,
+    reviewers_of,
+    subject_of,
+)
 from registry.review.tables import ConsolidatedOpinion, ReviewResponse
 from rules.obligations import CLOSED, State
 from rules.review import Route, diff_lists, pre_flags, route_for
-from workbooks.review_packet import PacketFacts, build_review_packet, packet_filename
-
-ITEM_COLUMNS = ("seq", "name", "kind", "category", "audience", "implementer", "legal_basis", "time_limit_days",
-                "charged", "fee_basis", "materials", "remarks")
+from workbooks.review_packet import PacketFacts, build_packet, packet_filename
 
 
 @dataclass(frozen=True)
@@ -53,19 +60,13 @@ class Routed:
     changed: bool = False  # a response that differs from the version before
 
 
-def items_of(session: Session, submission_id: int) -> list[dict]:
-    rows = session.execute(select(*(getattr(SubmittedItem, c) for c in ITEM_COLUMNS))
-                           .where(SubmittedItem.submission_id == submission_id).order_by(SubmittedItem.row))
-    return [dict(zip(ITEM_COLUMNS, r)) for r in rows]
-
-
 def route_pending_submissions(session: Session, settings: Settings, now: datetime) -> list[Routed]:
-    """Route every current list that has not been routed yet (the sweep's safety net)."""
+    """Route every current document that has not been routed yet (the sweep's safety net)."""
     campaign = find_campaign(session, None)
-    inventory = phase_of(session, campaign.id, "inventory")
+    reviewed = [phase_of(session, campaign.id, code).id for code in SUBJECTS]
     candidates = session.scalars(
         select(Submission.id).join(Obligation, Obligation.id == Submission.obligation_id)
-        .where(Obligation.phase_id == inventory.id, Submission.state == "accepted",
+        .where(Obligation.phase_id.in_(reviewed), Submission.state == "accepted",
                Submission.zero_report.is_(False)).order_by(Submission.id)).all()
     routed = [route_submission(session, submission_id, settings, now) for submission_id in candidates]
     return [r for r in routed if r.route != Route.SKIP]
@@ -76,9 +77,12 @@ def route_submission(session: Session, submission_id: int, settings: Settings, n
     if submission is None or submission.state != "accepted":
         return Routed(submission_id, Route.SKIP, detail="不是现行有效的版本")
     obligation = session.get(Obligation, submission.obligation_id)
-    if obligation.phase.code != "inventory":
-        return Routed(submission_id, Route.SKIP, detail="不是公共服务事项清单")  # a work plan is not reviewed here
+    subject = subject_of(session, submission)
+    if subject is None:
+        return Routed(submission_id, Route.SKIP, detail="本阶段的材料不送审")  # a work plan is not reviewed here
     campaign = session.get(Campaign, obligation.campaign_id)
+    if subject is not INVENTORY:
+        return _route_item_document(session, campaign, subject, submission, settings, now)
     reviewed = _reviewed_before(session, campaign, submission)
     issued = reviewed is not None and session.scalar(
         select(ConsolidatedOpinion.state).where(ConsolidatedOpinion.submission_id == reviewed)) == "issued"
@@ -88,11 +92,24 @@ def route_submission(session: Session, submission_id: int, settings: Settings, n
                       reviewed_before=reviewed is not None, opinion_issued_before=issued)
     if route is Route.REVIEW:
         if reviewed is not None:
-            _withdraw_review(session, campaign, reviewed, submission, now)
-        return Routed(submission.id, route, _send_to_reviewers(session, campaign, submission, settings, now))
+            _withdraw_review(session, campaign, REVIEW, reviewed, submission, now)
+        return Routed(submission.id, route, _send_to_reviewers(session, campaign, INVENTORY, submission, settings, now))
     if route is Route.RESPONSE:
         return _record_response(session, campaign, reviewed, submission, settings, now)
     return Routed(submission.id, route)
+
+
+def _route_item_document(session: Session, campaign: Campaign, subject: Subject, submission: Submission,
+                         settings: Settings, now: datetime) -> Routed:
+    """Guides and ledgers are reviewed version by version: a newer accepted version replaces the one
+    under review, whose open review obligations are released."""
+    if find_ref_obligation(session, campaign.id, subject.review_phase, str(submission.id)):
+        return Routed(submission.id, Route.SKIP, detail="已送审")
+    earlier = session.scalars(select(Submission.id).where(Submission.obligation_id == submission.obligation_id,
+                                                          Submission.id < submission.id)).all()
+    for reviewed in earlier:
+        _withdraw_review(session, campaign, subject.review_phase, reviewed, submission, now)
+    return Routed(submission.id, Route.REVIEW, _send_to_reviewers(session, campaign, subject, submission, settings, now))
 
 
 def _reviewed_before(session: Session, campaign: Campaign, submission: Submission) -> int | None:
@@ -109,44 +126,47 @@ def _reviewed_before(session: Session, campaign: Campaign, submission: Submissio
     return next((i for i in earlier if str(i) in refs), None)
 
 
-def _withdraw_review(session: Session, campaign: Campaign, reviewed: int, replacement: Submission,
-                     now: datetime) -> None:
-    """A list replaced while under review: its open review obligations are released, not left to go red."""
-    for obligation in find_ref_obligation(session, campaign.id, REVIEW, str(reviewed)):
+def _withdraw_review(session: Session, campaign: Campaign, review_phase: str, reviewed: int,
+                     replacement: Submission, now: datetime) -> None:
+    """A document replaced while under review: its open review obligations are released, not left to go red."""
+    for obligation in find_ref_obligation(session, campaign.id, review_phase, str(reviewed)):
         if obligation.state not in CLOSED:
             move_obligation(session, obligation, State.WAIVED, "system",
-                            f"送审清单已被第 {replacement.version} 版取代，改为审核新版本", now)
+                            f"送审材料已被第 {replacement.version} 版取代，改为审核新版本", now)
 
 
-def _send_to_reviewers(session: Session, campaign: Campaign, submission: Submission, settings: Settings,
-                       now: datetime) -> int:
+def _send_to_reviewers(session: Session, campaign: Campaign, subject: Subject, submission: Submission,
+                       settings: Settings, now: datetime) -> int:
     org = session.get(Organisation, submission.org_id)
-    phase = phase_of(session, campaign.id, REVIEW)
-    due, due_reason = due_in_phase(session, phase, now.date(), LATE_REVIEW_WORKING_DAYS)
-    items = items_of(session, submission.id)
-    angles = load_angles()
+    phase = phase_of(session, campaign.id, subject.review_phase)
+    due, due_reason = due_in_phase(session, phase, now.date(), phase.working_days or LATE_REVIEW_WORKING_DAYS)
+    layout, rows = packet_rows(session, subject, submission.id)
+    angles = load_angles(subject.phase)
     opened = 0
-    for agency in reviewers(session):
+    for agency in reviewers_of(session, campaign, subject):
         obligation, created = open_obligation(
-            session, campaign, REVIEW, agency.id, org.id, str(submission.id), due, due_reason, now,
-            f"{org.name}清单第 {submission.version} 版送{agency.name}审核")
+            session, campaign, subject.review_phase, agency.id, org.id, str(submission.id), due, due_reason, now,
+            f"{org.name}{subject.title}第 {submission.version} 版送{agency.name}审核")
         opened += created
         angle = angles.get(agency.code)
-        flags = [pre_flags(item, angle) if angle else [] for item in items]
+        flags = [pre_flags(row.facts, angle, subject.phase) if angle else [] for row in rows]
         token = token_for(session, obligation.id, now)
         address = reply_address(settings.mailbox.intake_address, token)
         facts = PacketFacts(agency.code, agency.name, angle.title if angle else "", angle.guidance if angle else "",
                             org.code, org.name, submission.id, submission.version, obligation.due, address)
-        filename = packet_filename(org.short_name or org.code, agency.short_name or agency.code)
+        filename = packet_filename(org.short_name or org.code, agency.short_name or agency.code,
+                                   "" if subject is INVENTORY else subject.title)
         letter = packet_letter(agency_name=agency.name, org_name=org.name, version=submission.version,
-                               items=len(items), flagged=sum(1 for f in flags if f), deadline=obligation.due,
+                               items=len(rows), flagged=sum(1 for f in flags if f), deadline=obligation.due,
                                angle=angle.title if angle else "职责", reply_address=address,
-                               tag=subject_tag(token), filename=filename)
+                               tag=subject_tag(token), filename=filename, title=subject.title, unit=subject.unit,
+                               choices=subject.scheme.choices)
         to = contact_email(session, agency.id)
         queue_message(session, key=f"review-packet:{obligation.id}", to=[to] if to else [], subject=letter.subject,
                       text=letter.text, html=letter.html, reply_to=address, kind="review_packet",
                       obligation_id=obligation.id, now=now, mail_domain=settings.smtp.mail_domain,
-                      attachments=[Attachment(filename, build_review_packet(facts, items, flags), XLSX)])
+                      attachments=[Attachment(filename, build_packet(facts, layout, [r.cells for r in rows], flags),
+                                              XLSX)])
     return opened
 
 

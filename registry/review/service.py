@@ -20,8 +20,8 @@ from registry.intake.calls import template_for
 from registry.intake.reply_tokens import reply_address, subject_tag, token_for
 from registry.intake.tables import Submission
 from registry.review import approval, merge, routing, status
-from registry.review.obligations import APPROVAL, REVIEW
-from registry.review.routing import items_of
+from registry.review.obligations import APPROVAL
+from registry.review.subjects import REVIEW_PHASES, SUBJECTS, items_of
 from registry.review.tables import ConsolidatedItem, ConsolidatedOpinion, ReviewResponse
 from rules.obligations import CLOSED
 
@@ -37,6 +37,7 @@ class FrozenVersion:
     content: bytes
     overtaken: list[approval.Overtaken] = field(default_factory=list)  # phase: review | response | approval
     unfinished: str = ""  # the departments frozen unfinished, by stage: "审核中：市教育局；未提交：…"
+    called: int = 0  # departments' guides and certificates obligations opened (or given new items) and called
 
 
 def review_status(url: str, as_of: date, submission_id: int | None = None) -> list[dict]:
@@ -116,20 +117,20 @@ def adjust(url: str, on: date, reason: str, document: str, now: datetime, actor:
 def _plain(frozen: approval.Frozen) -> FrozenVersion:
     version = frozen.version
     return FrozenVersion(version.version, version.item_count, version.change_log, version.content,
-                         frozen.overtaken, approval.by_stage(frozen.unfinished))
+                         frozen.overtaken, approval.by_stage(frozen.unfinished), frozen.called)
 
 
 def unrouted_submissions(url: str) -> list[int]:
-    """Current inventory lists (accepted, not zero reports) neither sent to the agencies nor recorded as
-    a response. Other phases' documents (a district's work plan) are never reviewed."""
+    """Current reviewed documents (lists, guides, ledgers: accepted, not zero reports) neither sent to the
+    agencies nor recorded as a response. Other phases' documents (a district's work plan) are never reviewed."""
     with transaction(url) as session:
         routed = set(session.scalars(select(Obligation.ref).join(Phase, Phase.id == Obligation.phase_id)
-                                     .where(Phase.code == REVIEW)))
+                                     .where(Phase.code.in_(REVIEW_PHASES))))
         routed |= {str(i) for i in session.scalars(select(ReviewResponse.submission_id))}
         current = session.scalars(
             select(Submission.id).join(Obligation, Obligation.id == Submission.obligation_id)
             .join(Phase, Phase.id == Obligation.phase_id)
-            .where(Phase.code == "inventory", Submission.state == "accepted", Submission.zero_report.is_(False))
+            .where(Phase.code.in_(SUBJECTS), Submission.state == "accepted", Submission.zero_report.is_(False))
             .order_by(Submission.id)).all()
     return [i for i in current if str(i) not in routed]
 
@@ -139,16 +140,18 @@ class OpenReview:
     obligation_id: int
     agency: str  # the reviewing agency's code
     submission_id: int
+    phase: str = "review"  # review | guides_review | certificates_review
 
 
 def open_reviews(url: str) -> list[OpenReview]:
     """Every review obligation an agency still owes, whoever routed its packet (the event or the sweep)."""
     with transaction(url) as session:
         rows = session.execute(
-            select(Obligation.id, Organisation.code, Obligation.ref)
+            select(Obligation.id, Organisation.code, Obligation.ref, Phase.code)
             .join(Organisation, Organisation.id == Obligation.debtor_id).join(Phase, Phase.id == Obligation.phase_id)
-            .where(Phase.code == REVIEW, Obligation.state.not_in([str(s) for s in CLOSED])).order_by(Obligation.id))
-        return [OpenReview(obligation_id, agency, int(ref)) for obligation_id, agency, ref in rows]
+            .where(Phase.code.in_(REVIEW_PHASES), Obligation.state.not_in([str(s) for s in CLOSED]))
+            .order_by(Obligation.id))
+        return [OpenReview(obligation_id, agency, int(ref), phase) for obligation_id, agency, ref, phase in rows]
 
 
 def conflicting_items(url: str, submission_id: int) -> list[str]:

@@ -1,4 +1,5 @@
-"""Where every reviewed submission stands: the four agencies, each with its state, and what follows."""
+"""Where every reviewed submission stands (a list, a department's guides, its certificate ledger): each
+reviewing agency with its state, and what follows."""
 from __future__ import annotations
 
 from datetime import date
@@ -12,7 +13,7 @@ from registry.directory.queries import reviewers
 from registry.directory.tables import Organisation
 from registry.intake.tables import Submission
 from registry.review.approval import review_stage
-from registry.review.obligations import REVIEW
+from registry.review.subjects import INVENTORY, REVIEW_PHASES, subject_of
 from registry.review.tables import ConsolidatedOpinion, ReviewReply
 from rules.obligations import CLOSED
 
@@ -26,24 +27,34 @@ def review_status(session: Session, as_of: date) -> list[dict]:
     rows = session.execute(
         select(Obligation.ref, Obligation.debtor_id, Obligation.state, Obligation.due)
         .join(Phase, Phase.id == Obligation.phase_id)
-        .where(Obligation.campaign_id == campaign.id, Phase.code == REVIEW)).all()
+        .where(Obligation.campaign_id == campaign.id, Phase.code.in_(REVIEW_PHASES))).all()
     by_submission: dict[int, dict[int, str]] = {}
     for ref, debtor_id, state, due in rows:
         late = "（逾期）" if state not in CLOSED and due < as_of else ""
         by_submission.setdefault(int(ref), {})[debtor_id] = AGENCY_STATE_NAMES.get(state, state) + late
     late_replies = set(session.scalars(select(ReviewReply.submission_id).where(ReviewReply.after_merge.is_(True))))
     merged = dict(session.execute(select(ConsolidatedOpinion.submission_id, ConsolidatedOpinion.conflicts)).all())
+    issued = set(session.scalars(select(ConsolidatedOpinion.submission_id)
+                                 .where(ConsolidatedOpinion.state == "issued")))
     report = []
     for submission_id in sorted(by_submission):
         submission = session.get(Submission, submission_id)
         org = session.get(Organisation, submission.org_id)
-        inventory = session.get(Obligation, submission.obligation_id)
+        reviewed = session.get(Obligation, submission.obligation_id)
+        subject = subject_of(session, submission)
         withdrawn = all(v == AGENCY_STATE_NAMES["waived"] for v in by_submission[submission_id].values())
+        if withdrawn:
+            stage = "已被新版本取代"
+        elif subject is INVENTORY:
+            stage = review_stage(session, campaign, reviewed)
+        else:
+            stage = "已审定" if submission_id in issued else "待协调" if submission_id in merged else "审核中"
         report.append({
             "submission_id": submission_id, "org": org.code, "org_name": org.name, "version": submission.version,
+            "subject": subject.title,
             "agencies": {name: by_submission[submission_id].get(agency_id, "—") for agency_id, name in agencies.items()},
             "conflicts": merged.get(submission_id, 0),
-            "stage": "已被新版本取代" if withdrawn else review_stage(session, campaign, inventory),
+            "stage": stage,
             "late_opinion": submission_id in late_replies,
         })
     return report

@@ -1,0 +1,14 @@
+"""The guides' use cases for the command line and scripts."""
+from __future__ import annotations
+
+from registry.db import transaction
+from registry.directory.queries import find_organisation
+from registry.guides import status
+
+
+def guides_status(url: str, org_code: str | None = None) -> list[dict]:
+    """One entry per approved item: its department, its guide's state, complete or not, what is missing."""
+    with transaction(url) as session:
+        if org_code is not None:
+            org_code = find_organisation(session, org_code).code
+        return status.guides_status(session, org_code)
