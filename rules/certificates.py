@@ -153,15 +153,20 @@ def certificates_from_items(items: Sequence[Mapping]) -> list[dict]:
 # --- the directory -----------------------------------------------------------------------------
 
 
-def find_org(directory: Sequence[OrgRef], text: str) -> OrgRef | None:
-    """The organisation a cell names, by full name, short name or code (folded, code case-blind)."""
-    wanted = fold(text)
-    if not wanted:
-        return None
-    for org in directory:
-        if wanted in (fold(org.name), fold(org.short_name)) or wanted.lower() == fold(org.code).lower():
-            return org
-    return None
+def index_directory(directory: Sequence[OrgRef]) -> dict[str, OrgRef]:
+    """Each organisation under its full name, short name and code, folded and case-blind: built once
+    per ledger, since every row may name a unit twice."""
+    index: dict[str, OrgRef] = {}
+    for key in ("name", "short_name", "code"):  # a full name wins over another's short name or code
+        for org in directory:
+            if text := fold(getattr(org, key)).lower():
+                index.setdefault(text, org)
+    return index
+
+
+def find_org(orgs: Mapping[str, OrgRef], text: str) -> OrgRef | None:
+    """The organisation a cell names, from index_directory()."""
+    return orgs.get(fold(text).lower())
 
 
 # --- one rule per function; each returns the problems it finds on one row -----------------------
@@ -271,7 +276,7 @@ def check_commitment(row: SheetRow) -> list[Problem]:
     return problems
 
 
-def check_sharing(row: SheetRow, directory: Sequence[OrgRef]) -> list[Problem]:
+def check_sharing(row: SheetRow, orgs: Mapping[str, OrgRef]) -> list[Problem]:
     """信息共享替代 names the unit whose data replaces the certificate, as the directory knows it."""
     values = row.values
     if _choice(values.get("disposition", ""), DISPOSITIONS) != Disposition.SHARE:
@@ -280,8 +285,8 @@ def check_sharing(row: SheetRow, directory: Sequence[OrgRef]) -> list[Problem]:
     if not fold(source):
         return [_problem(row.row, SHARE_SOURCE, "信息共享替代的证明须填写信息共享来源单位",
                          "请填写提供共享数据的单位全称，例如「沈阳市公安局」")]
-    if find_org(directory, source) is None:
-        return [_problem(row.row, SHARE_SOURCE, refusal(source, "不在单位名录中", lambda v: v if find_org(directory, v)
+    if find_org(orgs, source) is None:
+        return [_problem(row.row, SHARE_SOURCE, refusal(source, "不在单位名录中", lambda v: v if find_org(orgs, v)
                                                           else None, SHARE_SOURCE),
                          "请填写单位全称或规范简称，例如「沈阳市公安局」或「市公安局」")]
     return []
@@ -301,7 +306,7 @@ def split_items(text: str) -> list[str]:
 def check_items(row: SheetRow, approved: Sequence[str]) -> list[Problem]:
     """所涉事项 names only this department's approved items."""
     names = split_items(row.values.get("items", ""))
-    listed = "、".join(f"「{a}」" for a in approved[:_LISTED_ITEMS]) + ("等" if len(approved) > _LISTED_ITEMS else "")
+    listed = "、".join(f"「{a}」" for a in list(approved)[:_LISTED_ITEMS]) + ("等" if len(approved) > _LISTED_ITEMS else "")
     hint = f"（本单位经审定的事项：{listed}）" if approved else ""
     if not names:
         return [_problem(row.row, ITEMS, _unfilled(row, ITEMS), f"请填写索要该证明的事项名称，多个用顿号「、」分隔{hint}")]
@@ -323,9 +328,9 @@ def check_cover(sheet: CertificateSheet, org_code: str) -> list[Problem]:
                     sheet=COVER_SHEET, column=COVER_ORG_CODE)]
 
 
-def sharing_candidate(issuer: str, org_code: str, directory: Sequence[OrgRef]) -> OrgRef | None:
+def sharing_candidate(issuer: str, org_code: str, orgs: Mapping[str, OrgRef]) -> OrgRef | None:
     """The other city department that issues the certificate: its data could replace it."""
-    org = find_org(directory, issuer)
+    org = find_org(orgs, issuer)
     if org is None or not org.city_department or fold(org.code).lower() == fold(org_code).lower():
         return None
     return org
@@ -338,23 +343,26 @@ def _seq(text: str, ordinal: int) -> int:
     return ordinal
 
 
-def _entry(row: SheetRow, ordinal: int, org_name: str, directory: Sequence[OrgRef], org_code: str) -> dict:
+def _entry(row: SheetRow, ordinal: int, org_name: str, approved: Mapping[str, str], orgs: Mapping[str, OrgRef],
+           org_code: str) -> dict:
     v = {key: str(row.values.get(key) or "") for key in COLUMN_FIELDS.values()}
-    issuer = find_org(directory, v["issuer"])
-    source = find_org(directory, v["share_source"])
+    issuer = find_org(orgs, v["issuer"])
+    source = find_org(orgs, v["share_source"])
     return {
-        "seq": _seq(v["seq"], ordinal), "name": v["name"], "items": split_items(v["items"]),
+        # Items as the approved list spells them, so that the registry can match them by name.
+        "seq": _seq(v["seq"], ordinal), "name": v["name"],
+        "items": [approved.get(fold(i), i) for i in split_items(v["items"])],
         "requester": v["requester"] or org_name, "issuer": v["issuer"], "issuer_code": issuer.code if issuer else "",
         "basis": v["basis"], "basis_level": _choice(v["basis_level"], BASIS_LEVELS) or "",
         "disposition": _choice(v["disposition"], DISPOSITIONS) or "", "replacement": v["replacement"],
         "share_source": v["share_source"], "share_source_code": source.code if source else "",
         "commitment": v["commitment"], "verification": v["verification"],
         "field": _choice(v["field"], FIELD_CHOICES) or "", "remarks": v["remarks"],
-        "sharing_candidate": sharing_candidate(v["issuer"], org_code, directory) is not None, "row": row.row,
+        "sharing_candidate": sharing_candidate(v["issuer"], org_code, orgs) is not None, "row": row.row,
     }
 
 
-def check_row(row: SheetRow, items: Sequence[str], directory: Sequence[OrgRef]) -> list[Problem]:
+def check_row(row: SheetRow, items: Sequence[str], orgs: Mapping[str, OrgRef]) -> list[Problem]:
     """Every rule on one named row."""
     problems = check_items(row, items)
     problems += check_required(row, "issuer", "请填写开具该证明的单位，例如「沈阳市公安局」「所在地社区居民委员会」")
@@ -363,7 +371,7 @@ def check_row(row: SheetRow, items: Sequence[str], directory: Sequence[OrgRef]) 
     problems += check_choice(row, "field", FIELD_CHOICES, required=False)
     for rule in (check_keep, check_commitment, check_licence):
         problems += rule(row)
-    return problems + check_sharing(row, directory)
+    return problems + check_sharing(row, orgs)
 
 
 def check_certificates(sheet: CertificateSheet, *, org_code: str, org_name: str, items: Sequence[str],
@@ -381,12 +389,14 @@ def check_certificates(sheet: CertificateSheet, *, org_code: str, org_name: str,
         problems.append(Problem("清理表中没有填写任何证明",
                                 f"请在「{SHEET}」逐行填写本单位事项索要的证明；确实不索要任何证明的，请与市编委办联系",
                                 sheet=SHEET))
+    orgs = index_directory(directory)
     named = [r for r in rows if fold(r.values.get("name"))]
     for row in rows:
-        problems += check_row(row, items, directory) if fold(row.values.get("name")) else check_name(row)
+        problems += check_row(row, items, orgs) if fold(row.values.get("name")) else check_name(row)
     problems += check_repeats(named)
     problems.sort(key=lambda p: (p.sheet == SHEET, p.row or 0))
-    entries = [_entry(r, n, org_name, directory, org_code) for n, r in enumerate(named, start=1)]
+    approved = {fold(i): i for i in items}
+    entries = [_entry(r, n, org_name, approved, orgs, org_code) for n, r in enumerate(named, start=1)]
     notes = [sharing_note(e) for e in entries if e["sharing_candidate"]
              and e["disposition"] not in (Disposition.SHARE, Disposition.CANCEL)]
     return CertificatesCheck(problems, [] if problems else entries, notes)

@@ -368,3 +368,8 @@ def test_sharing_is_published_with_its_source():
 
 def test_another_licence_is_published_by_name():
     assert instead({"disposition": "其他证照替代", "replacement": "营业执照"}) == "以营业执照替代"
+
+
+def test_items_are_stored_as_the_approved_list_spells_them():
+    [entry] = check(row(items="教师资格 认定")).entries
+    assert entry["items"] == ["教师资格认定"]

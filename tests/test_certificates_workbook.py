@@ -215,3 +215,9 @@ def test_a_zip_without_a_workbook_part_is_not_a_ledger():
     with zipfile.ZipFile(out, "w") as archive:
         archive.writestr("word/document.xml", "证明事项清理表")
     assert not is_certificates_workbook(out.getvalue())
+
+
+def test_a_sheet_whose_name_only_contains_the_ledgers_is_not_a_ledger():
+    book = Workbook()
+    book.active.title = "证明事项清理表审核意见"
+    assert not is_certificates_workbook(_resave(book))

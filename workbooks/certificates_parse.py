@@ -7,6 +7,7 @@ judges the content: that is check_certificates' work, told all at once.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 import pandas as pd
@@ -21,6 +22,8 @@ from workbooks.package import RESAVE, reader_failure
 HEADER_SEARCH_ROWS = 10
 COVER_ROWS = 200
 _FOLDED_HEADERS = {fold(h): h for h in s.HEADERS}
+# The sheet by its exact name: a review packet's "证明事项清理表审核意见" sheet is not a ledger.
+_LEDGER_SHEET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*\bname="' + re.escape(s.SHEET.encode()) + rb'"')
 
 
 def parse_certificates(content: bytes) -> CertificateSheet:
@@ -111,6 +114,6 @@ def is_certificates_workbook(content: bytes) -> bool:
         entry = archive.getinfo("xl/workbook.xml")
         if entry.file_size > 1 << 20:
             return False
-        return s.SHEET.encode() in archive.read(entry)
+        return _LEDGER_SHEET.search(archive.read(entry)) is not None
     except (KeyError, zipfile.BadZipFile, ValueError, OSError, NotImplementedError, RuntimeError, EOFError):
         return False
