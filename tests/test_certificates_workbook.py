@@ -221,3 +221,25 @@ def test_a_sheet_whose_name_only_contains_the_ledgers_is_not_a_ledger():
     book = Workbook()
     book.active.title = "证明事项清理表审核意见"
     assert not is_certificates_workbook(_resave(book))
+
+
+def test_a_formula_in_the_ledger_is_refused_where_it_is():
+    book = load_workbook(io.BytesIO(filled_certificates_workbook(template())))
+    book[s.SHEET]["F3"] = "=B2"
+    problems = parse_certificates(_resave(book)).problems
+    assert [(p.row, p.column) for p in problems] == [(3, "设定依据")] and "使用了公式" in problems[0].what
+
+
+def test_merged_items_are_refused_where_they_are():
+    book = load_workbook(io.BytesIO(filled_certificates_workbook(template())))
+    book[s.SHEET].merge_cells("C2:C3")
+    [problem] = parse_certificates(_resave(book)).problems
+    assert (problem.row, problem.column) == (2, "所涉事项") and "C2:C3" in problem.what
+
+
+def test_a_merged_title_above_the_header_does_no_harm():
+    book = load_workbook(io.BytesIO(filled_certificates_workbook(template())))
+    book[s.SHEET].insert_rows(1)
+    book[s.SHEET]["A1"] = "证明事项清理表"
+    book[s.SHEET].merge_cells("A1:N1")
+    assert checked(_resave(book)).accepted

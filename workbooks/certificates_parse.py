@@ -11,13 +11,14 @@ import re
 import zipfile
 
 import pandas as pd
+from openpyxl.utils import get_column_letter
 from python_calamine import CalamineError
 
 from core.problems import Problem
 from rules.cell_text import fold, typed_text
 from rules.certificates import CertificateSheet, SheetRow
 from workbooks import certificates_schema as s
-from workbooks.package import RESAVE, reader_failure
+from workbooks.package import RESAVE, reader_failure, sheet_parts
 
 HEADER_SEARCH_ROWS = 10
 COVER_ROWS = 200
@@ -59,6 +60,7 @@ def _parse(content: bytes) -> CertificateSheet:
         values = {s.COLUMN_FIELDS[h]: _text(frame.iat[index, p]) for p, h in columns.items()}
         if any(values.values()):
             result.rows.append(SheetRow(index + 1, values))
+    result.problems += _merges_and_formulas(content, sheet, header_row + 1, columns)
     return result
 
 
@@ -101,6 +103,33 @@ def _missing_sheet(book: pd.ExcelFile) -> Problem:
     others = "、".join(f"「{n}」" for n in book.sheet_names)
     return Problem(f"找不到工作表「{s.SHEET}」（工作簿中的工作表：{others}）",
                    f"请使用下发的清理表，不要修改工作表名称；如已改名，请改回「{s.SHEET}」", sheet=s.SHEET)
+
+
+# A cell element that is not self-closing and holds an <f> before it ends; a merged range.
+_FORMULA_CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]+)(\d+)"[^>/]*>(?:(?!</c>).)*?<f\b', re.S)
+_MERGE = re.compile(rb'<mergeCell\b[^>]*?\bref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
+
+
+def _merges_and_formulas(content: bytes, sheet: str, header_row: int, columns: dict[int, str]) -> list[Problem]:
+    """Merged cells and formulas below the header, from the sheet's XML: calamine puts a merged value
+    in its first cell only and reads a formula's cached value, which may be stale or missing."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        xml = archive.read(sheet_parts(archive)[sheet])
+    except (KeyError, zipfile.BadZipFile):
+        return []
+    header_of = {get_column_letter(p + 1): h for p, h in columns.items()}
+    problems = []
+    for left, top, right, bottom in _MERGE.findall(xml):
+        if int(bottom) > header_row:
+            span = f"{left.decode()}{top.decode()}:{right.decode()}{bottom.decode()}"
+            problems.append(Problem(f"单元格 {span} 是合并单元格", "请取消合并，在每一行分别填写完整内容", sheet=s.SHEET,
+                                    row=int(top), column=header_of.get(left.decode(), left.decode())))
+    problems += [Problem(f"单元格 {col.decode()}{row.decode()} 使用了公式",
+                         "请直接填写内容，不要使用公式（可复制后「选择性粘贴-数值」）", sheet=s.SHEET, row=int(row),
+                         column=header_of.get(col.decode(), col.decode()))
+                 for col, row in _FORMULA_CELL.findall(xml) if int(row) > header_row]
+    return problems
 
 
 def is_certificates_workbook(content: bytes) -> bool:
