@@ -448,7 +448,9 @@ def _flag(entry: Mapping, check: Mapping, default: str) -> str:
 def _basis_below_rules(entry: Mapping, check: Mapping) -> str | None:
     if has_legal_basis(entry.get("basis", ""), entry.get("basis_level", "")):
         return None
-    return _flag(entry, check, "设定依据低于规章（{basis_level}）或未填写，原则上应取消")
+    if not fold(entry.get("basis")):
+        return _flag(entry, check, "未填写设定依据，原则上应取消")
+    return _flag(entry, check, "设定依据为{basis_level}，低于规章，原则上应取消")
 
 
 def _basis_without_article(entry: Mapping, check: Mapping) -> str | None:

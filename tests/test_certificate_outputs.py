@@ -170,3 +170,8 @@ def test_the_letter_filename_names_the_certificate():
 
 def test_the_letter_filename_has_no_path_characters():
     assert commitment_letter_filename("../健康/证明") == "告知承诺书-健康_证明.docx"
+
+
+def test_the_letter_sets_a_chinese_font_for_chinese_text():
+    styles = zipfile.ZipFile(io.BytesIO(build_commitment_letter(LETTER))).read("word/styles.xml").decode()
+    assert 'w:eastAsia="宋体"' in styles

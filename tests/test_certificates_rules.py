@@ -308,6 +308,10 @@ def test_basis_below_rules_flags_a_normative_document():
     assert "规范性文件" in flag
 
 
+def test_basis_below_rules_flags_a_certificate_without_a_basis():
+    assert REVIEW_CHECKS["basis_below_rules"](entry(basis="", basis_level="法律"), {}) == "未填写设定依据，原则上应取消"
+
+
 def test_basis_below_rules_leaves_a_law_alone():
     assert REVIEW_CHECKS["basis_below_rules"](entry(basis="《教师法》第十条", basis_level="法律"), {}) is None
 
