@@ -1,0 +1,151 @@
+"""The certificate ledger each department receives: cover, 证明事项清理表, instructions.
+
+The ledger starts from the certificates the department's approved items name among their
+materials, so a department reviews what it already asks for instead of recalling it. Drop-downs
+keep the fixed-choice columns to their values; the instructions show one correct row and the
+mistakes the checks refuse most often.
+"""
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from workbooks import certificates_schema as s
+from workbooks.safe_cells import append_safe
+
+# Rows prepared with drop-downs beyond the pre-filled ones; more rows are still accepted.
+PREPARED_ROWS = 500
+WIDTHS = {s.SEQ: 6, s.NAME: 24, s.ITEMS: 30, s.REQUESTER: 18, s.ISSUER: 18, s.BASIS: 36, s.BASIS_LEVEL: 12,
+          s.DISPOSITION: 14, s.REPLACEMENT: 24, s.SHARE_SOURCE: 18, s.COMMITMENT: 30, s.VERIFICATION: 24,
+          s.FIELD: 12, s.REMARKS: 16}
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+
+EXAMPLE_ROW = (1, "婚姻状况证明", "公共租赁住房申请", "沈阳市住房保障和房产管理局", "户籍所在地街道办事处", "", "无",
+               "信息共享替代", "通过婚姻登记信息系统查询核验", "沈阳市民政局", "", "", "一般事项", "")
+
+COMMON_MISTAKES = (
+    (s.DISPOSITION, "保留（设定依据为本市规范性文件）",
+     "只有法律、行政法规、地方性法规或规章设定的证明才能保留；其他的原则上取消"),
+    (s.BASIS, "《中华人民共和国行政许可法》", "保留的证明须写明具体条款，如「《中华人民共和国行政许可法》第三十一条」"),
+    (s.DISPOSITION, "告知承诺（涉及领域为生命健康）",
+     f"涉及{'、'.join(s.CHOICES[s.FIELD][1:])}的证明不适用告知承诺"),
+    (s.COMMITMENT, "（空白，但拟处理方式为告知承诺）", "告知承诺须写明承诺内容和事后核查方式"),
+    (s.SHARE_SOURCE, "公安", "写明提供共享数据的单位全称或规范简称，如「沈阳市公安局」或「市公安局」"),
+    (s.REPLACEMENT, "（空白，但拟处理方式为其他证照替代）", "写明用哪一证照替代，如「营业执照」"),
+    (s.ITEMS, "办理各类业务", "只填本单位经审定的事项名称，多个用顿号「、」分隔"),
+    ("工作表", "把「证明事项清理表」改名或删掉表头", "请勿修改工作表名称和表头，只在表头下方逐行填写"),
+)
+
+
+@dataclass(frozen=True)
+class CertificatesTemplateFacts:
+    """What the cover shows; plain values, so a task can build a template from ids it looked up."""
+
+    org_name: str
+    org_code: str
+    campaign_name: str
+    deadline: date
+    reply_address: str
+    contact_name: str = ""
+    contact_phone: str = ""
+
+
+def certificates_template_filename(org_short_name: str) -> str:
+    return f"证明事项清理表-{org_short_name}.xlsx"
+
+
+def build_certificates_template(facts: CertificatesTemplateFacts, prefilled: Sequence[Mapping]) -> bytes:
+    """``prefilled``: rules.certificates.certificates_from_items() entries, one row each."""
+    workbook = Workbook()
+    cover = workbook.active
+    cover.title = s.COVER_SHEET
+    _cover(cover, facts)
+    _ledger(workbook.create_sheet(s.SHEET), facts, prefilled)
+    _instructions(workbook.create_sheet(s.INSTRUCTIONS_SHEET), facts)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def _cover(sheet: Worksheet, facts: CertificatesTemplateFacts) -> None:
+    append_safe(sheet, ["证明事项清理报送表"])
+    sheet["A1"].font = Font(bold=True, size=14)
+    rows = (
+        (s.COVER_ORG, facts.org_name),
+        (s.COVER_ORG_CODE, facts.org_code),
+        (s.COVER_CAMPAIGN, facts.campaign_name),
+        (s.COVER_DEADLINE, facts.deadline.isoformat()),
+        (s.COVER_REPLY, f"填好后作为附件回复本邮件，或发送至 {facts.reply_address}（请勿修改收件地址）"),
+        (s.COVER_CONTACT, facts.contact_name),
+        (s.COVER_PHONE, facts.contact_phone),
+        (s.COVER_DATE, ""),
+    )
+    for label, value in rows:
+        append_safe(sheet, [label, value])
+    append_safe(sheet, [])
+    append_safe(sheet, ["说明", f"「{s.SHEET}」已按本单位经审定事项的申请材料预填了证明名称和所涉事项，"
+                                "请逐项核对、补全，不属于证明的（如身份证件、营业执照）可整行删除。"])
+    sheet.column_dimensions["A"].width = 18
+    sheet.column_dimensions["B"].width = 70
+    for row in sheet.iter_rows(min_row=2, max_col=1):
+        row[0].font = Font(bold=True)
+
+
+def _ledger(sheet: Worksheet, facts: CertificatesTemplateFacts, prefilled: Sequence[Mapping]) -> None:
+    append_safe(sheet, list(s.HEADERS))
+    for column, header in enumerate(s.HEADERS, start=1):
+        cell = sheet.cell(row=1, column=column)
+        cell.font, cell.fill = Font(bold=True), HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        sheet.column_dimensions[get_column_letter(column)].width = WIDTHS[header]
+    sheet.freeze_panes = "A2"
+    for seq, certificate in enumerate(prefilled, start=1):
+        # Item and certificate names came from departments' lists: append_safe keeps "=…" text.
+        append_safe(sheet, [seq, certificate["name"], "、".join(certificate.get("items") or ()), facts.org_name])
+    last = len(prefilled) + PREPARED_ROWS + 1
+    for header, choices in s.CHOICES.items():
+        validation = DataValidation(type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True,
+                                    showErrorMessage=True, errorTitle=header,
+                                    error=f"请从下拉列表中选择：{'、'.join(choices)}")
+        sheet.add_data_validation(validation)
+        letter = get_column_letter(s.HEADERS.index(header) + 1)
+        validation.add(f"{letter}2:{letter}{last}")
+
+
+def _instructions(sheet: Worksheet, facts: CertificatesTemplateFacts) -> None:
+    lines = (
+        "填报说明",
+        f"1. 请在「{s.SHEET}」逐项填写，每个证明一行，不要修改工作表名称和表头。",
+        f"2. 「{s.BASIS}」写明文件名称和条款，如「《中华人民共和国行政许可法》第三十一条」；"
+        f"「{s.BASIS_LEVEL}」从下拉列表选择，确无依据的选「无」。",
+        "3. 没有法律、行政法规、地方性法规或规章依据的证明不能「保留」，原则上「取消」，"
+        "也可改为告知承诺、信息共享替代或其他证照替代。",
+        f"4. 告知承诺须填写「{s.COMMITMENT}」「{s.VERIFICATION}」和「{s.FIELD}」；"
+        f"涉及{'、'.join(s.CHOICES[s.FIELD][1:])}的不适用告知承诺。",
+        f"5. 信息共享替代须填写「{s.SHARE_SOURCE}」（单位全称或规范简称）；其他证照替代须在「{s.REPLACEMENT}」写明证照名称。",
+        f"6. 「{s.ITEMS}」只填本单位经审定的事项名称，多个用顿号「、」分隔。",
+        f"7. 请于 {facts.deadline.isoformat()} 前回复邮件报送；系统将在几分钟内回执，一次性告知所有问题。",
+        "",
+        "示范文本（正确填写的一行）：",
+    )
+    for line in lines:
+        append_safe(sheet, [line])
+    sheet["A1"].font = Font(bold=True, size=14)
+    append_safe(sheet, list(s.HEADERS))
+    append_safe(sheet, list(EXAMPLE_ROW))
+    append_safe(sheet, [])
+    append_safe(sheet, ["常见错误示例："])
+    append_safe(sheet, ["栏目", "错误写法", "正确做法"])
+    for mistake in COMMON_MISTAKES:
+        append_safe(sheet, list(mistake))
+    sheet.column_dimensions["A"].width = 22
+    sheet.column_dimensions["B"].width = 34
+    sheet.column_dimensions["C"].width = 60
