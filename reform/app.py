@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from reform import calendar, campaign, directory, intake, obligation, review, supervision
+from reform import calendar, campaign, directory, documents, intake, obligation, review, supervision
 from reform.common import EXIT_CODES_EPILOG, ReformGroup, console
 
 # Plain Chinese pages and one-line errors (reform.usage), never Typer's boxes or a traceback.
@@ -30,5 +30,6 @@ for command in (campaign.init, campaign.status, demo, campaign.serve, supervisio
                 intake.template, intake.submit, intake.kickoff, intake.intake, review.approve, review.adjust):
     app.command()(command)
 for name, group in (("directory", directory.app), ("calendar", calendar.app), ("complaint", supervision.complaint_app),
-                    ("review", review.review_app), ("obligation", obligation.app)):
+                    ("review", review.review_app), ("obligation", obligation.app), ("guides", documents.guides_app),
+                    ("certificates", documents.certificates_app)):
     app.add_typer(group, name=name)

@@ -27,14 +27,17 @@ def template(
 
 
 def submit(
-    file: Annotated[Path, typer.Argument(help="报送的文件：清单工作簿（.xlsx），或工作方案（PDF、DOCX、OFD）")],
+    file: Annotated[Path, typer.Argument(help="报送的文件：清单、办事指南或证明事项清理表工作簿（.xlsx），或工作方案（PDF、DOCX、OFD）")],
     org: Annotated[str, typer.Option("--org", help="报送单位代码")],
-    phase: Annotated[str | None, typer.Option("--phase", help="阶段代码；不填时为部门的 inventory，或区县的工作方案")] = None,
+    phase: Annotated[str | None, typer.Option(
+        "--phase", help="阶段代码（inventory、guides、certificates……）；不填时为部门的 inventory，或区县的工作方案")] = None,
+    attach: Annotated[list[Path] | None, typer.Option(
+        "--attach", help="办事指南中写明的空白表格、示范文本等附件，可多次使用")] = None,
 ) -> None:
     """登记通过其他途径收到的报送材料：与邮件报送相同的校验，打印回执；通过退出码 0，未通过退出码 1。"""
     from registry.intake import service as intake  # noqa: PLC0415 - slow import, see reform.common
 
-    result = intake.submit_file(database_url(), org, file, datetime.now(), phase_code=phase)
+    result = intake.submit_file(database_url(), org, file, datetime.now(), phase_code=phase, attached=attach or ())
     console.print(result.receipt, highlight=False, markup=False, soft_wrap=True)
     raise typer.Exit(ExitCode.DONE if result.outcome in ("accepted", "zero_report") else ExitCode.REJECTED)
 
