@@ -163,7 +163,7 @@ def fee_note_problem(charged: bool, note: str) -> str | None:
     """A free item says 不收费 (never 无, never blank: blank is a missing element); a charged item does not."""
     folded = fold(note)
     if not charged and folded and folded != NO_FEE:
-        return refusal(note, f"不是规范写法：不收费的事项应填写「{NO_FEE}」")
+        return refusal(note, f"不是规范写法：不收费的事项应填写「{NO_FEE}」", label="收费依据及标准")
     if charged and folded == NO_FEE:
         return f"是否收费为「是」，但收费依据及标准写的是「{NO_FEE}」"
     return None
@@ -295,7 +295,7 @@ def _other_department(sheets: GuideSheets, items: Sequence[Mapping], org_code: s
     """A guides workbook for another department: its cover says so, or every code on it is another's."""
     cover = fold(sheets.org_code)
     if cover and cover.lower() != fold(org_code).lower():
-        return [Problem(refusal(sheets.org_code, f"与报送单位（{org_code}）不符，这是其他部门的办事指南工作簿",
+        return [Problem(refusal(sheets.org_code, f"，与报送单位（{org_code}）不符，这是其他部门的办事指南工作簿",
                                 label="封面单位代码为"),
                         "请使用发给本单位的模板；其他部门的办事指南请由该部门自行报送", sheet=COVER_SHEET,
                         column="单位代码")]
