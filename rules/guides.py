@@ -14,7 +14,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from core.problems import Problem
-from rules.cell_text import fold, refusal
+from rules.cell_text import fold, refusal, unhidden, visible
 
 # The plan's elements, with the national record's 服务对象, 受理条件, 到办事现场次数, 是否网办 and 办理结果
 # beside the ones they belong with. Receipts and `reform guides status` name them in this order.
@@ -183,9 +183,18 @@ def step_numbering_problem(numbers: Sequence[int]) -> str | None:
     return (f"办理流程的步骤序号依次为 {'、'.join(map(str, numbers))}，应从 1 开始连续编号并按顺序排列")
 
 
+def code_key(code: str) -> str:
+    """An item code as compared: folded, upper case, without characters nobody can see."""
+    return fold(unhidden(code)).upper()
+
+
 def code_prefix(code: str) -> str:
-    """The department part of an item code: "JYJ" of "JYJ-001"."""
-    return fold(code).upper().rpartition(CODE_SEPARATOR)[0]
+    """The department part of an item code: "JYJ" of "JYJ-001"; "" for a code without one."""
+    return code_key(code).rpartition(CODE_SEPARATOR)[0]
+
+
+def _same_name(a: str, b: str) -> bool:
+    return fold(unhidden(a)) == fold(unhidden(b))
 
 
 # --- the workbook as a whole -------------------------------------------------------------------
@@ -246,6 +255,9 @@ def check_guides(sheets: GuideSheets, approved: Sequence[Mapping], *, org_code: 
     items = list(approved)
     all_missing = {str(i["code"]): list(ELEMENTS) for i in items}
     problems = list(sheets.problems)
+    if problems and not sheets.guides:
+        # An unreadable file or a missing 办事指南 sheet: naming every item as without a guide adds nothing.
+        return GuidesCheck(_ordered(problems), [], all_missing, simplification(items, []))
     refused = _too_many_rows(sheets, max_rows) or _other_department(sheets, items, org_code)
     if refused:
         return GuidesCheck(_ordered(problems + refused), [], all_missing, simplification(items, []))
@@ -300,7 +312,7 @@ def _other_department(sheets: GuideSheets, items: Sequence[Mapping], org_code: s
                         "请使用发给本单位的模板；其他部门的办事指南请由该部门自行报送", sheet=COVER_SHEET,
                         column="单位代码")]
     ours = _prefixes(items, org_code)
-    codes = [code_prefix(r.get("code")) for r in sheets.guides if r.get("code")]
+    codes = [code_prefix(r.get("code")) for r in sheets.guides if code_prefix(r.get("code"))]
     if codes and not any(c in ours for c in codes):
         return [Problem(f"「{GUIDE_SHEET}」中的事项编码（如 {sheets.guides[0].get('code')}）都不属于本单位，"
                         "这是其他部门的办事指南工作簿",
@@ -316,27 +328,27 @@ def match_guide_rows(rows: Sequence[SheetRow], items: Sequence[Mapping],
                      org_code: str) -> tuple[dict[str, SheetRow], list[Problem]]:
     """Guide rows matched to approved items by 事项编码 and 事项名称; renamed, added, other departments'
     and missing items named."""
-    by_code = {fold(str(i["code"])).upper(): i for i in items}
-    by_name = {fold(i["name"]): i for i in items}
+    by_code = {code_key(str(i["code"])): i for i in items}
+    by_name = {fold(unhidden(i["name"])): i for i in items}
     ours = _prefixes(items, org_code)
     matched: dict[str, SheetRow] = {}
     problems = []
     code_column, name_column = GUIDE_LABELS["code"], GUIDE_LABELS["name"]
     for row in rows:
         code, name = row.get("code"), row.get("name")
-        item = by_code.get(fold(code).upper())
+        item = by_code.get(code_key(code))
         if item is None:
-            named = by_name.get(fold(name))
+            named = by_name.get(fold(unhidden(name)))
             if not code:
                 hint = f"，应为 {named['code']}" if named else ""
                 problems.append(Problem(f"事项「{name}」未填写事项编码{hint}", "请按审定的清单填写事项编码",
                                         sheet=GUIDE_SHEET, row=row.row, column=code_column))
-            elif code_prefix(code) not in ours:
-                problems.append(Problem(f"事项编码 {code}（「{name}」）属于其他部门的清单，不是本单位的事项",
+            elif code_prefix(code) and code_prefix(code) not in ours:
+                problems.append(Problem(f"事项编码 {visible(code)}（「{name}」）属于其他部门的清单，不是本单位的事项",
                                         "请删除该行；其他部门的办事指南请由该部门自行报送", sheet=GUIDE_SHEET,
                                         row=row.row, column=code_column))
             else:
-                problems.append(Problem(f"事项编码 {code}（「{name}」）不在本单位审定的清单中，是新增的事项",
+                problems.append(Problem(f"事项编码 {visible(code)}（「{name}」）不在本单位审定的清单中，是新增的事项",
                                         "办事指南只为审定清单中的事项编制；请删除该行，新增事项请另行报市编委办",
                                         sheet=GUIDE_SHEET, row=row.row, column=code_column))
             continue
@@ -345,8 +357,8 @@ def match_guide_rows(rows: Sequence[SheetRow], items: Sequence[Mapping],
             problems.append(Problem(f"{_item(item['name'], key)}出现了两次（另见第 {matched[key].row} 行）",
                                     "每个事项只填一行", sheet=GUIDE_SHEET, row=row.row, column=code_column))
             continue
-        if fold(name) != fold(item["name"]):
-            problems.append(Problem(f"事项编码 {key} 在审定的清单中名为「{item['name']}」，此处写作「{name}」",
+        if not _same_name(name, item["name"]):
+            problems.append(Problem(f"事项编码 {key} 在审定的清单中名为「{item['name']}」，此处写作「{visible(name)}」",
                                     "事项名称须与审定的清单一致，请改回原名称；确需更名的，请另行报市编委办",
                                     sheet=GUIDE_SHEET, row=row.row, column=name_column))
         matched[key] = row
@@ -363,21 +375,21 @@ _CHILD_TABLES = (("materials", MATERIAL_SHEET), ("steps", STEP_SHEET), ("fees", 
 
 def attach_rows(sheets: GuideSheets, matched: Mapping[str, SheetRow]) -> tuple[dict[str, dict], list[Problem]]:
     """The sub-sheets' rows by item; a row for an item with no guide row (or another name) is refused."""
-    codes = {fold(code).upper(): code for code in matched}
+    codes = {code_key(code): code for code in matched}
     children = {code: {kind: [] for kind, _ in _CHILD_TABLES} for code in matched}
     problems = []
     for kind, sheet in _CHILD_TABLES:
         for row in getattr(sheets, kind):
             code, name = row.get("item_code"), row.get("item_name")
-            key = codes.get(fold(code).upper())
+            key = codes.get(code_key(code))
             if key is None:
-                problems.append(Problem(f"事项编码「{code}」（「{name}」）在「{GUIDE_SHEET}」中没有对应的事项",
+                problems.append(Problem(f"事项编码「{visible(code)}」（「{name}」）在「{GUIDE_SHEET}」中没有对应的事项",
                                         f"请填写「{GUIDE_SHEET}」中已有事项的编码和名称，或删除该行",
                                         sheet=sheet, row=row.row, column=ITEM_LABELS["item_code"]))
                 continue
             guide_name = matched[key].get("name")
-            if name and fold(name) != fold(guide_name):
-                problems.append(Problem(f"事项编码 {code} 在「{GUIDE_SHEET}」中名为「{guide_name}」，此处写作「{name}」",
+            if name and not _same_name(name, guide_name):
+                problems.append(Problem(f"事项编码 {code} 在「{GUIDE_SHEET}」中名为「{guide_name}」，此处写作「{visible(name)}」",
                                         "请填写与「办事指南」表一致的事项编码和名称", sheet=sheet, row=row.row,
                                         column=ITEM_LABELS["item_name"]))
                 continue
@@ -424,7 +436,8 @@ def normalise_guide(row: SheetRow, item: Mapping, children: Mapping[str, Sequenc
     """The guide as the registry stores it, and the values that could not be read."""
     values = _Values(row, GUIDE_SHEET, GUIDE_LABELS)
     charged = values.flag("charged")
-    guide: dict = {"code": str(item["code"]), "name": row.get("name") or str(item["name"])}
+    # The approved list's code and name: a renamed row is refused, and hidden characters stay out.
+    guide: dict = {"code": str(item["code"]), "name": str(item["name"])}
     guide.update({name: row.get(name) for name in _TEXT_FIELDS})
     guide.update(legal_days=values.number("legal_days"), promised_days=values.number("promised_days"),
                  immediate=bool(values.flag("immediate")),
@@ -548,12 +561,10 @@ def _material_rows(guide: Mapping, attached: Collection[str]) -> list[Problem]:
         if not m["source"] and not m["basis"]:
             problems.append(problem("source", f"{label}未填写来源渠道或依据",
                                     "请写明材料从哪里来（如「申请人自备」「公安机关核发」）或要求提交的依据"))
-        if m["is_form"]:
-            absent = [MATERIAL_LABELS[n] for n in _FILE_FIELDS if not m[n]]
-            if absent:
-                problems.append(problem(_FILE_FIELDS[[MATERIAL_LABELS[n] for n in _FILE_FIELDS].index(absent[0])],
-                                        f"{label}是表格，缺少{'、'.join(absent)}",
-                                        "表格类材料须提供空白表格、示范文本和常见错误示例（网址，或随邮件附上的文件名）"))
+        absent = [n for n in _FILE_FIELDS if not m[n]] if m["is_form"] else []
+        if absent:
+            problems.append(problem(absent[0], f"{label}是表格，缺少{'、'.join(MATERIAL_LABELS[n] for n in absent)}",
+                                    "表格类材料须提供空白表格、示范文本和常见错误示例（网址，或随邮件附上的文件名）"))
         for name in _FILE_FIELDS:
             for missing_file in unattached_files([m[name]], attached):
                 problems.append(problem(name, f"{label}的{MATERIAL_LABELS[name]}「{missing_file}」没有随邮件附上",

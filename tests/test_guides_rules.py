@@ -5,6 +5,7 @@ from dataclasses import replace
 
 import pytest
 
+from core.problems import Problem
 from rules.guides import (
     ELEMENTS,
     REVIEW_CHECKS,
@@ -451,3 +452,19 @@ def test_review_checks_count_steps_and_materials_against_their_max():
 def test_review_check_wording_comes_from_configuration():
     guide = _check(_sheets()).guides[0]
     assert REVIEW_CHECKS["materials_over"](guide, {"max": 1, "flag": "材料 {count} 项（上限 {max}）"}) == "材料 2 项（上限 1）"
+
+
+def test_a_code_with_a_hidden_character_still_matches_its_item():
+    assert _check(_changed(_sheets(), "guides", 0, code="JYJ-\u200b001")).accepted
+
+
+def test_a_code_without_a_department_part_is_named_as_not_approved_rather_than_another_departments():
+    sheets = _sheets()
+    sheets.guides.append(_guide({**FREE, "code": "JYJ009"}, 4))
+    assert _whats(sheets) == ["事项编码 JYJ009（「中小学生学籍证明」）不在本单位审定的清单中，是新增的事项"]
+
+
+def test_a_workbook_that_could_not_be_read_gets_only_its_own_problem():
+    check = _check(GuideSheets(problems=[Problem("文件已损坏：工作簿的内容无法读取", "")]))
+    assert [p.what for p in check.problems] == ["文件已损坏：工作簿的内容无法读取"]
+    assert check.missing["JYJ-001"] == list(ELEMENTS)
