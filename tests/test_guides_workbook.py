@@ -263,3 +263,23 @@ def test_an_inventory_workbook_is_not_a_guides_workbook():
 
 def test_garbage_is_not_a_guides_workbook():
     assert not is_guides_workbook(b"%PDF-1.4 whatever")
+
+
+def _saved(book) -> bytes:
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_merged_cells_below_the_header_are_named(template):
+    book = _book(filled_guides_workbook(template))
+    book[s.MATERIAL_SHEET].merge_cells("A2:A3")
+    problems = parse_guides(_saved(book)).problems
+    assert [(p.sheet, p.row, p.what) for p in problems] == [("申请材料", 2, "单元格 A2:A3 是合并单元格")]
+
+
+def test_formulas_below_the_header_are_named(template):
+    book = _book(filled_guides_workbook(template))
+    book[s.MATERIAL_SHEET]["G2"] = "=1+0"
+    problems = parse_guides(_saved(book)).problems
+    assert [(p.sheet, p.row, p.column, p.what) for p in problems] == [("申请材料", 2, "份数", "单元格 G2 使用了公式")]

@@ -7,17 +7,19 @@ header that is missing, or a file that cannot be read, becomes a problem: this m
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from datetime import date, datetime
 
 import pandas as pd
+from openpyxl.utils import get_column_letter
 from python_calamine import CalamineError
 
 from core.problems import Problem
 from rules.cell_text import fold, shown, strip_as_typed
 from rules.guides import GuideSheets, SheetRow
 from workbooks import guides_schema as s
-from workbooks.package import RESAVE, reader_failure
+from workbooks.package import RESAVE, reader_failure, sheet_parts
 
 HEADER_SEARCH_ROWS = 10
 _TABLES = ((s.GUIDE_SHEET, "guides"), (s.MATERIAL_SHEET, "materials"), (s.STEP_SHEET, "steps"),
@@ -51,7 +53,9 @@ def _parse(content: bytes) -> GuideSheets:
                                                sheet=sheet))
             continue
         rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        setattr(result, attribute, _table(rows, sheet, result.problems))
+        table, letters = _table(rows, sheet, result.problems)
+        setattr(result, attribute, table)
+        result.problems += _merges_and_formulas(content, name, sheet, letters)
     return result
 
 
@@ -62,7 +66,8 @@ def _cover_code(rows: list[list[object]]) -> str:
     return ""
 
 
-def _table(rows: list[list[object]], sheet: str, problems: list[Problem]) -> list[SheetRow]:
+def _table(rows: list[list[object]], sheet: str, problems: list[Problem]) -> tuple[list[SheetRow], dict[str, str]]:
+    """The rows below the header, and each header's column letter -> header."""
     fields = {fold(h): f for h, f in s.FIELDS[sheet].items()}
     best, hits = None, 0
     for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
@@ -72,7 +77,7 @@ def _table(rows: list[list[object]], sheet: str, problems: list[Problem]) -> lis
     if best is None:
         problems.append(Problem(f"工作表「{sheet}」中找不到表头（应为：{'、'.join(s.HEADERS[sheet])}）",
                                 "请使用下发的模板，把表头放在第 1 行，不要删除或改写", sheet=sheet))
-        return []
+        return [], {}
     columns: dict[int, str] = {}
     for position, value in enumerate(rows[best]):
         name = fields.get(fold(value))
@@ -90,7 +95,36 @@ def _table(rows: list[list[object]], sheet: str, problems: list[Problem]) -> lis
             values.setdefault(name, "")
         if any(values.values()):
             table.append(SheetRow(index + 1, {name: values.get(name, "") for name in s.LABELS[sheet]}))
-    return table
+    labels = s.LABELS[sheet]
+    return table, {get_column_letter(p + 1): labels[name] for p, name in columns.items()}
+
+
+_MERGE = re.compile(rb'<mergeCell\b[^>]*?\bref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
+# A cell element that is not self-closing and holds an <f> before it ends.
+_FORMULA_CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]+)(\d+)"[^>/]*>(?:(?!</c>).)*?<f\b', re.S)
+
+
+def _merges_and_formulas(content: bytes, name: str, sheet: str, letters: dict[str, str]) -> list[Problem]:
+    """Merged cells and formulas below the header, read from the sheet's XML: calamine puts a merged
+    value in the first cell only (a 事项编码 merged over five material rows leaves four without one)
+    and reads a formula's cached value, which may be stale."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        xml = archive.read(sheet_parts(archive)[name])
+    except (KeyError, zipfile.BadZipFile, ValueError, OSError):
+        return []
+    problems = []
+    for left, top, right, bottom in _MERGE.findall(xml):
+        if int(bottom) > 1:
+            span = f"{left.decode()}{top.decode()}:{right.decode()}{bottom.decode()}"
+            problems.append(Problem(f"单元格 {span} 是合并单元格", "请取消合并，在每一行分别填写完整内容（包括事项编码和事项名称）",
+                                    sheet=sheet, row=int(top), column=letters.get(left.decode(), left.decode())))
+    if b"<f>" in xml or b"<f " in xml:
+        problems += [Problem(f"单元格 {col.decode()}{row.decode()} 使用了公式",
+                             "请直接填写内容，不要使用公式（可复制后「选择性粘贴-数值」）",
+                             sheet=sheet, row=int(row), column=letters.get(col.decode(), col.decode()))
+                     for col, row in _FORMULA_CELL.findall(xml) if int(row) > 1]
+    return problems
 
 
 def cell_text(value: object) -> str:
