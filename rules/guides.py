@@ -263,7 +263,7 @@ def check_guides(sheets: GuideSheets, approved: Sequence[Mapping], *, org_code: 
         return GuidesCheck(_ordered(problems + refused), [], all_missing, simplification(items, []))
     matched, found = match_guide_rows(sheets.guides, items, org_code)
     problems += found
-    children, found = attach_rows(sheets, matched)
+    children, found = attach_rows(sheets, matched, {str(i["code"]): str(i["name"]) for i in items})
     problems += found
     guides, missing = [], {}
     for item in items:
@@ -343,6 +343,9 @@ def match_guide_rows(rows: Sequence[SheetRow], items: Sequence[Mapping],
                 hint = f"，应为 {named['code']}" if named else ""
                 problems.append(Problem(f"事项「{name}」未填写事项编码{hint}", "请按审定的清单填写事项编码",
                                         sheet=GUIDE_SHEET, row=row.row, column=code_column))
+                if named and str(named["code"]) not in matched:
+                    # Its name says which item it is: check the rest of it too, rather than call that item missing.
+                    matched[str(named["code"])] = row
             elif code_prefix(code) and code_prefix(code) not in ours:
                 problems.append(Problem(f"事项编码 {visible(code)}（「{name}」）属于其他部门的清单，不是本单位的事项",
                                         "请删除该行；其他部门的办事指南请由该部门自行报送", sheet=GUIDE_SHEET,
@@ -373,8 +376,11 @@ def match_guide_rows(rows: Sequence[SheetRow], items: Sequence[Mapping],
 _CHILD_TABLES = (("materials", MATERIAL_SHEET), ("steps", STEP_SHEET), ("fees", FEE_SHEET), ("faqs", FAQ_SHEET))
 
 
-def attach_rows(sheets: GuideSheets, matched: Mapping[str, SheetRow]) -> tuple[dict[str, dict], list[Problem]]:
-    """The sub-sheets' rows by item; a row for an item with no guide row (or another name) is refused."""
+def attach_rows(sheets: GuideSheets, matched: Mapping[str, SheetRow],
+                names: Mapping[str, str] | None = None) -> tuple[dict[str, dict], list[Problem]]:
+    """The sub-sheets' rows by item; a row for an item with no guide row (or another name) is refused.
+    ``names``: the approved name per code, which a sub-sheet row may give where its guide row was renamed."""
+    names = names or {}
     codes = {code_key(code): code for code in matched}
     children = {code: {kind: [] for kind, _ in _CHILD_TABLES} for code in matched}
     problems = []
@@ -388,7 +394,7 @@ def attach_rows(sheets: GuideSheets, matched: Mapping[str, SheetRow]) -> tuple[d
                                         sheet=sheet, row=row.row, column=ITEM_LABELS["item_code"]))
                 continue
             guide_name = matched[key].get("name")
-            if name and not _same_name(name, guide_name):
+            if name and not _same_name(name, guide_name) and not _same_name(name, names.get(key, guide_name)):
                 problems.append(Problem(f"事项编码 {code} 在「{GUIDE_SHEET}」中名为「{guide_name}」，此处写作「{visible(name)}」",
                                         "请填写与「办事指南」表一致的事项编码和名称", sheet=sheet, row=row.row,
                                         column=ITEM_LABELS["item_name"]))

@@ -468,3 +468,13 @@ def test_a_workbook_that_could_not_be_read_gets_only_its_own_problem():
     check = _check(GuideSheets(problems=[Problem("文件已损坏：工作簿的内容无法读取", "")]))
     assert [p.what for p in check.problems] == ["文件已损坏：工作簿的内容无法读取"]
     assert check.missing["JYJ-001"] == list(ELEMENTS)
+
+
+def test_a_guide_row_without_its_code_is_told_the_code_and_still_checked():
+    sheets = _changed(_sheets(), "guides", 0, code="", accepting_unit="")
+    whats = _whats(sheets)
+    assert whats == ["事项「中小学生学籍证明」未填写事项编码，应为 JYJ-001", "事项「中小学生学籍证明」（JYJ-001）缺少：受理单位"]
+
+
+def test_sub_sheet_rows_under_the_approved_name_are_not_refused_when_the_guide_row_was_renamed():
+    assert len(_whats(_changed(_sheets(), "guides", 0, name="学籍证明"))) == 1
