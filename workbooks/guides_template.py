@@ -21,7 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from rules.guides import split_materials
 from workbooks import guides_schema as s
-from workbooks.safe_cells import append_safe
+from workbooks.safe_cells import append_safe, set_safe
 
 # Rows prepared with drop-downs below the pre-filled ones; more rows are still accepted.
 PREPARED_ROWS = 2000
@@ -158,12 +158,12 @@ def _table(sheet: Worksheet, name: str, prefilled: list[list[object]]) -> None:
         cell.alignment = Alignment(wrap_text=True, vertical="center")
         sheet.column_dimensions[get_column_letter(column)].width = widths.get(header, s.NARROW)
     sheet.freeze_panes = "C2"
-    for values in prefilled:
-        # The approved list's text is the department's own: append_safe keeps "=…" text.
-        append_safe(sheet, values)
+    for row, values in enumerate(prefilled, start=2):
+        # The approved list's text is the department's own: set_safe keeps "=…" text. Rows are addressed
+        # by number: append_safe asks the sheet for its last row, which costs a pass over every cell.
         for column, value in enumerate(values, start=1):
             if value not in ("", None):
-                sheet.cell(row=sheet.max_row, column=column).fill = PREFILLED_FILL
+                set_safe(sheet.cell(row=row, column=column), value).fill = PREFILLED_FILL
     last = len(prefilled) + PREPARED_ROWS + 1
     for header, choices in s.CHOICES.get(name, {}).items():
         strict = header not in s.OPEN_CHOICES
