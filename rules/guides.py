@@ -180,7 +180,7 @@ def step_numbering_problem(numbers: Sequence[int]) -> str | None:
     """Steps numbered 1, 2, 3… in the order they are listed, without gaps or repeats."""
     if list(numbers) == list(range(1, len(numbers) + 1)):
         return None
-    return (f"办理流程的步骤序号依次为 {'、'.join(map(str, numbers))}，应从 1 开始连续编号并按顺序排列")
+    return f"办理流程的步骤序号依次为 {'、'.join(map(str, numbers))}，应从 1 开始连续编号并按顺序排列"
 
 
 def code_key(code: str) -> str:
