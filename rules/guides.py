@@ -9,6 +9,7 @@ workbooks.guides_schema builds the workbook's layout from them.
 from __future__ import annotations
 
 import re
+import string
 from collections import Counter
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -712,15 +713,29 @@ def _step_days(days: int | None) -> str:
     return "即时" if days == 0 else f"{_days(days)}日"
 
 
-def _flag(config: Mapping, default: str, **values: object) -> str:
-    return str(config.get("flag") or default).format(**values)
+class _Blanks(dict):
+    """Leaves a placeholder neither the guide nor the check has as it was written."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _flag(guide: Mapping, config: Mapping, default: str, **values: object) -> str:
+    """The configured wording (or the default) with {placeholders} from the guide's fields and the check's
+    own figures; a configured text with an unknown name or a stray brace is shown as written, not an error."""
+    text = str(config.get("flag") or default)
+    fields = _Blanks({k: v for k, v in guide.items() if isinstance(v, str | int)}, **values)
+    try:
+        return string.Formatter().vformat(text, (), fields)
+    except (ValueError, IndexError, AttributeError):
+        return text
 
 
 def _no_time_cut(guide: Mapping, config: Mapping) -> str | None:
     legal, promised = guide.get("legal_days"), guide.get("promised_days")
     if guide.get("immediate") or legal is None or promised is None or promised < legal:
         return None
-    return _flag(config, "承诺办结时限与法定时限相同（{days} 个工作日），未压缩", days=legal)
+    return _flag(guide, config, "承诺办结时限与法定时限相同（{days} 个工作日），未压缩", days=legal)
 
 
 def _visits_over(guide: Mapping, config: Mapping) -> str | None:
@@ -728,11 +743,11 @@ def _visits_over(guide: Mapping, config: Mapping) -> str | None:
     visits = guide.get("visits")
     if visits is None or visits <= limit:
         return None
-    return _flag(config, "需到办事现场 {visits} 次，超过 {max} 次", visits=visits, max=limit)
+    return _flag(guide, config, "需到办事现场 {visits} 次，超过 {max} 次", visits=visits, max=limit)
 
 
 def _offline(guide: Mapping, config: Mapping) -> str | None:
-    return None if guide.get("online") else _flag(config, "不能网上办理")
+    return None if guide.get("online") else _flag(guide, config, "不能网上办理")
 
 
 def _count_over(key: str, default: str) -> Callable[[Mapping, Mapping], str | None]:
@@ -741,7 +756,7 @@ def _count_over(key: str, default: str) -> Callable[[Mapping, Mapping], str | No
         limit = config.get("max")
         if limit is None or count <= int(limit):
             return None
-        return _flag(config, default, count=count, max=int(limit))
+        return _flag(guide, config, default, count=count, max=int(limit))
     return check
 
 

@@ -478,3 +478,13 @@ def test_a_guide_row_without_its_code_is_told_the_code_and_still_checked():
 
 def test_sub_sheet_rows_under_the_approved_name_are_not_refused_when_the_guide_row_was_renamed():
     assert len(_whats(_changed(_sheets(), "guides", 0, name="学籍证明"))) == 1
+
+
+def test_review_check_wording_may_quote_the_guide_and_keeps_unknown_placeholders():
+    guide = _check(_changed(_sheets(), "guides", 0, online="否", online_url="")).guides[0]
+    assert REVIEW_CHECKS["offline"](guide, {"flag": "「{name}」未网办{unknown}"}) == "「中小学生学籍证明」未网办{unknown}"
+
+
+def test_review_check_wording_with_a_stray_brace_is_shown_as_written():
+    guide = _check(_changed(_sheets(), "guides", 0, online="否", online_url="")).guides[0]
+    assert REVIEW_CHECKS["offline"](guide, {"flag": "未网办 {"}) == "未网办 {"
