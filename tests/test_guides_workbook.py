@@ -6,11 +6,17 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from rules.guides import ELEMENTS, check_guides
+from rules.guides import ELEMENTS, GuideSheets, SheetRow, check_guides
 from tests.guides_helpers import APPROVED, ATTACHMENTS, FACTS, approved_item, filled_guides_workbook, guides_template
 from workbooks import guides_schema as s
 from workbooks.guides_parse import is_guides_workbook, parse_guides
-from workbooks.guides_template import build_guides_template, guides_template_filename
+from workbooks.guides_template import (
+    EXAMPLE_CODE,
+    EXAMPLE_NAME,
+    EXAMPLES,
+    build_guides_template,
+    guides_template_filename,
+)
 from workbooks.inventory_template import TemplateFacts, build_inventory_template
 
 
@@ -283,3 +289,15 @@ def test_formulas_below_the_header_are_named(template):
     book[s.MATERIAL_SHEET]["G2"] = "=1+0"
     problems = parse_guides(_saved(book)).problems
     assert [(p.sheet, p.row, p.column, p.what) for p in problems] == [("申请材料", 2, "份数", "单元格 G2 使用了公式")]
+
+
+def test_the_instructions_examples_pass_the_check_themselves():
+    def rows(sheet):
+        return [SheetRow(n, {f: "" if v in ("", None) else str(v) for f, v in zip(s.LABELS[sheet], values)})
+                for n, values in enumerate(EXAMPLES[sheet], start=2)]
+
+    sheets = GuideSheets(org_code="sbj", guides=rows(s.GUIDE_SHEET), materials=rows(s.MATERIAL_SHEET),
+                         steps=rows(s.STEP_SHEET), faqs=rows(s.FAQ_SHEET))
+    files = [v for r in sheets.materials for k, v in r.values.items() if k in ("blank", "sample", "mistakes") and v]
+    check = check_guides(sheets, [approved_item(1, EXAMPLE_NAME, code=EXAMPLE_CODE)], org_code="sbj", attached=files)
+    assert check.problems == []
