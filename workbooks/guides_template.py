@@ -1,0 +1,210 @@
+"""The service-guide workbook each department receives, pre-filled from its approved list.
+
+Every approved item has its row on 办事指南 with what the list already says (code, name, type,
+implementer, audience, basis, legal limit, fee), one 申请材料 row per inventoried material and one
+收费标准 row per charged item, so the department writes only what is new. Frozen headers and
+drop-downs prevent most mistakes; 填报说明 shows one filled example per sheet and the mistakes the
+check reports most often.
+"""
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from rules.guides import split_materials
+from workbooks import guides_schema as s
+from workbooks.safe_cells import append_safe, set_safe
+
+# Rows prepared with drop-downs below the pre-filled ones; more rows are still accepted.
+PREPARED_ROWS = 2000
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+PREFILLED_FILL = PatternFill("solid", fgColor="F2F2F2")
+
+EXAMPLE_CODE, EXAMPLE_NAME = "SBJ-001", "城乡居民基本养老保险参保登记"
+EXAMPLES: dict[str, tuple[tuple[object, ...], ...]] = {
+    s.GUIDE_SHEET: ((
+        EXAMPLE_CODE, EXAMPLE_NAME, "", "", "主动服务", "沈阳市社会保险事业服务中心", "沈阳市社会保险事业服务中心居民养老保险科",
+        "自然人", "《中华人民共和国社会保险法》第二十条", "年满16周岁（不含在校学生），非国家机关和事业单位工作人员，"
+        "不属于职工基本养老保险制度覆盖范围的本市户籍居民", 20, 5, "否", "否", "不收费", 1, "是",
+        "https://zwfw.shenyang.example.gov.cn/", "参保登记", "024-12345678", "沈阳政务服务网在线咨询", "024-12345679、12345",
+        "沈阳市政务服务办投诉窗口", "周一至周五 8:30-11:30、13:00-17:00（法定节假日除外）", "沈阳市和平区某某路 1 号 3 号窗口",
+        "https://zwfw.shenyang.example.gov.cn/forms/"),),
+    s.MATERIAL_SHEET: (
+        (EXAMPLE_CODE, EXAMPLE_NAME, "参保登记表", 1, "必要", "纸质", 1, "申请人自备", "《中华人民共和国社会保险法》第二十条",
+         "是", "参保登记表.docx", "参保登记表示范文本.pdf", "参保登记表常见错误示例.pdf", "用黑色签字笔填写，不得涂改"),
+        (EXAMPLE_CODE, EXAMPLE_NAME, "居民身份证", 2, "必要", "纸质", 1, "公安机关核发", "", "否", "", "", "",
+         "原件核验，复印件留存"),
+    ),
+    s.STEP_SHEET: (
+        (EXAMPLE_CODE, EXAMPLE_NAME, 1, "受理", "综合窗口", 1, "核对材料，一次性告知需补正的内容"),
+        (EXAMPLE_CODE, EXAMPLE_NAME, 2, "审核", "居民养老保险科科长", 3, "审核参保资格"),
+        (EXAMPLE_CODE, EXAMPLE_NAME, 3, "办结", "综合窗口", 1, "录入系统，告知办理结果"),
+    ),
+    s.FEE_SHEET: (
+        ("JYJ-004", "普通话水平测试", "普通话水平测试费", "每人次 50 元",
+         "《辽宁省物价局 辽宁省财政厅关于普通话水平测试收费标准的通知》（辽价发〔2012〕10号）", "低保家庭学生免收"),
+    ),
+    s.FAQ_SHEET: (
+        (EXAMPLE_CODE, EXAMPLE_NAME, "可以委托他人代办吗？", "可以，代办人须携带本人和申请人的居民身份证原件。"),
+    ),
+}
+
+COMMON_MISTAKES = (
+    ("办理依据", "《社会保险法》", "写明文件名称和条款：《中华人民共和国社会保险法》第二十条"),
+    ("受理条件", "……以及法律、法规规定的其他条件", "逐条列明全部条件，不得使用兜底条款，也不要以「等」结尾"),
+    ("收费依据及标准", "无 / 免费 / （空白）", "不收费的事项一律填写「不收费」"),
+    ("收费标准", "（是否收费为「是」，但收费标准表中没有该事项）", "收费的事项在「收费标准」逐项填写收费标准和收费依据"),
+    ("承诺办结时限（工作日）", "比法定办结时限长 / 只填一个", "两个时限都填；承诺时限不得长于法定时限；当场办结的把「是否即办」选为「是」"),
+    ("步骤序号", "1、3、2 或 2、3、4", "按办理顺序从 1 开始连续编号"),
+    ("咨询电话", "22725001 / 024 22725001", "写成「区号-号码」：024-22725001；多个号码用顿号分隔"),
+    ("示范文本", "参保登记表示范文本.pdf（但邮件中没有这个附件）", "把文件随本工作簿一同发送，文件名与此处一致；或填写网址"),
+    ("事项编码、事项名称", "修改或删除预填的内容", "预填内容来自审定的清单，请勿修改；确需调整的另行报市编委办"),
+)
+
+
+@dataclass(frozen=True)
+class GuidesTemplateFacts:
+    """What the cover shows; plain values, so a task can build a template from ids it looked up."""
+
+    org_name: str
+    org_code: str
+    campaign_name: str
+    deadline: date
+    reply_address: str
+    contact_name: str = ""
+    contact_phone: str = ""
+
+
+def guides_template_filename(org_short_name: str) -> str:
+    return f"办事指南-{org_short_name}.xlsx"
+
+
+def build_guides_template(facts: GuidesTemplateFacts, items: Sequence[Mapping]) -> bytes:
+    """``items``: the department's approved items (code, name, kind, audience, implementer, legal_basis,
+    time_limit_days, charged, fee_basis, materials), in list order."""
+    book = Workbook()
+    cover = book.active
+    cover.title = s.COVER_SHEET
+    _cover(cover, facts)
+    rows = {
+        s.GUIDE_SHEET: [_guide_row(item) for item in items],
+        s.MATERIAL_SHEET: [_row(s.MATERIAL_SHEET, item, name=name) for item in items
+                           for name in split_materials(item.get("materials") or "")],
+        s.STEP_SHEET: [],
+        s.FEE_SHEET: [_row(s.FEE_SHEET, item, basis=item.get("fee_basis") or "") for item in items
+                      if item.get("charged")],
+        s.FAQ_SHEET: [],
+    }
+    for sheet, prefilled in rows.items():
+        _table(book.create_sheet(sheet), sheet, prefilled)
+    _instructions(book.create_sheet(s.INSTRUCTIONS_SHEET), facts)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _guide_row(item: Mapping) -> list[object]:
+    charged = bool(item.get("charged"))
+    return _row(s.GUIDE_SHEET, item, item_type=item.get("kind") or "", implementer=item.get("implementer") or "",
+                audience=item.get("audience") or "", basis=item.get("legal_basis") or "",
+                legal_days=item.get("time_limit_days") or "", charged="是" if charged else "否",
+                fee_note="" if charged else s.NO_FEE)
+
+
+def _row(sheet: str, item: Mapping, **values: object) -> list[object]:
+    code_field, name_field = ("code", "name") if sheet == s.GUIDE_SHEET else ("item_code", "item_name")
+    values = {code_field: item.get("code", ""), name_field: item.get("name", ""), **values}
+    return [values.get(f, "") for f in s.LABELS[sheet]]
+
+
+def _cover(sheet: Worksheet, facts: GuidesTemplateFacts) -> None:
+    append_safe(sheet, ["公共服务事项办事指南报送表"])
+    sheet["A1"].font = Font(bold=True, size=14)
+    for label, value in (
+        (s.COVER_ORG, facts.org_name),
+        (s.COVER_ORG_CODE, facts.org_code),
+        (s.COVER_CAMPAIGN, facts.campaign_name),
+        (s.COVER_DEADLINE, facts.deadline.isoformat()),
+        (s.COVER_REPLY, f"填好后作为附件回复本邮件，或发送至 {facts.reply_address}；工作簿中提到的空白表格、"
+                        "示范文本和常见错误示例文件请一并附上（请勿修改收件地址）"),
+        (s.COVER_CONTACT, facts.contact_name),
+        (s.COVER_PHONE, facts.contact_phone),
+        (s.COVER_DATE, ""),
+    ):
+        append_safe(sheet, [label, value])
+    append_safe(sheet, [])
+    append_safe(sheet, ["说明", f"审定清单中的每个事项都已在「{s.GUIDE_SHEET}」预填一行，请逐项补齐；灰色底纹为预填内容，请勿修改。"])
+    sheet.column_dimensions["A"].width = 18
+    sheet.column_dimensions["B"].width = 80
+    for row in sheet.iter_rows(min_row=2, max_col=1):
+        row[0].font = Font(bold=True)
+
+
+def _table(sheet: Worksheet, name: str, prefilled: list[list[object]]) -> None:
+    headers = s.HEADERS[name]
+    append_safe(sheet, list(headers))
+    widths = s.WIDTHS.get(name, {})
+    for column, header in enumerate(headers, start=1):
+        cell = sheet.cell(row=1, column=column)
+        cell.font, cell.fill = Font(bold=True), HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        sheet.column_dimensions[get_column_letter(column)].width = widths.get(header, s.NARROW)
+    sheet.freeze_panes = "C2"
+    for row, values in enumerate(prefilled, start=2):
+        # The approved list's text is the department's own: set_safe keeps "=…" text. Rows are addressed
+        # by number: append_safe asks the sheet for its last row, which costs a pass over every cell.
+        for column, value in enumerate(values, start=1):
+            if value not in ("", None):
+                set_safe(sheet.cell(row=row, column=column), value).fill = PREFILLED_FILL
+    last = len(prefilled) + PREPARED_ROWS + 1
+    for header, choices in s.CHOICES.get(name, {}).items():
+        strict = header not in s.OPEN_CHOICES
+        validation = DataValidation(type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True,
+                                    showErrorMessage=strict, errorTitle=header,
+                                    error=f"请从下拉列表中选择：{'、'.join(choices)}")
+        sheet.add_data_validation(validation)
+        letter = get_column_letter(headers.index(header) + 1)
+        validation.add(f"{letter}2:{letter}{last}")
+
+
+def _instructions(sheet: Worksheet, facts: GuidesTemplateFacts) -> None:
+    lines = (
+        "填报说明",
+        f"1. 「{s.GUIDE_SHEET}」每个事项一行，已按审定的清单预填事项编码、名称、类型、实施主体、服务对象、办理依据、"
+        "法定办结时限和收费情况；请补齐其余各栏，不要修改工作表名称和表头。",
+        f"2. 「{s.MATERIAL_SHEET}」「{s.STEP_SHEET}」「{s.FEE_SHEET}」「{s.FAQ_SHEET}」每行都填写所属事项的事项编码和事项名称"
+        "（与「办事指南」表一致）。已按清理自查时的材料预填了材料名称，不再需要的材料请删除该行。",
+        "3. 办理依据写明文件名称和条款（《…》第 N 条）；受理条件逐条列明，不用兜底条款。",
+        f"4. 不收费的事项在「收费依据及标准」填「{s.NO_FEE}」；收费的在「{s.FEE_SHEET}」逐项写明收费标准和收费依据。",
+        "5. 法定和承诺办结时限都填工作日天数，承诺时限不得长于法定时限；当场办结的把「是否即办」选为「是」。",
+        "6. 办理流程按顺序从 1 编号，每一步写明环节名称、办理人（岗位）和办理时限（工作日，当场办结填 0）。",
+        "7. 电话写成「区号-号码」（如 024-22725001），多个号码用顿号分隔；也可填 12345。",
+        "8. 是表格的材料（是否表格选「是」）须提供空白表格、示范文本和常见错误示例：填网址，或填文件名并把文件随邮件附上。",
+        f"9. 请于 {facts.deadline.isoformat()} 前回复邮件报送；系统将在几分钟内回执，一次性告知所有问题。",
+    )
+    for line in lines:
+        append_safe(sheet, [line])
+    sheet["A1"].font = Font(bold=True, size=14)
+    for name, rows in EXAMPLES.items():
+        append_safe(sheet, [])
+        append_safe(sheet, [f"示范文本（「{name}」正确填写的例子）："])
+        sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True)
+        append_safe(sheet, list(s.HEADERS[name]))
+        for row in rows:
+            append_safe(sheet, list(row))
+    append_safe(sheet, [])
+    append_safe(sheet, ["常见错误示例："])
+    sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True)
+    append_safe(sheet, ["栏目", "错误写法", "正确做法"])
+    for mistake in COMMON_MISTAKES:
+        append_safe(sheet, list(mistake))
+    for letter, width in zip("ABC", (24, 36, 60)):
+        sheet.column_dimensions[letter].width = width
