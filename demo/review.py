@@ -114,7 +114,7 @@ class ReviewByMail:
         """Each agency answers every packet in batches, as an office works through its pile; 政务服务办 is
         late on a few. Returns the review obligations newly planned."""
         ready = self.calendar.add_working_days(day, 5)
-        new = [r for r in open_reviews(self.url) if r.obligation_id not in self.planned]
+        new = [r for r in open_reviews(self.url) if r.phase == "review" and r.obligation_id not in self.planned]
         for review in new:
             obligation_id, agency = review.obligation_id, review.agency
             self.planned.add(obligation_id)
@@ -252,7 +252,8 @@ class ReviewByMail:
                      if version.overtaken else "无")
         return [f"[cyan]reform approve[/] --date {on} --meeting {meeting} --document {document}：全市清单第 {version.number} 版"
                 f"共 {version.items} 个事项，已冻结保存（{path.name}，汇总表加每部门一张工作表）",
-                f"审定时各部门清单均已复核；审定取代的未办结审核、回复、复核事项：{overtaken}"]
+                f"审定时各部门清单均已复核；审定取代的未办结审核、回复、复核事项：{overtaken}",
+                f"向有审定事项的部门发出编制办事指南和清理证明的通知 {version.called} 份（附按审定清单预填的工作簿）"]
 
     async def _department_adds_an_item(self, day: date) -> list[str]:
         responses = review_responses(self.url)

@@ -26,9 +26,9 @@ from rules.obligations import LATE, STANDING_NAMES, Standing
 
 START, END = date(2016, 6, 9), date(2017, 4, 5)
 WEEKDAYS = "一二三四五六日"
-# Phases the demo's departments act on; the others open per submission once intake exists.
-SIMULATED_PHASES = ("inventory", "approval", "certificates", "publication", "district_plans",
-                    "district_publication")
+# Phases opened at the start; review, guides and certificates open from the flows (per submission,
+# on approval), and the publication is still simulated.
+SIMULATED_PHASES = ("inventory", "approval", "publication", "district_plans", "district_publication")
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,7 @@ async def _simulate(console: Console, workspace: Path) -> None:
     # The flows import Prefect, which reads its environment (set just above) on import.
     from demo.mail import SubmissionsByMail  # noqa: PLC0415 - Prefect's environment first
     from demo.review import ReviewByMail  # noqa: PLC0415 - Prefect's environment first
+    from demo.second_half import GuidesAndCertificatesByMail  # noqa: PLC0415 - Prefect's environment first
     from demo.supervision import sweep_events  # noqa: PLC0415 - Prefect's environment first
     from flows.campaign import daily_standing_flow, open_phase_flow  # noqa: PLC0415 - Prefect's environment first
 
@@ -73,11 +74,13 @@ async def _simulate(console: Console, workspace: Path) -> None:
     schedule = _schedule(status["obligations"], deadlines, calendar)
     by_mail = SubmissionsByMail.take_over(workspace, schedule, START, calendar)  # calls, replies, receipts
     review = ReviewByMail(workspace, calendar, deadlines["review"])  # review through approval
+    second_half = GuidesAndCertificatesByMail(workspace, calendar, deadlines)  # guides and certificates
 
     day = START
     while day <= END:
         events: list[str] = await by_mail.day(day)
         events += await review.day(day)
+        events += await second_half.day(day)
         deliveries = schedule.pop(day, [])
         if deliveries:
             for d in deliveries:

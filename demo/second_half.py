@@ -27,7 +27,7 @@ from flows.intake import intake_flow
 from flows.review import review_merge_flow, review_routing_flow
 from registry.campaign.service import open_obligations
 from registry.certificates.service import certificate_documents
-from registry.directory.service import contact_addresses, organisation_names
+from registry.directory.service import organisation_names
 from registry.guides.service import guides_status, simplification_totals
 from registry.outbox.service import queued_message
 from registry.review.service import conflicting_items, decide_conflict, open_reviews, submissions_ready

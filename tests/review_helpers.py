@@ -18,7 +18,7 @@ from registry.outbox.tables import OutboxMessage
 from registry.review.merge import merge_submission
 from registry.review.routing import route_submission
 from tests.intake_helpers import call, good_workbook, reply, take_in
-from workbooks.review_packet import HEADERS, OPINION, SHEET
+from workbooks.review_packet import OPINION, SHEET
 
 AGENCIES = ("bwb", "fzb", "czj", "zwfwb")
 ROUTED = datetime(2016, 8, 1, 9, 0)
@@ -65,7 +65,8 @@ def filled_packet(workbook: bytes, opinions: dict[int, tuple[str, str, str]] | N
     """The packet with an opinion on each row (row index from 0 -> (opinion, reason, adjusted))."""
     book = load_workbook(io.BytesIO(workbook))
     sheet = book[SHEET]
-    column = HEADERS.index(OPINION) + 1
+    # Found by its header: the guides' and the ledgers' packets show other columns before it.
+    column = next(c.column for c in sheet[1] if c.value == OPINION)
     for index in range(sheet.max_row - 1):
         opinion, reason, adjusted = (opinions or {}).get(index, default)
         sheet.cell(row=index + 2, column=column, value=opinion)

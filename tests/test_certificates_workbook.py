@@ -9,8 +9,8 @@ from datetime import date
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from demo.certificate_samples import COMMIT_IN_EXCLUDED_FIELD, KEEP_WITHOUT_BASIS, filled_certificates_workbook
 from rules.certificates import OrgRef, certificates_from_items, check_certificates
-from tests.certificates_helpers import COMMIT_IN_EXCLUDED_FIELD, KEEP_WITHOUT_BASIS, filled_certificates_workbook
 from workbooks import certificates_schema as s
 from workbooks.certificates_parse import is_certificates_workbook, parse_certificates
 from workbooks.certificates_template import (

@@ -6,6 +6,7 @@ from dataclasses import replace
 import pytest
 
 from core.problems import Problem
+from demo.guide_samples import approved_item
 from rules.guides import (
     ELEMENTS,
     REVIEW_CHECKS,
@@ -23,7 +24,6 @@ from rules.guides import (
     unattached_files,
     whole_number,
 )
-from tests.guides_helpers import approved_item
 
 FREE = approved_item(1, "中小学生学籍证明")
 CHARGED = approved_item(2, "普通话水平测试", charged=True, materials="居民身份证")

@@ -6,8 +6,8 @@ import io
 import pytest
 from openpyxl import load_workbook
 
+from demo.guide_samples import APPROVED, ATTACHMENTS, FACTS, approved_item, filled_guides_workbook, guides_template
 from rules.guides import ELEMENTS, GuideSheets, SheetRow, check_guides
-from tests.guides_helpers import APPROVED, ATTACHMENTS, FACTS, approved_item, filled_guides_workbook, guides_template
 from workbooks import guides_schema as s
 from workbooks.guides_parse import is_guides_workbook, parse_guides
 from workbooks.guides_template import (

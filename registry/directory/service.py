@@ -42,3 +42,9 @@ def contact_addresses(url: str) -> dict[str, str]:
         return dict(session.execute(
             select(Organisation.code, Contact.email).join(Contact, Contact.org_id == Organisation.id)
             .where(Contact.role == "contact")).all())
+
+
+def organisation_names(url: str) -> dict[str, str]:
+    """Each organisation's name, by code."""
+    with transaction(url) as session:
+        return dict(session.execute(select(Organisation.code, Organisation.name)).all())

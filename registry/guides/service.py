@@ -12,3 +12,9 @@ def guides_status(url: str, org_code: str | None = None) -> list[dict]:
         if org_code is not None:
             org_code = find_organisation(session, org_code).code
         return status.guides_status(session, org_code)
+
+
+def simplification_totals(url: str) -> dict[str, int]:
+    """Days cut, materials removed and items with no visit, over every department's standing guides."""
+    with transaction(url) as session:
+        return status.simplification_totals(session)

@@ -1,5 +1,6 @@
 """A certificate ledger filled in the way a department's staff would: every pre-filled row completed
-validly, with a knob to give any certificate another disposition or a mistake."""
+validly, with a knob to give any certificate another disposition or a mistake. The demo's departments
+reply with it; the tests use it as a correct (or deliberately wrong) ledger."""
 from __future__ import annotations
 
 import io

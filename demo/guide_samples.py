@@ -1,8 +1,8 @@
 """A department's service-guide workbook filled in the way its staff would, with knobs to break one thing.
 
 ``filled_guides_workbook`` takes the template the system sent and fills every pre-filled row validly:
-the registry, demo and CLI tests use it as "a correct reply"; each knob spoils one rule for the
-first item (or the first free item) so a test can watch that rule's problem come back.
+the demo's departments reply with it, and the tests use it as "a correct reply"; each knob spoils
+one rule for the first item (or the first free item) so a test can watch that rule's problem come back.
 """
 from __future__ import annotations
 
@@ -50,7 +50,8 @@ def guides_template(items: Sequence[Mapping] = APPROVED, facts: GuidesTemplateFa
 
 
 def filled_guides_workbook(template: bytes, attach_names: Sequence[str] = ATTACHMENTS, *,
-                           rename: str | None = None, drop: bool = False, foreign_code: str | None = None,
+                           org_name: str = "沈阳市教育局", rename: str | None = None, drop: bool = False,
+                           foreign_code: str | None = None,
                            added_code: str | None = None, cover_code: str | None = None,
                            steps_out_of_order: bool = False, promised_over_legal: bool = False,
                            full_width_phones: bool = False, unattached: str | None = None,
@@ -70,7 +71,7 @@ def filled_guides_workbook(template: bytes, attach_names: Sequence[str] = ATTACH
     rows = list(guides.rows())
     first_free = next((r for r in rows if guides.get(r, "是否收费") != "是"), None)
     for index, row in enumerate(rows):
-        _fill_guide(guides, row, index)
+        _fill_guide(guides, row, index, org_name)
     first = rows[0] if rows else None
     if first is not None:
         if promised_over_legal:
@@ -106,7 +107,7 @@ def filled_guides_workbook(template: bytes, attach_names: Sequence[str] = ATTACH
     for extra in (foreign_code, added_code):
         if extra:
             row = guides.append({"事项编码": extra, "事项名称": f"事项 {extra}"})
-            _fill_guide(guides, row, 99)
+            _fill_guide(guides, row, 99, org_name)
     if cover_code is not None:
         cover = book[s.COVER_SHEET]
         for cells in cover.iter_rows(max_col=2):
@@ -148,14 +149,14 @@ class _Sheet:
         return row
 
 
-def _fill_guide(guides: _Sheet, row: int, index: int) -> None:
+def _fill_guide(guides: _Sheet, row: int, index: int, org_name: str) -> None:
     charged = guides.get(row, "是否收费") == "是"
     if not basis_cites_article(guides.get(row, "办理依据")):
         guides.set(row, "办理依据", BASIS)
     legal = int(guides.get(row, "法定办结时限（工作日）") or 20)
     for header, value in (
         ("基本编码", f"{210100 + index:012d}"), ("实施编码", f"11210100MB{index:026d}"), ("事项类型", "主动服务"),
-        ("实施主体", "沈阳市教育局"), ("受理单位", "沈阳市教育局政务服务窗口"), ("服务对象", "自然人"),
+        ("实施主体", org_name), ("受理单位", f"{org_name}政务服务窗口"), ("服务对象", "自然人"),
         ("受理条件", "申请人为本市户籍居民；材料齐全、符合法定形式"), ("法定办结时限（工作日）", legal),
         ("承诺办结时限（工作日）", max(legal - 3, 1)), ("是否即办", "否"), ("是否收费", "否"),
         ("收费依据及标准", "见收费标准" if charged else s.NO_FEE), ("到办事现场次数", index % 2),
