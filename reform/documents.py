@@ -68,7 +68,7 @@ def certificates_list(
 
 @certificates_app.command("export")
 def certificates_export(
-    out: Annotated[Path, typer.Option("--out", help="输出目录（须已存在）")],
+    out: Annotated[Path, typer.Option("--out", file_okay=False, help="输出目录（须已存在）")],
     as_of: AsOf = None,
 ) -> None:
     """写出保留证明事项清单、取消证明事项清单（.xlsx）和每项告知承诺证明的告知承诺书格式文本（.docx）。"""

@@ -70,5 +70,6 @@ def test_every_document_a_kickoff_calls_has_its_letter():
     assert {k for k, d in DOCUMENTS.items() if d.called} == set(CALL_LETTERS)
 
 
-def test_only_the_inventory_has_a_template_today():
-    assert [k for k, d in DOCUMENTS.items() if d.template] == [DocumentKind.INVENTORY]
+def test_the_inventory_guides_and_certificates_have_templates():
+    assert [k for k, d in DOCUMENTS.items() if d.template] == [DocumentKind.INVENTORY, DocumentKind.GUIDES,
+                                                               DocumentKind.CERTIFICATES]

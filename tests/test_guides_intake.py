@@ -138,8 +138,8 @@ def test_a_revision_without_a_reason_is_refused_in_the_agency_receipt(initialise
 
 
 def test_an_adjustment_that_adds_items_reopens_the_guides_with_the_new_items(initialised):
-    from registry.campaign.scoped import open_scoped
     from registry.campaign.queries import find_campaign
+    from registry.campaign.scoped import open_scoped
 
     submission_id = _accepted_guides(initialised)
     route(initialised, submission_id, REVIEWED)

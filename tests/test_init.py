@@ -40,8 +40,11 @@ def test_phase_deadlines_follow_the_working_day_calendar(initialised):
         "response": None,
         "approval": "2016-10-31",
         "guides": "2016-11-21",
+        # Reviews of the guides and the ledgers are due a few working days after each packet goes out.
+        "guides_review": None,
         "publication": "2016-11-30",
         "certificates": "2016-11-30",
+        "certificates_review": None,
         "district_plans": "2017-01-03",
         "district_publication": "2017-03-31",
         # Undated: periodic reports and complaint answers are due relative to when they open.

@@ -27,6 +27,8 @@ from registry.outbox.tables import OutboxMessage
 from registry.review import service as review
 from registry.review.routing import route_submission
 from tests.intake_helpers import NOW, call, good_workbook, outbox, reply, take_in
+from tests.second_half_helpers import approved_department, call_for, send
+from workbooks.certificates_parse import is_certificates_workbook
 
 runner = CliRunner()
 HEPING = "210102"
@@ -90,10 +92,11 @@ def test_kickoff_of_district_plans_sends_every_district_its_call_without_the_inv
         assert "零报告" not in message.get_body(("plain",)).get_content()
 
 
-def test_a_certificates_call_names_the_certificate_list_and_carries_no_inventory_template(initialised):
-    c = phase_call(initialised, "certificates", "jyj")
-    assert c.attachments == [] and "证明" in c.subject and "证明事项清理表" in c.text and "后续版本" in c.text
-    assert "公共服务事项清单" not in c.subject and "零报告" not in c.text
+def test_a_certificates_call_carries_the_ledger_made_for_the_department_and_no_inventory_template(initialised):
+    approved_department(initialised)
+    c = call_for(initialised, "certificates")
+    assert c.filename.startswith("证明事项清理表-") and "证明" in c.subject
+    assert "公共服务事项清单" not in c.subject and is_certificates_workbook(c.template)
 
 
 def test_a_publication_call_asks_for_the_published_address(initialised):
@@ -122,7 +125,8 @@ def test_template_for_a_phase_without_one_is_refused_naming_the_phases_that_have
     result = reform("template", "district_plans", "--org", HEPING, "--out", str(out))
     assert result.exit_code == 2 and not out.exists()
     [line] = [line for line in result.stderr.splitlines() if line.strip()]
-    assert "district_plans" in line and "没有报送模板" in line and line.endswith("有模板的阶段：inventory")
+    assert "district_plans" in line and "没有报送模板" in line
+    assert line.endswith("有模板的阶段：inventory、guides、certificates")
 
 
 def test_template_for_an_unknown_phase_lists_the_phases(initialised, tmp_path):
@@ -222,12 +226,13 @@ def test_a_pdf_against_an_inventory_obligation_is_refused(initialised):
     assert "「清单.pdf」是PDF 文件，本项任务要求报送的是公共服务事项清单" in outbox(initialised, "receipt")[0].text
 
 
-def test_a_workbook_replying_to_the_certificates_call_is_answered_and_not_stored(initialised):
-    c = phase_call(initialised, "certificates", "jyj")
-    result = take_in(initialised, reply(c, [("证明.xlsx", good_workbook(call(initialised, "jyj")))]))
-    assert result.outcome == "rejected" and _state(initialised, c.obligation_id) == "open"
-    assert _submissions(initialised, c.obligation_id) == []
-    assert "后续版本" in outbox(initialised, "receipt")[0].text
+def test_an_inventory_workbook_replying_to_the_certificates_call_is_refused_and_closes_nothing(initialised):
+    approved_department(initialised)
+    c = call_for(initialised, "certificates")
+    result = send(initialised, c, good_workbook(call(initialised, "jyj")))
+    assert result.outcome == "rejected" and _state(initialised, c.obligation_id) == "returned"
+    assert [row[1] for row in _submissions(initialised, c.obligation_id)] == ["rejected"]
+    assert "证明事项清理表" in result.receipt
 
 
 # A district's work plan by `reform submit`
