@@ -55,7 +55,8 @@ def filled_guides_workbook(template: bytes, attach_names: Sequence[str] = ATTACH
                            added_code: str | None = None, cover_code: str | None = None,
                            steps_out_of_order: bool = False, promised_over_legal: bool = False,
                            full_width_phones: bool = False, unattached: str | None = None,
-                           catch_all: str | None = None, free_says: str | None = None) -> bytes:
+                           catch_all: str | None = None, free_says: str | None = None,
+                           remove_materials: Sequence[str] = ()) -> bytes:
     """Every row of ``template`` filled validly. ``attach_names``: the blank form, sample and mistakes
     file names the workbook gives for each form (the test attaches them); empty: links instead.
 
@@ -64,7 +65,8 @@ def filled_guides_workbook(template: bytes, attach_names: Sequence[str] = ATTACH
     code), ``cover_code`` (the cover's 单位代码), ``steps_out_of_order`` (1, 3, 2),
     ``promised_over_legal``, ``full_width_phones`` (valid, in full-width digits), ``unattached`` (a
     sample file name not attached), ``catch_all`` (appended to 受理条件), ``free_says`` (收费依据及标准
-    of the first free item)."""
+    of the first free item). ``remove_materials`` is no mistake: the department no longer asks for
+    these inventoried materials (a simplification the receipt counts)."""
     book = load_workbook(io.BytesIO(template))
     files = tuple(attach_names) or LINKS
     guides = _Sheet(book[s.GUIDE_SHEET])
@@ -84,6 +86,10 @@ def filled_guides_workbook(template: bytes, attach_names: Sequence[str] = ATTACH
     if free_says is not None and first_free is not None:
         guides.set(first_free, "收费依据及标准", free_says)
     items = [(guides.get(r, "事项编码"), guides.get(r, "事项名称")) for r in rows]
+    materials = _Sheet(book[s.MATERIAL_SHEET])
+    for row in reversed(list(materials.rows())):
+        if materials.get(row, "材料名称") in remove_materials:
+            materials.sheet.delete_rows(row)
     _fill_materials(_Sheet(book[s.MATERIAL_SHEET]), items, files, unattached)
     _fill_steps(_Sheet(book[s.STEP_SHEET]), items, steps_out_of_order)
     _fill_fees(_Sheet(book[s.FEE_SHEET]))

@@ -29,6 +29,7 @@ from registry.campaign.service import open_obligations
 from registry.certificates.service import certificate_documents
 from registry.directory.service import organisation_names
 from registry.guides.service import guides_status, simplification_totals
+from registry.intake.calls import call_key
 from registry.outbox.service import queued_message
 from registry.review.service import conflicting_items, decide_conflict, open_reviews, submissions_ready
 from rules.calendar import WorkingCalendar
@@ -45,7 +46,8 @@ class Reply:
     phase: str
     obligation_id: int
     org_code: str
-    kind: str  # good | as_sent (the template back unfilled) | keep_without_basis | revised
+    kind: str  # good | as_sent (the template back unfilled) | keep_without_basis
+    version: int = 1  # the approved list version whose call it answers
 
 
 class GuidesAndCertificatesByMail:
@@ -58,13 +60,14 @@ class GuidesAndCertificatesByMail:
         self.answers: dict[date, list[tuple[int, str, str]]] = {}  # day -> (review obligation, phase, kind)
         self.decisions: dict[date, list[int]] = {}
         self.planned: set[int] = set()
-        self.scheduled = False
+        self.called: set[tuple[int, int]] = set()  # (obligation, approved version) whose call is answered
+        self.phase_of: dict[int, str] = {}  # obligation -> guides | certificates
         self.revise_planned = self.conflict_planned = False
         self.told_deadline = False
 
     async def day(self, day: date) -> list[str]:
         lines: list[str] = []
-        if not self.scheduled and open_obligations(self.url, GUIDES):
+        if self.calendar.is_working_day(day):
             lines += self._schedule(day)
         sent = self.replies.pop(day, [])
         for reply in sent:
@@ -88,42 +91,62 @@ class GuidesAndCertificatesByMail:
     # --- departments ------------------------------------------------------------------------------
 
     def _schedule(self, day: date) -> list[str]:
-        """Each department answers both calls: most on time, some with a first reply to fix, a few late."""
-        self.scheduled = True
-        rng = random.Random(1121)
+        """Each department answers its calls: to the first, most on time, some with a first reply to fix,
+        a few late; to a later one (an adjustment gave it new items), within three working days."""
+        later = []
         for phase in (GUIDES, CERTIFICATES):
             for owed in open_obligations(self.url, phase):
-                roll = rng.random()
-                if roll < 0.8:
-                    when = self.calendar.add_working_days(self.deadlines[phase], -rng.randint(2, 10))
+                if (owed.id, owed.scope_version) in self.called:
+                    continue
+                self.called.add((owed.id, owed.scope_version))
+                self.phase_of[owed.id] = phase
+                if owed.scope_version > 1:
+                    when, first = self.calendar.add_working_days(day, 3), "good"
+                    later.append(owed.org_code)
                 else:
-                    when = self.calendar.add_working_days(self.deadlines[phase], rng.randint(1, 3))
-                when = max(when, self.calendar.add_working_days(day, 2))
-                first = "as_sent" if phase == GUIDES and 0.55 <= roll < 0.8 else (
-                    "keep_without_basis" if phase == CERTIFICATES and 0.6 <= roll < 0.8 else "good")
-                self.replies.setdefault(when, []).append(Reply(phase, owed.id, owed.org_code, first))
+                    when, first = self._first_reply(phase, owed.org_code, day)
+                self.replies.setdefault(when, []).append(Reply(phase, owed.id, owed.org_code, first,
+                                                               owed.scope_version))
                 if first != "good":
                     fixed = self.calendar.add_working_days(when, FIX_AFTER_WORKING_DAYS)
-                    self.replies.setdefault(fixed, []).append(Reply(phase, owed.id, owed.org_code, "good"))
-        return []
+                    self.replies.setdefault(fixed, []).append(Reply(phase, owed.id, owed.org_code, "good",
+                                                                    owed.scope_version))
+        if not later:
+            return []
+        names = organisation_names(self.url)
+        return [f"{'、'.join(sorted({names[code] for code in later}))}收到按新版清单补编办事指南、补充清理证明的通知"
+                "（附新版预填工作簿）"]
+
+    def _first_reply(self, phase: str, org_code: str, day: date) -> tuple[date, str]:
+        roll = random.Random(f"{phase}:{org_code}").random()
+        if roll < 0.8:
+            when = self.calendar.add_working_days(self.deadlines[phase], -int(roll * 12) - 2)
+        else:
+            when = self.calendar.add_working_days(self.deadlines[phase], int(roll * 10) - 7)
+        first = "as_sent" if phase == GUIDES and 0.55 <= roll < 0.8 else (
+            "keep_without_basis" if phase == CERTIFICATES and 0.6 <= roll < 0.8 else "good")
+        return max(when, self.calendar.add_working_days(day, 2)), first
 
     def _reply(self, reply: Reply, day: date) -> bytes:
         """The department opens the call it received, fills in the workbook attached to it and replies."""
-        call = queued_message(self.url, f"call:{reply.phase}:{reply.obligation_id}")
+        call = queued_message(self.url, call_key(reply.phase, reply.obligation_id, reply.version))
         [(filename, template)] = call.attachments
         files: list[tuple[str, bytes]] = []
+        rng = random.Random(reply.org_code)
         if reply.phase == GUIDES:
             names = organisation_names(self.url)
             if reply.kind == "as_sent":
                 workbook = template
             else:
-                workbook = filled_guides_workbook(template, org_name=names[reply.org_code])
+                # A third of the departments no longer ask for the 身份证明 they inventoried: they check it themselves.
+                dropped = ("身份证明",) if rng.random() < 0.35 else ()
+                workbook = filled_guides_workbook(template, org_name=names[reply.org_code], remove_materials=dropped)
                 files = [(ATTACHMENTS[0], work_plan_docx("申请表（空白）")), (ATTACHMENTS[1], work_plan_pdf("sample")),
                          (ATTACHMENTS[2], work_plan_pdf("common mistakes"))]
         else:
+            identity = rng.choice(("信息共享替代", "信息共享替代", "告知承诺", "取消"))
             mistakes = {"申请表": KEEP_WITHOUT_BASIS} if reply.kind == "keep_without_basis" else {}
-            workbook = filled_certificates_workbook(template, {"申请表": "保留", "身份证明": "信息共享替代",
-                                                               **mistakes})
+            workbook = filled_certificates_workbook(template, {"申请表": "保留", "身份证明": identity, **mistakes})
         return reply_mail(sender=call.to[0], sender_name="联系人", to=call.reply_to, subject="回复：" + call.subject,
                           attachments=[(filename, workbook), *files], when=datetime.combine(day, SENT_AT))
 
@@ -190,15 +213,18 @@ class GuidesAndCertificatesByMail:
     async def _poll(self, day: date) -> list[str]:
         results = await intake_flow(now=datetime.combine(day, POLLED_AT))
         outcomes = Counter(r["outcome"] for r in results)
-        line = (f"[cyan]mailbox-intake[/] 收取 {len(results)} 封：通过 {outcomes['accepted']}，"
-                f"退回 {outcomes['rejected']}（回执一次性告知全部问题），登记审核意见 {outcomes['opinion']}")
-        lines = [line]
+        parts = [f"通过 {outcomes['accepted']}" if outcomes["accepted"] else "",
+                 f"退回 {outcomes['rejected']}（回执一次性告知全部问题）" if outcomes["rejected"] else "",
+                 f"登记审核意见 {outcomes['opinion']}" if outcomes["opinion"] else ""]
+        lines = [f"[cyan]mailbox-intake[/] 收取 {len(results)} 封：" + "，".join(p for p in parts if p)]
         accepted = [r for r in results if r["outcome"] == "accepted"]
         for result in accepted:  # the acceptance event starts review routing for each
             await review_routing_flow(result["submission_id"], now=datetime.combine(day, POLLED_AT))
+        kinds = Counter(self.phase_of.get(r["obligation_id"]) for r in accepted)
         if accepted:
-            lines.append(f"[cyan]review-routing[/] {len(accepted)} 份送审（办事指南送市编委办、市政务服务办，"
-                         "证明事项清理表送四家单位并联审核，附预审提示）")
+            routed = [f"办事指南 {kinds[GUIDES]} 份送市编委办、市政务服务办" if kinds[GUIDES] else "",
+                      f"证明事项清理表 {kinds[CERTIFICATES]} 份送四家单位并联审核" if kinds[CERTIFICATES] else ""]
+            lines.append(f"[cyan]review-routing[/] {'，'.join(p for p in routed if p)}（附预审提示）")
         if submissions_ready(self.url):
             merged = [m for m in await review_merge_flow(now=datetime.combine(day, MERGED_AT)) if m["created"]]
             conflicted = [m for m in merged if m["conflicts"]]

@@ -56,8 +56,9 @@ def review_status_command(
 @review_app.command("decide")
 def decide(
     submission: Annotated[int, typer.Argument(help="送审编号")],
-    item: Annotated[str, typer.Argument(help="事项序号")],
-    opinion: Annotated[str, typer.Option("--opinion", help="保留、取消、调整或合并")],
+    item: Annotated[str, typer.Argument(help="事项（或证明）序号")],
+    opinion: Annotated[str, typer.Option(
+        "--opinion", help="清单：保留、取消、调整或合并；证明事项：保留、取消、告知承诺、信息共享替代或其他证照替代")],
     reason: Annotated[str, typer.Option("--reason", help="决定理由（取消时必填）")] = "",
     adjusted: Annotated[str, typer.Option("--adjusted", help="调整后内容（调整时必填）")] = "",
     deliver: Annotated[bool, typer.Option("--deliver/--no-deliver", help="决定齐备后立即发出书面审核意见")] = True,
@@ -72,7 +73,7 @@ def decide(
     if issued:
         # Sent now rather than at the next scheduled delivery: the coordinator is waiting for it.
         sent = asyncio.run(outbox.deliver(database_url())) if deliver else {"sent": 0}
-        console.print(f"全部分歧已决定，书面审核意见已发给部门（本次发出邮件 {sent['sent']} 封），部门回复期限已开始计算。")
+        console.print(f"全部分歧已决定，审核意见已发给部门（本次发出邮件 {sent['sent']} 封）。")
 
 
 @review_app.command("recheck")

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from registry.campaign.tables import AuditEntry, Obligation, Phase
 from registry.db import transaction
 from registry.directory.tables import Organisation
+from registry.review.tables import ApprovedListVersion
 
 DEMO_ENDS = date(2017, 4, 5)
 # Red comes a few working days after the due date; a month past that is "months without a cause".
@@ -53,6 +54,30 @@ def test_demo_runs_the_campaign_and_says_where_to_look(tmp_path):
     unexplained = {(org, phase) for org, phase in long_late_obligations(url)
                    if org.removeprefix("沈阳市") not in deliberate}
     assert not unexplained, sorted(unexplained)
+
+    # The second half: a guides and a certificates obligation for every department with approved items.
+    with transaction(url) as session:
+        approved = session.scalars(select(ApprovedListVersion).order_by(ApprovedListVersion.version.desc())).first()
+        with_items = {code for code, items in approved.snapshot.items() if items}
+    for phase in ("guides", "certificates"):
+        owed = {o["org"]: o["state"] for o in report["obligations"] if o["phase"] == phase}
+        assert set(owed) == with_items and set(owed.values()) == {"fulfilled"}, (phase, owed)
+    guides = json.loads(subprocess.run([sys.executable, "-m", "reform", "guides", "status", "--format", "json"],
+                                       env={**env, "REFORM_HOME": str(workspace)}, capture_output=True, text=True,
+                                       timeout=120).stdout)
+    assert len(guides) == sum(len(items) for items in approved.snapshot.values())
+    assert {g["state"] for g in guides} == {"agreed"} and all(g["complete"] for g in guides)
+    assert "编制办事指南期限" in result.stdout and "个工作日" in result.stdout and "申请材料减少" in result.stdout
+    assert "只有预填内容" in result.stdout and "无规章以上依据的证明列为保留" in result.stdout
+    certificates = json.loads(subprocess.run(
+        [sys.executable, "-m", "reform", "certificates", "list", "--format", "json"],
+        env={**env, "REFORM_HOME": str(workspace)}, capture_output=True, text=True, timeout=120).stdout)
+    assert certificates and {c["state"] for c in certificates} == {"decided"}
+    assert all(c["basis_level"] in ("法律", "行政法规", "地方性法规", "规章") for c in certificates
+               if c["disposition"] == "保留")
+    assert {c["disposition"] for c in certificates} >= {"保留", "取消", "告知承诺", "信息共享替代"}
+    assert list(workspace.glob("保留证明事项清单-*.xlsx")) and list(workspace.glob("取消证明事项清单-*.xlsx"))
+    assert list(workspace.glob("告知承诺书-*.docx"))
 
     # Approved without --force: every list through review, response and recheck, nothing overtaken.
     assert "审定取代的未办结审核、回复、复核事项：无" in result.stdout
