@@ -104,6 +104,17 @@ class FileLimits(BaseSettings):
     max_failed_attempts: int = 3
 
 
+class PublicationSettings(BaseSettings):
+    """Where the public site is written, and which external addresses its pages may link to."""
+
+    model_config = _config("REFORM_PUBLISH_")
+
+    site_dir: Path | None = None  # default: <home>/site
+    # Prefixes of the external addresses a page may link to (the portal, the departments' sites); any
+    # other address in a submitter's text is shown as text. A JSON list in REFORM_PUBLISH_ALLOWED_LINKS.
+    allowed_links: list[str] = ["https://zwfw.shenyang.example.gov.cn/", "https://www.shenyang.example.gov.cn/"]
+
+
 class Settings(BaseSettings):
     model_config = _config("REFORM_")
 
@@ -112,6 +123,7 @@ class Settings(BaseSettings):
     smtp: SmtpSettings = Field(default_factory=SmtpSettings)
     mailbox: MailboxSettings = Field(default_factory=MailboxSettings)
     limits: FileLimits = Field(default_factory=FileLimits)
+    publication: PublicationSettings = Field(default_factory=PublicationSettings)
 
     @property
     def database_url(self) -> str:
@@ -123,6 +135,10 @@ class Settings(BaseSettings):
     @property
     def maildir(self) -> Path:
         return self.mailbox.maildir_path or self.home / "maildir"
+
+    @property
+    def site_dir(self) -> Path:
+        return self.publication.site_dir or self.home / "site"
 
 
 def get_settings() -> Settings:
@@ -147,7 +163,8 @@ def _settings_for(_environment: tuple[tuple[str, str], ...]) -> Settings:
         return Settings()
     except ValidationError as error:
         # Settings stops at the first bad group: ask each group, so every bad variable is named at once.
-        problems = [problem for group in (DatabaseSettings, SmtpSettings, MailboxSettings, FileLimits)
+        groups = (DatabaseSettings, SmtpSettings, MailboxSettings, FileLimits, PublicationSettings)
+        problems = [problem for group in groups
                     for problem in _problems(group)] or [_describe(Settings, e) for e in error.errors()]
         raise BadSettings("设置有误（环境变量或 .env 文件）：" + "；".join(problems)) from None
 

@@ -15,7 +15,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from rules.guides import basis_cites_article
 from workbooks import guides_schema as s
-from workbooks.guides_template import GuidesTemplateFacts, build_guides_template
+from workbooks.cover import TemplateFacts
+from workbooks.guides_template import build_guides_template
 
 ATTACHMENTS = ("申请表（空白）.docx", "申请表示范文本.pdf", "申请表常见错误示例.pdf")
 LINKS = ("https://jyj.shenyang.example.gov.cn/forms/blank.docx", "https://jyj.shenyang.example.gov.cn/forms/sample.pdf",
@@ -24,7 +25,7 @@ BASIS = "《中华人民共和国教育法》第二十九条"
 PHONE = "024-22725001"
 FULL_WIDTH_PHONE = "０２４－２２７２５００１"
 
-FACTS = GuidesTemplateFacts("沈阳市教育局", "jyj", "沈阳市简化优化公共服务流程方便基层群众办事创业工作",
+FACTS = TemplateFacts("沈阳市教育局", "jyj", "沈阳市简化优化公共服务流程方便基层群众办事创业工作",
                             date(2016, 11, 21), "intake+guides@shenyang.example.org", "张明", "024-12345678")
 
 
@@ -45,7 +46,7 @@ APPROVED = (
 )
 
 
-def guides_template(items: Sequence[Mapping] = APPROVED, facts: GuidesTemplateFacts = FACTS) -> bytes:
+def guides_template(items: Sequence[Mapping] = APPROVED, facts: TemplateFacts = FACTS) -> bytes:
     return build_guides_template(facts, items)
 
 

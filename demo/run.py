@@ -26,9 +26,9 @@ from rules.obligations import LATE, STANDING_NAMES, Standing
 
 START, END = date(2016, 6, 9), date(2017, 4, 5)
 WEEKDAYS = "一二三四五六日"
-# Phases opened at the start; review, guides and certificates open from the flows (per submission,
-# on approval), and the publication is still simulated.
-SIMULATED_PHASES = ("inventory", "approval", "publication", "district_plans", "district_publication")
+# Phases the demo's organisations are scheduled on from the start; review, guides, certificates and
+# publication run from the flows (per submission, on approval, on publishing).
+SIMULATED_PHASES = ("inventory", "approval", "district_plans", "district_publication")
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,7 @@ def run_demo(console: Console, workspace: Path | None = None) -> None:
 async def _simulate(console: Console, workspace: Path) -> None:
     # The flows import Prefect, which reads its environment (set just above) on import.
     from demo.mail import SubmissionsByMail  # noqa: PLC0415 - Prefect's environment first
+    from demo.publication import PublicationByMail  # noqa: PLC0415 - Prefect's environment first
     from demo.review import ReviewByMail  # noqa: PLC0415 - Prefect's environment first
     from demo.second_half import GuidesAndCertificatesByMail  # noqa: PLC0415 - Prefect's environment first
     from demo.supervision import sweep_events  # noqa: PLC0415 - Prefect's environment first
@@ -75,12 +76,14 @@ async def _simulate(console: Console, workspace: Path) -> None:
     by_mail = SubmissionsByMail.take_over(workspace, schedule, START, calendar)  # calls, replies, receipts
     review = ReviewByMail(workspace, calendar, deadlines["review"])  # review through approval
     second_half = GuidesAndCertificatesByMail(workspace, calendar, deadlines)  # guides and certificates
+    publication = PublicationByMail(calendar)  # the public site, the departments' own parts
 
     day = START
     while day <= END:
         events: list[str] = await by_mail.day(day)
         events += await review.day(day)
         events += await second_half.day(day)
+        events += await publication.day(day)
         deliveries = schedule.pop(day, [])
         if deliveries:
             for d in deliveries:
@@ -104,6 +107,9 @@ async def _simulate(console: Console, workspace: Path) -> None:
     console.rule("[bold]下一步")
     # The command as the user ran it (.venv/bin/reform works without activating the venv).
     command = sys.argv[0] if Path(sys.argv[0]).name == "reform" else "reform"
+    site = workspace / "site" / "current" / "index.html"
+    if site.exists():
+        console.print(f"公布的网站（无需服务器，浏览器直接打开）：{site.as_uri()}；开放数据在同目录的 data/")
     console.print(f"查看任一天的进展：REFORM_HOME={workspace} {command} status --as-of 2016-08-02")
     prefect = Path(sys.executable).with_name("prefect")
     prefect = prefect if prefect.exists() else "prefect"

@@ -10,7 +10,8 @@ from email.utils import format_datetime, formataddr, make_msgid
 from openpyxl import load_workbook
 
 from workbooks import inventory_schema as s
-from workbooks.inventory_template import TemplateFacts, build_inventory_template
+from workbooks.cover import TemplateFacts
+from workbooks.inventory_template import build_inventory_template
 from workbooks.safe_cells import append_safe
 
 NAMES = ("居民身份证明开具", "就业失业登记", "职业技能鉴定", "医疗保险参保登记", "公共租赁住房申请", "文化场馆免费开放",

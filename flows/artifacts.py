@@ -16,7 +16,8 @@ OUTCOME_NAMES = {"accepted": "通过", "zero_report": "零报告", "rejected": "
                  "opinion_duplicate": "审核意见重复（未重复登记）", "opinion_late": "汇总后收到的审核意见（已标注）",
                  "error": "处理出错（留在收件箱，下次重试）", "complaint": "投诉已登记",
                  "failed": "处理失败（留在收件箱，下次重试）", "busy": "另一收取进程正在处理（本进程跳过）",
-                 "dropped": "未登记地址今日隔离已达上限（未保存）", "automatic": "自动回复或退信（已记录，不回复）"}
+                 "dropped": "未登记地址今日隔离已达上限（未保存）", "automatic": "自动回复或退信（已记录，不回复）",
+                 "address": "公布网址已登记"}
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,8 @@ from prefect.events import emit_event
 ACCEPTED_EVENT = "reform.submission.accepted"
 # An agency's review opinion was recorded: the merge listens for it.
 OPINION_EVENT = "reform.review.opinion"
+# A version of the city list was approved or adjusted: publication listens for it.
+APPROVED_EVENT = "reform.list.approved"
 
 ACCEPTED_OUTCOMES = ("accepted", "zero_report")
 OPINION_OUTCOME = "opinion"
@@ -46,3 +48,9 @@ def announce_taken_in(results: list[dict]) -> None:
             announce_accepted(result)
         elif result["outcome"] == OPINION_OUTCOME:
             announce_opinion(result)
+
+
+def announce_approved(version: int, items: int) -> None:
+    """Publication starts from this event (one per frozen version)."""
+    emit_event(event=APPROVED_EVENT, resource={"prefect.resource.id": f"reform.list.v{version}"},
+               payload={"version": version, "items": items})

@@ -105,7 +105,8 @@ def _certificates_call(f: _CallFacts) -> _Ask:
 def _publication_call(f: _CallFacts) -> _Ask:
     return _Ask("关于公布公共服务事项清单和办事指南的通知", (
         f"{f.plan}请贵单位按「{f.phase_name}」的要求，{f.by}在本单位（本地区）网站向社会公布经审定的公共服务事项清单和办事指南。",
-        "供各单位网站使用的页面包和公布网址的登记方式将在后续版本中另行通知；公布后请先将公布网址告知市编委办。"))
+        "清单在市政府网站公布时，系统将把贵单位的页面包（清单、办事指南、证明事项清理结果）发给贵单位，可直接放到本单位网站上。"
+        "公布后，请回复页面包邮件，在正文中写明公布网址。"))
 
 
 # One for every document that rules.documents says a kickoff calls for.

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from reform import calendar, campaign, directory, documents, intake, obligation, review, supervision
+from reform import calendar, campaign, directory, documents, intake, obligation, publication, review, supervision
 from reform.common import EXIT_CODES_EPILOG, ReformGroup, console
 
 # Plain Chinese pages and one-line errors (reform.usage), never Typer's boxes or a traceback.
@@ -27,9 +27,10 @@ def demo(
 # `reform --help` lists them in this order: setting up and watching, the demo, the long-running
 # server, supervision, intake, approval; then the groups.
 for command in (campaign.init, campaign.status, demo, campaign.serve, supervision.sweep, supervision.explain,
-                intake.template, intake.submit, intake.kickoff, intake.intake, review.approve, review.adjust):
+                intake.template, intake.submit, intake.kickoff, intake.intake, review.approve, review.adjust,
+                publication.publish):
     app.command()(command)
 for name, group in (("directory", directory.app), ("calendar", calendar.app), ("complaint", supervision.complaint_app),
                     ("review", review.review_app), ("obligation", obligation.app), ("guides", documents.guides_app),
-                    ("certificates", documents.certificates_app)):
+                    ("certificates", documents.certificates_app), ("publication", publication.app)):
     app.add_typer(group, name=name)

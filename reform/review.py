@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
@@ -139,6 +140,8 @@ def approve(
         for o in version.overtaken:
             console.print(f"  事项 {o.obligation_id}：{o.org_name}（{OVERTAKEN_PHASES[o.phase]}）",
                           highlight=False, soft_wrap=True)
+    _tell_called(version.called)
+    _announce(version.number, version.items)
     _save(out, version.content)
 
 
@@ -161,6 +164,8 @@ def adjust(
         console.print(f"  {code}：新增 {len(diff['added'])}，删除 {len(diff['removed'])}，修改 {len(diff['changed'])}",
                       highlight=False)
     _tell_unfinished(version.unfinished)
+    _tell_called(version.called)
+    _announce(version.number, version.items)
     _save(out, version.content)
 
 
@@ -181,6 +186,20 @@ def _tell_unfinished(unfinished: str) -> None:
     if unfinished:
         console.print(f"强行冻结：以下部门的清单未完成审核，已在清单中标注「未完成审核」（{unfinished}）",
                       highlight=False, soft_wrap=True)
+
+
+def _tell_called(called: int) -> None:
+    if called:
+        console.print(f"已向有审定事项的部门发出编制办事指南、清理证明的通知 {called} 份（附按清单预填的工作簿）；"
+                      "reform publish 公布本版清单。", highlight=False, soft_wrap=True)
+
+
+def _announce(version: int, items: int) -> None:
+    """With a long-running Prefect server, its publication deployment publishes the version at once."""
+    if os.environ.get("PREFECT_API_URL"):
+        from flows.events import announce_approved  # noqa: PLC0415 - Prefect is slow to import
+
+        announce_approved(version, items)
 
 
 def _require_registry() -> None:

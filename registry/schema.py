@@ -7,6 +7,7 @@ from registry.directory import tables as directory_tables  # noqa: F401
 from registry.guides import tables as guides_tables  # noqa: F401
 from registry.intake import tables as intake_tables  # noqa: F401
 from registry.outbox import tables as outbox_tables  # noqa: F401
+from registry.publication import tables as publication_tables  # noqa: F401
 from registry.review import tables as review_tables  # noqa: F401
 from registry.supervision import tables as supervision_tables  # noqa: F401
 

@@ -77,7 +77,8 @@ DOCUMENTS = {d.kind: d for d in (
     Document(DocumentKind.REVISED_INVENTORY, "修改后的公共服务事项清单", (Format.XLSX,), unit="表格"),
     Document(DocumentKind.APPROVAL, "市政府审定意见"),
     Document(DocumentKind.GUIDES, "办事指南", (Format.XLSX,), template=True, called=True, taken_in=True, unit="表格"),
-    Document(DocumentKind.PUBLICATION_ADDRESS, "公布网址", called=True),
+    # Not a file: the address is written in the reply to the mail that carried the department's part.
+    Document(DocumentKind.PUBLICATION_ADDRESS, "公布网址", called=True, taken_in=True),
     Document(DocumentKind.CERTIFICATES, "证明事项清理表", (Format.XLSX,), template=True, called=True, taken_in=True,
              unit="表格"),
     Document(DocumentKind.WORK_PLAN, "工作方案", (Format.PDF, Format.DOCX, Format.OFD), called=True, taken_in=True,

@@ -14,14 +14,14 @@ from rules.certificates import OrgRef, certificates_from_items, check_certificat
 from workbooks import certificates_schema as s
 from workbooks.certificates_parse import is_certificates_workbook, parse_certificates
 from workbooks.certificates_template import (
-    CertificatesTemplateFacts,
     build_certificates_template,
     certificates_template_filename,
 )
-from workbooks.inventory_template import TemplateFacts, build_inventory_template
+from workbooks.cover import TemplateFacts
+from workbooks.inventory_template import build_inventory_template
 
-FACTS = CertificatesTemplateFacts("沈阳市教育局", "jyj", "沈阳市简化优化公共服务流程方便基层群众办事创业工作",
-                                  date(2016, 11, 20), "intake+abc234defg@shenyang.example.org", "张明", "024-12345678")
+FACTS = TemplateFacts("沈阳市教育局", "jyj", "沈阳市简化优化公共服务流程方便基层群众办事创业工作",
+                      date(2016, 11, 20), "intake+abc234defg@shenyang.example.org", "张明", "024-12345678")
 APPROVED = [{"name": "教师资格认定", "materials": "户籍证明、体检合格证明、无犯罪记录证明"},
             {"name": "学籍证明开具", "materials": "户籍证明、学历证明"}]
 ITEMS = [i["name"] for i in APPROVED]

@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 from demo.guide_samples import APPROVED, ATTACHMENTS, FACTS, approved_item, filled_guides_workbook, guides_template
 from rules.guides import ELEMENTS, GuideSheets, SheetRow, check_guides
 from workbooks import guides_schema as s
+from workbooks.cover import TemplateFacts
 from workbooks.guides_parse import is_guides_workbook, parse_guides
 from workbooks.guides_template import (
     EXAMPLE_CODE,
@@ -17,7 +18,7 @@ from workbooks.guides_template import (
     build_guides_template,
     guides_template_filename,
 )
-from workbooks.inventory_template import TemplateFacts, build_inventory_template
+from workbooks.inventory_template import build_inventory_template
 
 
 @pytest.fixture(scope="module")

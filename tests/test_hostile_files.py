@@ -25,8 +25,9 @@ from tests.intake_helpers import call, outbox, reply, take_in
 from workbooks import inventory_schema as s
 from workbooks.approved_list import DepartmentList, build_approved_list
 from workbooks.consolidated_opinion import OpinionLine, build_consolidated_workbook
+from workbooks.cover import TemplateFacts
 from workbooks.directory.writers import write_directory
-from workbooks.inventory_template import TemplateFacts, build_inventory_template
+from workbooks.inventory_template import build_inventory_template
 from workbooks.problem_report import build_problem_report
 from workbooks.review_packet import PacketFacts, build_review_packet, parse_review_packet
 from workbooks.safe_cells import csv_safe

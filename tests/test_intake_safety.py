@@ -6,7 +6,8 @@ import zipfile
 from datetime import date
 
 from demo.samples import filled_workbook, item_rows
-from workbooks.inventory_template import TemplateFacts, build_inventory_template
+from workbooks.cover import TemplateFacts
+from workbooks.inventory_template import build_inventory_template
 from workbooks.safety import OLE_SIGNATURE, Limits, check_workbook
 
 GOOD = filled_workbook(build_inventory_template(TemplateFacts("单位", "jyj", "方案", date(2016, 8, 1), "a@b.c")),

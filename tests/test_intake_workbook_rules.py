@@ -9,9 +9,10 @@ from openpyxl import Workbook
 from demo.samples import filled_workbook, item_rows
 from tests.intake_helpers import edited, items_sheet
 from workbooks import inventory_schema as s
+from workbooks.cover import TemplateFacts
 from workbooks.inventory_parse import parse_inventory
 from workbooks.inventory_rules import validate_inventory
-from workbooks.inventory_template import TemplateFacts, build_inventory_template
+from workbooks.inventory_template import build_inventory_template
 
 TEMPLATE = build_inventory_template(TemplateFacts("沈阳市教育局", "jyj", "方案", date(2016, 8, 1), "intake+a@x.org"))
 

@@ -8,9 +8,10 @@ from demo.samples import filled_workbook, item_rows
 from rules.cell_text import hidden_note, looks_like_formula, shown, strip_as_typed, unhidden, visible
 from tests.intake_helpers import call, outbox, reply, take_in
 from workbooks import inventory_schema as s
+from workbooks.cover import TemplateFacts
 from workbooks.inventory_parse import parse_inventory
 from workbooks.inventory_rules import validate_inventory
-from workbooks.inventory_template import TemplateFacts, build_inventory_template
+from workbooks.inventory_template import build_inventory_template
 
 TEMPLATE = build_inventory_template(TemplateFacts("沈阳市教育局", "jyj", "方案", date(2016, 8, 1), "intake+a@x.org"))
 

@@ -7,8 +7,9 @@ from datetime import date
 from openpyxl import Workbook, load_workbook
 
 from workbooks import inventory_schema as s
+from workbooks.cover import TemplateFacts
 from workbooks.inventory_parse import parse_inventory
-from workbooks.inventory_template import TemplateFacts, build_inventory_template
+from workbooks.inventory_template import build_inventory_template
 from workbooks.safe_cells import append_safe
 
 FACTS = TemplateFacts("沈阳市教育局", "jyj", "沈阳市简化优化公共服务流程方便基层群众办事创业工作", date(2016, 8, 1),

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import io
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -19,6 +17,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from workbooks import certificates_schema as s
+from workbooks.cover import TemplateFacts, write_cover
 from workbooks.safe_cells import append_safe
 
 # Rows prepared with drop-downs beyond the pre-filled ones; more rows are still accepted.
@@ -45,24 +44,11 @@ COMMON_MISTAKES = (
 )
 
 
-@dataclass(frozen=True)
-class CertificatesTemplateFacts:
-    """What the cover shows; plain values, so a task can build a template from ids it looked up."""
-
-    org_name: str
-    org_code: str
-    campaign_name: str
-    deadline: date
-    reply_address: str
-    contact_name: str = ""
-    contact_phone: str = ""
-
-
 def certificates_template_filename(org_short_name: str) -> str:
     return f"证明事项清理表-{org_short_name}.xlsx"
 
 
-def build_certificates_template(facts: CertificatesTemplateFacts, prefilled: Sequence[Mapping]) -> bytes:
+def build_certificates_template(facts: TemplateFacts, prefilled: Sequence[Mapping]) -> bytes:
     """``prefilled``: rules.certificates.certificates_from_items() entries, one row each."""
     workbook = Workbook()
     cover = workbook.active
@@ -75,31 +61,12 @@ def build_certificates_template(facts: CertificatesTemplateFacts, prefilled: Seq
     return out.getvalue()
 
 
-def _cover(sheet: Worksheet, facts: CertificatesTemplateFacts) -> None:
-    append_safe(sheet, ["证明事项清理报送表"])
-    sheet["A1"].font = Font(bold=True, size=14)
-    rows = (
-        (s.COVER_ORG, facts.org_name),
-        (s.COVER_ORG_CODE, facts.org_code),
-        (s.COVER_CAMPAIGN, facts.campaign_name),
-        (s.COVER_DEADLINE, facts.deadline.isoformat()),
-        (s.COVER_REPLY, f"填好后作为附件回复本邮件，或发送至 {facts.reply_address}（请勿修改收件地址）"),
-        (s.COVER_CONTACT, facts.contact_name),
-        (s.COVER_PHONE, facts.contact_phone),
-        (s.COVER_DATE, ""),
-    )
-    for label, value in rows:
-        append_safe(sheet, [label, value])
-    append_safe(sheet, [])
-    append_safe(sheet, ["说明", f"「{s.SHEET}」已按本单位经审定事项的申请材料预填了证明名称和所涉事项，"
-                                "请逐项核对、补全，不属于证明的（如身份证件、营业执照）可整行删除。"])
-    sheet.column_dimensions["A"].width = 18
-    sheet.column_dimensions["B"].width = 70
-    for row in sheet.iter_rows(min_row=2, max_col=1):
-        row[0].font = Font(bold=True)
+def _cover(sheet: Worksheet, facts: TemplateFacts) -> None:
+    write_cover(sheet, "证明事项清理报送表", facts,
+                note=f"「{s.SHEET}」已按本单位经审定事项的申请材料预填了证明名称和所涉事项，"
+                     "请逐项核对、补全，不属于证明的（如身份证件、营业执照）可整行删除。")
 
-
-def _ledger(sheet: Worksheet, facts: CertificatesTemplateFacts, prefilled: Sequence[Mapping]) -> None:
+def _ledger(sheet: Worksheet, facts: TemplateFacts, prefilled: Sequence[Mapping]) -> None:
     append_safe(sheet, list(s.HEADERS))
     for column, header in enumerate(s.HEADERS, start=1):
         cell = sheet.cell(row=1, column=column)
@@ -120,7 +87,7 @@ def _ledger(sheet: Worksheet, facts: CertificatesTemplateFacts, prefilled: Seque
         validation.add(f"{letter}2:{letter}{last}")
 
 
-def _instructions(sheet: Worksheet, facts: CertificatesTemplateFacts) -> None:
+def _instructions(sheet: Worksheet, facts: TemplateFacts) -> None:
     lines = (
         "填报说明",
         f"1. 请在「{s.SHEET}」逐项填写，每个证明一行，不要修改工作表名称和表头。",

@@ -6,6 +6,7 @@ the sheets show, so the template, the parser and the instructions can never disa
 from __future__ import annotations
 
 from rules import guides as g
+from workbooks import cover
 
 COVER_SHEET = g.COVER_SHEET
 GUIDE_SHEET = g.GUIDE_SHEET
@@ -60,12 +61,5 @@ WIDTHS: dict[str, dict[str, int]] = {
     FAQ_SHEET: {"事项名称": 30, "问题": WIDE, "答案": 60},
 }
 
-# The cover sheet: labels in column A, values in column B.
-COVER_ORG = "填报单位"
-COVER_ORG_CODE = "单位代码"
-COVER_CAMPAIGN = "工作方案"
-COVER_DEADLINE = "报送截止日期"
-COVER_REPLY = "报送方式"
-COVER_CONTACT = "联系人"
-COVER_PHONE = "联系电话"
-COVER_DATE = "填报日期"
+# The cover sheet (labels in column A, values in column B) is every template's: workbooks.cover.
+COVER_ORG_CODE = cover.COVER_ORG_CODE

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import io
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -21,6 +19,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from rules.guides import split_materials
 from workbooks import guides_schema as s
+from workbooks.cover import TemplateFacts, write_cover
 from workbooks.safe_cells import append_safe, set_safe
 
 # Rows prepared with drop-downs below the pre-filled ones; more rows are still accepted.
@@ -70,24 +69,11 @@ COMMON_MISTAKES = (
 )
 
 
-@dataclass(frozen=True)
-class GuidesTemplateFacts:
-    """What the cover shows; plain values, so a task can build a template from ids it looked up."""
-
-    org_name: str
-    org_code: str
-    campaign_name: str
-    deadline: date
-    reply_address: str
-    contact_name: str = ""
-    contact_phone: str = ""
-
-
 def guides_template_filename(org_short_name: str) -> str:
     return f"办事指南-{org_short_name}.xlsx"
 
 
-def build_guides_template(facts: GuidesTemplateFacts, items: Sequence[Mapping]) -> bytes:
+def build_guides_template(facts: TemplateFacts, items: Sequence[Mapping]) -> bytes:
     """``items``: the department's approved items (code, name, kind, audience, implementer, legal_basis,
     time_limit_days, charged, fee_basis, materials), in list order."""
     book = Workbook()
@@ -125,27 +111,10 @@ def _row(sheet: str, item: Mapping, **values: object) -> list[object]:
     return [values.get(f, "") for f in s.LABELS[sheet]]
 
 
-def _cover(sheet: Worksheet, facts: GuidesTemplateFacts) -> None:
-    append_safe(sheet, ["公共服务事项办事指南报送表"])
-    sheet["A1"].font = Font(bold=True, size=14)
-    for label, value in (
-        (s.COVER_ORG, facts.org_name),
-        (s.COVER_ORG_CODE, facts.org_code),
-        (s.COVER_CAMPAIGN, facts.campaign_name),
-        (s.COVER_DEADLINE, facts.deadline.isoformat()),
-        (s.COVER_REPLY, f"填好后作为附件回复本邮件，或发送至 {facts.reply_address}；工作簿中提到的空白表格、"
-                        "示范文本和常见错误示例文件请一并附上（请勿修改收件地址）"),
-        (s.COVER_CONTACT, facts.contact_name),
-        (s.COVER_PHONE, facts.contact_phone),
-        (s.COVER_DATE, ""),
-    ):
-        append_safe(sheet, [label, value])
-    append_safe(sheet, [])
-    append_safe(sheet, ["说明", f"审定清单中的每个事项都已在「{s.GUIDE_SHEET}」预填一行，请逐项补齐；灰色底纹为预填内容，请勿修改。"])
-    sheet.column_dimensions["A"].width = 18
-    sheet.column_dimensions["B"].width = 80
-    for row in sheet.iter_rows(min_row=2, max_col=1):
-        row[0].font = Font(bold=True)
+def _cover(sheet: Worksheet, facts: TemplateFacts) -> None:
+    write_cover(sheet, "公共服务事项办事指南报送表", facts, width=80,
+                reply_note="；工作簿中提到的空白表格、示范文本和常见错误示例文件请一并附上",
+                note=f"审定清单中的每个事项都已在「{s.GUIDE_SHEET}」预填一行，请逐项补齐；灰色底纹为预填内容，请勿修改。")
 
 
 def _table(sheet: Worksheet, name: str, prefilled: list[list[object]]) -> None:
@@ -175,7 +144,7 @@ def _table(sheet: Worksheet, name: str, prefilled: list[list[object]]) -> None:
         validation.add(f"{letter}2:{letter}{last}")
 
 
-def _instructions(sheet: Worksheet, facts: GuidesTemplateFacts) -> None:
+def _instructions(sheet: Worksheet, facts: TemplateFacts) -> None:
     lines = (
         "填报说明",
         f"1. 「{s.GUIDE_SHEET}」每个事项一行，已按审定的清单预填事项编码、名称、类型、实施主体、服务对象、办理依据、"

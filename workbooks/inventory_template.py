@@ -6,8 +6,6 @@ sheet shows one correct row and the mistakes the validator reports most often.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
-from datetime import date
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -16,6 +14,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from workbooks import inventory_schema as s
+from workbooks.cover import TemplateFacts, write_cover
 from workbooks.safe_cells import append_safe
 
 # Rows prepared with drop-downs; people rarely list more, and more rows are still accepted.
@@ -43,19 +42,6 @@ COMMON_MISTAKES = (
 )
 
 
-@dataclass(frozen=True)
-class TemplateFacts:
-    """What the cover shows; plain values, so a task can build a template from ids it looked up."""
-
-    org_name: str
-    org_code: str
-    campaign_name: str
-    deadline: date
-    reply_address: str
-    contact_name: str = ""
-    contact_phone: str = ""
-
-
 def build_inventory_template(facts: TemplateFacts) -> bytes:
     workbook = Workbook()
     cover = workbook.active
@@ -73,32 +59,12 @@ def template_filename(org_short_name: str) -> str:
 
 
 def _cover(sheet: Worksheet, facts: TemplateFacts) -> None:
-    append_safe(sheet, ["公共服务事项清理自查报送表"])
-    sheet["A1"].font = Font(bold=True, size=14)
-    rows = (
-        (s.COVER_ORG, facts.org_name),
-        (s.COVER_ORG_CODE, facts.org_code),
-        (s.COVER_CAMPAIGN, facts.campaign_name),
-        (s.COVER_DEADLINE, facts.deadline.isoformat()),
-        (s.COVER_REPLY, f"填好后作为附件回复本邮件，或发送至 {facts.reply_address}（请勿修改收件地址）"),
-        (s.COVER_ZERO, "否"),
-        (s.COVER_CONTACT, facts.contact_name),
-        (s.COVER_PHONE, facts.contact_phone),
-        (s.COVER_DATE, ""),
-    )
-    for label, value in rows:
-        append_safe(sheet, [label, value])
-    zero_row = 2 + [label for label, _ in rows].index(s.COVER_ZERO)
+    rows = write_cover(sheet, "公共服务事项清理自查报送表", facts, extra=((s.COVER_ZERO, "否"),),
+                       note="没有公共服务事项的单位，请将「零报告」选为「是」并直接回复，无需填写清单。")
     zero = DataValidation(type="list", formula1='"是,否"', allow_blank=False, showErrorMessage=True,
                           errorTitle="零报告", error="请选择「是」或「否」")
     sheet.add_data_validation(zero)
-    zero.add(f"B{zero_row}")
-    append_safe(sheet, [])
-    append_safe(sheet, ["说明", "没有公共服务事项的单位，请将「零报告」选为「是」并直接回复，无需填写清单。"])
-    sheet.column_dimensions["A"].width = 18
-    sheet.column_dimensions["B"].width = 70
-    for row in sheet.iter_rows(min_row=2, max_col=1):
-        row[0].font = Font(bold=True)
+    zero.add(f"B{rows[s.COVER_ZERO]}")
 
 
 def _items(sheet: Worksheet) -> None:

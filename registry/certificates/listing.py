@@ -64,10 +64,14 @@ def certificate_documents(session: Session, as_of: date) -> list[tuple[str, byte
               build_certificate_list(Disposition.KEEP, campaign_name=campaign.name, as_of=as_of, entries=entries)),
              (f"取消证明事项清单-{as_of.isoformat()}.xlsx",
               build_certificate_list(Disposition.CANCEL, campaign_name=campaign.name, as_of=as_of, entries=entries))]
-    for e in entries:
-        if e["disposition"] == Disposition.COMMIT:
-            facts = CommitmentFacts(certificate=e["name"], items=e["items"], requester=e["requester"] or e["org_name"],
-                                    basis=e["basis"], commitment=e["commitment"], verification=e["verification"],
-                                    campaign_name=campaign.name)
-            files.append((commitment_letter_filename(e["name"]), build_commitment_letter(facts)))
+    files += [commitment_letter(e, campaign.name) for e in entries if e["disposition"] == Disposition.COMMIT]
     return files
+
+
+def commitment_letter(entry: dict, campaign_name: str) -> tuple[str, bytes]:
+    """The 告知承诺书格式文本 of one 告知承诺 certificate, as a file (name, content)."""
+    facts = CommitmentFacts(certificate=entry["name"], items=entry["items"],
+                            requester=entry["requester"] or entry["org_name"], basis=entry["basis"],
+                            commitment=entry["commitment"], verification=entry["verification"],
+                            campaign_name=campaign_name)
+    return commitment_letter_filename(entry["name"]), build_commitment_letter(facts)

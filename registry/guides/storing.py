@@ -99,3 +99,18 @@ def record_verdict(session: Session, submission_id: int, outcomes: Mapping[str, 
     for guide in session.scalars(select(Guide).where(Guide.submission_id == submission_id)):
         if guide.name in outcomes:
             guide.review_outcome, guide.review_reason = outcomes[guide.name]
+
+
+def agreed_guides(session: Session, obligation_id: int) -> tuple[list[dict], list[GuideFile]]:
+    """The department's standing guides (its newest accepted version) that both reviewers agreed,
+    and the files that came with them."""
+    current = session.scalars(select(GuideCheck.submission_id).where(
+        GuideCheck.obligation_id == obligation_id, GuideCheck.accepted.is_(True))
+        .order_by(GuideCheck.version.desc()).limit(1)).first()
+    if current is None:
+        return [], []
+    agreed = set(session.scalars(select(Guide.code).where(Guide.submission_id == current,
+                                                          Guide.review_outcome == "同意")))
+    files = list(session.scalars(select(GuideFile).where(GuideFile.submission_id == current)
+                                 .order_by(GuideFile.filename)))
+    return [g for g in stored_guides(session, current) if g["code"] in agreed], files

@@ -1,4 +1,5 @@
-"""Sorting every message of the intake mailbox: a submission, a review opinion, a complaint, a stranger.
+"""Sorting every message of the intake mailbox: a submission, a review opinion, a published address,
+a complaint, a stranger.
 
 The one place that knows every kind of inbound mail; it hands each to the capability it belongs
 to, so none of them imports another sideways. Everything runs in the caller's transaction, so a
@@ -38,8 +39,10 @@ from registry.intake.workbooks import (
     take_in_submission_mail,
 )
 from registry.outbox.queue import queue_letter
+from registry.publication.addresses import take_in_address
 from registry.review.replies import is_review_reply, take_in_review_reply
 from registry.supervision.complaints import department_named_in, record_complaint
+from rules.documents import DocumentKind
 from rules.obligations import CLOSED
 
 
@@ -72,6 +75,8 @@ def take_in_mail(session: Session, message: FetchedMessage | bytes, settings: Se
         return take_in_review_reply(session, mail, obligation, orgs, settings, now)
     if obligation is None:
         return _unidentified(session, mail, orgs[0], settings, now)
+    if obligation.phase.document == DocumentKind.PUBLICATION_ADDRESS:
+        return take_in_address(session, mail, obligation, settings, now)
     return take_in_submission_mail(session, mail, obligation, settings, now)
 
 

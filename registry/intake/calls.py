@@ -21,17 +21,10 @@ from registry.outbox.tables import OutboxMessage
 from rules.certificates import certificates_from_items
 from rules.documents import DOCUMENTS, Document, DocumentKind
 from rules.obligations import CLOSED
-from workbooks.certificates_template import (
-    CertificatesTemplateFacts,
-    build_certificates_template,
-    certificates_template_filename,
-)
-from workbooks.guides_template import GuidesTemplateFacts, build_guides_template, guides_template_filename
-from workbooks.inventory_template import (
-    TemplateFacts,
-    build_inventory_template,
-    template_filename,
-)
+from workbooks.certificates_template import build_certificates_template, certificates_template_filename
+from workbooks.cover import TemplateFacts
+from workbooks.guides_template import build_guides_template, guides_template_filename
+from workbooks.inventory_template import build_inventory_template, template_filename
 
 
 class NoTemplate(UserError, LookupError):
@@ -95,43 +88,32 @@ def template_for(session: Session, obligation: Obligation, settings: Settings, n
 
 
 def _template(obligation: Obligation, contact: Contact | None, token: str, settings: Settings) -> tuple[str, bytes]:
-    return _TEMPLATES[phase_document(obligation.phase).kind](obligation, contact, token, settings)
+    return _TEMPLATES[phase_document(obligation.phase).kind](obligation, _facts(obligation, contact, token, settings))
 
 
-def _inventory_template(obligation: Obligation, contact: Contact | None, token: str,
-                        settings: Settings) -> tuple[str, bytes]:
+def _facts(obligation: Obligation, contact: Contact | None, token: str, settings: Settings) -> TemplateFacts:
     org = obligation.debtor
-    facts = TemplateFacts(org_name=org.name, org_code=org.code, campaign_name=obligation.phase.campaign.name,
-                          deadline=obligation.due, reply_address=reply_address(settings.mailbox.intake_address, token),
-                          contact_name=contact.name if contact else "", contact_phone=contact.phone if contact else "")
-    return template_filename(org.short_name or org.code), build_inventory_template(facts)
+    return TemplateFacts(org_name=org.name, org_code=org.code, campaign_name=obligation.phase.campaign.name,
+                         deadline=obligation.due, reply_address=reply_address(settings.mailbox.intake_address, token),
+                         contact_name=contact.name if contact else "", contact_phone=contact.phone if contact else "")
 
 
 def _scope_items(obligation: Obligation) -> list[dict]:
     return list((obligation.scope or {}).get("items") or [])
 
 
-def _guides_template(obligation: Obligation, contact: Contact | None, token: str,
-                     settings: Settings) -> tuple[str, bytes]:
-    org = obligation.debtor
-    facts = GuidesTemplateFacts(org_name=org.name, org_code=org.code, campaign_name=obligation.phase.campaign.name,
-                                deadline=obligation.due,
-                                reply_address=reply_address(settings.mailbox.intake_address, token),
-                                contact_name=contact.name if contact else "",
-                                contact_phone=contact.phone if contact else "")
-    return guides_template_filename(org.short_name or org.code), build_guides_template(facts, _scope_items(obligation))
+def _inventory_template(obligation: Obligation, facts: TemplateFacts) -> tuple[str, bytes]:
+    return template_filename(obligation.debtor.short_name or obligation.debtor.code), build_inventory_template(facts)
 
 
-def _certificates_template(obligation: Obligation, contact: Contact | None, token: str,
-                           settings: Settings) -> tuple[str, bytes]:
-    org = obligation.debtor
-    facts = CertificatesTemplateFacts(org_name=org.name, org_code=org.code,
-                                      campaign_name=obligation.phase.campaign.name, deadline=obligation.due,
-                                      reply_address=reply_address(settings.mailbox.intake_address, token),
-                                      contact_name=contact.name if contact else "",
-                                      contact_phone=contact.phone if contact else "")
+def _guides_template(obligation: Obligation, facts: TemplateFacts) -> tuple[str, bytes]:
+    return (guides_template_filename(obligation.debtor.short_name or obligation.debtor.code),
+            build_guides_template(facts, _scope_items(obligation)))
+
+
+def _certificates_template(obligation: Obligation, facts: TemplateFacts) -> tuple[str, bytes]:
     prefilled = certificates_from_items(_scope_items(obligation))
-    return (certificates_template_filename(org.short_name or org.code),
+    return (certificates_template_filename(obligation.debtor.short_name or obligation.debtor.code),
             build_certificates_template(facts, prefilled))
 
 

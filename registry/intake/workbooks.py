@@ -56,6 +56,10 @@ class UnknownDepartment(UserError, LookupError):
     pass
 
 
+class NotAFile(UserError, ValueError):
+    pass
+
+
 @dataclass(frozen=True)
 class IntakeResult:
     """What happened to one message or file: plain values, so a task can return it."""
@@ -114,6 +118,8 @@ def take_in_file(session: Session, obligation: Obligation, filename: str, conten
     doc = phase_document(obligation.phase)
     if not doc.taken_in:
         return _not_taken_in(session, obligation, doc, settings, now, to=None, in_reply_to="", receipt_key="")
+    if not doc.formats:
+        raise NotAFile(f"{obligation.phase.name}阶段报送的是{doc.name}，不是文件：请回复发给本单位的邮件，在正文中写明")
     checked = check_attachments(session, obligation, doc, (InboundAttachment(filename, content), *others), settings)
     return _store_and_answer(session, obligation, doc, checked, source="cli", settings=settings, now=now, to=None,
                              in_reply_to="", receipt_key="")

@@ -1,0 +1,26 @@
+"""Thin Prefect tasks of publication over its use cases: version numbers and times in, plain dicts out."""
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+
+from prefect import task
+
+from core.settings import get_settings
+from registry.publication import service as publication
+
+
+def _url() -> str:
+    return get_settings().database_url
+
+
+@task(name="unpublished-versions")
+def unpublished_versions() -> list[int]:
+    return publication.unpublished_versions(_url())
+
+
+@task(name="publish-version")
+def publish_version(version: int | None, now: datetime) -> dict:
+    """Render the version as the public site, move it into place, send the departments their parts."""
+    published = asdict(publication.publish(_url(), now, version))
+    return {**published, "path": str(published["path"]), "index": str(published["index"])}

@@ -1,0 +1,57 @@
+"""The cover every template a debtor receives opens with: who fills it in, for which plan, by when,
+how it goes back, and who to ask. One writer, so the inventory, the guides and the certificate
+ledger say it alike and their parsers find the unit's code in the same place."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from openpyxl.styles import Font
+from openpyxl.worksheet.worksheet import Worksheet
+
+from workbooks.safe_cells import append_safe
+
+COVER_ORG = "填报单位"
+COVER_ORG_CODE = "单位代码"
+COVER_CAMPAIGN = "工作方案"
+COVER_DEADLINE = "报送截止日期"
+COVER_REPLY = "报送方式"
+COVER_CONTACT = "联系人"
+COVER_PHONE = "联系电话"
+COVER_DATE = "填报日期"
+
+
+@dataclass(frozen=True)
+class TemplateFacts:
+    """What the cover shows; plain values, so a task can build a template from ids it looked up."""
+
+    org_name: str
+    org_code: str
+    campaign_name: str
+    deadline: date
+    reply_address: str
+    contact_name: str = ""
+    contact_phone: str = ""
+
+
+def write_cover(sheet: Worksheet, title: str, facts: TemplateFacts, *, reply_note: str = "",
+                extra: Sequence[tuple[str, object]] = (), note: str = "", width: int = 70) -> dict[str, int]:
+    """Title, the unit, the plan, the deadline, how to reply (with ``reply_note``), ``extra`` rows
+    (the inventory's 零报告), the contact and a closing ``note``; returns each label's row."""
+    append_safe(sheet, [title])
+    sheet["A1"].font = Font(bold=True, size=14)
+    rows = ((COVER_ORG, facts.org_name), (COVER_ORG_CODE, facts.org_code), (COVER_CAMPAIGN, facts.campaign_name),
+            (COVER_DEADLINE, facts.deadline.isoformat()),
+            (COVER_REPLY, f"填好后作为附件回复本邮件，或发送至 {facts.reply_address}{reply_note}（请勿修改收件地址）"),
+            *extra, (COVER_CONTACT, facts.contact_name), (COVER_PHONE, facts.contact_phone), (COVER_DATE, ""))
+    for label, value in rows:
+        append_safe(sheet, [label, value])
+    if note:
+        append_safe(sheet, [])
+        append_safe(sheet, ["说明", note])
+    sheet.column_dimensions["A"].width = 18
+    sheet.column_dimensions["B"].width = width
+    for row in sheet.iter_rows(min_row=2, max_col=1):
+        row[0].font = Font(bold=True)
+    return {label: n for n, (label, _) in enumerate(rows, start=2)}
