@@ -271,3 +271,10 @@ def test_a_changed_field_gives_its_values_before_and_after(data: Path):
     changed = [r for r in read_csv(data, "changes") if r["change"] == "changed"]
     assert [(r["item_name"], r["field"], r["before"], r["after"]) for r in changed] == [
         ("中小学生学籍证明", "办理时限（工作日）", "30", "20")]
+
+
+def test_a_site_without_guides_certificates_or_changes_still_validates(tmp_path: Path):
+    site = small_site([SiteItem("rsj", "沈阳市人力资源和社会保障局", UNGUIDED)], certificates=[], changes=[])
+    write_open_data(site, tmp_path)
+    assert read_json(tmp_path, "guides") == [] and read_csv(tmp_path, "changes") == []
+    assert errors_of(frictionless.validate(str(tmp_path / "datapackage.json"))) == []

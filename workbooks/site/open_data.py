@@ -359,8 +359,12 @@ def _write_csv(path: Path, table: Table, rows: Sequence[dict]) -> None:
 
 def _write_json(path: Path, rows: Sequence[dict]) -> None:
     # One object a line: the file diffs well between versions and still parses as one JSON array.
-    lines = ",\n".join(json.dumps(row, ensure_ascii=False) for row in rows)
-    path.write_text(f"[\n{lines}\n]\n" if rows else "[]\n", encoding="utf-8", newline="\n")
+    with path.open("w", encoding="utf-8", newline="\n") as out:
+        out.write("[")
+        for n, row in enumerate(rows):
+            out.write(",\n" if n else "\n")
+            out.write(json.dumps(row, ensure_ascii=False))
+        out.write("\n]\n" if rows else "]\n")
 
 
 def package_descriptor(site: Site) -> dict:
