@@ -58,7 +58,8 @@ def _guide(item: dict, department: SiteDepartment, files: tuple[str, ...]) -> di
     ]
     fees = [{"name": "工本费", "standard": "每件10元", "basis": item["fee_basis"], "relief": "低保户免收"}] if charged else []
     return {
-        "code": code, "name": name, "basic_code": f"{item['seq']:012d}", "implementation_code": code.replace("-", "").rjust(36, "0"),
+        "code": code, "name": name, "basic_code": f"{item['seq']:012d}",
+        "implementation_code": code.replace("-", "").rjust(36, "0"),
         "item_type": item["kind"], "implementer": department.name, "accepting_unit": f"{department.name}政务服务窗口",
         "audience": item["audience"], "basis": BASIS, "conditions": "申请人为本市户籍居民；申请材料齐全",
         "legal_days": 20, "promised_days": 15, "immediate": False, "charged": charged,

@@ -248,6 +248,14 @@ def test_materials_given_the_same_place_are_numbered_in_their_order(tmp_path: Pa
     assert errors_of(frictionless.validate(str(tmp_path / "datapackage.json"))) == []
 
 
+def test_a_material_without_a_place_comes_after_the_others(tmp_path: Path):
+    item = approved("JYJ-001", 1, "中小学生学籍证明")
+    first, form = guide(item)["materials"]
+    materials = [{**first, "position": None}, {**form, "position": 3}]
+    write_open_data(small_site([SiteItem("jyj", "沈阳市教育局", item, guide(item, materials=materials))]), tmp_path)
+    assert [(r["position"], r["name"]) for r in read_csv(tmp_path, "materials")] == [("1", "申请表"), ("2", "居民身份证")]
+
+
 def test_certificates_are_numbered_by_department_and_ledger_number(data: Path):
     assert [(r["certificate_id"], r["disposition"]) for r in read_csv(data, "certificates")] == [
         ("jyj:1", "取消"), ("jyj:2", "告知承诺")]

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from rules.certificates import BASIS_LEVELS, DISPOSITIONS, ITEM_SEPARATOR
+from rules.certificates import BASIS_LEVELS, DISPOSITIONS, ITEM_SEPARATOR, split_items
 from rules.certificates import HEADER_OF as CERTIFICATE_HEADERS
 from rules.guides import FEE_LABELS, GUIDE_LABELS, MATERIAL_LABELS, STEP_LABELS
 from workbooks import inventory_schema as inventory
@@ -207,6 +207,11 @@ def _numbered(values: Sequence[object]) -> list[int]:
     return numbers
 
 
+def _place(value: object) -> tuple[bool, int]:
+    number = _number(value)
+    return number is None, number or 0
+
+
 def item_rows(site: Site) -> Iterator[dict]:
     for entry in site.items:
         item = entry.item
@@ -244,8 +249,8 @@ def guide_rows(site: Site) -> Iterator[dict]:
 def material_rows(site: Site) -> Iterator[dict]:
     for code, guide in _guided(site):
         materials = guide.get("materials") or []
-        # 排序 is the order an applicant reads them in; rows without one keep their place.
-        ordered = sorted(materials, key=lambda m: _number(m.get("position")) or 0)
+        # 排序 is the order an applicant reads them in; a material without one comes after the others.
+        ordered = sorted(materials, key=lambda m: _place(m.get("position")))
         for position, m in zip(_numbered([m.get("position") for m in ordered]), ordered):
             yield {"item_code": code, "position": position, "name": _text(m.get("name")),
                    "necessity": _text(m.get("necessity")), "form": _text(m.get("form")),
@@ -279,9 +284,16 @@ def certificate_rows(site: Site) -> Iterator[dict]:
         entry = certificate.entry
         yield {"certificate_id": _certificate_id(certificate, ordinals[certificate.org_code], taken),
                "org_code": certificate.org_code, "org_name": certificate.org_name, "name": _text(entry.get("name")),
-               "items": [_text(i) for i in entry.get("items") or []],
+               "items": _names(entry.get("items")),
                **{key: _text(entry.get(key)) for key in ("requester", "issuer", "basis", "basis_level", "disposition",
                                                          "replacement", "share_source", "commitment", "verification")}}
+
+
+def _names(items: object) -> list[str]:
+    # The registry stores a certificate's items as a list; text from an older ledger is split as the ledger is.
+    if isinstance(items, str):
+        return split_items(items)
+    return [_text(i) for i in items or []]
 
 
 def _certificate_id(certificate: SiteCertificate, ordinal: int, taken: set[str]) -> str:
