@@ -1,0 +1,102 @@
+"""Benchmark of publishing the public site: pages and open data for a whole city's list.
+
+    /work/venv/bin/python -m bench.publish [--items 10000] [--small 366]
+
+Builds a synthetic version 2 of the list (bench.synthetic_site: departments of 30 items, every item
+with a full guide, certificates of every disposition, a change log) and publishes it into a
+temporary folder with workbooks.site.render.render_site, the pages and the open data beside them.
+Where the renderer is not there yet, the open data alone is written (write_open_data), and the
+figures say so. It also publishes the demo's size (366 items). Baseline, in the same run: the same
+rows written as plain CSV with the csv module, no safety, no JSON, no package.
+
+Targets: 10,000 items in 10 s or less, with the process at 300 MB or less at its peak (resident
+memory, input included). Exits 1 when a target is missed.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import resource
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from bench.synthetic_site import synthetic_site
+from workbooks.site.model import Site
+from workbooks.site.open_data import ROWS, TABLES, write_open_data
+
+try:
+    from workbooks.site.render import render_site
+except ImportError:  # the pages are written on another branch until it is merged
+    render_site = None
+
+TARGET_SECONDS = 10.0
+TARGET_MB = 300.0
+DEMO_ITEMS = 366
+
+
+def publisher() -> tuple[str, Callable[[Site, Path], object]]:
+    if render_site is not None:
+        return "render", render_site
+    return "open data (render_site not available)", lambda site, out: write_open_data(site, out / "data")
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
+
+
+def timed(publish: Callable[[Site, Path], object], site: Site, out: Path) -> float:
+    started = time.perf_counter()
+    publish(site, out)
+    return time.perf_counter() - started
+
+
+def plain_csv(site: Site, out: Path) -> float:
+    """The floor: the same rows, each value as it is, through csv.writer."""
+    out.mkdir(parents=True)
+    started = time.perf_counter()
+    for name in TABLES:
+        rows = list(ROWS[name](site))
+        with (out / f"{name}.csv").open("w", encoding="utf-8", newline="") as f:
+            writer = csv.writer(f)
+            if rows:
+                writer.writerow(rows[0].keys())
+            writer.writerows(row.values() for row in rows)
+    return time.perf_counter() - started
+
+
+def size_mb(folder: Path) -> float:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1e6
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--items", type=int, default=10_000)
+    parser.add_argument("--small", type=int, default=DEMO_ITEMS)
+    args = parser.parse_args(argv)
+    label, publish = publisher()
+    started = time.perf_counter()
+    site = synthetic_site(args.items)
+    built = time.perf_counter() - started
+    with tempfile.TemporaryDirectory(prefix="reform-bench-publish-") as tmp:
+        root = Path(tmp)
+        # The large run first, so that the process's peak is the large run's.
+        seconds = timed(publish, site, root / "large")
+        peak = peak_mb()
+        written = size_mb(root / "large")
+        small_seconds = timed(publish, synthetic_site(args.small), root / "small")
+        baseline = plain_csv(site, root / "baseline")
+    print(f"synthetic site of {args.items} items built in {built:.2f} s")
+    print(f"{label} {args.items} items: {seconds:.1f} s, peak {peak:.0f} MB "
+          f"(target ≤ {TARGET_SECONDS:.0f} s, ≤ {TARGET_MB:.0f} MB); baseline csv: {baseline:.1f} s; "
+          f"{written:.1f} MB written")
+    print(f"{label} {args.small} items: {small_seconds:.2f} s")
+    missed = [what for what, over in (("time", seconds > TARGET_SECONDS), ("memory", peak > TARGET_MB)) if over]
+    print("targets missed: " + ", ".join(missed) if missed else "all targets met")
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
