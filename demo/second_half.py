@@ -29,7 +29,7 @@ from registry.campaign.service import open_obligations
 from registry.certificates.service import certificate_documents
 from registry.directory.service import organisation_names
 from registry.guides.service import guides_status, simplification_totals
-from registry.intake.calls import call_key
+from registry.intake.service import call_message_key
 from registry.outbox.service import queued_message
 from registry.review.service import conflicting_items, decide_conflict, open_reviews, submissions_ready
 from rules.calendar import WorkingCalendar
@@ -129,7 +129,7 @@ class GuidesAndCertificatesByMail:
 
     def _reply(self, reply: Reply, day: date) -> bytes:
         """The department opens the call it received, fills in the workbook attached to it and replies."""
-        call = queued_message(self.url, call_key(reply.phase, reply.obligation_id, reply.version))
+        call = queued_message(self.url, call_message_key(reply.phase, reply.obligation_id, reply.version))
         [(filename, template)] = call.attachments
         files: list[tuple[str, bytes]] = []
         rng = random.Random(reply.org_code)

@@ -74,7 +74,7 @@ def decide(
     if issued:
         # Sent now rather than at the next scheduled delivery: the coordinator is waiting for it.
         sent = asyncio.run(outbox.deliver(database_url())) if deliver else {"sent": 0}
-        console.print(f"全部分歧已决定，审核意见已发给部门（本次发出邮件 {sent['sent']} 封）。")
+        console.print(f"全部分歧已决定，书面审核意见已发给部门（本次发出邮件 {sent['sent']} 封）。")
 
 
 @review_app.command("recheck")

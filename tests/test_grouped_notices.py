@@ -168,10 +168,11 @@ def test_the_digest_and_the_dry_run_give_one_line_per_message_with_its_count(rev
 def test_rungs_sent_before_the_upgrade_are_not_sent_again(initialised):
     from alembic import command
     from alembic.config import Config
-    from sqlalchemy import insert
+    from sqlalchemy import insert, select
 
-    from registry.campaign.obligations import find_obligation
+    from registry.campaign.tables import Obligation, Phase
     from registry.db import MIGRATIONS, migrate
+    from registry.directory.tables import Organisation
     from registry.outbox.tables import OutboxMessage
 
     config = Config()
@@ -179,7 +180,10 @@ def test_rungs_sent_before_the_upgrade_are_not_sent_again(initialised):
     config.attributes["url"] = initialised
     command.downgrade(config, "0007")
     with transaction(initialised) as session:  # what the 07-25 sweep queued before notices were grouped
-        jyj = find_obligation(session, "inventory", "jyj").id
+        # Only the columns the obligations had then, too.
+        jyj = session.scalar(select(Obligation.id).join(Phase, Phase.id == Obligation.phase_id)
+                             .join(Organisation, Organisation.id == Obligation.debtor_id)
+                             .where(Phase.code == "inventory", Organisation.code == "jyj"))
         # Only the columns the outbox had then: the models of today describe a later schema.
         session.execute(insert(OutboxMessage.__table__).values(
             key=f"rung:{jyj}:reminder-5", message_id=f"<rung-{jyj}-reminder-5@example.org>", kind="escalation",

@@ -95,6 +95,11 @@ def _submitted_phase(session: Session, org_code: str) -> str:
     return taken[0] if taken else "inventory"
 
 
+def call_message_key(phase_code: str, obligation_id: int, version: int = 1) -> str:
+    """The outbox key of an obligation's call (for version ``version`` of what it covers)."""
+    return calls.call_key(phase_code, obligation_id, version)
+
+
 def require_called_phase(url: str, phase_code: str) -> None:
     """Refuse, before a flow starts, a kickoff for a phase whose document its own flow asks for."""
     with transaction(url) as session:
