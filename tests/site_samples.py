@@ -99,7 +99,7 @@ def _items() -> list[SiteItem]:
                                 (3, f"临时身份证明{SCRIPT}", "公共安全")):
         item = approved_item("gaj", seq, name, category=category, legal_basis="《中华人民共和国居民身份证法》第十一条")
         add("gaj", item, guide(item, online=seq != 2, online_url=JAVASCRIPT if seq == 3 else PORTAL + f"gaj/{seq}",
-                               consult_other=f"{OUTSIDE} 或 {JAVASCRIPT}",
+                               consult_other=f"{OUTSIDE} 或 {JAVASCRIPT}，官方渠道 {PORTAL}zx。",
                                faqs=[{"question": f"问题{SCRIPT}", "answer": f"</script>{SCRIPT}", "row": 5}]))
     for seq, name in ((1, "社会保险登记"), (2, "失业登记")):
         item = approved_item("rsj", seq, name, category="社会保障", audience="法人、自然人",
