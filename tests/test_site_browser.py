@@ -139,7 +139,8 @@ def test_a_search_for_a_script_shows_it_as_text(visit):
 SERIOUS = ("serious", "critical")
 
 
-@pytest.mark.parametrize("path", ["index.html", "items/JYJ-001.html", "certificates.html", "changes.html"])
+@pytest.mark.parametrize("path", ["index.html", "items/JYJ-001.html", "certificates.html", "changes.html",
+                                  "departments/jyj.html"])
 def test_axe_finds_no_serious_accessibility_problem(visit, path):
     opened = visit(path)
     found = Axe().run(opened.page).response["violations"]

@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
@@ -53,7 +54,8 @@ _URL = re.compile(r"https?://[A-Za-z0-9\-._~:/?#\[\]@!$&*+,;=%]+", re.I)
 _URL_TAIL = ".,;:!?"
 _UNSAFE_NAME = re.compile(r"[^\w.-]")
 # Characters that could end a <script> element or break a JavaScript string if left as they are.
-_SCRIPT_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+_SCRIPT_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028",
+                                 "\u2029": "\\u2029"})
 
 
 def page_path_of_item(item_code: str) -> str:
@@ -87,7 +89,7 @@ def is_allowed_link(url: str, allowed: Sequence[str]) -> bool:
 def script_json(value: object) -> str:
     """JSON that no text inside it can turn into the end of a <script> element."""
     text = json.dumps(value, ensure_ascii=False, indent=None, separators=(",", ":"))
-    return "".join(_SCRIPT_ESCAPES.get(c, c) for c in text)
+    return text.translate(_SCRIPT_ESCAPES)
 
 
 @dataclass(frozen=True)
@@ -121,8 +123,7 @@ class _Page:
         self.site_wide = output.site_wide
 
     def to(self, target: str) -> str:
-        base = posixpath.dirname(self.path) or "."
-        return quote(posixpath.relpath(target, base), safe="/#")
+        return _relative(target, posixpath.dirname(self.path) or ".")
 
     def nav(self) -> list[tuple[str, str, bool]]:
         return [(label, self.to(path), path == self.path) for label, path in self.output.nav]
@@ -159,6 +160,12 @@ class _Page:
         if is_allowed_link(text, self.output.site.allowed_links):
             return Piece(label or text, text)
         return Piece(text)
+
+
+@lru_cache(maxsize=65536)
+def _relative(target: str, base: str) -> str:
+    # Thousands of item pages link the same few targets from the same folder.
+    return quote(posixpath.relpath(target, base), safe="/#")
 
 
 def _shown(value: object) -> str:
