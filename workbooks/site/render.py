@@ -110,7 +110,6 @@ class _Output:
     departments: dict[str, str]  # folded org code -> its page in this output
     items: frozenset[str]  # item codes with a page in this output
     nav: list[tuple[str, str]]  # (label, path)
-    site_wide: bool
     written: list[Path] = field(default_factory=list)
 
 
@@ -120,7 +119,6 @@ class _Page:
     def __init__(self, output: _Output, path: str) -> None:
         self.output, self.path = output, path
         self.csp = CSP
-        self.site_wide = output.site_wide
 
     def to(self, target: str) -> str:
         return _relative(target, posixpath.dirname(self.path) or ".")
@@ -421,7 +419,7 @@ def render_site(site: Site, out: Path) -> list[Path]:
     output = _Output(site=site, out=out, files=files,
                      departments={_org_key(d.code): page_path_of_department(d.code) for d in site.departments},
                      items=frozenset(str(i.item.get("code")) for i in site.items),
-                     nav=[("首页", HOME), ("证明事项清理", CERTIFICATES), ("清单调整记录", CHANGES)], site_wide=True)
+                     nav=[("首页", HOME), ("证明事项清理", CERTIFICATES), ("清单调整记录", CHANGES)])
     data = sorted(write_open_data(site, out / DATA_FOLDER) or [])
     output.written += data
     _write_files(output)
@@ -466,7 +464,7 @@ def render_department(site: Site, org_code: str, out: Path) -> list[Path]:
     files = {_checked_file_path(f.path): f for f in site.files if f.path in needed}
     output = _Output(site=site, out=out, files=files, departments={_org_key(department.code): HOME},
                      items=frozenset(str(i.item.get("code")) for i in items),
-                     nav=[(department.short_name or department.name, HOME)], site_wide=False)
+                     nav=[(department.short_name or department.name, HOME)])
     _write_files(output)
     _write_styles(output, STYLES)
     _department_page(output, department, HOME)
