@@ -1,12 +1,14 @@
 """`reform demo`, the main job, runs from nothing to the end of the plan in its own process."""
 from __future__ import annotations
 
+import csv
 import json
 import os
 import subprocess
 import sys
 from datetime import date, timedelta
 
+import frictionless
 from openpyxl import load_workbook
 from sqlalchemy import select
 
@@ -78,6 +80,17 @@ def test_demo_runs_the_campaign_and_says_where_to_look(tmp_path):
     assert {c["disposition"] for c in certificates} >= {"保留", "取消", "告知承诺", "信息共享替代"}
     assert list(workspace.glob("保留证明事项清单-*.xlsx")) and list(workspace.glob("取消证明事项清单-*.xlsx"))
     assert list(workspace.glob("告知承诺书-*.docx"))
+
+    # Publication: version 1 at the end of November, version 2 after the March adjustment.
+    site = workspace / "site" / "current"
+    assert (site / "index.html").is_file() and os.readlink(site) == "v2"
+    assert frictionless.validate(str(site / "data" / "datapackage.json")).valid
+    with open(site / "data" / "items.csv", encoding="utf-8-sig", newline="") as f:
+        assert len(list(csv.DictReader(f))) == approved.item_count
+    assert "困难群众临时救助申请" in (site / "changes.html").read_text(encoding="utf-8")
+    assert "变更记录：第 2 版与上一版相比" in result.stdout and "file://" in result.stdout
+    publication = {o["org"]: o["state"] for o in report["obligations"] if o["phase"] == "publication"}
+    assert set(publication.values()) <= {"fulfilled", "waived"} and "fulfilled" in publication.values()
 
     # Approved without --force: every list through review, response and recheck, nothing overtaken.
     assert "审定取代的未办结审核、回复、复核事项：无" in result.stdout

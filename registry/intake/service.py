@@ -89,7 +89,8 @@ def _submitted_phase(session: Session, org_code: str) -> str:
         .where(Organisation.code == org_code, Obligation.ref == "").order_by(Phase.position)).all()
     if any(code == "inventory" for code, _ in owed):
         return "inventory"
-    taken = [code for code, kind in owed if kind in DOCUMENTS and DOCUMENTS[kind].taken_in]
+    # Files only: a publication address is written in a mail, never handed in as a file.
+    taken = [code for code, kind in owed if kind in DOCUMENTS and DOCUMENTS[kind].taken_in and DOCUMENTS[kind].formats]
     if len(taken) > 1:
         raise AmbiguousPhase(f"单位 {org_code} 在多个阶段有待报送的材料（{'、'.join(taken)}），请用 --phase 指明阶段")
     return taken[0] if taken else "inventory"
