@@ -10,8 +10,18 @@ def _by_name() -> dict:
     return {d.name: d for d in all_deployments()}
 
 
-def test_reform_serve_has_the_five_deployments():
-    assert set(_by_name()) == {"daily-standing", "mailbox-poll", "daily-sweep", "review-routing", "review-merge"}
+def test_reform_serve_has_the_six_deployments():
+    assert set(_by_name()) == {"daily-standing", "mailbox-poll", "daily-sweep", "review-routing", "review-merge",
+                               "publication"}
+
+
+def test_publication_listens_for_each_approved_version_and_catches_up_every_morning():
+    deployment = _by_name()["publication"]
+    [trigger] = deployment.triggers
+    assert trigger.expect == {"reform.list.approved"}
+    assert trigger.parameters == {"version": "{{ event.payload.version }}"}
+    [schedule] = deployment.schedules
+    assert schedule.schedule.cron == "30 8 * * *" and schedule.parameters == {"only_new": True}
 
 
 def test_the_mailbox_is_polled_every_five_minutes():

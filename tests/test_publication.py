@@ -117,6 +117,25 @@ def test_a_rendering_that_fails_leaves_the_last_site_as_it_was(initialised, monk
     assert not [p for p in first.path.parent.iterdir() if p.name.startswith(".v1-")]
 
 
+def test_a_folder_holding_something_else_is_never_replaced(initialised, tmp_path):
+    approved_department(initialised)
+    www = tmp_path / "www"
+    www.mkdir()
+    (www / "其他网页.html").write_text("keep me")
+    with pytest.raises(publication.UnwritableSite, match="已有其他内容"):
+        publication.publish(initialised, PUBLISHED, out=www)
+    assert (www / "其他网页.html").read_text() == "keep me"
+
+
+def test_publishing_again_into_the_same_folder_replaces_the_site(initialised, tmp_path):
+    approved_department(initialised)
+    out = tmp_path / "www"
+    publication.publish(initialised, PUBLISHED, out=out)
+    (out / "stale.html").write_text("old")
+    publication.publish(initialised, PUBLISHED, out=out)
+    assert (out / "index.html").is_file() and not (out / "stale.html").exists()
+
+
 def test_an_output_place_inside_a_file_is_refused_before_anything_is_written(initialised, tmp_path):
     approved_department(initialised)
     blocker = tmp_path / "清单.txt"
@@ -125,3 +144,42 @@ def test_an_output_place_inside_a_file_is_refused_before_anything_is_written(ini
         publication.publish(initialised, PUBLISHED, out=blocker / "site")
     with transaction(initialised) as session:
         assert session.scalars(select(Publication)).all() == []
+
+
+def test_the_publication_flow_publishes_what_is_new_once_and_leaves_its_summary(initialised, prefect_server):
+    import asyncio
+
+    from prefect.client.orchestration import get_client
+
+    from flows.publication import publication_flow
+
+    approved_department(initialised)
+    [published] = asyncio.run(publication_flow(now=PUBLISHED, deliver=False, only_new=True))
+    assert published["version"] == 1 and published["index"].endswith("v1/index.html")
+    assert asyncio.run(publication_flow(now=PUBLISHED, deliver=False, only_new=True)) == []
+
+    async def keys():
+        async with get_client() as client:
+            return {a.key for a in await client.read_latest_artifacts()}
+
+    assert "publication" in asyncio.run(keys())
+
+
+def test_reform_publish_prints_where_to_open_the_site(initialised):
+    from typer.testing import CliRunner
+
+    from reform.app import app
+
+    approved_department(initialised)
+    result = CliRunner().invoke(app, ["publish", "--no-deliver"])
+    assert result.exit_code == 0, result.output
+    assert "已公布全市清单第 1 版" in result.output and "file://" in result.output
+
+
+def test_reform_publish_before_approval_exits_2_in_one_chinese_line(initialised):
+    from typer.testing import CliRunner
+
+    from reform.app import app
+
+    result = CliRunner().invoke(app, ["publish"])
+    assert result.exit_code == 2 and "尚未经市政府审定" in result.stderr

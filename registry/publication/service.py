@@ -23,6 +23,8 @@ from workbooks.site.model import Site
 from workbooks.site.render import render_department, render_site
 
 CURRENT = "current"
+# Marks a folder as a site this command wrote, which a later publication may replace whole.
+MARKER = ".reform-site"
 
 
 class UnwritableSite(UserError, PermissionError):
@@ -90,6 +92,9 @@ def _check_writable(target: Path) -> None:
         raise UnwritableSite(f"没有写入权限：{parent}（公布的网站写到 {target}）")
     if target.exists() and not target.is_dir():
         raise UnwritableSite(f"输出位置是一个已有的文件：{target}，请给出一个目录")
+    if target.is_dir() and any(target.iterdir()) and not (target / MARKER).exists():
+        # Publishing replaces the folder whole: never a folder that holds something else.
+        raise UnwritableSite(f"输出目录 {target} 已有其他内容，不是此前公布的网站；请给出一个空目录或新目录")
 
 
 def _render_into_place(site: Site, target: Path) -> dict[str, tuple[str, bytes, int]]:
@@ -100,6 +105,7 @@ def _render_into_place(site: Site, target: Path) -> dict[str, tuple[str, bytes, 
         fresh = work / "site"
         fresh.mkdir()
         render_site(site, fresh)
+        (fresh / MARKER).write_text(f"第 {site.version} 版，{site.generated_at.isoformat()} 生成\n", encoding="utf-8")
         bundles = {}
         for department in site.departments:
             part = work / "bundles" / department.code
