@@ -15,7 +15,8 @@ from registry.campaign.service import open_obligations
 from registry.outbox.service import queued_message
 from rules.calendar import WorkingCalendar
 
-PUBLISHED_ON = (date(2016, 11, 29), date(2017, 3, 7))  # the day before the deadline; the day after the adjustment
+# A week before the 11月底前 deadline, once the guides are agreed; the day after the March adjustment.
+PUBLISHED_ON = (date(2016, 11, 24), date(2017, 3, 7))
 PUBLISHED_AT, REPLIED_AT, POLLED_AT = time(9, 30), time(10), time(16, 30)
 
 

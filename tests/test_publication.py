@@ -183,3 +183,28 @@ def test_reform_publish_before_approval_exits_2_in_one_chinese_line(initialised)
 
     result = CliRunner().invoke(app, ["publish"])
     assert result.exit_code == 2 and "尚未经市政府审定" in result.stderr
+
+
+def test_a_department_whose_items_a_later_version_changed_publishes_again_in_a_new_period(initialised):
+    from datetime import date
+
+    from registry.campaign.tables import Obligation
+    from registry.review.approval import adjust
+
+    _published(initialised)
+    [bundle] = [m for m in outbox(initialised, "call") if m.key.startswith("bundle:")]
+    take_in(initialised, reply_mail(sender=bundle.to_addrs[0], sender_name="联系人", to=bundle.reply_to,
+                                    subject="回复：" + bundle.subject, text="https://jyj.shenyang.example.gov.cn/ggfw/"),
+            datetime(2016, 11, 30, 10))
+    from tests.intake_helpers import call, good_workbook, reply
+
+    c = call(initialised, "jyj")  # the department sends a longer list, and the city adjusts
+    take_in(initialised, reply(c, [("清单.xlsx", good_workbook(c, 4))]), datetime(2017, 3, 1, 10))
+    with transaction(initialised) as session:
+        adjust(session, date(2017, 3, 6), "新增事项", "沈编发〔2017〕5号", "coordinator", datetime(2017, 3, 6, 11),
+               force_reason="测试")
+    result = publication.publish(initialised, datetime(2017, 3, 7, 9, 30))
+    assert result.version == 2 and result.bundles == 1 and "jyj 新增 1 项" in result.changes
+    with transaction(initialised) as session:
+        jyj = session.get(Obligation, find_obligation(session, "publication", "jyj").id)
+        assert jyj.state == "open" and jyj.due > date(2017, 3, 7)

@@ -16,6 +16,7 @@ from core.settings import Settings
 from notifications.publication_letters import bundle_letter
 from registry.campaign.audit import move_obligation, record_change
 from registry.campaign.queries import find_campaign
+from registry.campaign.scoped import due_in_phase
 from registry.campaign.tables import Obligation, Phase
 from registry.directory.queries import contact_email
 from registry.directory.tables import Organisation
@@ -28,6 +29,8 @@ from rules.organisations import OrgRole
 
 PUBLICATION = "publication"
 ZIP = "application/zip"
+# A department whose items a later version changed has this long to put the new part on its site.
+REPUBLISH_WORKING_DAYS = 10
 
 
 @dataclass(frozen=True)
@@ -75,7 +78,9 @@ def _send_bundle(session: Session, obligation: Obligation, org: Organisation, ve
     if obligation.state in CLOSED and not changed:
         return 0  # its published part is still the version's
     if obligation.state in CLOSED:
-        # A department whose items the new version changed publishes its part again.
+        # A department whose items the new version changed publishes its part again, in a new period.
+        obligation.due, obligation.due_reason = due_in_phase(session, obligation.phase, now.date(),
+                                                             REPUBLISH_WORKING_DAYS)
         move_obligation(session, obligation, State.OPEN, "system", f"全市清单第 {version} 版公布，需更新本单位网站", now,
                         action="reopen")
     token = token_for(session, obligation.id, now)
