@@ -48,6 +48,7 @@ class DocumentKind(StrEnum):
     WORK_PLAN = "work_plan"  # a district's or regulator's own 工作方案
     SELF_REPORT = "self_report"  # a long-term task's periodic 自查报告
     COMPLAINT_ANSWER = "complaint_answer"  # recorded by `reform complaint answer`
+    RECTIFICATION = "rectification"  # 整改情况 of an inspection finding or a 差评, recorded when done
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,7 @@ DOCUMENTS = {d.kind: d for d in (
              unit="文档"),
     Document(DocumentKind.SELF_REPORT, "自查报告", (Format.XLSX,), unit="表格"),
     Document(DocumentKind.COMPLAINT_ANSWER, "投诉答复"),
+    Document(DocumentKind.RECTIFICATION, "整改情况"),
 )}
 
 

@@ -49,6 +49,8 @@ def test_phase_deadlines_follow_the_working_day_calendar(initialised):
         "district_publication": "2017-03-31",
         # Undated: periodic reports and complaint answers are due relative to when they open.
         "supervision": None,
+        "rectification": None,
+        "evaluation_cases": None,
         "complaints": None,
     }
 
