@@ -57,10 +57,11 @@ def kickoff_markdown(phase_code: str, to_call: int, delivery: dict[str, int]) ->
 
 def review_status_table(rows: list[dict], as_of: date) -> Table:
     return Table(
-        [{"送审编号": r["submission_id"], "部门": r["org_name"], "版本": r["version"], **r["agencies"],
+        [{"送审编号": r["submission_id"], "部门": r["org_name"], "送审材料": r["subject"], "版本": r["version"],
+          **r["agencies"],
           "分歧事项": r["conflicts"], "进展": r["stage"], "汇总后来函": "是" if r["late_opinion"] else ""}
          for r in rows],
-        f"截至 {as_of} 各部门清单的并联审核进展")
+        f"截至 {as_of} 各部门清单、办事指南和证明事项清理表的并联审核进展")
 
 
 # --- the daily sweep ------------------------------------------------------------------------------

@@ -33,7 +33,7 @@ def review_status_command(
     submission: Annotated[int | None, typer.Option("--submission", help="只看某个送审编号")] = None,
     output: Format = OutputFormat.TABLE,
 ) -> None:
-    """每份送审清单的审核进展：四家单位各自的状态、分歧事项数和下一步。"""
+    """每份送审材料（清单、办事指南、证明事项清理表）的审核进展：各审核单位的状态、分歧事项数和下一步。"""
     from registry.review import service as review  # noqa: PLC0415 - slow import, see reform.common
 
     day = day_or_today(as_of)
@@ -45,12 +45,12 @@ def review_status_command(
         console.print("还没有送审的清单。")
         return
     table = Table(title=f"并联审核进展（截至 {day}）")
-    for header in ("送审编号", "部门", "版本", *rows[0]["agencies"], "分歧", "进展"):
+    for header in ("送审编号", "部门", "送审材料", "版本", *rows[0]["agencies"], "分歧", "进展"):
         table.add_column(header)
     for r in rows:
         stage = r["stage"] + ("（有汇总后来函）" if r["late_opinion"] else "")
-        table.add_row(str(r["submission_id"]), r["org_name"], str(r["version"]), *r["agencies"].values(),
-                      str(r["conflicts"] or ""), stage)
+        table.add_row(str(r["submission_id"]), r["org_name"], r["subject"], str(r["version"]),
+                      *r["agencies"].values(), str(r["conflicts"] or ""), stage)
     console.print(table)
 
 
