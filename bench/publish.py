@@ -1,12 +1,11 @@
 """Benchmark of publishing the public site: pages and open data for a whole city's list.
 
-    /work/venv/bin/python -m bench.publish [--items 10000] [--small 366]
+    python -m bench.publish [--items 10000] [--small 366]
 
 Builds a synthetic version 2 of the list (bench.synthetic_site: departments of 30 items, every item
 with a full guide, certificates of every disposition, a change log) and publishes it into a
 temporary folder with workbooks.site.render.render_site, the pages and the open data beside them.
-Where the renderer is not there yet, the open data alone is written (write_open_data), and the
-figures say so. It also publishes the demo's size (366 items). Baseline, in the same run: the same
+It also publishes the demo's size (366 items). Baseline, in the same run: the same
 rows written as plain CSV with the csv module, no safety, no JSON, no package.
 
 Targets: 10,000 items in 10 s or less, with the process at 300 MB or less at its peak (resident
@@ -25,22 +24,12 @@ from pathlib import Path
 
 from bench.synthetic_site import synthetic_site
 from workbooks.site.model import Site
-from workbooks.site.open_data import ROWS, TABLES, write_open_data
-
-try:
-    from workbooks.site.render import render_site
-except ImportError:  # the pages are written on another branch until it is merged
-    render_site = None
+from workbooks.site.open_data import ROWS, TABLES
+from workbooks.site.render import render_site
 
 TARGET_SECONDS = 10.0
 TARGET_MB = 300.0
 DEMO_ITEMS = 366
-
-
-def publisher() -> tuple[str, Callable[[Site, Path], object]]:
-    if render_site is not None:
-        return "render", render_site
-    return "open data (render_site not available)", lambda site, out: write_open_data(site, out / "data")
 
 
 def peak_mb() -> float:
@@ -76,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--items", type=int, default=10_000)
     parser.add_argument("--small", type=int, default=DEMO_ITEMS)
     args = parser.parse_args(argv)
-    label, publish = publisher()
+    label, publish = "render", render_site
     started = time.perf_counter()
     site = synthetic_site(args.items)
     built = time.perf_counter() - started

@@ -1,5 +1,5 @@
-"""Sites to render: a small one built by hand, with every kind of content and hostile text in it, and
-``synthetic_site`` for the benchmark, as large as asked.
+"""A site to render, built by hand, with every kind of content and hostile text in it (the benchmark's
+large synthetic site is bench.synthetic_site).
 
 The small site has three departments, nine items (eight with full guides, one still without), forms
 given as files and as links, a certificate of every disposition, a 告知承诺书 and two versions with a
@@ -143,36 +143,3 @@ def sample_site() -> Site:
                 document="沈政办发〔2016〕88号", effective_on=date(2017, 3, 15),
                 generated_at=datetime(2017, 3, 16, 9, 30), departments=list(DEPARTMENTS), items=_items(),
                 certificates=list(CERTIFICATES), files=list(FILES), changes=list(CHANGES), allowed_links=ALLOWED)
-
-
-def synthetic_site(items: int) -> Site:
-    """``items`` items with full guides over up to 40 departments, a certificate per department and a
-    form file per department: the benchmark's site."""
-    count = max(1, min(40, items // 25 or 1))
-    departments = [SiteDepartment(f"d{n:02d}", f"沈阳市第{n}局", f"市{n}局") for n in range(1, count + 1)]
-    names = {d.code: d.name for d in departments}
-    rows, files, certificates = [], [], []
-    for department in departments:
-        blank = f"files/{department.code}/申请表.docx"
-        files.append(SiteFile(blank, b"PK\x03\x04", "申请表"))
-        certificates.append(SiteCertificate(department.code, department.name, {
-            "name": "居住证明", "items": [], "requester": department.name, "issuer": "社区居民委员会", "basis": "",
-            "basis_level": "无", "disposition": Disposition.CANCEL, "replacement": "", "share_source": "",
-            "commitment": "", "verification": ""}))
-    forms = {d.code: f"files/{d.code}/申请表.docx" for d in departments}
-    for n in range(items):
-        department = departments[n % count]
-        seq = n // count + 1
-        item = {"code": f"{department.code.upper()}-{seq:03d}", "seq": seq, "name": f"公共服务事项{n + 1}",
-                "kind": "主动服务", "category": ("公共教育", "社会保障", "医疗卫生")[n % 3], "audience": "自然人",
-                "implementer": names[department.code], "legal_basis": "《中华人民共和国教育法》第二十九条",
-                "time_limit_days": 20, "charged": False, "fee_basis": "", "materials": "居民身份证", "remarks": ""}
-        form = forms[department.code]
-        rows.append(SiteItem(department.code, department.name, item, guide(item, materials=[
-            material(1, "申请表", form=True, blank=form, sample=form, mistakes=form), material(2, "居民身份证")])))
-    return Site(campaign_name="沈阳市简化优化公共服务流程方便基层群众办事创业工作", issued_by="沈阳市人民政府办公厅",
-                version=1, approved_on=date(2016, 10, 28), meeting="市政府第 62 次常务会议",
-                document="沈政办发〔2016〕88号", effective_on=date(2016, 11, 30),
-                generated_at=datetime(2016, 11, 30, 9, 0), departments=departments, items=rows,
-                certificates=certificates, files=files,
-                changes=[SiteChange(1, date(2016, 11, 30), "", "沈政办发〔2016〕88号", {})], allowed_links=(PORTAL,))

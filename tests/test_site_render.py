@@ -12,6 +12,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
+from bench.synthetic_site import synthetic_site
 from rules.guides import ELEMENTS
 from tests.site_samples import (
     ALLOWED,
@@ -22,7 +23,6 @@ from tests.site_samples import (
     OUTSIDE,
     SCRIPT,
     sample_site,
-    synthetic_site,
 )
 from workbooks.site.model import SiteFile
 from workbooks.site.render import (
