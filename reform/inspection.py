@@ -1,0 +1,75 @@
+"""`reform inspection open|finding|rectified|show`: inspection rounds (督导检查) and their findings' rectification."""
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from reform.common import AsOf, Format, OutputFormat, console, database_url, day_or_today, parse_date, print_json
+
+app = typer.Typer(help="督导检查：开启一轮检查，记录发现的问题，督促整改（整改事项按期限提醒、亮牌）。",
+                  no_args_is_help=True)
+
+RoundName = Annotated[str, typer.Argument(help="检查名称（reform inspection open --round 所起的名称）")]
+On = Annotated[str | None, typer.Option("--on", help="日期（YYYY-MM-DD），默认今天")]
+
+
+@app.command("open")
+def open_round(
+    name: Annotated[str, typer.Option("--round", help="检查名称，例如“2016年第三季度督导检查”，不能重复")],
+    due: Annotated[str, typer.Option("--due", help="检查截止日期（YYYY-MM-DD，须为工作日）")],
+    orgs: Annotated[str, typer.Option("--orgs", help="被检查单位代码，逗号分隔；默认全部市直部门")] = "",
+    on: On = None,
+) -> None:
+    """开启一轮督导检查：检查清单执行情况、服务流程简化优化情况和庸懒散拖等问题（预填各单位被投诉件数）。"""
+    from registry.inspections import service as inspections  # noqa: PLC0415 - slow import, see reform.common
+
+    chosen = [code for code in (part.strip() for part in orgs.replace("，", ",").split(",")) if code]
+    opened = inspections.open_inspection(database_url(), name, parse_date(due), day_or_today(on), chosen or None)
+    console.print(f"已开启督导检查“{opened.name}”：被检查单位 {opened.units} 个，检查截止 {opened.due}。"
+                  f"查看：reform inspection show {opened.name}", soft_wrap=True, highlight=False)
+
+
+@app.command("finding")
+def finding(
+    round_name: RoundName,
+    org: Annotated[str, typer.Option("--org", help="被检查单位代码或名称")],
+    item: Annotated[str, typer.Option("--item", help="检查清单项目：清单执行情况、服务流程简化优化情况、"
+                                                     "庸懒散拖、推诿扯皮、敷衍塞责及服务态度生硬")],
+    text: Annotated[str, typer.Option("--text", help="发现的问题")],
+    days: Annotated[int | None, typer.Option("--days", help="整改期限（工作日），默认 15 个工作日")] = None,
+    on: On = None,
+) -> None:
+    """记录检查发现的问题：单位须在期限内整改，逾期按督办阶梯提醒、亮黄牌红牌。"""
+    from registry.inspections import service as inspections  # noqa: PLC0415 - slow import, see reform.common
+
+    f = inspections.record_finding(database_url(), round_name, org, item, text, day_or_today(on), days)
+    console.print(f"已记录检查发现问题第 {f.id} 号（{f.org_name}，{f.item}），整改期限 {f.due}（事项编号 {f.obligation_id}）。",
+                  soft_wrap=True, highlight=False)
+
+
+@app.command("rectified")
+def rectified(
+    finding_id: Annotated[int, typer.Argument(help="检查发现问题编号（reform inspection show 中的编号）")],
+    note: Annotated[str, typer.Option("--note", help="整改情况（必填），记入审计日志")] = "",
+    on: On = None,
+) -> None:
+    """记录一个问题已整改完成，整改事项随之办结；同一问题不能重复记录。"""
+    from registry.inspections import service as inspections  # noqa: PLC0415 - slow import, see reform.common
+
+    f = inspections.rectify_finding(database_url(), finding_id, note, day_or_today(on))
+    console.print(f"检查发现问题第 {f.id} 号（{f.org_name}）已于 {f.rectified_on} 整改完成，已记入审计日志。",
+                  soft_wrap=True, highlight=False)
+
+
+@app.command("show")
+def show(round_name: RoundName, as_of: AsOf = None, output: Format = OutputFormat.TABLE) -> None:
+    """一轮检查的被检查单位、检查清单、发现的问题及其整改进展。"""
+    from reform.inspection_view import print_inspection  # noqa: PLC0415 - needs rich tables only here
+    from registry.inspections import service as inspections  # noqa: PLC0415 - slow import, see reform.common
+
+    record = inspections.show_inspection(database_url(), round_name, day_or_today(as_of))
+    if output is OutputFormat.JSON:
+        print_json(record)
+    else:
+        print_inspection(console, record)
