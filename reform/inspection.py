@@ -1,14 +1,32 @@
-"""`reform inspection open|finding|rectified|show`: inspection rounds (督导检查) and their findings' rectification."""
+"""`reform inspection open|finding|rectified|show|checklist|import`: inspection rounds (督导检查) and their findings' rectification."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from reform.common import AsOf, Format, OutputFormat, console, database_url, day_or_today, parse_date, print_json
+from core.errors import UserError
+from reform.common import (
+    AsOf,
+    Format,
+    OutputFormat,
+    console,
+    database_url,
+    day_or_today,
+    parse_date,
+    print_json,
+    writable_target,
+)
 
 app = typer.Typer(help="督导检查：开启一轮检查，记录发现的问题，督促整改（整改事项按期限提醒、亮牌）。",
                   no_args_is_help=True)
+
+
+
+class MissingFile(UserError, FileNotFoundError):
+    pass
+
 
 RoundName = Annotated[str, typer.Argument(help="检查名称（reform inspection open --round 所起的名称）")]
 On = Annotated[str | None, typer.Option("--on", help="日期（YYYY-MM-DD），默认今天")]
@@ -73,3 +91,37 @@ def show(round_name: RoundName, as_of: AsOf = None, output: Format = OutputForma
         print_json(record)
     else:
         print_inspection(console, record)
+
+
+@app.command("checklist")
+def checklist(
+    round_name: RoundName,
+    out: Annotated[Path, typer.Option("--out", help="写出的工作簿（.xlsx）")],
+) -> None:
+    """写出本轮的督导检查清单工作簿：每个单位每个检查项目一行，预填被投诉件数，供检查人员填写。"""
+    from registry.inspections import service as inspections  # noqa: PLC0415 - slow import, see reform.common
+
+    target = writable_target(out)
+    target.write_bytes(inspections.checklist_workbook(database_url(), round_name))
+    console.print(f"已写出督导检查清单：{target}（填写后用 reform inspection import {round_name} 文件 导入）",
+                  soft_wrap=True, highlight=False)
+
+
+@app.command("import")
+def import_checklist(
+    round_name: RoundName,
+    file: Annotated[Path, typer.Argument(help="填好的督导检查清单（.xlsx）")],
+    on: On = None,
+) -> None:
+    """导入填好的督导检查清单：每个写明的问题成为单位的整改事项；有任何错误则一项都不导入，并一次列出全部错误。"""
+    from registry.inspections import service as inspections  # noqa: PLC0415 - slow import, see reform.common
+
+    if file.is_dir():
+        raise MissingFile(f"{file} 是一个目录，请给出填好的清单文件（.xlsx）")
+    if not file.is_file():
+        raise MissingFile(f"文件不存在：{file}")
+    found = inspections.import_checklist(database_url(), round_name, file.name, file.read_bytes(), day_or_today(on))
+    console.print(f"已导入 {file.name}：记录检查发现问题 {len(found)} 个。", soft_wrap=True, highlight=False)
+    for f in found:
+        console.print(f"  第 {f.id} 号 {f.org_name}（{f.item}）整改期限 {f.due}（事项编号 {f.obligation_id}）",
+                      soft_wrap=True, highlight=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
+import openpyxl
 import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
@@ -16,7 +17,8 @@ from registry.campaign.tables import Obligation, Task
 from registry.db import transaction
 from registry.inspections import service as inspections
 from registry.supervision import service as supervision
-from rules.inspections import CHECKLIST, CONDUCT, InspectionError
+from rules.inspections import CHECKLIST, CONDUCT, ChecklistRefused, InspectionError
+from workbooks.inspection_checklist import SHEET
 
 D = date.fromisoformat
 runner = CliRunner()
@@ -170,8 +172,8 @@ def test_an_unknown_checklist_item_is_refused_naming_the_three(initialised):
     _open(initialised, orgs=["jyj"])
     result = runner.invoke(app, ["inspection", "finding", "2016年第三季度督导检查", "--org", "jyj",
                                  "--item", "清单", "--text", "未公开", "--on", "2016-09-01"])
-    assert _one_line_error(result) == ("错误：检查清单中没有“清单”，应为：清单执行情况；服务流程简化优化情况；"
-                                       "庸懒散拖、推诿扯皮、敷衍塞责及服务态度生硬")
+    assert _one_line_error(result) == ("错误：检查清单中没有“清单”，应为“清单执行情况”“服务流程简化优化情况”"
+                                       "或“庸懒散拖、推诿扯皮、敷衍塞责及服务态度生硬”")
 
 
 def test_a_due_date_on_a_holiday_is_refused(initialised):
@@ -202,3 +204,77 @@ def test_rectifying_twice_on_the_command_line_is_one_line(initialised):
 def test_an_unknown_round_is_refused(initialised):
     result = runner.invoke(app, ["inspection", "show", "没有这轮"])
     assert _one_line_error(result) == "错误：没有名为“没有这轮”的检查（先用 reform inspection open --round 开启）"
+
+
+def _filled_checklist(url: str, path, fill: dict[tuple[str, str], tuple[str, object]], name: str = "2016年第三季度督导检查",
+                      edit=None):
+    """The round's checklist with the finding (and days) of each (unit code, item) written in."""
+    path.write_bytes(inspections.checklist_workbook(url, name))
+    book = openpyxl.load_workbook(path)
+    sheet = book[SHEET]
+    for row in sheet.iter_rows(min_row=4):
+        key = (row[0].value, row[2].value)
+        if key in fill:
+            row[4].value, row[5].value = fill[key]
+    if edit:
+        edit(sheet)
+    book.save(path)
+    return path
+
+
+def test_the_checklist_workbook_has_a_row_per_unit_and_item_with_complaints_prefilled(initialised, tmp_path):
+    supervision.record_complaint(initialised, text="推诿", received_on=D("2016-08-20"), department="gaj",
+                                 mail_domain="test.example")
+    _open(initialised, orgs=["jyj", "gaj"])
+    path = tmp_path / "清单.xlsx"
+    path.write_bytes(inspections.checklist_workbook(initialised, "2016年第三季度督导检查"))
+    rows = [tuple(c.value for c in r[:4]) for r in openpyxl.load_workbook(path)[SHEET].iter_rows(min_row=4)]
+    assert rows == [("jyj", "沈阳市教育局", CHECKLIST[0], None), ("jyj", "沈阳市教育局", CHECKLIST[1], None),
+                    ("jyj", "沈阳市教育局", CONDUCT, "被投诉 0 件"), ("gaj", "沈阳市公安局", CHECKLIST[0], None),
+                    ("gaj", "沈阳市公安局", CHECKLIST[1], None), ("gaj", "沈阳市公安局", CONDUCT, "被投诉 1 件")]
+
+
+def test_an_imported_checklist_records_each_finding_written_in_it(initialised, tmp_path):
+    _open(initialised, orgs=["jyj", "gaj"])
+    path = _filled_checklist(initialised, tmp_path / "清单.xlsx", {("jyj", CHECKLIST[0]): ("未公开清单", None),
+                                                                   ("gaj", CONDUCT): ("窗口推诿", 5)})
+    result = runner.invoke(app, ["inspection", "import", "2016年第三季度督导检查", str(path), "--on", "2016-09-01"])
+    assert result.exit_code == 0, result.output
+    assert "记录检查发现问题 2 个" in result.stdout
+    findings = inspections.show_inspection(initialised, "2016年第三季度督导检查", OPENED)["findings"]
+    assert [(f["org"], f["item"], f["text"], f["due"]) for f in findings] == [
+        ("jyj", CHECKLIST[0], "未公开清单", "2016-09-23"), ("gaj", CONDUCT, "窗口推诿", "2016-09-08")]
+
+
+def test_a_checklist_with_problems_records_nothing_and_names_them_all(initialised, tmp_path):
+    _open(initialised, orgs=["jyj"])
+
+    def spoil(sheet):
+        sheet.cell(4, 1).value = "nosuch"
+        sheet.cell(5, 3).value = "工作作风"
+
+    path = _filled_checklist(initialised, tmp_path / "清单.xlsx", {("jyj", CHECKLIST[0]): ("未公开清单", None),
+                                                                   ("jyj", CHECKLIST[1]): ("要件过多", None),
+                                                                   ("jyj", CONDUCT): ("推诿", "十五")}, edit=spoil)
+    result = runner.invoke(app, ["inspection", "import", "2016年第三季度督导检查", str(path), "--on", "2016-09-01"])
+    line = _one_line_error(result)
+    assert "第 4 行「单位代码」列单位代码“nosuch”不在本轮被检查单位中" in line
+    assert "第 5 行「检查项目」列检查项目“工作作风”不在检查清单中" in line
+    assert "第 6 行「整改期限（工作日）」列整改期限“十五”不是正整数" in line
+    assert inspections.show_inspection(initialised, "2016年第三季度督导检查", OPENED)["findings"] == []
+
+
+def test_a_checklist_of_another_round_is_refused(initialised, tmp_path):
+    _open(initialised, "第一轮", ["jyj"])
+    _open(initialised, "第二轮", ["jyj"])
+    path = _filled_checklist(initialised, tmp_path / "清单.xlsx", {("jyj", CONDUCT): ("推诿", None)}, name="第一轮")
+    with pytest.raises(ChecklistRefused, match="这份清单属于检查“第一轮”，不是“第二轮”"):
+        inspections.import_checklist(initialised, "第二轮", path.name, path.read_bytes(), OPENED)
+
+
+def test_a_file_that_is_not_a_workbook_is_refused(initialised, tmp_path):
+    _open(initialised, orgs=["jyj"])
+    path = tmp_path / "清单.xlsx"
+    path.write_bytes(b"not a workbook")
+    result = runner.invoke(app, ["inspection", "import", "2016年第三季度督导检查", str(path), "--on", "2016-09-01"])
+    assert _one_line_error(result).startswith("错误：检查清单未导入")

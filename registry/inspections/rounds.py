@@ -10,6 +10,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core.problems import Problem
 from registry.calendar.store import load_calendar
 from registry.campaign.audit import move_obligation
 from registry.campaign.plan import debtors_for
@@ -20,18 +21,24 @@ from registry.inspections.tables import Finding, InspectedUnit, InspectionRound
 from registry.review.obligations import open_obligation, phase_of
 from registry.supervision.tables import Complaint
 from rules.calendar import YearNotLoaded
+from rules.cell_text import fold
 from rules.escalation import policy_from_settings
 from rules.inspections import (
     CHECKLIST,
     COUNTED_BY_COMPLAINTS,
     DEFAULT_RECTIFICATION_WORKING_DAYS,
+    ChecklistRefused,
     InspectionError,
+    check_checklist_rows,
     check_rectification_days,
     check_round_due,
     checklist_item,
 )
 from rules.obligations import DEFAULT_NEAR_DUE_WORKING_DAYS, STANDING_NAMES, STATE_NAMES, State, classify
 from rules.organisations import OrgRole
+from workbooks.inspection_checklist import SHEET as CHECKLIST_SHEET
+from workbooks.inspection_checklist import ChecklistUnit, read_checklist
+from workbooks.safety import Limits, check_workbook
 
 PHASE = "rectification"
 
@@ -187,3 +194,27 @@ def round_record(session: Session, name: str, as_of: date) -> dict:
         } for u in inspection.units],
         "findings": findings,
     }
+
+
+def checklist_units(session: Session, name: str) -> tuple[InspectionRound, list[ChecklistUnit]]:
+    inspection = get_round(session, name)
+    return inspection, [ChecklistUnit(u.org.code, u.org.name, u.complaints) for u in inspection.units]
+
+
+def import_checklist(session: Session, name: str, filename: str, content: bytes, on: date) -> list[Finding]:
+    """Every finding a filled checklist records, each a rectification; with any problem, none (told all at once)."""
+    inspection = get_round(session, name)
+    refused = check_workbook(filename, content, Limits())
+    if refused is not None:
+        raise ChecklistRefused([refused])
+    filled = read_checklist(content)
+    problems = list(filled.problems)
+    if not problems and fold(filled.round_name) != fold(inspection.name):
+        problems.append(Problem(f"这份清单属于检查“{filled.round_name or '（未写明）'}”，不是“{inspection.name}”",
+                                f"请导入“{inspection.name}”下发的清单，或改用 reform inspection import "
+                                f"{filled.round_name or '检查名称'} …", sheet=CHECKLIST_SHEET))
+    entries, row_problems = check_checklist_rows(filled.rows, CHECKLIST_SHEET, {u.org.code for u in inspection.units})
+    problems += row_problems
+    if problems:
+        raise ChecklistRefused(problems)
+    return [record_finding(session, inspection.name, e.org_code, e.item, e.text, on, e.days) for e in entries]

@@ -9,10 +9,11 @@ from datetime import date
 
 from registry.db import transaction
 from registry.inspections import rounds
-from rules.inspections import CHECKLIST
+from rules.inspections import CHECKLIST, ChecklistRefused
+from workbooks.inspection_checklist import write_checklist
 
-__all__ = ["CHECKLIST", "FindingView", "RoundView", "open_inspection", "rectify_finding", "record_finding",
-           "show_inspection"]
+__all__ = ["CHECKLIST", "ChecklistRefused", "FindingView", "RoundView", "checklist_workbook", "import_checklist",
+           "open_inspection", "rectify_finding", "record_finding", "show_inspection"]
 
 
 @dataclass(frozen=True)
@@ -63,3 +64,17 @@ def show_inspection(url: str, name: str, as_of: date) -> dict:
     """The round's units, checklist and findings with their standing on ``as_of``, JSON-ready."""
     with transaction(url) as session:
         return rounds.round_record(session, name, as_of)
+
+
+def checklist_workbook(url: str, name: str) -> bytes:
+    """The round's checklist as a workbook: a row per unit and item, each unit's complaints pre-filled."""
+    with transaction(url) as session:
+        inspection, units = rounds.checklist_units(session, name)
+        return write_checklist(inspection.name, inspection.due, units)
+
+
+def import_checklist(url: str, name: str, filename: str, content: bytes, on: date) -> list[FindingView]:
+    """Record every finding of a filled checklist workbook, each a rectification due in working days from
+    ``on``; a file with any problem records nothing and raises ChecklistRefused naming them all."""
+    with transaction(url) as session:
+        return [_finding(f) for f in rounds.import_checklist(session, name, filename, content, on)]
