@@ -1,4 +1,4 @@
-"""`reform inspection open|finding|rectified|show|checklist|import`: inspection rounds (督导检查) and their findings' rectification."""
+"""`reform inspection open|call|finding|rectified|show|checklist|import`: inspection rounds (督导检查) and their findings' rectification."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -46,6 +46,23 @@ def open_round(
     opened = inspections.open_inspection(database_url(), name, parse_date(due), day_or_today(on), chosen or None)
     console.print(f"已开启督导检查“{opened.name}”：被检查单位 {opened.units} 个，检查截止 {opened.due}。"
                   f"查看：reform inspection show {opened.name}", soft_wrap=True, highlight=False)
+
+
+@app.command("call")
+def call(round_name: RoundName, on: On = None) -> None:
+    """向本轮每个被检查单位发出检查通知，附该单位的检查清单（每个单位只发一次，重复运行安全）。"""
+    import asyncio  # noqa: PLC0415 - only the sending needs it
+
+    from registry.inspections import service as inspections  # noqa: PLC0415 - slow import, see reform.common
+    from registry.outbox import service as outbox  # noqa: PLC0415 - slow import, see reform.common
+
+    outcome = inspections.call_inspected_units(database_url(), round_name, day_or_today(on))
+    console.print(f"检查通知：新发出 {outcome.queued} 份（已发过的不再重复）。", highlight=False)
+    for name in outcome.unreachable:
+        typer.echo(f"未发送 {name}：组织目录中没有工作联系人邮箱")
+    delivery = asyncio.run(outbox.deliver(database_url()))
+    typer.echo(f"邮件：发出 {delivery['sent']} 封，暂缓 {delivery['deferred']} 封（邮件服务器暂不可用，将自动重试），"
+               f"失败 {delivery['failed']} 封（已告知市编委办）。")
 
 
 @app.command("finding")

@@ -278,3 +278,24 @@ def test_a_file_that_is_not_a_workbook_is_refused(initialised, tmp_path):
     path.write_bytes(b"not a workbook")
     result = runner.invoke(app, ["inspection", "import", "2016年第三季度督导检查", str(path), "--on", "2016-09-01"])
     assert _one_line_error(result).startswith("错误：检查清单未导入")
+
+
+def test_the_call_reaches_each_unit_with_its_own_checklist_rows(initialised, smtp_server, tmp_path):
+    _open(initialised, orgs=["jyj", "gaj"])
+    result = runner.invoke(app, ["inspection", "call", "2016年第三季度督导检查", "--on", "2016-09-01"])
+    assert result.exit_code == 0, result.output
+    assert "新发出 2 份" in result.stdout
+    jyj = next(m for m in smtp_server.messages if m["To"] == "jyj.contact@shenyang.example.org")
+    assert jyj["Subject"] == "【督导检查】2016年第三季度督导检查：请做好迎检准备（检查截止 2016-09-30）"
+    [attachment] = list(jyj.iter_attachments())
+    path = tmp_path / "附件.xlsx"
+    path.write_bytes(attachment.get_content())
+    rows = [(r[0].value, r[2].value) for r in openpyxl.load_workbook(path)[SHEET].iter_rows(min_row=4)]
+    assert rows == [("jyj", item) for item in CHECKLIST]
+
+
+def test_calling_again_sends_nothing_twice(initialised):
+    _open(initialised, orgs=["jyj", "gaj"])
+    first = inspections.call_inspected_units(initialised, "2016年第三季度督导检查", OPENED, "test.example")
+    again = inspections.call_inspected_units(initialised, "2016年第三季度督导检查", OPENED, "test.example")
+    assert (first.queued, again.queued) == (2, 0)

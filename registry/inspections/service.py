@@ -4,15 +4,16 @@ Each takes the database URL and plain values, opens the one transaction and retu
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
+from core.settings import get_settings
 from registry.db import transaction
-from registry.inspections import rounds
+from registry.inspections import calls, rounds
 from rules.inspections import CHECKLIST, ChecklistRefused
 from workbooks.inspection_checklist import write_checklist
 
-__all__ = ["CHECKLIST", "ChecklistRefused", "FindingView", "RoundView", "checklist_workbook", "import_checklist",
+__all__ = ["CHECKLIST", "CallOutcome", "ChecklistRefused", "FindingView", "RoundView", "call_inspected_units", "checklist_workbook", "import_checklist",
            "open_inspection", "rectify_finding", "record_finding", "show_inspection"]
 
 
@@ -78,3 +79,16 @@ def import_checklist(url: str, name: str, filename: str, content: bytes, on: dat
     ``on``; a file with any problem records nothing and raises ChecklistRefused naming them all."""
     with transaction(url) as session:
         return [_finding(f) for f in rounds.import_checklist(session, name, filename, content, on)]
+
+
+@dataclass(frozen=True)
+class CallOutcome:
+    queued: int  # calls queued now (0 on a second run)
+    unreachable: list[str] = field(default_factory=list)  # units without a working contact
+
+
+def call_inspected_units(url: str, name: str, on: date, mail_domain: str | None = None) -> CallOutcome:
+    """Queue the round's call to each unit, its checklist rows attached; once per unit however often run."""
+    with transaction(url) as session:
+        queued, unreachable = calls.call_units(session, name, on, mail_domain or get_settings().smtp.mail_domain)
+        return CallOutcome(queued, unreachable)
