@@ -69,8 +69,8 @@ def call(round_name: RoundName, on: On = None) -> None:
 def finding(
     round_name: RoundName,
     org: Annotated[str, typer.Option("--org", help="被检查单位代码或名称")],
-    item: Annotated[str, typer.Option("--item", help="检查清单项目：清单执行情况、服务流程简化优化情况、"
-                                                     "庸懒散拖、推诿扯皮、敷衍塞责及服务态度生硬")],
+    item: Annotated[str, typer.Option("--item", help="检查清单项目之一：“清单执行情况”“服务流程简化优化情况”"
+                                                     "“庸懒散拖、推诿扯皮、敷衍塞责及服务态度生硬”")],
     text: Annotated[str, typer.Option("--text", help="发现的问题")],
     days: Annotated[int | None, typer.Option("--days", help="整改期限（工作日），默认 15 个工作日")] = None,
     on: On = None,
