@@ -1,4 +1,4 @@
-"""`reform obligation show|waive|reopen`: one obligation, looked at or changed by hand, always audited."""
+"""`reform obligation show|waive|reopen|priority`: one obligation, looked at or changed by hand, always audited."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -9,7 +9,7 @@ import typer
 from reform.common import AsOf, Format, OutputFormat, console, database_url, day_or_today, parse_date, print_json
 from reform.supervision_view import print_derivation, print_heading
 
-app = typer.Typer(help="单个事项：查看全部情况，免除或重新开启（均记入审计日志）。", no_args_is_help=True)
+app = typer.Typer(help="单个事项：查看全部情况，免除、重新开启或列入绿色通道（均记入审计日志）。", no_args_is_help=True)
 
 ObligationId = Annotated[int, typer.Argument(help="事项编号（reform status 中的编号）")]
 Reason = Annotated[str, typer.Option("--reason", help="理由（必填），记入审计日志")]
@@ -64,4 +64,18 @@ def reopen(
     changed = campaign.reopen_obligation(database_url(), obligation_id, reason, datetime.now(),
                                          parse_date(due) if due else None)
     console.print(f"事项 {changed.id}（{changed.org_name}「{changed.phase_name}」）已重新开启，截止日期 {changed.due}，"
+                  "理由已记入审计日志。", soft_wrap=True, highlight=False)
+
+
+@app.command("priority")
+def priority(
+    obligation_id: ObligationId,
+    reason: Reason = "",
+    off: Annotated[bool, typer.Option("--off", help="移出绿色通道")] = False,
+) -> None:
+    """列入绿色通道（优先办理，提醒、黄牌、红牌和督查都更早）；加 --off 则移出。"""
+    from registry.campaign import service as campaign  # noqa: PLC0415 - slow import, see reform.common
+
+    changed = campaign.prioritise_obligation(database_url(), obligation_id, reason, datetime.now(), priority=not off)
+    console.print(f"事项 {changed.id}（{changed.org_name}「{changed.phase_name}」）已{'移出' if off else '列入'}绿色通道，"
                   "理由已记入审计日志。", soft_wrap=True, highlight=False)

@@ -73,7 +73,8 @@ def print_status(console: Console, report: dict) -> None:
         table = _table("筛选出的事项" if filters else "需要关注的事项",
                        ("编号", True), ("单位", False), ("阶段", True), ("期限", True), ("进展", False))
         for o in shown:
-            table.add_row(str(o["id"]), o["org_short_name"], o["phase"], o["due"], standing_text(o))
+            green = "　[green]绿色通道[/]" if o.get("priority") else ""
+            table.add_row(str(o["id"]), o["org_short_name"], o["phase"], o["due"], standing_text(o) + green)
         console.print(table)
         console.print("说明一个事项：reform explain 编号", highlight=False)
     elif filters:

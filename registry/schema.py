@@ -5,6 +5,7 @@ from registry.campaign import tables as campaign_tables  # noqa: F401
 from registry.certificates import tables as certificates_tables  # noqa: F401
 from registry.directory import tables as directory_tables  # noqa: F401
 from registry.guides import tables as guides_tables  # noqa: F401
+from registry.inspections import tables as inspections_tables  # noqa: F401
 from registry.intake import tables as intake_tables  # noqa: F401
 from registry.outbox import tables as outbox_tables  # noqa: F401
 from registry.publication import tables as publication_tables  # noqa: F401

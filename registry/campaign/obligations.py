@@ -7,11 +7,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.errors import UserError
-from registry.campaign.audit import move_obligation
+from registry.campaign.audit import move_obligation, record_change
 from registry.campaign.queries import find_campaign
 from registry.campaign.tables import Obligation, Phase
 from registry.directory.tables import Organisation
-from rules.obligations import State, check_reopen, check_waive
+from rules.obligations import CLOSED, STATE_NAMES, State, check_reopen, check_waive
 
 
 class UnknownObligation(UserError, LookupError):
@@ -20,6 +20,10 @@ class UnknownObligation(UserError, LookupError):
 
 class ReasonRequired(UserError, ValueError):
     pass
+
+
+class PriorityUnchanged(UserError, ValueError):
+    """Marking an obligation as it already is, or putting a closed one on the green channel."""
 
 
 def obligation_by_id(session: Session, obligation_id: int) -> Obligation:
@@ -78,4 +82,24 @@ def reopen(session: Session, obligation_id: int, reason: str, actor: str, now: d
         # The old date has usually passed: without a new one the reopened obligation is late at once.
         obligation.due, obligation.due_reason = due, f"{now.date().isoformat()} 重新开启时定为 {due.isoformat()}：{reason}"
     move_obligation(session, obligation, State.OPEN, actor, f"重新开启：{reason}", now, action="reopen")
+    return obligation
+
+
+def set_priority(session: Session, obligation_id: int, priority: bool, reason: str, actor: str,
+                 now: datetime) -> Obligation:
+    """Put an obligation on the green channel (绿色通道, task 9) or take it off, with a reason in the audit log.
+
+    On it, the sweep reminds, cards and escalates sooner (rules.escalation.DEFAULT_GREEN); the state
+    does not change, so the log entry records the same state on both sides.
+    """
+    reason = _reason(reason, "标记绿色通道" if priority else "取消绿色通道")
+    obligation = obligation_by_id(session, obligation_id)
+    if obligation.priority == priority:
+        raise PriorityUnchanged(f"事项 {obligation_id} {'已在' if priority else '不在'}绿色通道中，无需重复操作")
+    if priority and obligation.state in CLOSED:
+        raise PriorityUnchanged(f"事项 {obligation_id} 已是「{STATE_NAMES[State(obligation.state)]}」，"
+                                "不能列入绿色通道；如需重新办理，请先用 reform obligation reopen")
+    obligation.priority = priority
+    record_change(session, obligation, actor, "priority" if priority else "priority-off", obligation.state,
+                  obligation.state, f"{'列入' if priority else '移出'}绿色通道：{reason}", now)
     return obligation

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from sqlalchemy import func, insert, select, text
 
 from registry.calendar.store import load_calendar
-from registry.campaign import obligations, status
+from registry.campaign import green_channel, obligations, status
 from registry.campaign.audit import move_obligation
 from registry.campaign.plan import open_phase
 from registry.campaign.queries import find_phase
@@ -28,7 +28,7 @@ _SYNTHETIC_CHUNK = 20_000
 StatusFilter = status.StatusFilter
 __all__ = ["InitReport", "ObligationChange", "OpenObligation", "StatusFilter", "add_synthetic_obligations",
            "campaign_status", "complete_obligation", "fulfil_obligation", "initialise", "migrate", "open_obligations",
-           "open_phase_obligations", "reopen_obligation", "require_phase", "require_registry", "waive_obligation"]
+           "green_channel_share", "open_phase_obligations", "prioritise_obligation", "reopen_obligation", "require_phase", "require_registry", "waive_obligation"]
 
 
 def require_registry(url: str) -> None:
@@ -135,11 +135,12 @@ class ObligationChange:
     phase_name: str
     state: str  # in Chinese (rules.obligations.STATE_NAMES)
     due: date
+    priority: bool = False  # on the green channel (绿色通道)
 
 
 def _change(obligation: Obligation) -> ObligationChange:
     return ObligationChange(obligation.id, obligation.debtor.name, obligation.phase.name,
-                            STATE_NAMES[State(obligation.state)], obligation.due)
+                            STATE_NAMES[State(obligation.state)], obligation.due, obligation.priority)
 
 
 def waive_obligation(url: str, obligation_id: int, reason: str, now: datetime,
@@ -154,3 +155,21 @@ def reopen_obligation(url: str, obligation_id: int, reason: str, now: datetime, 
     """Bring back a fulfilled or waived obligation (optionally due on a new date); an open one is refused."""
     with transaction(url) as session:
         return _change(obligations.reopen(session, obligation_id, reason, actor, now, due))
+
+
+def prioritise_obligation(url: str, obligation_id: int, reason: str, now: datetime, priority: bool = True,
+                          actor: str = "coordinator") -> ObligationChange:
+    """Put an obligation on the green channel (``priority=False``: take it off), audited with the reason;
+    marking it as it already is, or a closed one onto the channel, is refused."""
+    with transaction(url) as session:
+        return _change(obligations.set_priority(session, obligation_id, priority, reason, actor, now))
+
+
+def green_channel_share(url: str, month: str, campaign_code: str | None = None) -> dict:
+    """The green channel's share of a month's work (YYYY-MM), for the supervision report.
+
+    Counts the obligations opened in the month: how many, how many on the green channel, and of
+    each how many were closed by their due date.
+    """
+    with transaction(url) as session:
+        return green_channel.share(session, month, campaign_code)
