@@ -52,6 +52,7 @@ def run_demo(console: Console, workspace: Path | None = None) -> None:
 
 async def _simulate(console: Console, workspace: Path) -> None:
     # The flows import Prefect, which reads its environment (set just above) on import.
+    from demo.long_term import LongTermSupervision  # noqa: PLC0415 - Prefect's environment first
     from demo.mail import SubmissionsByMail  # noqa: PLC0415 - Prefect's environment first
     from demo.publication import PublicationByMail  # noqa: PLC0415 - Prefect's environment first
     from demo.review import ReviewByMail  # noqa: PLC0415 - Prefect's environment first
@@ -77,6 +78,7 @@ async def _simulate(console: Console, workspace: Path) -> None:
     review = ReviewByMail(workspace, calendar, deadlines["review"])  # review through approval
     second_half = GuidesAndCertificatesByMail(workspace, calendar, deadlines)  # guides and certificates
     publication = PublicationByMail(calendar)  # the public site, the departments' own parts
+    long_term = LongTermSupervision()  # 督导检查, the green channel
 
     day = START
     while day <= END:
@@ -84,6 +86,7 @@ async def _simulate(console: Console, workspace: Path) -> None:
         events += await review.day(day)
         events += await second_half.day(day)
         events += await publication.day(day)
+        events += await long_term.day(day)
         deliveries = schedule.pop(day, [])
         if deliveries:
             for d in deliveries:
