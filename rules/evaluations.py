@@ -15,6 +15,12 @@ from rules.complaints import Evaluation
 
 BAD_LEVELS = frozenset({Evaluation.DISSATISFIED, Evaluation.VERY_DISSATISFIED})
 
+# Before the rectification (the phase's working days), the unit verifies the 差评 and 市政府办公厅
+# reviews an unfounded finding, each an obligation of its own so that no case waits off the ladder.
+# A campaign may set evaluation_verify_working_days / evaluation_review_working_days.
+DEFAULT_VERIFY_WORKING_DAYS = 5
+DEFAULT_REVIEW_WORKING_DAYS = 5
+
 
 class Source(StrEnum):
     TERMINAL = "terminal"  # the hall's evaluation terminals, imported from their export

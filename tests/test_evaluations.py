@@ -139,6 +139,42 @@ def test_a_founded_case_owes_a_rectification_in_fifteen_working_days_on_the_ladd
     assert (case["state"], case["due"]) == ("rectifying", expected.isoformat())
 
 
+def _owed(url: str, ref: str) -> Obligation:
+    with transaction(url) as session:
+        obligation = session.scalar(select(Obligation).where(Obligation.ref == ref))
+        session.expunge(obligation)
+        return obligation
+
+
+def test_a_new_case_owes_its_verification_by_the_unit_on_the_ladder(imported):
+    url, [case_id, _] = imported
+    owed = _owed(url, f"evaluation-case-{case_id}/verify")
+    with transaction(url) as session:
+        expected = load_calendar(session).add_working_days(date(2017, 1, 6), 5)
+    assert (owed.state, owed.due) == ("open", expected)
+    _founded(url, case_id)
+    assert _owed(url, f"evaluation-case-{case_id}/verify").state == "fulfilled"
+
+
+def test_an_unfounded_finding_owes_a_review_by_the_general_office(imported):
+    url, [_, case_id] = imported
+    service.verify(url, case_id, False, "评价人误解", VERIFIED)
+    with transaction(url) as session:
+        office = session.get(Obligation, _owed(url, f"evaluation-case-{case_id}/review").id).debtor
+        assert "general_office" in office.roles
+    service.review(url, case_id, True, "同意", date(2017, 1, 12))
+    assert _owed(url, f"evaluation-case-{case_id}/review").state == "fulfilled"
+
+
+def test_a_founded_case_tells_the_unit_what_to_rectify_without_naming_the_evaluator(imported):
+    url, [case_id, _] = imported
+    case = _founded(url, case_id)
+    with transaction(url) as session:
+        [message] = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "evaluation_case"))
+        assert case["due"] in message.subject and "窗口让我跑了三趟" in message.text
+        assert PEOPLE[2][0] not in message.text and PEOPLE[2][1] not in message.text
+
+
 def test_rectified_then_visited_closes_the_case_on_time(imported):
     url, [case_id, _] = imported
     _founded(url, case_id)

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from core.problems import Problem
+from core.settings import get_settings
 from registry.campaign.queries import find_campaign
 from registry.campaign.tables import Campaign
 from registry.db import transaction
@@ -69,12 +70,12 @@ def evaluate_complaint(url: str, complaint_id: int, level: str, on: date, actor:
 
 def verify(url: str, case_id: int, founded: bool, reason: str, on: date, actor: str = "coordinator") -> dict:
     with transaction(url) as session:
-        return _case(cases.verify(session, case_id, founded, reason, on, actor))
+        return _case(cases.verify(session, case_id, founded, reason, on, actor, get_settings().smtp.mail_domain))
 
 
 def review(url: str, case_id: int, agree: bool, note: str, on: date, actor: str = "general_office") -> dict:
     with transaction(url) as session:
-        return _case(cases.review(session, case_id, agree, note, on, actor))
+        return _case(cases.review(session, case_id, agree, note, on, actor, get_settings().smtp.mail_domain))
 
 
 def rectified(url: str, case_id: int, note: str, on: date, actor: str = "coordinator") -> dict:
