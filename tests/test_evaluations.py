@@ -91,11 +91,18 @@ def test_an_xlsx_export_is_read_like_a_csv_one(approved):
     book = Workbook()
     book.active.append(["评价时间", "事项名称", "办理单位", "评价等级"])
     name = _items(approved)[0][1]
-    book.active.append(["2017-01-10 10:00", name, "jyj", "非常不满意"])
+    book.active.append([datetime(2017, 1, 10, 10, 0), name, "jyj", "非常不满意"])
     out = io.BytesIO()
     book.save(out)
     result = service.import_evaluations(approved, out.getvalue(), "终端导出.xlsx", IMPORTED_AT)
     assert (result["problems"], result["evaluations"], len(result["cases"])) == ([], 1, 1)
+    assert service.list_cases(approved)[0]["evaluated_at"] == "2017-01-10 10:00:00"
+
+
+def test_a_csv_export_saved_in_gb18030_is_read(approved):
+    content = _csv(_month(approved)).decode("utf-8-sig").encode("gb18030")
+    result = service.import_evaluations(approved, content, "导出.csv", IMPORTED_AT)
+    assert (result["problems"], result["evaluations"]) == ([], 4)
 
 
 def test_a_bad_export_is_told_row_by_row_and_nothing_is_imported(approved):
@@ -375,3 +382,19 @@ def test_reform_evaluations_list_json_names_no_person(imported):
     assert result.exit_code == 0, result.output
     rows = json.loads(result.output)
     assert len(rows) == 2 and "person" not in rows[0]
+
+
+def test_reform_complaint_evaluate_with_a_bad_level_opens_a_case(initialised):
+    c = supervision.record_complaint(initialised, text="窗口推诿", received_on=date(2017, 1, 3), department="jyj",
+                                     mail_domain="example.org")
+    supervision.answer_complaint(initialised, c.id, "已约谈", date(2017, 1, 10))
+    result = CliRunner().invoke(app, ["complaint", "evaluate", str(c.id), "非常不满意", "--on", "2017-01-12"])
+    assert result.exit_code == 0, result.output
+    assert "差评案件第 1 号" in result.output
+
+
+def test_reform_evaluations_summary_writes_the_workbook(imported, tmp_path):
+    out = tmp_path / "2017-01.xlsx"
+    result = CliRunner().invoke(app, ["evaluations", "summary", "2017-01", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert load_workbook(out).sheetnames == ["按等级", "按单位", "按事项", "差评办理"]
