@@ -354,6 +354,7 @@ def test_forgetting_a_complainant_erases_them_from_the_complaint_and_its_notices
     with transaction(initialised) as session:
         complaint = session.get(Complaint, c.id)
         assert (complaint.complainant, complaint.complainant_contact, complaint.text) == ("", "", "没人受理")
+        assert complaint.person.erased_on == date(2017, 1, 5)
         texts = " ".join(m.text for m in session.scalars(select(OutboxMessage)))
         assert "孙悦" not in texts and "13600000000" not in texts
         assert session.scalar(select(AuditEntry.action).where(AuditEntry.entity == "complaint")) == "forget"
@@ -398,3 +399,71 @@ def test_reform_evaluations_summary_writes_the_workbook(imported, tmp_path):
     result = CliRunner().invoke(app, ["evaluations", "summary", "2017-01", "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert load_workbook(out).sheetnames == ["按等级", "按单位", "按事项", "差评办理"]
+
+
+# --- complainants moved out of the complaints table -----------------------------------------------
+
+_ORG = "(SELECT id FROM organisations WHERE code = 'bwb')"
+_CAMPAIGN = "(SELECT id FROM campaigns WHERE code = 'shenyang-2016')"
+_BEFORE = [
+    "INSERT INTO organisations (code, name, short_name, kind, roles, division_code, address)"
+    " VALUES ('bwb', '沈阳市编委办', '市编委办', 'department', '[\"coordinator\"]', '', '')",
+    "INSERT INTO campaigns (code, name, level, year, owner_org_id, issued_by, shift, settings)"
+    f" VALUES ('shenyang-2016', '工作方案', 'city', 2016, {_ORG}, '', 'next', '{{}}')",
+    "INSERT INTO complaints (campaign_id, received_on, channel, complainant, complainant_contact, subject, text,"
+    f" named_department, state, answer) VALUES ({_CAMPAIGN}, '2016-07-01', 'letter', '张三', '13000000000',"
+    " '办事难', '跑了三趟', '市编委办', 'unassigned', '')",
+    "INSERT INTO complaints (campaign_id, received_on, channel, complainant, complainant_contact, subject, text,"
+    f" named_department, state, answer) VALUES ({_CAMPAIGN}, '2016-07-02', 'letter', '', '',"
+    " '匿名', '不留名', '市编委办', 'unassigned', '')",
+]
+
+
+def _upgrade(url: str, revision: str) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    from registry.db import MIGRATIONS
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["url"] = url
+    if revision.startswith("-"):
+        command.downgrade(config, revision[1:])
+    else:
+        command.upgrade(config, revision)
+
+
+def _complaints_before_the_move(url: str) -> None:
+    from sqlalchemy import text
+
+    from registry.db import engine_for
+
+    _upgrade(url, "0012")
+    with engine_for(url).begin() as connection:
+        for row in _BEFORE:
+            connection.execute(text(row))
+
+
+def test_upgrading_moves_each_complainant_into_a_person_of_their_own(database_url):
+    from registry.db import migrate
+
+    _complaints_before_the_move(database_url)
+    migrate(database_url)
+    with transaction(database_url) as session:
+        named, anonymous = session.scalars(select(Complaint).order_by(Complaint.id))
+        assert (named.complainant, named.complainant_contact, named.text) == ("张三", "13000000000", "跑了三趟")
+        assert (anonymous.person_id, anonymous.complainant) == (None, "")
+
+
+def test_downgrading_puts_the_complainants_back_on_their_complaints(database_url):
+    from sqlalchemy import text
+
+    from registry.db import engine_for, migrate
+
+    _complaints_before_the_move(database_url)
+    migrate(database_url)
+    _upgrade(database_url, "-0012")
+    with engine_for(database_url).connect() as connection:
+        rows = connection.execute(text("SELECT complainant, complainant_contact FROM complaints ORDER BY id")).all()
+    assert [tuple(r) for r in rows] == [("张三", "13000000000"), ("", "")]

@@ -260,11 +260,14 @@ def forget_complaint(session: Session, complaint_id: int, on: date, actor: str, 
     complaint = session.get(Complaint, complaint_id)
     if complaint is None:
         raise EvaluationError(f"没有编号为 {complaint_id} 的投诉")
-    for value in {complaint.complainant, complaint.complainant_contact} - {""}:
-        for message in session.scalars(select(OutboxMessage).where(
-                OutboxMessage.key.like(f"complaint:{complaint_id}:%"))):
-            message.text = message.text.replace(value, ERASED)
-    complaint.complainant = complaint.complainant_contact = ""
+    who = complaint.person
+    if who is not None:
+        for value in {who.name, who.contact} - {""}:
+            for message in session.scalars(select(OutboxMessage).where(
+                    OutboxMessage.key.like(f"complaint:{complaint_id}:%"))):
+                message.text = message.text.replace(value, ERASED)
+        who.name = who.contact = ""
+        who.erased_on = on
     audit(session, "complaint", complaint_id, actor, "forget", "", "", reason.strip() or "本人要求删除个人信息", on)
     return complaint
 
