@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from core.errors import UserError
 from reform.common import (
     ExitCode,
     Format,
@@ -19,6 +20,11 @@ from reform.common import (
     print_json,
     writable_target,
 )
+
+
+class NotAFile(UserError, IsADirectoryError):
+    pass
+
 
 app = typer.Typer(help="好差评：导入评价、差评核实整改、回访、申诉复核、月度公开汇总。", no_args_is_help=True)
 
@@ -33,9 +39,11 @@ def _say(case: dict, what: str) -> None:
 
 @app.command("import")
 def import_file(file: Annotated[Path, typer.Argument(help="评价器导出的 CSV 或 xlsx 文件")]) -> None:
-    """导入服务大厅评价器的评价导出；有任何问题逐行一次性列出，整份不导入。"""
+    """导入服务大厅评价器的评价导出（CSV 或 xlsx）。有任何问题逐行一次性列出，整份不导入。"""
     from registry.evaluations import service  # noqa: PLC0415 - slow import, see reform.common
 
+    if file.is_dir():
+        raise NotAFile(f"{file} 是一个目录，请给出评价器导出的 CSV 或 xlsx 文件")
     if not file.is_file():
         raise MissingFolder(f"文件不存在：{file}")
     result = service.import_evaluations(database_url(), file.read_bytes(), file.name, datetime.now())
@@ -102,7 +110,7 @@ def visit(
     note: Annotated[str, typer.Option("--note", help="回访情况")] = "",
     on: On = None,
 ) -> None:
-    """记录对评价人的回访，办结已整改的案件；回访须在整改之后。"""
+    """记录回访并办结已整改的案件。回访须在整改之后。"""
     from registry.evaluations import service  # noqa: PLC0415 - slow import, see reform.common
 
     _say(service.visit(database_url(), case_id, result, note, day_or_today(on)), "已回访")
@@ -167,7 +175,7 @@ def monthly_summary(
     out: Annotated[Path | None, typer.Option("--out", "-o", help="写成工作簿（xlsx）")] = None,
     output: Format = OutputFormat.TABLE,
 ) -> None:
-    """月度好差评公开汇总：按等级、单位、事项计数，差评整改是否按期；不含任何个人信息。"""
+    """月度好差评公开汇总：按等级、单位、事项计数，差评是否按期整改。不含任何个人信息。"""
     from registry.evaluations import service  # noqa: PLC0415 - slow import, see reform.common
 
     target = writable_target(out)
@@ -188,7 +196,7 @@ def monthly_summary(
 @app.command("forget")
 def forget(case_id: CaseId, reason: Annotated[str, typer.Option("--reason", help="删除理由，记入审计日志")] = "",
            on: On = None) -> None:
-    """按评价人要求删除其姓名和联系方式；案件和统计数字保留（记入审计日志）。"""
+    """按评价人要求删除其姓名和联系方式，保留案件和统计数字。删除记入审计日志。"""
     from registry.evaluations import service  # noqa: PLC0415 - slow import, see reform.common
 
     service.forget_case(database_url(), case_id, day_or_today(on), reason=reason)
