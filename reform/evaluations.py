@@ -10,6 +10,7 @@ import typer
 
 from core.errors import UserError
 from reform.common import (
+    AsOf,
     ExitCode,
     Format,
     MissingFolder,
@@ -173,13 +174,14 @@ def show(case_id: CaseId, output: Format = OutputFormat.TABLE) -> None:
 def monthly_summary(
     month: Annotated[str, typer.Argument(help="月份，例如 2017-01")],
     out: Annotated[Path | None, typer.Option("--out", "-o", help="写成工作簿（xlsx）")] = None,
+    as_of: AsOf = None,
     output: Format = OutputFormat.TABLE,
 ) -> None:
     """月度好差评公开汇总：按等级、单位、事项计数，差评是否按期整改。不含任何个人信息。"""
     from registry.evaluations import service  # noqa: PLC0415 - slow import, see reform.common
 
     target = writable_target(out)
-    summary = service.monthly_summary(database_url(), month)
+    summary = service.monthly_summary(database_url(), month, day_or_today(as_of))
     if target is not None:
         from workbooks.evaluations_summary import summary_workbook  # noqa: PLC0415
 
@@ -189,7 +191,8 @@ def monthly_summary(
         return
     t = summary["totals"]
     console.print(f"{summary['month']}：评价 {t['evaluations']} 条，差评 {t['bad']} 条；差评案件 {t['cases']} 件，"
-                  f"按期整改 {t['rectified_on_time']} 件，逾期整改 {t['rectified_late']} 件，不属实 {t['unfounded']} 件，"
+                  f"按期整改 {t['rectified_on_time']} 件，逾期整改 {t['rectified_late']} 件，逾期未整改 {t['overdue']} 件，"
+                  f"不属实 {t['unfounded']} 件，"
                   f"在办 {t['open']} 件。" + (f"已写入 {target}。" if target else ""), soft_wrap=True, highlight=False)
 
 

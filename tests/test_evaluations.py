@@ -317,6 +317,15 @@ def test_the_summary_says_whether_each_case_was_rectified_on_time(imported):
     assert (totals["rectified_on_time"], totals["rectified_late"], totals["open"]) == (1, 1, 1)
 
 
+def test_a_rectification_still_owed_reads_overdue_in_the_summary_once_past_its_deadline(imported):
+    url, [case_id, _] = imported
+    due = date.fromisoformat(_founded(url, case_id)["due"])
+    before = service.monthly_summary(url, "2017-01", as_of=due)
+    after = service.monthly_summary(url, "2017-01", as_of=date(2017, 3, 1))
+    assert (before["cases"]["rows"][0][8], after["cases"]["rows"][0][8]) == ("未到期", "逾期未整改")
+    assert after["totals"]["overdue"] == 1
+
+
 def test_the_summary_and_its_workbook_hold_no_name_phone_or_text(imported):
     url, [case_id, _] = imported
     _founded(url, case_id)

@@ -121,16 +121,17 @@ def show_case(url: str, case_id: int) -> dict:
                 "appeal_reason": case.appeal_reason}
 
 
-def monthly_summary(url: str, month: str) -> dict:
-    """The month's public summary (month written 2017-01): ``totals`` and four tables, each
-    ``{"headers": [...], "rows": [[plain values]]}`` — by_level, by_unit, by_item, cases."""
+def monthly_summary(url: str, month: str, as_of: date | None = None) -> dict:
+    """The month's public summary (month written 2017-01) as it stands on ``as_of`` (today):
+    ``totals`` and four tables, each ``{"headers": [...], "rows": [[plain values]]}`` — by_level,
+    by_unit, by_item, cases (a case still owed reads 逾期未整改 once past its deadline)."""
     first = parse_month(month)
     with transaction(url) as session:
-        return summary.monthly_summary(session, first)
+        return summary.monthly_summary(session, first, as_of or date.today())
 
 
-def monthly_summary_workbook(url: str, month: str) -> bytes:
-    return summary_workbook(monthly_summary(url, month))
+def monthly_summary_workbook(url: str, month: str, as_of: date | None = None) -> bytes:
+    return summary_workbook(monthly_summary(url, month, as_of))
 
 
 def forget_case(url: str, case_id: int, on: date, actor: str = "coordinator", reason: str = "") -> dict:

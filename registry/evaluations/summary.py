@@ -26,11 +26,17 @@ def on_time(case: EvaluationCase) -> bool | None:
     return case.rectified_on <= case.obligation.due
 
 
-def _yes_no(value: bool | None) -> str:
-    return "" if value is None else "是" if value else "否"
+def timeliness(case: EvaluationCase, as_of: date) -> str:
+    """是 / 否 for a recorded rectification; 逾期未整改 or 未到期 while one is owed; "" otherwise."""
+    timely = on_time(case)
+    if timely is not None:
+        return "是" if timely else "否"
+    if case.state == CaseState.RECTIFYING and case.obligation is not None:
+        return "逾期未整改" if case.obligation.due < as_of else "未到期"
+    return ""
 
 
-def monthly_summary(session: Session, first: date) -> dict:
+def monthly_summary(session: Session, first: date, as_of: date) -> dict:
     start, end = datetime.combine(first, datetime.min.time()), datetime.combine(next_month(first), datetime.min.time())
     evaluations = list(session.scalars(select(Evaluation).where(Evaluation.evaluated_at >= start,
                                                                  Evaluation.evaluated_at < end)
@@ -60,21 +66,21 @@ def monthly_summary(session: Session, first: date) -> dict:
     case_rows, figures = [], Counter()
     for case in cases:
         e = first_of[case.evaluation_id]
-        timely = on_time(case)
+        timely = timeliness(case, as_of)
         figures["cases"] += 1
-        figures[{True: "rectified_on_time", False: "rectified_late"}.get(timely, "other")] += 1
+        figures[{"是": "rectified_on_time", "否": "rectified_late", "逾期未整改": "overdue"}.get(timely, "other")] += 1
         figures[str(case.state)] += 1
         case_rows.append([case.id, unit_name(case.org_id), e.item_code, e.item_name, e.level,
                           CASE_STATE_NAMES[CaseState(case.state)],
                           case.obligation.due.isoformat() if case.obligation else "",
-                          case.rectified_on.isoformat() if case.rectified_on else "", _yes_no(timely),
+                          case.rectified_on.isoformat() if case.rectified_on else "", timely,
                           "是" if case.appealed_on else "否"])
     sources = list(SOURCE_NAMES)
     return {
-        "month": first.strftime("%Y-%m"),
+        "month": first.strftime("%Y-%m"), "as_of": as_of.isoformat(),
         "totals": {"evaluations": len(evaluations), "bad": sum(1 for e in evaluations if e.level in BAD_LEVELS),
                    "cases": figures["cases"], "rectified_on_time": figures["rectified_on_time"],
-                   "rectified_late": figures["rectified_late"],
+                   "rectified_late": figures["rectified_late"], "overdue": figures["overdue"],
                    "unfounded": figures[CaseState.UNFOUNDED], "closed": figures[CaseState.CLOSED],
                    "open": figures["cases"] - figures[CaseState.UNFOUNDED] - figures[CaseState.CLOSED]},
         "by_level": {"headers": ["评价等级", *(SOURCE_NAMES[s] for s in sources), "合计"],
