@@ -29,7 +29,7 @@ from tests.second_half_helpers import approved_department
 HEADER = ["评价时间", "事项编码", "事项名称", "办理单位", "评价等级", "评价内容", "评价人", "联系电话"]
 PEOPLE = [("张晓梅", "13812345678"), ("李建国", "13987654321"), ("王丽", "024-23456789"), ("赵强", "15500001111")]
 VERIFIED = date(2017, 1, 9)
-IMPORTED_AT = datetime(2017, 2, 1, 9, 0)
+IMPORTED_AT = datetime(2017, 1, 6, 18, 0)  # the day's export, imported that evening
 
 
 def _csv(rows: list[list[str]], header=HEADER) -> bytes:
@@ -91,12 +91,12 @@ def test_an_xlsx_export_is_read_like_a_csv_one(approved):
     book = Workbook()
     book.active.append(["评价时间", "事项名称", "办理单位", "评价等级"])
     name = _items(approved)[0][1]
-    book.active.append([datetime(2017, 1, 10, 10, 0), name, "jyj", "非常不满意"])
+    book.active.append([datetime(2017, 1, 6, 10, 0), name, "jyj", "非常不满意"])
     out = io.BytesIO()
     book.save(out)
     result = service.import_evaluations(approved, out.getvalue(), "终端导出.xlsx", IMPORTED_AT)
     assert (result["problems"], result["evaluations"], len(result["cases"])) == ([], 1, 1)
-    assert service.list_cases(approved)[0]["evaluated_at"] == "2017-01-10 10:00:00"
+    assert service.list_cases(approved)[0]["evaluated_at"] == "2017-01-06 10:00:00"
 
 
 def test_a_csv_export_saved_in_gb18030_is_read(approved):
@@ -153,11 +153,11 @@ def _owed(url: str, ref: str) -> Obligation:
         return obligation
 
 
-def test_a_new_case_owes_its_verification_by_the_unit_on_the_ladder(imported):
+def test_a_new_case_owes_its_verification_by_the_unit_from_the_day_it_was_imported(imported):
     url, [case_id, _] = imported
     owed = _owed(url, f"evaluation-case-{case_id}/verify")
     with transaction(url) as session:
-        expected = load_calendar(session).add_working_days(date(2017, 1, 6), 5)
+        expected = load_calendar(session).add_working_days(IMPORTED_AT.date(), 5)
     assert (owed.state, owed.due) == ("open", expected)
     _founded(url, case_id)
     assert _owed(url, f"evaluation-case-{case_id}/verify").state == "fulfilled"

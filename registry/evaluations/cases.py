@@ -69,8 +69,10 @@ def person(session: Session, name: str, contact: str) -> EvaluationPerson | None
 def record_evaluation(session: Session, campaign: Campaign, *, source: Source, at: datetime, level: str,
                       org_id: int | None, item_code: str = "", item_name: str = "", text: str = "",
                       person_id: int | None = None, complaint_id: int | None = None,
-                      source_ref: str | None = None, actor: str = "system") -> tuple[Evaluation, EvaluationCase | None]:
-    """The evaluation stored; a 差评 (other than a 回访's answer, which belongs to its case) opens a case."""
+                      source_ref: str | None = None, actor: str = "system",
+                      opened_on: date | None = None) -> tuple[Evaluation, EvaluationCase | None]:
+    """The evaluation stored; a 差评 (other than a 回访's answer, which belongs to its case) opens a case,
+    on ``opened_on`` (the day the 差评 became known: an export is imported after the fact) or its day."""
     evaluation = Evaluation(campaign_id=campaign.id, source=source, source_ref=source_ref, evaluated_at=at,
                             org_id=org_id, item_code=item_code, item_name=item_name,
                             level=parse_evaluation(level).value, text=text, person_id=person_id,
@@ -80,12 +82,12 @@ def record_evaluation(session: Session, campaign: Campaign, *, source: Source, a
     if source == Source.VISIT or not is_bad(evaluation.level):
         return evaluation, None
     case = EvaluationCase(campaign_id=campaign.id, evaluation_id=evaluation.id, org_id=org_id,
-                          state=CaseState.VERIFYING, opened_on=at.date())
+                          state=CaseState.VERIFYING, opened_on=opened_on or at.date())
     session.add(case)
     session.flush()
     audit(session, "evaluation_case", case.id, actor, "open", "", case.state,
-          f"差评（{evaluation.level}）待核实", at)
-    _owe_verification(session, case, at.date())
+          f"差评（{evaluation.level}）待核实", case.opened_on)
+    _owe_verification(session, case, case.opened_on)
     return evaluation, case
 
 

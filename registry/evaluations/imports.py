@@ -105,7 +105,7 @@ def import_file(session: Session, campaign: Campaign, content: bytes, filename: 
         _, case = record_evaluation(session, campaign, source=Source.TERMINAL, at=moment, level=level,
                                     org_id=org.id, item_code=code, item_name=items[code][1],
                                     text=values.get("text", ""), person_id=who.id if who else None,
-                                    source_ref=f"{digest}:{row}", actor=actor)
+                                    source_ref=f"{digest}:{row}", actor=actor, opened_on=now.date())
         result.evaluations += 1
         if case is not None:
             result.cases.append(case.id)
