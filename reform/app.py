@@ -11,6 +11,7 @@ from reform import (
     campaign,
     directory,
     documents,
+    evaluations,
     inspection,
     intake,
     obligation,
@@ -44,5 +45,5 @@ for command in (campaign.init, campaign.status, demo, campaign.serve, supervisio
 for name, group in (("directory", directory.app), ("calendar", calendar.app), ("complaint", supervision.complaint_app),
                     ("review", review.review_app), ("obligation", obligation.app), ("guides", documents.guides_app),
                     ("certificates", documents.certificates_app), ("publication", publication.app),
-                    ("inspection", inspection.app)):
+                    ("inspection", inspection.app), ("evaluations", evaluations.app)):
     app.add_typer(group, name=name)

@@ -9,7 +9,7 @@ import typer
 from reform.common import AsOf, Format, OutputFormat, console, database_url, day_or_today, print_json
 from reform.supervision_view import print_explanation
 
-complaint_app = typer.Typer(help="投诉与评议：登记、分派、答复、评价。", no_args_is_help=True)
+complaint_app = typer.Typer(help="投诉与评议：登记、分派、答复、评价，按投诉人要求删除个人信息。", no_args_is_help=True)
 
 NOTHING_NEW = "没有新的提醒或督办通知：今天应发的通知均已发出（重复运行不会重复发送）。"
 
@@ -135,8 +135,22 @@ def complaint_evaluate(
     level: Annotated[str, typer.Argument(help="非常满意、满意、基本满意、不满意、非常不满意")],
     on: Annotated[str | None, typer.Option("--on", help="评价日期，默认今天")] = None,
 ) -> None:
-    """记录投诉人对答复的评价（五个等级）。"""
-    from registry.supervision import service as supervision  # noqa: PLC0415 - slow import, see reform.common
+    """记录投诉人对答复的评价（五个等级）。差评（不满意、非常不满意）立案待核实。"""
+    from registry.evaluations import service as evaluations  # noqa: PLC0415 - slow import, see reform.common
 
-    c = supervision.evaluate_complaint(database_url(), complaint_id, level, day_or_today(on))
-    console.print(f"已记录投诉第 {complaint_id} 号的评价：{c.evaluation}。")
+    c = evaluations.evaluate_complaint(database_url(), complaint_id, level, day_or_today(on))
+    case = f"；差评已立案待核实（差评案件第 {c['case_id']} 号）" if c["case_id"] else ""
+    console.print(f"已记录投诉第 {complaint_id} 号的评价：{c['evaluation']}{case}。", highlight=False)
+
+
+@complaint_app.command("forget")
+def complaint_forget(
+    complaint_id: Annotated[int, typer.Argument(help="投诉编号")],
+    reason: Annotated[str, typer.Option("--reason", help="删除理由，记入审计日志")] = "",
+    on: Annotated[str | None, typer.Option("--on", help="日期，默认今天")] = None,
+) -> None:
+    """按投诉人要求删除其姓名和联系方式，保留投诉、答复和统计数字。删除记入审计日志。"""
+    from registry.evaluations import service as evaluations  # noqa: PLC0415 - slow import, see reform.common
+
+    evaluations.forget_complaint(database_url(), complaint_id, day_or_today(on), reason=reason)
+    console.print(f"投诉第 {complaint_id} 号的投诉人信息已删除，投诉和统计数字保留。", highlight=False)

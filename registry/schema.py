@@ -4,6 +4,7 @@ from registry.calendar import tables as calendar_tables  # noqa: F401
 from registry.campaign import tables as campaign_tables  # noqa: F401
 from registry.certificates import tables as certificates_tables  # noqa: F401
 from registry.directory import tables as directory_tables  # noqa: F401
+from registry.evaluations import tables as evaluations_tables  # noqa: F401
 from registry.guides import tables as guides_tables  # noqa: F401
 from registry.inspections import tables as inspections_tables  # noqa: F401
 from registry.intake import tables as intake_tables  # noqa: F401

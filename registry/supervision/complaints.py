@@ -20,7 +20,7 @@ from registry.campaign.tables import Campaign, Obligation, Phase
 from registry.directory.queries import coordinator_addresses
 from registry.directory.tables import Contact, Organisation
 from registry.outbox.queue import queue_message
-from registry.supervision.tables import Complaint
+from registry.supervision.tables import Complaint, ComplaintPerson
 from rules.complaints import (
     DEFAULT_RESPONSE_WORKING_DAYS,
     ComplaintError,
@@ -86,9 +86,13 @@ def record_complaint(session: Session, *, text: str, received_on: date, departme
     if refuse_unknown_department and department.strip() and _find_org(session, department) is None:
         raise unknown_department(session, department)
     campaign = find_campaign(session, campaign_code)
+    # The complainant is kept apart from the complaint, so that erasing them leaves the case whole.
+    person = None
+    if complainant.strip() or complainant_contact.strip():
+        person = ComplaintPerson(name=complainant.strip(), contact=complainant_contact.strip())
     complaint = Complaint(campaign_id=campaign.id, received_on=received_on, channel=channel, source_ref=source_ref,
-                          complainant=complainant, complainant_contact=complainant_contact, subject=subject,
-                          text=text, named_department=department.strip(), state=ComplaintState.UNASSIGNED)
+                          person=person, subject=subject, text=text, named_department=department.strip(),
+                          state=ComplaintState.UNASSIGNED)
     session.add(complaint)
     session.flush()
     org = _find_org(session, department)

@@ -103,6 +103,7 @@ def answer_complaint(url: str, complaint_id: int, answer: str, on: date) -> Comp
 
 
 def evaluate_complaint(url: str, complaint_id: int, level: str, on: date) -> ComplaintView:
+    """The rating alone; registry.evaluations.service.evaluate_complaint also opens a 差评's case."""
     with transaction(url) as session:
         return _view(complaints.evaluate_complaint(session, complaint_id, level, on))
 

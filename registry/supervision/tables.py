@@ -1,5 +1,5 @@
 """Tables for supervision (督导检查): the rungs each obligation has taken, complaints and
-applicant evaluations (item 14).
+applicant evaluations (item 14), and the complainants, kept apart from their complaints.
 
 The answer a department owes is an ordinary obligation (phase ``complaints``), so it is reminded,
 carded and escalated by the same sweep as everything else.
@@ -34,6 +34,18 @@ class RungTaken(Base):
     notice_key: Mapped[str] = mapped_column(String(200), index=True)
 
 
+class ComplaintPerson(Base):
+    """A complainant's name and contact, referred to by id: the complaint's text and figures never
+    carry them, and erasing them on request (``erased_on``) leaves the complaint whole."""
+
+    __tablename__ = "complaint_people"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    contact: Mapped[str] = mapped_column(String(254), default="")
+    erased_on: Mapped[date | None] = mapped_column(Date)
+
+
 class Complaint(Base):
     __tablename__ = "complaints"
 
@@ -43,8 +55,7 @@ class Complaint(Base):
     channel: Mapped[str] = mapped_column(String(20), default="cli")  # cli | email | phone
     # The mailbox Message-ID of a complaint that came by email: intake may see it twice.
     source_ref: Mapped[str | None] = mapped_column(String(500), unique=True)
-    complainant: Mapped[str] = mapped_column(String(200), default="")
-    complainant_contact: Mapped[str] = mapped_column(String(254), default="")
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("complaint_people.id"), index=True)
     subject: Mapped[str] = mapped_column(String(300), default="")
     text: Mapped[str] = mapped_column(Text)
     # What the complainant named, kept even when it is not a known organisation.
@@ -59,3 +70,12 @@ class Complaint(Base):
 
     department: Mapped[Organisation | None] = relationship()
     obligation: Mapped[Obligation | None] = relationship()
+    person: Mapped[ComplaintPerson | None] = relationship()
+
+    @property
+    def complainant(self) -> str:
+        return self.person.name if self.person else ""
+
+    @property
+    def complainant_contact(self) -> str:
+        return self.person.contact if self.person else ""
