@@ -142,4 +142,19 @@ def sample_site() -> Site:
                 version=2, approved_on=date(2016, 10, 28), meeting="市政府第 62 次常务会议",
                 document="沈政办发〔2016〕88号", effective_on=date(2017, 3, 15),
                 generated_at=datetime(2017, 3, 16, 9, 30), departments=list(DEPARTMENTS), items=_items(),
-                certificates=list(CERTIFICATES), files=list(FILES), changes=list(CHANGES), allowed_links=ALLOWED)
+                certificates=list(CERTIFICATES), files=list(FILES), changes=list(CHANGES), allowed_links=ALLOWED,
+                evaluations=[EVALUATION_MONTH])
+
+
+EVALUATION_MONTH = {
+    "month": "2017-01", "as_of": "2017-03-01",
+    "totals": {"evaluations": 3, "bad": 1, "cases": 1, "rectified_on_time": 1, "rectified_late": 0, "overdue": 0,
+               "unfounded": 0, "closed": 1, "open": 0},
+    "by_level": {"headers": ["评价等级", "合计"], "rows": [["满意", 2], ["不满意", 1]]},
+    "by_unit": {"headers": ["单位", "非常满意", "满意", "基本满意", "不满意", "非常不满意", "合计", "差评"],
+                "rows": [["沈阳市教育局", 0, 2, 0, 1, 0, 3, 1]]},
+    "by_item": {"headers": ["事项编码", "事项名称", "单位", "合计"], "rows": [["JYJ-001", "<script>alert(1)</script>", "沈阳市教育局", 3]]},
+    "cases": {"headers": ["案件编号", "单位", "事项编码", "事项名称", "评价等级", "办理状态", "整改期限", "整改日期", "按期整改",
+                          "申诉复核"],
+              "rows": [[7, "沈阳市教育局", "JYJ-001", "中小学生学籍证明", "不满意", "已办结", "2017-02-28", "2017-02-16", "是", "否"]]},
+}

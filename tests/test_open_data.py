@@ -80,8 +80,32 @@ def small_site(items: list[SiteItem] | None = None, **changes: object) -> Site:
                 items=items, certificates=certificates,
                 files=[SiteFile(BLANK, b"blank form", "申请表（空白）"), SiteFile("files/jyj/告知承诺书.docx", b"letter")],
                 changes=[SiteChange(1, date(2016, 9, 1), "首次审定", "沈政办发〔2016〕88号", {}),
-                         SiteChange(2, date(2017, 3, 1), "动态调整", "沈政办发〔2017〕12号", log)])
+                         SiteChange(2, date(2017, 3, 1), "动态调整", "沈政办发〔2017〕12号", log)],
+                evaluations=[EVALUATION_MONTH])
     return replace(site, **changes)
+
+
+# A month of 好差评 as registry.evaluations' monthly_summary gives it: figures, units, items, cases.
+EVALUATION_MONTH = {
+    "month": "2017-01", "as_of": "2017-03-01",
+    "totals": {"evaluations": 5, "bad": 2, "cases": 2, "rectified_on_time": 1, "rectified_late": 0, "overdue": 0,
+               "unfounded": 1, "closed": 1, "open": 0},
+    "by_level": {"headers": ["评价等级", "评价器", "合计"], "rows": [["非常满意", 2, 2], ["不满意", 2, 2]]},
+    "by_unit": {"headers": ["单位", "非常满意", "满意", "基本满意", "不满意", "非常不满意", "合计", "差评"],
+                "rows": [["沈阳市教育局", 2, 1, 0, 1, 1, 5, 2]]},
+    "by_item": {"headers": ["事项编码", "事项名称", "单位", "合计"], "rows": [["JYJ-001", "中小学生学籍证明", "沈阳市教育局", 5]]},
+    "cases": {"headers": ["案件编号", "单位", "事项编码", "事项名称", "评价等级", "办理状态", "整改期限", "整改日期", "按期整改",
+                          "申诉复核"],
+              "rows": [[1, "沈阳市教育局", "JYJ-001", "中小学生学籍证明", "不满意", "已办结", "2017-02-28", "2017-02-16", "是", "否"],
+                       [2, "沈阳市教育局", "JYJ-001", "中小学生学籍证明", "非常不满意", "核实不属实", "", "", "", "是"]]},
+}
+
+
+def test_the_months_evaluations_are_open_data_by_unit_and_by_case(data: Path):
+    [unit] = read_csv(data, "evaluation_units")
+    assert (unit["month"], unit["unit"], unit["total"], unit["bad"]) == ("2017-01", "沈阳市教育局", "5", "2")
+    cases = read_json(data, "evaluation_cases")
+    assert [(c["case_id"], c["appealed"]) for c in cases] == [(1, False), (2, True)]
 
 
 def read_csv(folder: Path, table: str) -> list[dict]:

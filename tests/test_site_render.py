@@ -428,3 +428,10 @@ def test_the_formula_and_bold_samples_are_in_the_site():
     # The hostile strings the tests above look for are really in the sample's text.
     text = repr(sample_site())
     assert all(s in text for s in (SCRIPT, JAVASCRIPT, FORMULA, BOLD, OUTSIDE))
+
+
+def test_the_evaluations_page_shows_each_months_figures_with_its_text_escaped(tmp_path):
+    render_site(sample_site(), tmp_path)
+    page = (tmp_path / "evaluations.html").read_text(encoding="utf-8")
+    assert "2017-01" in page and "按期整改" in page and "沈阳市教育局" in page
+    assert "<script>alert" not in page

@@ -81,6 +81,9 @@ class Site:
     certificates: list[SiteCertificate] = field(default_factory=list)
     files: list[SiteFile] = field(default_factory=list)
     changes: list[SiteChange] = field(default_factory=list)  # every version up to this one, oldest first
+    # The months' 好差评 summaries (registry.evaluations monthly_summary): figures, units and items only,
+    # never a person; each table as {"headers": [...], "rows": [[plain values]]}.
+    evaluations: list[dict] = field(default_factory=list)
     # External addresses a page may link to (prefixes such as "https://zwfw.shenyang.gov.cn/");
     # any other external link in submitted text is shown as inert text.
     allowed_links: tuple[str, ...] = ()

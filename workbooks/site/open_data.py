@@ -23,7 +23,8 @@ from workbooks import inventory_schema as inventory
 from workbooks.safe_cells import csv_safe
 from workbooks.site.model import Site, SiteCertificate, SiteChange
 
-TABLES = ("items", "guides", "materials", "steps", "fees", "certificates", "changes")
+TABLES = ("items", "guides", "materials", "steps", "fees", "certificates", "changes", "evaluation_units",
+          "evaluation_cases")
 PACKAGE = "datapackage.json"
 YES, NO = "是", "否"
 # Government information is published for anyone to reuse with attribution.
@@ -172,7 +173,31 @@ CHANGES = Table("changes", "清单调整记录", "每一版清单相对上一版
     Column("document", "调整文件"),
 ), ("row",))
 
-SCHEMAS: dict[str, Table] = {t.name: t for t in (ITEMS, GUIDES, MATERIALS, STEPS, FEES, CERTIFICATES, CHANGES)}
+# 好差评, month by month: figures, units and items only (the summaries hold no person).
+LEVELS = ("非常满意", "满意", "基本满意", "不满意", "非常不满意")
+EVALUATION_UNITS = Table("evaluation_units", "好差评月度统计（按单位）", "每月每个单位收到的各等级评价件数；不满意和非常不满意为差评", (
+    Column("month", "月份", required=True, description="YYYY-MM"),
+    Column("unit", "单位", required=True),
+    *(Column(f"level_{n}", level, "integer", required=True, minimum=0) for n, level in enumerate(LEVELS, start=1)),
+    Column("total", "合计", "integer", required=True, minimum=0),
+    Column("bad", "差评", "integer", required=True, minimum=0),
+), ("month", "unit"))
+EVALUATION_CASES = Table("evaluation_cases", "差评案件", "每件差评的核实、整改和回访情况，不含评价人的个人信息", (
+    Column("case_id", "案件编号", "integer", required=True, minimum=1),
+    Column("month", "月份", required=True, description="YYYY-MM"),
+    Column("unit", "单位", required=True),
+    Column("item_code", "事项编码"),
+    Column("item_name", "事项名称"),
+    Column("level", "评价等级", required=True, choices=LEVELS),
+    Column("state", "办理状态", required=True),
+    Column("due", "整改期限"),
+    Column("rectified_on", "整改日期"),
+    Column("on_time", "按期整改"),
+    Column("appealed", "申诉复核", "boolean", required=True),
+), ("case_id",))
+
+SCHEMAS: dict[str, Table] = {t.name: t for t in (ITEMS, GUIDES, MATERIALS, STEPS, FEES, CERTIFICATES, CHANGES,
+                                                 EVALUATION_UNITS, EVALUATION_CASES)}
 
 
 # --- rows ----------------------------------------------------------------------------------------
@@ -333,9 +358,26 @@ def _change_row(number: int, change: SiteChange, org_code: str, kind: str, name:
             "effective_on": change.effective_on.isoformat(), "reason": change.reason, "document": change.document}
 
 
+def evaluation_unit_rows(site: Site) -> Iterator[dict]:
+    for month in site.evaluations:
+        for unit, *counts in month["by_unit"]["rows"]:
+            yield {"month": month["month"], "unit": _text(unit),
+                   **{f"level_{n}": int(c) for n, c in enumerate(counts[:len(LEVELS)], start=1)},
+                   "total": int(counts[len(LEVELS)]), "bad": int(counts[len(LEVELS) + 1])}
+
+
+def evaluation_case_rows(site: Site) -> Iterator[dict]:
+    for month in site.evaluations:
+        for case_id, unit, code, name, level, state, due, rectified_on, on_time, appealed in month["cases"]["rows"]:
+            yield {"case_id": int(case_id), "month": month["month"], "unit": _text(unit), "item_code": _text(code),
+                   "item_name": _text(name), "level": _text(level), "state": _text(state), "due": _text(due),
+                   "rectified_on": _text(rectified_on), "on_time": _text(on_time), "appealed": appealed == YES}
+
+
 ROWS: dict[str, Callable[[Site], Iterable[dict]]] = {
     "items": item_rows, "guides": guide_rows, "materials": material_rows, "steps": step_rows, "fees": fee_rows,
-    "certificates": certificate_rows, "changes": change_rows,
+    "certificates": certificate_rows, "changes": change_rows, "evaluation_units": evaluation_unit_rows,
+    "evaluation_cases": evaluation_case_rows,
 }
 
 

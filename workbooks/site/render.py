@@ -37,6 +37,7 @@ SEARCH_SCRIPT = "search.js"
 HOME = "index.html"
 CERTIFICATES = "certificates.html"
 CHANGES = "changes.html"
+EVALUATIONS = "evaluations.html"
 SEARCH_INDEX = "search-index.json"
 # file:// pages cannot fetch JSON in Chromium, so the home page loads the same index as a script.
 SEARCH_INDEX_SCRIPT = "static/search-index.js"
@@ -419,7 +420,8 @@ def render_site(site: Site, out: Path) -> list[Path]:
     output = _Output(site=site, out=out, files=files,
                      departments={_org_key(d.code): page_path_of_department(d.code) for d in site.departments},
                      items=frozenset(str(i.item.get("code")) for i in site.items),
-                     nav=[("首页", HOME), ("证明事项清理", CERTIFICATES), ("清单调整记录", CHANGES)])
+                     nav=[("首页", HOME), ("证明事项清理", CERTIFICATES), ("清单调整记录", CHANGES),
+                          ("好差评公示", EVALUATIONS)])
     data = sorted(write_open_data(site, out / DATA_FOLDER) or [])
     output.written += data
     _write_files(output)
@@ -438,6 +440,7 @@ def render_site(site: Site, out: Path) -> list[Path]:
             letters=[_certificate_view(c) for c in site.certificates if c.letter_path])
     page = _Page(output, CHANGES)
     _render(output, "changes.html", CHANGES, versions=_change_views(site, page))
+    _render(output, "evaluations.html", EVALUATIONS, months=site.evaluations)
     return sorted(set(output.written))
 
 
