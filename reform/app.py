@@ -6,7 +6,18 @@ from typing import Annotated
 
 import typer
 
-from reform import calendar, campaign, directory, documents, intake, obligation, publication, review, supervision
+from reform import (
+    calendar,
+    campaign,
+    directory,
+    documents,
+    intake,
+    obligation,
+    publication,
+    review,
+    self_reports,
+    supervision,
+)
 from reform.common import EXIT_CODES_EPILOG, ReformGroup, console
 
 # Plain Chinese pages and one-line errors (reform.usage), never Typer's boxes or a traceback.
@@ -32,5 +43,6 @@ for command in (campaign.init, campaign.status, demo, campaign.serve, supervisio
     app.command()(command)
 for name, group in (("directory", directory.app), ("calendar", calendar.app), ("complaint", supervision.complaint_app),
                     ("review", review.review_app), ("obligation", obligation.app), ("guides", documents.guides_app),
-                    ("certificates", documents.certificates_app), ("publication", publication.app)):
+                    ("certificates", documents.certificates_app), ("publication", publication.app),
+                    ("supervision", self_reports.supervision_app)):
     app.add_typer(group, name=name)

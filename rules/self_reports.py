@@ -248,3 +248,12 @@ def number_text(value: float | int | None) -> str:
     if value is None:
         return ""
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+_PERIOD = re.compile(r"\d{4}(Q[1-4]|H[12]|-(0[1-9]|1[0-2]))?")
+
+
+def period_label(text: str) -> str | None:
+    """A reporting period as rules.periods labels it (2016Q4, 2016H2, 2016-10, 2016), or None."""
+    label = fold(text).upper()
+    return label if _PERIOD.fullmatch(label) else None
