@@ -92,6 +92,7 @@ def open_period_reports(session: Session, as_of: date, campaign_code: str | None
         settings = campaign.settings or {}
         days = int(settings.get("supervision_report_working_days", DEFAULT_REPORT_WORKING_DAYS))
         existing = {(o.debtor_id, o.ref) for o in session.scalars(select(Obligation).where(Obligation.phase_id == phase.id))}
+        city: Figures | None = None  # the city's figures, read once a day for every lead unit's report
         tasks = session.scalars(select(Task).where(Task.campaign_id == campaign.id, Task.long_term.is_(True))
                                 .order_by(Task.number))
         for task in tasks:
@@ -110,7 +111,6 @@ def open_period_reports(session: Session, as_of: date, campaign_code: str | None
                 continue
             reason = (f"第{task.number}项「{task.title}」{period.label} 自查报告：期末 {period.end.isoformat()} "
                       f"后第 {days} 个工作日，即 {due.isoformat()}")
-            city: Figures | None = None
             for unit in reporting_units(session, task):
                 if (unit.id, ref) in existing:
                     continue
