@@ -39,8 +39,8 @@ def self_report_receipt(*, org_name: str, task_number: int, period: str, version
     if differ:
         unexplained = [v["label"] for v in differ if not v.get("note")]
         after.append(f"其中 {len(differ)} 项与系统统计值不一致，将在督导检查通报中列示"
-                     + (f"；「{'」「'.join(unexplained)}」未在「说明」中写明原因，请在下一期报告中说明。" if unexplained
-                        else "。"))
+                     + (f"；「{'」「'.join(unexplained)}」未在「说明」中写明原因，如需说明，可补充后回复本邮件重新报送。"
+                        if unexplained else "。"))
     after += ["如需修改，请回复本邮件报送新版本，新版本将取代本版本。", "市编委办"]
     text = ("\n\n".join(lines) + "\n"
             + "".join(f"  {label}：系统 {system} {unit}，填报 {reported} {unit}\n" for label, unit, system, reported in table)

@@ -166,6 +166,15 @@ def test_the_call_carries_the_workbook_pre_filled_with_the_registrys_figures(ini
     assert [(row.values[r.LABEL], row.values[r.SYSTEM]) for row in sheets.indicators][0] == ("公布的公共服务事项", "3")
 
 
+def test_a_task_every_unit_answers_for_reports_the_units_own_figures(initialised):
+    approved_department(initialised, "jyj", rows=3)
+    with transaction(initialised) as session:
+        open_supervision_reports(session, OPENED)
+        items = {org: find_obligation(session, "supervision", org, ref="2016Q4/task-13").scope["indicators"][0]
+                 for org in ("jyj", "zwfwb")}
+    assert items["jyj"]["value"] == 3 and items["zwfwb"]["value"] == 0
+
+
 def test_an_accepted_report_is_stored_and_fulfils_its_obligation(initialised):
     c = report_call(initialised)
     result = send(initialised, c, fill(c.workbook, figures=[5, 3, 60, 1]))

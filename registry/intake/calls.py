@@ -129,8 +129,10 @@ def report_facts(obligation: Obligation) -> ReportFacts:
     """A self-report's task, period and pre-filled indicators, as fixed on its obligation when the
     sweep opened it (registry.supervision.reports)."""
     scope = obligation.scope or {}
-    return ReportFacts(int(scope.get("task", 0)), str(scope.get("task_title", "")), str(scope.get("period", "")),
-                       tuple(scope.get("indicators") or ()))
+    # A report opened before its obligations kept a scope still says its period and task in its ref.
+    period, _, task = obligation.ref.partition("/task-")
+    return ReportFacts(int(scope.get("task") or task or 0), str(scope.get("task_title", "")),
+                       str(scope.get("period") or period), tuple(scope.get("indicators") or ()))
 
 
 def _self_report_template(obligation: Obligation, facts: TemplateFacts) -> tuple[str, bytes]:

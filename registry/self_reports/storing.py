@@ -10,11 +10,11 @@ from registry.self_reports.tables import SelfReport, SelfReportValue
 from rules.self_reports import ISSUES, NEXT_STEPS, PROGRESS, ReportCheck
 
 
-def store_report(session: Session, submission: Submission, obligation: Obligation, check: ReportCheck) -> SelfReport:
-    scope = obligation.scope or {}
+def store_report(session: Session, submission: Submission, obligation: Obligation, task_number: int, period: str,
+                 check: ReportCheck) -> SelfReport:
     report = SelfReport(submission_id=submission.id, obligation_id=obligation.id, org_id=obligation.debtor_id,
-                        version=submission.version, task_number=int(scope.get("task", 0)),
-                        period=str(scope.get("period", "")), progress=check.narrative.get(PROGRESS, ""),
+                        version=submission.version, task_number=task_number,
+                        period=period, progress=check.narrative.get(PROGRESS, ""),
                         issues=check.narrative.get(ISSUES, ""), next_steps=check.narrative.get(NEXT_STEPS, ""))
     report.values = [SelfReportValue(position=n, key=v["key"], label=v["label"], unit=v["unit"],
                                      system_value=float(v["system"]), reported_value=float(v["reported"]),

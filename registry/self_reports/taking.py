@@ -15,6 +15,7 @@ from notifications.inbound import InboundAttachment, InboundMail
 from notifications.intake_letters import rejected_receipt
 from notifications.self_report_letters import self_report_receipt
 from registry.campaign.tables import Obligation
+from registry.intake.calls import report_facts
 from registry.intake.documents import phase_document
 from registry.intake.reply_tokens import subject_tag, token_for
 from registry.intake.submissions import STORED_PROBLEMS, Stored, record_submission
@@ -46,9 +47,8 @@ def check_self_report(obligation: Obligation, attachments: list[InboundAttachmen
     unsafe = check_workbook(attachment.filename, attachment.content, limits_from(settings))
     if unsafe is not None:
         return attachment.filename, stored, ReportCheck([unsafe], [], {})
-    scope = obligation.scope or {}
-    expected = Expected(obligation.debtor.code, int(scope.get("task", 0)), str(scope.get("period", "")),
-                        tuple(scope.get("indicators") or ()))
+    report = report_facts(obligation)
+    expected = Expected(obligation.debtor.code, report.task_number, report.period, report.indicators)
     return attachment.filename, stored, check_report(parse_self_report(attachment.content), expected)
 
 
@@ -63,12 +63,12 @@ def take_in_self_report(session: Session, mail: InboundMail, obligation: Obligat
                                    source="email", received_at=now, actor=org.code,
                                    described=f"{doc.name}「{filename}」")
     tag = subject_tag(token_for(session, obligation.id, now))
-    scope = obligation.scope or {}
+    report = report_facts(obligation)
     attachments = []
     if check.accepted:
-        store_report(session, submission, obligation, check)
-        letter = self_report_receipt(org_name=org.name, task_number=int(scope.get("task", 0)),
-                                     period=str(scope.get("period", "")), version=submission.version,
+        store_report(session, submission, obligation, report.task_number, report.period, check)
+        letter = self_report_receipt(org_name=org.name, task_number=report.task_number,
+                                     period=report.period, version=submission.version,
                                      filename=filename, tag=tag, values=check.values, received=now)
         outcome = "accepted"
     else:
