@@ -4,7 +4,7 @@ Each accepted version of a long-term task's self-report keeps its three narrativ
 indicator, the figure the registry pre-filled and the one the unit reported; the period's
 supervision report is compiled from the newest of each obligation.
 
-Revision ID: 0013_self_reports
+Revision ID: 0013
 Revises: 0012
 Create Date: 2026-12-01 16:43:34.811237
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision: str = '0013_self_reports'
+revision: str = '0013'
 down_revision: Union[str, Sequence[str], None] = '0012'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
