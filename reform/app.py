@@ -17,6 +17,7 @@ from reform import (
     obligation,
     publication,
     review,
+    self_reports,
     supervision,
 )
 from reform.common import EXIT_CODES_EPILOG, ReformGroup, console
@@ -45,5 +46,6 @@ for command in (campaign.init, campaign.status, demo, campaign.serve, supervisio
 for name, group in (("directory", directory.app), ("calendar", calendar.app), ("complaint", supervision.complaint_app),
                     ("review", review.review_app), ("obligation", obligation.app), ("guides", documents.guides_app),
                     ("certificates", documents.certificates_app), ("publication", publication.app),
-                    ("inspection", inspection.app), ("evaluations", evaluations.app)):
+                    ("inspection", inspection.app), ("evaluations", evaluations.app),
+                    ("supervision", self_reports.supervision_app)):
     app.add_typer(group, name=name)

@@ -11,6 +11,7 @@ from registry.intake import tables as intake_tables  # noqa: F401
 from registry.outbox import tables as outbox_tables  # noqa: F401
 from registry.publication import tables as publication_tables  # noqa: F401
 from registry.review import tables as review_tables  # noqa: F401
+from registry.self_reports import tables as self_reports_tables  # noqa: F401
 from registry.supervision import tables as supervision_tables  # noqa: F401
 
 __all__ = ["Base"]

@@ -84,7 +84,8 @@ DOCUMENTS = {d.kind: d for d in (
              unit="表格"),
     Document(DocumentKind.WORK_PLAN, "工作方案", (Format.PDF, Format.DOCX, Format.OFD), called=True, taken_in=True,
              unit="文档"),
-    Document(DocumentKind.SELF_REPORT, "自查报告", (Format.XLSX,), unit="表格"),
+    # Called by the daily sweep when a period opens, not by a kickoff; the call carries its workbook.
+    Document(DocumentKind.SELF_REPORT, "自查报告", (Format.XLSX,), template=True, taken_in=True, unit="表格"),
     Document(DocumentKind.COMPLAINT_ANSWER, "投诉答复"),
     Document(DocumentKind.RECTIFICATION, "整改情况"),
 )}

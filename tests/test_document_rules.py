@@ -70,6 +70,6 @@ def test_every_document_a_kickoff_calls_has_its_letter():
     assert {k for k, d in DOCUMENTS.items() if d.called} == set(CALL_LETTERS)
 
 
-def test_the_inventory_guides_and_certificates_have_templates():
+def test_the_inventory_guides_certificates_and_self_reports_have_templates():
     assert [k for k, d in DOCUMENTS.items() if d.template] == [DocumentKind.INVENTORY, DocumentKind.GUIDES,
-                                                               DocumentKind.CERTIFICATES]
+                                                               DocumentKind.CERTIFICATES, DocumentKind.SELF_REPORT]

@@ -31,7 +31,8 @@ from workbooks.inventory_template import build_inventory_template
 from workbooks.problem_report import build_problem_report
 from workbooks.review_packet import PacketFacts, build_review_packet, parse_review_packet
 from workbooks.safe_cells import csv_safe
-from workbooks.supervision_report import ReportFacts, build_supervision_report
+from workbooks.self_report_template import ReportFacts, build_self_report_template
+from workbooks.supervision_report import BulletinFacts, BulletinRow, Narrative, Unreported, build_bulletin
 
 runner = CliRunner()
 TEMPLATE = build_inventory_template(TemplateFacts("沈阳市教育局", "jyj", "方案", date(2016, 8, 1), "intake+a@x.org"))
@@ -228,8 +229,12 @@ def test_no_live_formula_in_written_workbooks_and_csv(tmp_path):
                 org_name=text, version=1, agencies=[text], lines=[OpinionLine(text, text, [text], text, text, text, text)],
                 response_due=date(2016, 8, 1), reply_address=text),
             "template": build_inventory_template(TemplateFacts(text, text, text, date(2016, 8, 1), "a@b.c")),
-            "supervision report": build_supervision_report(
-                ReportFacts(task_number=1, task_title=text, period=text, org_name=text, due="2016-08-01")),
+            "self-report": build_self_report_template(
+                TemplateFacts(text, text, text, date(2016, 8, 1), "a@b.c"),
+                ReportFacts(5, text, text, ({"key": "items", "label": text, "unit": text, "value": 1},))),
+            "supervision report": build_bulletin(BulletinFacts(
+                text, text, "2017-01-20", ((5, text),), (BulletinRow(5, text, text, text, text, 1, 2, text),),
+                (Unreported(5, text, text, text, text),), (Narrative(5, text, text, text, text),))),
         }
         path = tmp_path / "directory.xlsx"
         person = Person(text, "a@b.c", text)

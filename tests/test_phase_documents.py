@@ -126,7 +126,7 @@ def test_template_for_a_phase_without_one_is_refused_naming_the_phases_that_have
     assert result.exit_code == 2 and not out.exists()
     [line] = [line for line in result.stderr.splitlines() if line.strip()]
     assert "district_plans" in line and "没有报送模板" in line
-    assert line.endswith("有模板的阶段：inventory、guides、certificates")
+    assert line.endswith("有模板的阶段：inventory、guides、certificates、supervision")
 
 
 def test_template_for_an_unknown_phase_lists_the_phases(initialised, tmp_path):

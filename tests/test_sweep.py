@@ -219,8 +219,9 @@ def test_each_new_report_is_called_for_once_with_its_workbook(initialised):
         zwfwb = find_obligation(session, "supervision", "zwfwb", ref="2016Q3/task-5")
         [call] = session.scalars(select(OutboxMessage).where(OutboxMessage.key == f"call:supervision:{zwfwb.id}")).all()
         [attachment] = call.attachments
-        sheet = load_workbook(BytesIO(attachment.content))["自查报告"]
+        sheet = load_workbook(BytesIO(attachment.content))["指标填报"]
     assert call.to_addrs == ["zwfwb.contact@shenyang.example.org"]
-    assert attachment.filename == "长期推进任务第5项自查报告_2016Q3_市政务服务办.xlsx"
-    assert sheet["A1"].value == "第5项：信息共享替代证明材料" and sheet["B5"].value == "取消证明（项）"
-    assert sheet.freeze_panes == "C4"
+    assert attachment.filename == "自查报告-第5项-2016Q3-市政务服务办.xlsx"
+    assert call.reply_to.startswith("intake+") and "[RF-" in call.subject
+    assert sheet["B2"].value == "公布的公共服务事项" and sheet["B3"].value == "信息共享替代的证明"
+    assert sheet.freeze_panes == "A2"

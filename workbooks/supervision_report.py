@@ -1,99 +1,176 @@
-"""The short self-report workbook of a long-term task (items 5-15), one per task, unit and period.
+"""The period's supervision report (督导检查通报) for 市政府办公厅, compiled from the accepted self-reports.
 
-One sheet a department fills in: what was done in the period, in words, and the figures the
-supervision looks at (certificates cancelled, items made available online, steps cut, days saved).
-Figures carry whole-number validation; an instructions sheet, a filled example and the common
-mistakes come with it, as for every template the project sends.
+A summary, one row per unit and indicator with the registry's figure beside the unit's, a sheet per
+task with a native bar chart of the two, the units that did not report, and what the units wrote.
+Plain values in (``BulletinFacts``); every text a unit wrote goes in through append_safe.
 """
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
-from io import BytesIO
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.chart import BarChart, Reference
+from openpyxl.styles import Font, PatternFill
+from openpyxl.worksheet.worksheet import Worksheet
 
-from workbooks.safe_cells import append_safe, set_safe
+from workbooks.safe_cells import append_safe
 
-REPORT_SHEET = "自查报告"
-# (label, kind, example): kind "text" or "count" (a whole number ≥ 0).
-FIELDS: tuple[tuple[str, str, str | int], ...] = (
-    ("本期主要工作和进展", "text", "梳理本部门办事所需证明 42 项，经论证取消 17 项，改为部门间信息共享核验 9 项。"),
-    ("取消证明（项）", "count", 17),
-    ("改为告知承诺（项）", "count", 3),
-    ("信息共享替代证明材料（项）", "count", 9),
-    ("实现网上办理的事项（项）", "count", 12),
-    ("精简的办事环节（个）", "count", 8),
-    ("压缩的办理时限（工作日，合计）", "count", 25),
-    ("存在的问题", "text", "部分证明需省级部门数据共享，暂不能取消。"),
-    ("下一步工作计划", "text", "下季度完成与市居民信息中心的数据对接。"),
-    ("填报人及联系电话", "text", "王丽 024-22720013"),
-)
-MISTAKES = (
-    "数量栏填写文字（如“十七项”“若干”）：请填写阿拉伯数字，没有的填 0。",
-    "把多期的累计数填入本期：只填本报告期内新增的数量。",
-    "修改“项目”一列或删除行：系统按项目名称读取，请只填写 C 列。",
-)
-_HEADER = PatternFill("solid", fgColor="DDEBF7")
+SUMMARY_SHEET = "通报"
+ROWS_SHEET = "指标对比"
+UNREPORTED_SHEET = "未报送单位"
+NARRATIVE_SHEET = "工作情况"
+ROW_HEADERS = ("任务", "单位", "单位代码", "指标", "计量单位", "系统统计值", "填报值", "差异", "说明")
+UNREPORTED_HEADERS = ("任务", "单位", "单位代码", "报送截止日期", "状态")
+NARRATIVE_HEADERS = ("任务", "单位", "工作进展", "存在问题", "下一步打算")
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+DIFFER_FILL = PatternFill("solid", fgColor="FCE4D6")
 
 
 @dataclass(frozen=True)
-class ReportFacts:
+class BulletinRow:
     task_number: int
-    task_title: str
-    period: str  # e.g. 2016Q3
     org_name: str
+    org_code: str
+    label: str
+    unit: str
+    system: float
+    reported: float | None  # None: the unit has not reported
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Unreported:
+    task_number: int
+    org_name: str
+    org_code: str
     due: str  # ISO date
+    state: str  # in Chinese: 未报送, 退回修改, …
 
 
-def report_filename(facts: ReportFacts) -> str:
-    return f"长期推进任务第{facts.task_number}项自查报告_{facts.period}_{facts.org_name}.xlsx"
+@dataclass(frozen=True)
+class Narrative:
+    task_number: int
+    org_name: str
+    progress: str
+    issues: str
+    next_steps: str
 
 
-def build_supervision_report(facts: ReportFacts) -> bytes:
+@dataclass(frozen=True)
+class BulletinFacts:
+    period: str
+    campaign_name: str
+    compiled_on: str  # ISO date
+    tasks: tuple[tuple[int, str], ...]  # (number, title) of every task with a report due
+    rows: tuple[BulletinRow, ...]
+    unreported: tuple[Unreported, ...]
+    narratives: tuple[Narrative, ...] = ()
+
+
+def task_sheet_name(number: int) -> str:
+    return f"第{number}项"
+
+
+def bulletin_filename(period: str) -> str:
+    return f"督导检查通报-{period}.xlsx"
+
+
+def build_bulletin(facts: BulletinFacts) -> bytes:
     book = Workbook()
-    _report(book.active, facts)
-    _instructions(book.create_sheet("填报说明"), facts)
-    buffer = BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    _summary(book.active, facts)
+    _rows(book.create_sheet(ROWS_SHEET), facts.rows, facts.tasks)
+    for number, title in facts.tasks:
+        _task(book.create_sheet(task_sheet_name(number)), number, title,
+              [r for r in facts.rows if r.task_number == number])
+    _unreported(book.create_sheet(UNREPORTED_SHEET), facts)
+    _narratives(book.create_sheet(NARRATIVE_SHEET), facts)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
 
 
-def _report(sheet, facts: ReportFacts) -> None:
-    sheet.title = REPORT_SHEET
-    # The organisation's name comes from the directory, which users import: append_safe.
-    append_safe(sheet, [f"第{facts.task_number}项：{facts.task_title}"])
-    append_safe(sheet, [f"报告期：{facts.period}　报送单位：{facts.org_name}　截止日期：{facts.due}"])
-    append_safe(sheet, ["序号", "项目", "填报内容", "示范（不要改动本列）"])
-    for cell in sheet[3]:
-        cell.font, cell.fill = Font(bold=True), _HEADER
-    counts = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
-                            showErrorMessage=True, errorTitle="请填写数字", error="请填写 0 或正整数（阿拉伯数字）")
-    sheet.add_data_validation(counts)
-    for number, (label, kind, example) in enumerate(FIELDS, start=1):
-        row = sheet.max_row + 1
-        sheet.cell(row, 1, number)
-        set_safe(sheet.cell(row, 2), label)
-        set_safe(sheet.cell(row, 4), example)
-        sheet.cell(row, 3).alignment = Alignment(wrap_text=True, vertical="top")
-        if kind == "count":
-            counts.add(f"C{row}")
-    sheet.freeze_panes = "C4"  # labels and headers stay in view
-    for column, width in (("A", 6), ("B", 34), ("C", 60), ("D", 50)):
-        sheet.column_dimensions[column].width = width
+def _number(value: float | None) -> float | int | None:
+    if value is None:
+        return None
+    return int(value) if float(value).is_integer() else value
 
 
-def _instructions(sheet, facts: ReportFacts) -> None:
-    lines = [
-        "填报说明",
-        f"1. 请在“{REPORT_SHEET}”表的 C 列填写 {facts.period} 期间的情况，于 {facts.due} 前回复邮件报送（附本表）。",
-        "2. 数量栏只填阿拉伯数字，没有的填 0；文字栏简明扼要，每项不超过 300 字。",
-        "3. D 列为示范文本，仅供参考，不会被读取。",
-        "常见错误示例：",
-        *(f"   · {m}" for m in MISTAKES),
-    ]
-    for line in lines:
-        append_safe(sheet, [line])
+def _headed(sheet: Worksheet, headers: tuple[str, ...], widths: tuple[int, ...]) -> None:
+    append_safe(sheet, list(headers))
+    for cell in sheet[sheet.max_row]:
+        cell.font, cell.fill = Font(bold=True), HEADER_FILL
+    for cell, width in zip(sheet[sheet.max_row], widths, strict=True):
+        sheet.column_dimensions[cell.column_letter].width = width
+
+
+def _summary(sheet: Worksheet, facts: BulletinFacts) -> None:
+    sheet.title = SUMMARY_SHEET
+    append_safe(sheet, [f"长期推进任务督导检查通报（{facts.period}）"])
     sheet["A1"].font = Font(bold=True, size=14)
-    sheet.column_dimensions["A"].width = 110
+    reported = {(r.task_number, r.org_code) for r in facts.rows if r.reported is not None}
+    due = reported | {(u.task_number, u.org_code) for u in facts.unreported}
+    append_safe(sheet, [f"《{facts.campaign_name}》 编制日期：{facts.compiled_on}"])
+    append_safe(sheet, [f"应报送自查报告 {len(due)} 份，已报送并通过校验 {len(reported)} 份，"
+                        f"未报送 {len(facts.unreported)} 份（见「{UNREPORTED_SHEET}」）。"])
+    append_safe(sheet, [])
+    _headed(sheet, ("任务", "应报单位", "已报送", "未报送", "与系统统计值不一致的指标"), (44, 10, 10, 10, 24))
+    for number, title in facts.tasks:
+        rows = [r for r in facts.rows if r.task_number == number]
+        units = {r.org_code for r in rows} | {u.org_code for u in facts.unreported if u.task_number == number}
+        done = {r.org_code for r in rows if r.reported is not None}
+        differ = sum(r.reported is not None and r.reported != r.system for r in rows)
+        append_safe(sheet, [f"第{number}项 {title}", len(units), len(done), len(units - done), differ])
+
+
+def _rows(sheet: Worksheet, rows: tuple[BulletinRow, ...], tasks: tuple[tuple[int, str], ...]) -> None:
+    _headed(sheet, ROW_HEADERS, (24, 22, 10, 26, 10, 12, 10, 10, 40))
+    titles = dict(tasks)
+    for r in rows:
+        differ = None if r.reported is None else _number(r.reported - r.system)
+        append_safe(sheet, [f"第{r.task_number}项 {titles.get(r.task_number, '')}", r.org_name, r.org_code, r.label,
+                            r.unit, _number(r.system), _number(r.reported), differ,
+                            r.note if r.reported is not None else "未报送"])
+        if differ:
+            for cell in sheet[sheet.max_row]:
+                cell.fill = DIFFER_FILL
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
+
+
+def _task(sheet: Worksheet, number: int, title: str, rows: list[BulletinRow]) -> None:
+    append_safe(sheet, [f"第{number}项 {title}"])
+    sheet["A1"].font = Font(bold=True, size=12)
+    _headed(sheet, ("单位·指标", "计量单位", "系统统计值", "填报值"), (36, 10, 12, 10))
+    first = sheet.max_row
+    for r in rows:
+        append_safe(sheet, [f"{r.org_name}·{r.label}", r.unit, _number(r.system), _number(r.reported)])
+    last = sheet.max_row
+    if last == first:
+        return
+    chart = BarChart()
+    chart.type = "col"
+    chart.title = f"第{number}项：系统统计值与填报值"
+    chart.y_axis.title = "数值"
+    chart.add_data(Reference(sheet, min_col=3, max_col=4, min_row=first, max_row=last), titles_from_data=True)
+    chart.set_categories(Reference(sheet, min_col=1, min_row=first + 1, max_row=last))
+    chart.width, chart.height = 24, 10
+    sheet.add_chart(chart, "F2")
+
+
+def _unreported(sheet: Worksheet, facts: BulletinFacts) -> None:
+    _headed(sheet, UNREPORTED_HEADERS, (40, 24, 10, 14, 14))
+    titles = dict(facts.tasks)
+    for u in facts.unreported:
+        append_safe(sheet, [f"第{u.task_number}项 {titles.get(u.task_number, '')}", u.org_name, u.org_code, u.due,
+                            u.state])
+    if not facts.unreported:
+        append_safe(sheet, ["本期所有单位均已报送"])
+    sheet.freeze_panes = "A2"
+
+
+def _narratives(sheet: Worksheet, facts: BulletinFacts) -> None:
+    _headed(sheet, NARRATIVE_HEADERS, (24, 22, 50, 40, 40))
+    for n in facts.narratives:
+        append_safe(sheet, [f"第{n.task_number}项", n.org_name, n.progress, n.issues, n.next_steps])
+    sheet.freeze_panes = "A2"

@@ -41,6 +41,7 @@ from registry.intake.workbooks import (
 from registry.outbox.queue import queue_letter
 from registry.publication.addresses import take_in_address
 from registry.review.replies import is_review_reply, take_in_review_reply
+from registry.self_reports.taking import take_in_self_report
 from registry.supervision.complaints import department_named_in, record_complaint
 from rules.documents import DocumentKind
 from rules.obligations import CLOSED
@@ -77,6 +78,8 @@ def take_in_mail(session: Session, message: FetchedMessage | bytes, settings: Se
         return _unidentified(session, mail, orgs[0], settings, now)
     if obligation.phase.document == DocumentKind.PUBLICATION_ADDRESS:
         return take_in_address(session, mail, obligation, settings, now)
+    if obligation.phase.document == DocumentKind.SELF_REPORT:
+        return take_in_self_report(session, mail, obligation, settings, now)
     return take_in_submission_mail(session, mail, obligation, settings, now)
 
 

@@ -25,6 +25,7 @@ from workbooks.certificates_template import build_certificates_template, certifi
 from workbooks.cover import TemplateFacts
 from workbooks.guides_template import build_guides_template, guides_template_filename
 from workbooks.inventory_template import build_inventory_template, template_filename
+from workbooks.self_report_template import ReportFacts, build_self_report_template, self_report_filename
 
 
 class NoTemplate(UserError, LookupError):
@@ -88,13 +89,20 @@ def template_for(session: Session, obligation: Obligation, settings: Settings, n
 
 
 def _template(obligation: Obligation, contact: Contact | None, token: str, settings: Settings) -> tuple[str, bytes]:
-    return _TEMPLATES[phase_document(obligation.phase).kind](obligation, _facts(obligation, contact, token, settings))
+    return template_with_address(obligation, contact, token, settings.mailbox.intake_address)
 
 
-def _facts(obligation: Obligation, contact: Contact | None, token: str, settings: Settings) -> TemplateFacts:
+def template_with_address(obligation: Obligation, contact: Contact | None, token: str,
+                          intake_address: str) -> tuple[str, bytes]:
+    """The debtor's template for a caller that knows the intake address but holds no settings (the sweep)."""
+    return _TEMPLATES[phase_document(obligation.phase).kind](obligation,
+                                                            _facts(obligation, contact, token, intake_address))
+
+
+def _facts(obligation: Obligation, contact: Contact | None, token: str, intake_address: str) -> TemplateFacts:
     org = obligation.debtor
     return TemplateFacts(org_name=org.name, org_code=org.code, campaign_name=obligation.phase.campaign.name,
-                         deadline=obligation.due, reply_address=reply_address(settings.mailbox.intake_address, token),
+                         deadline=obligation.due, reply_address=reply_address(intake_address, token),
                          contact_name=contact.name if contact else "", contact_phone=contact.phone if contact else "")
 
 
@@ -117,10 +125,27 @@ def _certificates_template(obligation: Obligation, facts: TemplateFacts) -> tupl
             build_certificates_template(facts, prefilled))
 
 
+def report_facts(obligation: Obligation) -> ReportFacts:
+    """A self-report's task, period and pre-filled indicators, as fixed on its obligation when the
+    sweep opened it (registry.supervision.reports)."""
+    scope = obligation.scope or {}
+    # A report opened before its obligations kept a scope still says its period and task in its ref.
+    period, _, task = obligation.ref.partition("/task-")
+    return ReportFacts(int(scope.get("task") or task or 0), str(scope.get("task_title", "")),
+                       str(scope.get("period") or period), tuple(scope.get("indicators") or ()))
+
+
+def _self_report_template(obligation: Obligation, facts: TemplateFacts) -> tuple[str, bytes]:
+    report = report_facts(obligation)
+    return (self_report_filename(report, obligation.debtor.short_name or obligation.debtor.code),
+            build_self_report_template(facts, report))
+
+
 # Every document rules.documents marks as having a template. The guides and the certificates are
-# made for the department from the approved items its obligation covers.
+# made for the department from the approved items its obligation covers; a self-report from the
+# task, period and figures its obligation keeps.
 _TEMPLATES = {DocumentKind.INVENTORY: _inventory_template, DocumentKind.GUIDES: _guides_template,
-              DocumentKind.CERTIFICATES: _certificates_template}
+              DocumentKind.CERTIFICATES: _certificates_template, DocumentKind.SELF_REPORT: _self_report_template}
 
 
 def queue_call(session: Session, obligation_id: int, settings: Settings, now: datetime) -> tuple[int, bool]:
@@ -146,6 +171,11 @@ def queue_call(session: Session, obligation_id: int, settings: Settings, now: da
         html=letter.html, reply_to=address, kind="call", obligation_id=obligation.id,
         attachments=attachments, now=now, mail_domain=settings.smtp.mail_domain)
     return row.id, created
+
+
+def contact_of(session: Session, org_id: int) -> Contact | None:
+    """The organisation's contact with an address: who a call and its template are for."""
+    return _contact(session, org_id)
 
 
 def _contact(session: Session, org_id: int) -> Contact | None:

@@ -68,7 +68,7 @@ def sweep_day(session: Session, as_of: date, *, dry_run: bool = False,
         result = sweep(session, as_of, dry_run=True, mail_domain=mail_domain, intake_address=intake_address)
         warning = calendar_warning(calendar, as_of, needed=tuple(u.missing_year for u in result.undated))
         return SweepDay(as_of, True, 0, result, calendar_warning=warning)
-    opened = open_period_reports(session, as_of, mail_domain=mail_domain)
+    opened = open_period_reports(session, as_of, mail_domain=mail_domain, intake_address=intake_address)
     result = sweep(session, as_of, mail_domain=mail_domain, intake_address=intake_address)
     digest = queue_digest(session, as_of, mail_domain=mail_domain, undated=result.undated, unopened=opened.unopened)
     return SweepDay(as_of, True, opened.created, result, digest, opened.unopened, digest.calendar_warning)

@@ -12,20 +12,21 @@ from datetime import date, datetime, time
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from notifications.self_report_letters import self_report_call
 from registry.calendar.store import load_calendar
 from registry.campaign.audit import record_change
 from registry.campaign.plan import task_units
 from registry.campaign.tables import Campaign, Obligation, Phase, Task
-from registry.directory.tables import Contact, Organisation
+from registry.directory.tables import Organisation
+from registry.intake.calls import call_key, contact_of, template_with_address
+from registry.intake.reply_tokens import reply_address, subject_tag, token_for
 from registry.outbox.queue import XLSX, Attachment, queue_message
+from registry.supervision.figures import report_figures
+from registry.supervision.sweep import DEFAULT_INTAKE_ADDRESS
 from rules.calendar import YearNotLoaded
 from rules.obligations import State
 from rules.periods import DEFAULT_CADENCE, period_containing
-from workbooks.supervision_report import (
-    ReportFacts,
-    build_supervision_report,
-    report_filename,
-)
+from rules.self_reports import Figures, indicator_rows
 
 PHASE = "supervision"
 DEFAULT_REPORT_WORKING_DAYS = 10
@@ -64,16 +65,20 @@ class OpenedReports:
 
 
 def open_supervision_reports(session: Session, as_of: date, campaign_code: str | None = None,
-                             actor: str = "system", mail_domain: str = "reform.shenyang.example.org") -> int:
+                             actor: str = "system", mail_domain: str = "reform.shenyang.example.org",
+                             intake_address: str = DEFAULT_INTAKE_ADDRESS) -> int:
     """Open the current period's self-report of every long-term task; returns how many are new."""
-    return open_period_reports(session, as_of, campaign_code, actor, mail_domain).created
+    return open_period_reports(session, as_of, campaign_code, actor, mail_domain, intake_address).created
 
 
 def open_period_reports(session: Session, as_of: date, campaign_code: str | None = None,
-                        actor: str = "system", mail_domain: str = "reform.shenyang.example.org") -> OpenedReports:
+                        actor: str = "system", mail_domain: str = "reform.shenyang.example.org",
+                        intake_address: str = DEFAULT_INTAKE_ADDRESS) -> OpenedReports:
     """Open the current period's self-reports; a report whose due date needs an unloaded year waits.
 
     A later sweep opens it once that year is imported (opening is idempotent), so nothing is lost.
+    Each report keeps on its obligation (``scope``) its task, period and the figures the registry
+    knows that day, so that its workbook, its check and the period's supervision report agree.
     """
     outcome = OpenedReports()
     calendar = load_calendar(session)
@@ -87,6 +92,7 @@ def open_period_reports(session: Session, as_of: date, campaign_code: str | None
         settings = campaign.settings or {}
         days = int(settings.get("supervision_report_working_days", DEFAULT_REPORT_WORKING_DAYS))
         existing = {(o.debtor_id, o.ref) for o in session.scalars(select(Obligation).where(Obligation.phase_id == phase.id))}
+        city: Figures | None = None  # the city's figures, read once a day for every lead unit's report
         tasks = session.scalars(select(Task).where(Task.campaign_id == campaign.id, Task.long_term.is_(True))
                                 .order_by(Task.number))
         for task in tasks:
@@ -108,29 +114,40 @@ def open_period_reports(session: Session, as_of: date, campaign_code: str | None
             for unit in reporting_units(session, task):
                 if (unit.id, ref) in existing:
                     continue
+                # A task with lead units reports the city's figures; a task every unit answers for, its own.
+                if task.lead_units:
+                    city = city or report_figures(session, campaign.id)
+                figures = city if task.lead_units else report_figures(session, campaign.id, unit.code)
+                scope = {"task": task.number, "task_title": task.title, "period": period.label,
+                         "indicators": indicator_rows(task.number, figures)}
                 obligation = Obligation(campaign_id=campaign.id, phase_id=phase.id, debtor_id=unit.id,
                                         creditor_id=campaign.owner_org_id, ref=ref, due=due, due_reason=reason,
-                                        state=State.OPEN, opened_on=as_of)
+                                        state=State.OPEN, opened_on=as_of, scope=scope)
                 session.add(obligation)
                 session.flush()
                 record_change(session, obligation, actor, "open", "", State.OPEN, reason, as_of)
-                _send_report_call(session, obligation, unit, task, period.label, reason, as_of, mail_domain)
+                _send_report_call(session, obligation, unit, task, period.label, reason, as_of, mail_domain,
+                                  intake_address)
                 existing.add((unit.id, ref))
                 outcome.created += 1
     return outcome
 
 
 def _send_report_call(session: Session, obligation: Obligation, unit: Organisation, task: Task, period: str,
-                      reason: str, on: date, mail_domain: str) -> None:
-    """The call for one period's report, with its workbook: queued once, under the obligation's key."""
-    contact = session.scalar(select(Contact.email).where(Contact.org_id == unit.id, Contact.role == "contact"))
-    if not contact:
+                      reason: str, on: date, mail_domain: str, intake_address: str) -> None:
+    """The call for one period's report, with its workbook and the obligation's reply address:
+    queued once, under the obligation's key."""
+    contact = contact_of(session, unit.id)
+    if contact is None:
         return  # the sweep's reminders climb past the missing contact and tell the coordinator
-    facts = ReportFacts(task.number, task.title, period, unit.short_name or unit.name, obligation.due.isoformat())
+    now = datetime.combine(on, time(9))
+    token = token_for(session, obligation.id, now)
+    filename, content = template_with_address(obligation, contact, token, intake_address)
+    address = reply_address(intake_address, token)
+    letter = self_report_call(org_name=unit.name, task_number=task.number, task_title=task.title, period=period,
+                              deadline=obligation.due, reason=reason, reply_address=address, tag=subject_tag(token),
+                              filename=filename)
     queue_message(
-        session, key=f"call:supervision:{obligation.id}", to=[contact], kind="call", obligation_id=obligation.id,
-        subject=f"【长期推进任务自查】请于 {obligation.due.isoformat()} 前报送第{task.number}项 {period} 自查报告",
-        text=(f"{unit.name}：\n\n请对照工作方案第{task.number}项「{task.title}」，填写附件自查报告，"
-              f"于 {obligation.due.isoformat()} 前回复本邮件报送。\n期限：{reason}\n"),
-        attachments=[Attachment(report_filename(facts), build_supervision_report(facts), XLSX)],
-        now=datetime.combine(on, time(9)), mail_domain=mail_domain)
+        session, key=call_key(PHASE, obligation.id), to=[contact.email], kind="call", obligation_id=obligation.id,
+        subject=letter.subject, text=letter.text, html=letter.html, reply_to=address,
+        attachments=[Attachment(filename, content, XLSX)], now=now, mail_domain=mail_domain)

@@ -1,0 +1,126 @@
+"""The self-report workbook (自查报告) of a long-term task: cover, indicators, narrative, instructions.
+
+The indicators come pre-filled with the registry's own figures (系统统计值), so a unit checks and
+corrects what is known rather than counting from nothing; its own figure goes beside each one.
+"""
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from rules import self_reports as r
+from workbooks.cover import TemplateFacts, write_cover
+from workbooks.safe_cells import append_safe, set_safe
+
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+PREFILLED_FILL = PatternFill("solid", fgColor="F2F2F2")
+WIDTHS = {"A": 6, "B": 28, "C": 10, "D": 14, "E": 16, "F": 48}
+EXAMPLES = {
+    r.PROGRESS: "本季度新增 9 项证明改为部门间信息共享核验，与市居民信息中心完成户籍、婚姻数据对接。",
+    r.ISSUES: "部分证明需省级部门数据共享，暂不能取消。",
+    r.NEXT_STEPS: "下季度完成与市不动产登记中心的数据对接，再取消 5 项证明。",
+}
+COMMON_MISTAKES = (
+    (r.REPORTED, "十七项、若干", "填写阿拉伯数字，如 17；没有的填 0"),
+    (r.LABEL, "改写指标名称或删除一行", "指标由系统列出，请勿改动；不适用的填 0 并在「说明」中写明"),
+    (r.COVER_PERIOD, "把上一期的报告改个日期再发", "每期单独报送，只填本报告期内的情况"),
+    (r.ISSUES, "（空白）", f"「{r.PROGRESS}」「{r.ISSUES}」「{r.NEXT_STEPS}」都要填写；确无问题的写「无」"),
+)
+
+
+@dataclass(frozen=True)
+class ReportFacts:
+    """What the report is for, besides the cover's usual facts."""
+
+    task_number: int
+    task_title: str
+    period: str  # e.g. 2016Q4
+    indicators: tuple[Mapping, ...]  # rules.self_reports.indicator_rows() entries
+
+
+def self_report_filename(facts: ReportFacts, org_short_name: str) -> str:
+    return f"自查报告-第{facts.task_number}项-{facts.period}-{org_short_name}.xlsx"
+
+
+def build_self_report_template(cover: TemplateFacts, facts: ReportFacts) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = r.COVER_SHEET
+    write_cover(sheet, f"长期推进任务自查报告（{facts.period}）", cover,
+                extra=((r.COVER_TASK, r.task_label(facts.task_number, facts.task_title)),
+                       (r.COVER_PERIOD, facts.period)),
+                note=f"「{r.INDICATOR_SHEET}」已列出系统统计值，请核对后在「{r.REPORTED}」填写本单位的数字；"
+                     f"「{r.NARRATIVE_SHEET}」的三个栏目都要填写。")
+    _indicators(book.create_sheet(r.INDICATOR_SHEET), facts)
+    _narrative(book.create_sheet(r.NARRATIVE_SHEET))
+    _instructions(book.create_sheet(r.INSTRUCTIONS_SHEET), cover, facts)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _header(sheet: Worksheet, headers: Sequence[str]) -> None:
+    append_safe(sheet, list(headers))
+    for cell in sheet[1]:
+        cell.font, cell.fill = Font(bold=True), HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+    sheet.freeze_panes = "A2"
+
+
+def _indicators(sheet: Worksheet, facts: ReportFacts) -> None:
+    _header(sheet, r.HEADERS)
+    figures = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
+                             showErrorMessage=True, errorTitle="请填写数字", error="请填写阿拉伯数字，没有的填 0")
+    sheet.add_data_validation(figures)
+    for seq, indicator in enumerate(facts.indicators, start=1):
+        append_safe(sheet, [seq, indicator["label"], indicator["unit"], indicator["value"], None, ""])
+        sheet.cell(sheet.max_row, 4).fill = PREFILLED_FILL
+        figures.add(f"E{sheet.max_row}")
+    for column, width in WIDTHS.items():
+        sheet.column_dimensions[column].width = width
+
+
+def _narrative(sheet: Worksheet) -> None:
+    _header(sheet, r.NARRATIVE_HEADERS)
+    for part in r.NARRATIVE:
+        append_safe(sheet, [part, ""])
+        sheet.cell(sheet.max_row, 2).alignment = Alignment(wrap_text=True, vertical="top")
+        sheet.row_dimensions[sheet.max_row].height = 90
+    sheet.column_dimensions["A"].width = 14
+    sheet.column_dimensions["B"].width = 90
+
+
+def _instructions(sheet: Worksheet, cover: TemplateFacts, facts: ReportFacts) -> None:
+    lines = (
+        "填报说明",
+        f"1. 本报告是第{facts.task_number}项「{facts.task_title}」{facts.period} 的自查报告，"
+        f"请于 {cover.deadline.isoformat()} 前回复邮件报送（附本表）。",
+        f"2. 「{r.INDICATOR_SHEET}」的「{r.SYSTEM}」是系统根据审定的清单、审核通过的办事指南和审定的证明清理结果统计的，"
+        f"请核对后在「{r.REPORTED}」填写本单位的数字；与系统不一致的，请在「{r.NOTE}」写明原因。",
+        "3. 数字只填阿拉伯数字（全角数字也可以），没有的填 0；不要改动指标名称，不要删除行。",
+        f"4. 「{r.NARRATIVE_SHEET}」的「{'」「'.join(r.NARRATIVE)}」都要填写，确无问题的写「无」。",
+        "5. 系统收到后几分钟内回执；如有问题，将一次性告知全部问题及修改方法。",
+        "",
+        "示范文本：",
+    )
+    for line in lines:
+        append_safe(sheet, [line])
+    sheet["A1"].font = Font(bold=True, size=14)
+    for part, example in EXAMPLES.items():
+        append_safe(sheet, [part, example])
+    append_safe(sheet, [])
+    append_safe(sheet, ["常见错误示例："])
+    append_safe(sheet, ["栏目", "错误写法", "正确做法"])
+    for mistake in COMMON_MISTAKES:
+        row = sheet.max_row + 1
+        for column, text in enumerate(mistake, start=1):
+            set_safe(sheet.cell(row, column), text)
+    sheet.column_dimensions["A"].width = 22
+    sheet.column_dimensions["B"].width = 40
+    sheet.column_dimensions["C"].width = 60
