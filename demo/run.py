@@ -52,7 +52,11 @@ def run_demo(console: Console, workspace: Path | None = None) -> None:
 
 async def _simulate(console: Console, workspace: Path) -> None:
     # The flows import Prefect, which reads its environment (set just above) on import.
-    from demo.long_term import LongTermSupervision  # noqa: PLC0415 - Prefect's environment first
+    from demo.long_term import (  # noqa: PLC0415 - Prefect's environment first
+        EvaluationsMonth,
+        LongTermSupervision,
+        SelfReportsByMail,
+    )
     from demo.mail import SubmissionsByMail  # noqa: PLC0415 - Prefect's environment first
     from demo.publication import PublicationByMail  # noqa: PLC0415 - Prefect's environment first
     from demo.review import ReviewByMail  # noqa: PLC0415 - Prefect's environment first
@@ -79,6 +83,8 @@ async def _simulate(console: Console, workspace: Path) -> None:
     second_half = GuidesAndCertificatesByMail(workspace, calendar, deadlines)  # guides and certificates
     publication = PublicationByMail(calendar)  # the public site, the departments' own parts
     long_term = LongTermSupervision()  # 督导检查, the green channel
+    self_reports = SelfReportsByMail(workspace, calendar)  # one quarter's self-reports by email
+    evaluations = EvaluationsMonth(workspace)  # a month of 好差评
 
     day = START
     while day <= END:
@@ -87,6 +93,8 @@ async def _simulate(console: Console, workspace: Path) -> None:
         events += await second_half.day(day)
         events += await publication.day(day)
         events += await long_term.day(day)
+        events += await self_reports.day(day)
+        events += evaluations.day(day)
         deliveries = schedule.pop(day, [])
         if deliveries:
             for d in deliveries:

@@ -96,3 +96,16 @@ def monthly_summary(session: Session, first: date, as_of: date) -> dict:
                               "按期整改", "申诉复核"],
                   "rows": case_rows},
     }
+
+
+def summaries_until(session: Session, as_of: date) -> list[dict]:
+    """Every month's summary from the first evaluation to the last full month before ``as_of``: what
+    the public site publishes."""
+    first = session.scalar(select(Evaluation.evaluated_at).order_by(Evaluation.evaluated_at).limit(1))
+    if first is None:
+        return []
+    month, months = first.date().replace(day=1), []
+    while next_month(month) <= as_of:
+        months.append(monthly_summary(session, month, as_of))
+        month = next_month(month)
+    return months

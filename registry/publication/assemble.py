@@ -15,6 +15,7 @@ from registry.campaign.queries import find_campaign
 from registry.campaign.tables import Campaign, Obligation, Phase
 from registry.certificates.listing import certificates_list, commitment_letter
 from registry.directory.tables import Organisation
+from registry.evaluations.summary import summaries_until
 from registry.guides.storing import agreed_guides
 from registry.publication.tables import PublishedAddress
 from registry.review.approval import item_code
@@ -79,7 +80,8 @@ def site_of(session: Session, number: int | None, now: datetime, allowed_links: 
     return Site(campaign_name=campaign.name, issued_by=campaign.issued_by, version=version.version,
                 approved_on=approval.approved_on, meeting=approval.meeting, document=approval.document,
                 effective_on=version.effective_on, generated_at=now, departments=departments, items=items,
-                certificates=certificates, files=files, changes=changes, allowed_links=allowed_links)
+                certificates=certificates, files=files, changes=changes, allowed_links=allowed_links,
+                evaluations=summaries_until(session, now.date()))
 
 
 def _with_file_paths(guide: dict, org_code: str) -> dict:
