@@ -18,6 +18,7 @@ from demo.samples import reply_mail
 from flows.intake import intake_flow
 from flows.self_reports import supervision_report_flow
 from registry.campaign.service import open_obligations, prioritise_obligation
+from registry.directory.service import organisation_names
 from registry.evaluations import service as evaluations
 from registry.guides.service import guides_status
 from registry.inspections.service import call_inspected_units, open_inspection, record_finding, rectify_finding
@@ -83,7 +84,7 @@ class SelfReportsByMail:
     async def day(self, day: date) -> list[str]:
         lines: list[str] = []
         if REPORTS_FROM <= day <= REPORTS_UNTIL and self.calendar.is_working_day(day):
-            self._plan(day)
+            lines += self._plan(day)
         replies = self.replies.pop(day, [])
         for obligation_id, mistake in replies:
             mailbox.Maildir(str(get_settings().maildir), create=True).add(self._reply(obligation_id, mistake, day))
@@ -98,10 +99,18 @@ class SelfReportsByMail:
                          f"未报送单位 {len(report['unreported'])} 个（{report['path']}）")
         return lines
 
-    def _plan(self, day: date) -> None:
-        for owed in open_obligations(self.url, "supervision"):
-            if not owed.ref.startswith(QUARTER) or owed.id in self.seen:
-                continue
+    def _plan(self, day: date) -> list[str]:
+        owed_now = [o for o in open_obligations(self.url, "supervision")
+                    if o.ref.startswith(QUARTER) and o.id not in self.seen]
+        lines = []
+        if owed_now and not self.seen:
+            # One unit never reports, so that the bulletin has someone to name under 未报送单位.
+            silent = owed_now[-1]
+            self.seen.add(silent.id)
+            owed_now = owed_now[:-1]
+            name = organisation_names(self.url)[silent.org_code].removeprefix("沈阳市")
+            lines.append(f"（有意逾期：{name}不报送{QUARTER}自查报告，督导检查通报将其列为未报送单位，督办阶梯一路升级）")
+        for owed in owed_now:
             self.seen.add(owed.id)
             roll = random.Random(owed.id).random()
             late = roll > 0.85
@@ -111,6 +120,7 @@ class SelfReportsByMail:
             self.replies.setdefault(when, []).append((owed.id, mistake))
             if mistake:
                 self.replies.setdefault(self.calendar.add_working_days(when, 2), []).append((owed.id, False))
+        return lines
 
     def _reply(self, obligation_id: int, mistake: bool, day: date) -> bytes:
         call = queued_message(self.url, call_message_key("supervision", obligation_id))

@@ -92,6 +92,23 @@ def test_demo_runs_the_campaign_and_says_where_to_look(tmp_path):
     publication = {o["org"]: o["state"] for o in report["obligations"] if o["phase"] == "publication"}
     assert set(publication.values()) <= {"fulfilled", "waived"} and "fulfilled" in publication.values()
 
+    # The long-term tasks: the quarter's bulletin names who did not report; every 差评 is settled;
+    # nothing personal is published.
+    bulletin = load_workbook(workspace / "督导检查通报-2016Q4.xlsx")
+    charts = [sheet for sheet in bulletin.worksheets if sheet._charts]
+    assert len(charts) >= 5 and "未报送单位" in bulletin.sheetnames
+    silent = [row[1] for row in bulletin["未报送单位"].iter_rows(min_row=2, values_only=True) if row[1]]
+    assert silent and any(name.removeprefix("沈阳市") in deliberate for name in silent)
+    cases = json.loads(subprocess.run([sys.executable, "-m", "reform", "evaluations", "list", "--format", "json"],
+                                      env={**env, "REFORM_HOME": str(workspace)}, capture_output=True, text=True,
+                                      timeout=120).stdout)
+    assert len(cases) == 3 and {c["state"] for c in cases} <= {"closed", "unfounded"}
+    published = "".join(p.read_text(encoding="utf-8-sig") for p in (site / "data").glob("*.*"))
+    published += (site / "evaluations.html").read_text(encoding="utf-8")
+    assert "2017-01" in published
+    assert not any(f"评价人{n}" in published or f"139{n:08d}" in published for n in range(1, 13))
+    assert "督导检查问题整改" in result.stdout and "绿色通道" in result.stdout
+
     # Approved without --force: every list through review, response and recheck, nothing overtaken.
     assert "审定取代的未办结审核、回复、复核事项：无" in result.stdout
     with transaction(url) as session:
