@@ -30,21 +30,13 @@ from rules.certificates import (
     VERIFICATION,
 )
 
-__all__ = ["BASIS", "BASIS_LEVEL", "CHOICES", "COLUMN_FIELDS", "COMMITMENT", "COVER_CONTACT", "COVER_CAMPAIGN",
-           "COVER_DATE", "COVER_DEADLINE", "COVER_ORG", "COVER_ORG_CODE", "COVER_PHONE", "COVER_REPLY", "COVER_SHEET",
+__all__ = ["BASIS", "BASIS_LEVEL", "CHOICES", "COLUMN_FIELDS", "COMMITMENT", "COVER_ORG_CODE", "COVER_SHEET",
            "DISPOSITION", "FIELD", "HEADERS", "INSTRUCTIONS_SHEET", "ISSUER", "ITEMS", "NAME", "REMARKS",
            "REPLACEMENT", "REQUESTER", "SEQ", "SHARE_SOURCE", "SHEET", "VERIFICATION"]
 
 INSTRUCTIONS_SHEET = "填报说明"
 
-# The cover: labels in column A, values in column B.
-COVER_ORG = "填报单位"
-COVER_CAMPAIGN = "工作方案"
-COVER_DEADLINE = "报送截止日期"
-COVER_REPLY = "报送方式"
-COVER_CONTACT = "联系人"
-COVER_PHONE = "联系电话"
-COVER_DATE = "填报日期"
+# The cover (labels in column A, values in column B) is every template's: workbooks.cover.
 
 # The fixed-choice columns and their drop-downs.
 CHOICES: dict[str, tuple[str, ...]] = {BASIS_LEVEL: BASIS_LEVELS, DISPOSITION: DISPOSITIONS, FIELD: FIELD_CHOICES}

@@ -17,7 +17,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from workbooks import certificates_schema as s
-from workbooks.cover import TemplateFacts, write_cover
+from workbooks.cover import TemplateFacts, write_cover, write_instructions
 from workbooks.safe_cells import append_safe
 
 # Rows prepared with drop-downs beyond the pre-filled ones; more rows are still accepted.
@@ -100,19 +100,5 @@ def _instructions(sheet: Worksheet, facts: TemplateFacts) -> None:
         f"5. 信息共享替代须填写「{s.SHARE_SOURCE}」（单位全称或规范简称）；其他证照替代须在「{s.REPLACEMENT}」写明证照名称。",
         f"6. 「{s.ITEMS}」只填本单位经审定的事项名称，多个用顿号「、」分隔。",
         f"7. 请于 {facts.deadline.isoformat()} 前回复邮件报送；系统将在几分钟内回执，一次性告知所有问题。",
-        "",
-        "示范文本（正确填写的一行）：",
     )
-    for line in lines:
-        append_safe(sheet, [line])
-    sheet["A1"].font = Font(bold=True, size=14)
-    append_safe(sheet, list(s.HEADERS))
-    append_safe(sheet, list(EXAMPLE_ROW))
-    append_safe(sheet, [])
-    append_safe(sheet, ["常见错误示例："])
-    append_safe(sheet, ["栏目", "错误写法", "正确做法"])
-    for mistake in COMMON_MISTAKES:
-        append_safe(sheet, list(mistake))
-    sheet.column_dimensions["A"].width = 22
-    sheet.column_dimensions["B"].width = 34
-    sheet.column_dimensions["C"].width = 60
+    write_instructions(sheet, lines, [("示范文本（正确填写的一行）：", s.HEADERS, [EXAMPLE_ROW])], COMMON_MISTAKES)

@@ -55,3 +55,28 @@ def write_cover(sheet: Worksheet, title: str, facts: TemplateFacts, *, reply_not
     for row in sheet.iter_rows(min_row=2, max_col=1):
         row[0].font = Font(bold=True)
     return {label: n for n, (label, _) in enumerate(rows, start=2)}
+
+
+def write_instructions(sheet: Worksheet, lines: Sequence[str],
+                       examples: Sequence[tuple[str, Sequence[str], Sequence[Sequence[object]]]],
+                       mistakes: Sequence[Sequence[str]], widths: Sequence[int] = (22, 34, 60)) -> None:
+    """The 填报说明 sheet every template ends with: its numbered lines, a correct example of each table
+    (caption, headers, rows) and the common mistakes (栏目, 错误写法, 正确做法)."""
+    for line in lines:
+        append_safe(sheet, [line])
+    sheet["A1"].font = Font(bold=True, size=14)
+    for caption, headers, rows in examples:
+        append_safe(sheet, [])
+        append_safe(sheet, [caption])
+        sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True)
+        append_safe(sheet, list(headers))
+        for row in rows:
+            append_safe(sheet, list(row))
+    append_safe(sheet, [])
+    append_safe(sheet, ["常见错误示例："])
+    sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True)
+    append_safe(sheet, ["栏目", "错误写法", "正确做法"])
+    for mistake in mistakes:
+        append_safe(sheet, list(mistake))
+    for letter, width in zip("ABC", widths):
+        sheet.column_dimensions[letter].width = width

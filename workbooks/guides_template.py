@@ -19,7 +19,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from rules.guides import split_materials
 from workbooks import guides_schema as s
-from workbooks.cover import TemplateFacts, write_cover
+from workbooks.cover import TemplateFacts, write_cover, write_instructions
 from workbooks.safe_cells import append_safe, set_safe
 
 # Rows prepared with drop-downs below the pre-filled ones; more rows are still accepted.
@@ -159,21 +159,5 @@ def _instructions(sheet: Worksheet, facts: TemplateFacts) -> None:
         "8. 是表格的材料（是否表格选「是」）须提供空白表格、示范文本和常见错误示例：填网址，或填文件名并把文件随邮件附上。",
         f"9. 请于 {facts.deadline.isoformat()} 前回复邮件报送；系统将在几分钟内回执，一次性告知所有问题。",
     )
-    for line in lines:
-        append_safe(sheet, [line])
-    sheet["A1"].font = Font(bold=True, size=14)
-    for name, rows in EXAMPLES.items():
-        append_safe(sheet, [])
-        append_safe(sheet, [f"示范文本（「{name}」正确填写的例子）："])
-        sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True)
-        append_safe(sheet, list(s.HEADERS[name]))
-        for row in rows:
-            append_safe(sheet, list(row))
-    append_safe(sheet, [])
-    append_safe(sheet, ["常见错误示例："])
-    sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True)
-    append_safe(sheet, ["栏目", "错误写法", "正确做法"])
-    for mistake in COMMON_MISTAKES:
-        append_safe(sheet, list(mistake))
-    for letter, width in zip("ABC", (24, 36, 60)):
-        sheet.column_dimensions[letter].width = width
+    examples = [(f"示范文本（「{name}」正确填写的例子）：", s.HEADERS[name], rows) for name, rows in EXAMPLES.items()]
+    write_instructions(sheet, lines, examples, COMMON_MISTAKES, widths=(24, 36, 60))
