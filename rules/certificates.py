@@ -27,6 +27,8 @@ class Disposition(StrEnum):
 
 
 DISPOSITIONS: tuple[str, ...] = tuple(d.value for d in Disposition)
+# What the 取消 list holds: every certificate an applicant is no longer asked for, whatever replaces it.
+NO_LONGER_DEMANDED = (Disposition.CANCEL, Disposition.COMMIT, Disposition.SHARE, Disposition.LICENCE)
 
 
 class BasisLevel(StrEnum):

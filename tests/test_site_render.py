@@ -435,3 +435,20 @@ def test_the_evaluations_page_shows_each_months_figures_with_its_text_escaped(tm
     page = (tmp_path / "evaluations.html").read_text(encoding="utf-8")
     assert "2017-01" in page and "按期整改" in page and "沈阳市教育局" in page
     assert "<script>alert" not in page
+
+
+def test_a_large_site_rendered_by_workers_is_the_same_site(tmp_path, monkeypatch):
+    import workbooks.site.render as render
+
+    site = synthetic_site(render.PARALLEL_FROM)
+    shared = sorted(p.relative_to(tmp_path / "shared") for p in render_site(site, _mkdir(tmp_path / "shared")))
+    monkeypatch.setattr(render, "PARALLEL_FROM", 10 ** 9)
+    alone = sorted(p.relative_to(tmp_path / "alone") for p in render_site(site, _mkdir(tmp_path / "alone")))
+    assert shared == alone and any(p.parts[0] == "items" for p in shared)
+    for page in shared[::97]:
+        assert (tmp_path / "shared" / page).read_bytes() == (tmp_path / "alone" / page).read_bytes()
+
+
+def _mkdir(path):
+    path.mkdir()
+    return path

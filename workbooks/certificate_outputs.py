@@ -29,6 +29,7 @@ from rules.certificates import (
     ITEM_SEPARATOR,
     ITEMS,
     NAME,
+    NO_LONGER_DEMANDED,
     REQUESTER,
     SEQ,
     Disposition,
@@ -43,7 +44,6 @@ AFTER = "取消后的办理方式"
 KEPT_HEADERS = (SEQ, NAME, ITEMS, REQUESTER, ISSUER, BASIS, BASIS_LEVEL)
 CANCELLED_HEADERS = (SEQ, NAME, ITEMS, REQUESTER, ISSUER, DISPOSAL, AFTER)
 # Every certificate no longer demanded, whatever took its place.
-NO_LONGER_DEMANDED = (Disposition.CANCEL, Disposition.COMMIT, Disposition.SHARE, Disposition.LICENCE)
 WIDTHS = {SEQ: 6, NAME: 24, ITEMS: 32, REQUESTER: 20, ISSUER: 20, BASIS: 44, BASIS_LEVEL: 12, DISPOSAL: 14,
           AFTER: 44}
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")

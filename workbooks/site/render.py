@@ -10,25 +10,27 @@ text. Output depends on the ``Site`` alone, so rendering twice gives the same by
 from __future__ import annotations
 
 import json
+import os
 import posixpath
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import lru_cache
+from html import escape as html_escape
+from multiprocessing import get_context
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from rules.cell_text import fold, unhidden
-from rules.certificates import Disposition, instead
+from rules.certificates import NO_LONGER_DEMANDED, Disposition, instead
 from rules.guides import ELEMENTS, NO_FEE
-from workbooks.certificate_outputs import NO_LONGER_DEMANDED
 from workbooks.site.model import Site, SiteCertificate, SiteDepartment, SiteFile, SiteItem
-from workbooks.site.open_data import write_open_data
 
 HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
@@ -39,6 +41,8 @@ HOME = "index.html"
 CERTIFICATES = "certificates.html"
 CHANGES = "changes.html"
 EVALUATIONS = "evaluations.html"
+# Below this many items the pages are rendered in this process: starting workers would cost more.
+PARALLEL_FROM, MAX_WORKERS, SHARE = 2000, 4, 500
 SEARCH_INDEX = "search-index.json"
 # file:// pages cannot fetch JSON in Chromium, so the home page loads the same index as a script.
 SEARCH_INDEX_SCRIPT = "static/search-index.js"
@@ -138,6 +142,8 @@ class _Page:
     def text(self, value: object) -> list[Piece]:
         """Free text with the addresses the site allows as links, every other address as text."""
         text = _shown(value)
+        if "://" not in text:
+            return [Piece(text)] if text else []  # most text holds no address at all
         pieces, start = [], 0
         for match in _URL.finditer(text):
             url = match.group(0).rstrip(_URL_TAIL)
@@ -198,29 +204,32 @@ class _Environment(Environment):
 
 
 # Text and links are shown on every page many times over: as Python, not as Jinja macros, they cost a
-# tenth. Markup.format and escape escape whatever came from a submitter, as autoescaping does.
-_LINK = Markup('<a href="{}">{}</a>')
+# tenth. Everything that came from a submitter is escaped (html.escape, quotes included), then the
+# whole marked safe once.
+def _link(href: str, text: str) -> str:
+    return f'<a href="{html_escape(href)}">{html_escape(text)}</a>'
 
 
 def _piece(one: Piece) -> Markup:
-    return _LINK.format(one.href, one.text) if one.href else escape(one.text)
+    return Markup(_link(one.href, one.text) if one.href else html_escape(one.text))
 
 
 def _pieces(pieces: Iterable[Piece]) -> Markup:
     """Text and links in a row; a line break in text stays a line break."""
-    return Markup("").join(_LINK.format(p.href, p.text) if p.href else
-                           Markup("<br>").join(escape(line) for line in p.text.split("\n")) for p in pieces)
+    return Markup("".join(_link(p.href, p.text) if p.href else "<br>".join(map(html_escape, p.text.split("\n")))
+                          for p in pieces))
 
 
 def _text(page: _Page, value: object, empty: str = "未填写") -> Markup:
     pieces = page.text(value)
     if pieces:
         return _pieces(pieces)
-    return Markup('<span class="empty">{}</span>').format(empty) if empty else Markup("")
+    return Markup(f'<span class="empty">{html_escape(empty)}</span>' if empty else "")
 
 
 def _environment() -> Environment:
-    env = _Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True,
+    # The templates are the package's own and never change while it runs: no file check per page.
+    env = _Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, auto_reload=False,
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters["cn_date"] = _cn_date
     env.filters["shown"] = _shown
@@ -447,12 +456,37 @@ def _department_page(output: _Output, department: SiteDepartment, path: str) -> 
             gone=[_certificate_view(c) for c in _gone(certificates)])
 
 
-def _item_pages(output: _Output, items: Iterable[SiteItem]) -> None:
+def _item_pages(output: _Output, items: Sequence[SiteItem]) -> None:
+    """One page per item. A city's thousands of pages are shared among the machine's cores: each worker
+    renders a share at a time, given the site without its items and without the files' bytes."""
+    workers = min(os.cpu_count() or 1, MAX_WORKERS)
+    if len(items) < PARALLEL_FROM or workers < 2:
+        _item_share(output, items)
+        return
+    slim = replace(output, site=replace(output.site, items=[], certificates=[], files=[]), written=[],
+                   files={path: replace(f, content=b"") for path, f in output.files.items()})
+    shares = [items[n:n + SHARE] for n in range(0, len(items), SHARE)]
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_workers_context()) as pool:
+        for written in pool.map(_item_share, [slim] * len(shares), shares):
+            output.written += written
+
+
+def _workers_context():
+    """Workers forked from a server process that loaded only this module: not from this process, whose
+    Prefect threads a fork would copy mid-lock, and without re-importing its main module as spawn does."""
+    context = get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    return context
+
+
+def _item_share(output: _Output, items: Iterable[SiteItem]) -> list[Path]:
+    start = len(output.written)
     for item in items:
         path = page_path_of_item(str(item.item.get("code")))
         page = _Page(output, path)
         _render(output, "item.html", path, item=item, guide=_guide_view(item), json_ld=_json_ld(output.site, item, page),
                 department_page=page.department(item.org_code))
+    return output.written[start:]
 
 
 def render_site(site: Site, out: Path) -> list[Path]:
@@ -464,6 +498,9 @@ def render_site(site: Site, out: Path) -> list[Path]:
                      items=frozenset(str(i.item.get("code")) for i in site.items),
                      nav=[("首页", HOME), ("证明事项清理", CERTIFICATES), ("清单调整记录", CHANGES),
                           ("好差评公示", EVALUATIONS)])
+    # Imported here: the open data needs the workbook libraries, the page workers do not.
+    from workbooks.site.open_data import write_open_data  # noqa: PLC0415 - keeps the page workers light
+
     data = sorted(write_open_data(site, out / DATA_FOLDER) or [])
     output.written += data
     _write_files(output)
