@@ -28,3 +28,19 @@ def period_containing(day: date, cadence: str = DEFAULT_CADENCE) -> Period:
     label = {1: f"{day.year}-{first_month:02d}", 3: f"{day.year}Q{index + 1}", 6: f"{day.year}H{index + 1}",
              12: f"{day.year}"}[months]
     return Period(label, start, next_start - timedelta(days=1))
+
+
+def months_of(label: str) -> list[str]:
+    """The months ("2016-10") a period label covers: "2016Q4", "2016-10", "2016H2" or "2016"."""
+    year, rest = label[:4], label[4:]
+    if rest.startswith("Q") and rest[1:].isdigit():
+        first, count = (int(rest[1:]) - 1) * 3 + 1, 3
+    elif rest.startswith("H") and rest[1:].isdigit():
+        first, count = (int(rest[1:]) - 1) * 6 + 1, 6
+    elif rest.startswith("-") and rest[1:].isdigit():
+        first, count = int(rest[1:]), 1
+    elif not rest and year.isdigit():
+        first, count = 1, 12
+    else:
+        raise ValueError(f"报告期“{label}”无法识别")
+    return [f"{year}-{month:02d}" for month in range(first, first + count)]

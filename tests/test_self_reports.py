@@ -9,6 +9,7 @@ import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
 
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -278,3 +279,23 @@ def test_the_flow_writes_the_report_and_leaves_its_artifacts(initialised, prefec
             return {a.key for a in await client.read_latest_artifacts()}
 
     assert {"supervision-report-2016q4", "supervision-report-2016q4-summary"} <= asyncio.run(artifact_keys())
+
+
+def test_the_report_gives_the_green_channels_share_of_each_month(initialised):
+    from registry.campaign.service import prioritise_obligation
+    from registry.self_reports.service import supervision_report
+
+    c = report_call(initialised)
+    prioritise_obligation(initialised, c.obligation_id, "群众反映强烈", datetime(2017, 1, 4, 9))
+    made = supervision_report(initialised, "2016Q4", as_of=date(2017, 1, 20))
+    rows = list(load_workbook(io.BytesIO(made.content))["绿色通道"].iter_rows(min_row=2, values_only=True))
+    assert [r[0] for r in rows] == ["2016-10", "2016-11", "2016-12"]
+
+
+def test_a_periods_months_are_named_from_its_label():
+    from rules.periods import months_of
+
+    assert months_of("2016Q4") == ["2016-10", "2016-11", "2016-12"]
+    assert months_of("2016H1")[-1] == "2016-06" and months_of("2016-07") == ["2016-07"] and len(months_of("2016")) == 12
+    with pytest.raises(ValueError, match="无法识别"):
+        months_of("2016Z")

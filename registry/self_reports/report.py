@@ -8,11 +8,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.errors import UserError
+from registry.campaign import green_channel
 from registry.campaign.queries import find_campaign
 from registry.campaign.tables import Obligation, Phase
 from registry.directory.tables import Organisation
 from registry.self_reports.storing import standing_reports
 from rules.obligations import STATE_NAMES, State
+from rules.periods import months_of
 from workbooks.supervision_report import BulletinFacts, BulletinRow, Narrative, Unreported
 
 PHASE = "supervision"
@@ -56,5 +58,6 @@ def bulletin_facts(session: Session, period: str, as_of: date, campaign_code: st
             unreported.append(Unreported(number, org.name, org.code, obligation.due.isoformat(), state))
         else:
             narratives.append(Narrative(number, org.name, report.progress, report.issues, report.next_steps))
+    green = tuple(green_channel.share(session, month, campaign_code) for month in months_of(period))
     return BulletinFacts(period, campaign.name, as_of.isoformat(), tuple(tasks.items()), tuple(rows),
-                         tuple(unreported), tuple(narratives))
+                         tuple(unreported), tuple(narratives), green)
