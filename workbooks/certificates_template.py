@@ -11,13 +11,10 @@ import io
 from collections.abc import Mapping, Sequence
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from workbooks import certificates_schema as s
-from workbooks.cover import TemplateFacts, write_cover, write_instructions
+from workbooks.cover import TemplateFacts, add_choices, write_cover, write_header, write_instructions
 from workbooks.safe_cells import append_safe
 
 # Rows prepared with drop-downs beyond the pre-filled ones; more rows are still accepted.
@@ -25,7 +22,6 @@ PREPARED_ROWS = 500
 WIDTHS = {s.SEQ: 6, s.NAME: 24, s.ITEMS: 30, s.REQUESTER: 18, s.ISSUER: 18, s.BASIS: 36, s.BASIS_LEVEL: 12,
           s.DISPOSITION: 14, s.REPLACEMENT: 24, s.SHARE_SOURCE: 18, s.COMMITMENT: 30, s.VERIFICATION: 24,
           s.FIELD: 12, s.REMARKS: 16}
-HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 
 EXAMPLE_ROW = (1, "婚姻状况证明", "公共租赁住房申请", "沈阳市住房保障和房产管理局", "户籍所在地街道办事处", "", "无",
                "信息共享替代", "通过婚姻登记信息系统查询核验", "沈阳市民政局", "", "", "一般事项", "")
@@ -67,24 +63,11 @@ def _cover(sheet: Worksheet, facts: TemplateFacts) -> None:
                      "请逐项核对、补全，不属于证明的（如身份证件、营业执照）可整行删除。")
 
 def _ledger(sheet: Worksheet, facts: TemplateFacts, prefilled: Sequence[Mapping]) -> None:
-    append_safe(sheet, list(s.HEADERS))
-    for column, header in enumerate(s.HEADERS, start=1):
-        cell = sheet.cell(row=1, column=column)
-        cell.font, cell.fill = Font(bold=True), HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-        sheet.column_dimensions[get_column_letter(column)].width = WIDTHS[header]
-    sheet.freeze_panes = "A2"
+    write_header(sheet, s.HEADERS, WIDTHS.__getitem__)
     for seq, certificate in enumerate(prefilled, start=1):
         # Item and certificate names came from departments' lists: append_safe keeps "=…" text.
         append_safe(sheet, [seq, certificate["name"], "、".join(certificate.get("items") or ()), facts.org_name])
-    last = len(prefilled) + PREPARED_ROWS + 1
-    for header, choices in s.CHOICES.items():
-        validation = DataValidation(type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True,
-                                    showErrorMessage=True, errorTitle=header,
-                                    error=f"请从下拉列表中选择：{'、'.join(choices)}")
-        sheet.add_data_validation(validation)
-        letter = get_column_letter(s.HEADERS.index(header) + 1)
-        validation.add(f"{letter}2:{letter}{last}")
+    add_choices(sheet, s.HEADERS, s.CHOICES, len(prefilled) + PREPARED_ROWS + 1)
 
 
 def _instructions(sheet: Worksheet, facts: TemplateFacts) -> None:

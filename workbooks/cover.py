@@ -1,13 +1,16 @@
-"""The cover every template a debtor receives opens with: who fills it in, for which plan, by when,
-how it goes back, and who to ask. One writer, so the inventory, the guides and the certificate
-ledger say it alike and their parsers find the unit's code in the same place."""
+"""The parts every template a debtor receives is made of: the cover (who fills it in, for which plan,
+by when, how it goes back, who to ask), the header row of each table and its drop-downs, and the
+instructions sheet. One writer each, so the inventory, the guides, the certificate ledger and the
+self-report say it alike, and their parsers find the unit's code in the same place."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from workbooks.safe_cells import append_safe
@@ -20,6 +23,7 @@ COVER_REPLY = "报送方式"
 COVER_CONTACT = "联系人"
 COVER_PHONE = "联系电话"
 COVER_DATE = "填报日期"
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 
 
 @dataclass(frozen=True)
@@ -80,3 +84,29 @@ def write_instructions(sheet: Worksheet, lines: Sequence[str],
         append_safe(sheet, list(mistake))
     for letter, width in zip("ABC", widths):
         sheet.column_dimensions[letter].width = width
+
+
+def write_header(sheet: Worksheet, headers: Sequence[str], width: Callable[[str], int] | None = None,
+                 freeze: str = "A2") -> None:
+    """A table's header row: bold on the header colour, wrapped, each column ``width(header)`` wide."""
+    append_safe(sheet, list(headers))
+    for column, header in enumerate(headers, start=1):
+        cell = sheet.cell(row=1, column=column)
+        cell.font, cell.fill = Font(bold=True), HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        if width is not None:
+            sheet.column_dimensions[get_column_letter(column)].width = width(header)
+    sheet.freeze_panes = freeze
+
+
+def add_choices(sheet: Worksheet, headers: Sequence[str], choices: Mapping[str, Sequence[str]], last_row: int,
+                strict: Callable[[str], bool] = lambda _header: True) -> None:
+    """A drop-down under each header ``choices`` names, rows 2 to ``last_row``; ``strict`` columns refuse
+    other values, the others only suggest."""
+    for header, values in choices.items():
+        validation = DataValidation(type="list", formula1='"' + ",".join(values) + '"', allow_blank=True,
+                                    showErrorMessage=strict(header), errorTitle=header,
+                                    error=f"请从下拉列表中选择：{'、'.join(values)}")
+        sheet.add_data_validation(validation)
+        letter = get_column_letter(list(headers).index(header) + 1)
+        validation.add(f"{letter}2:{letter}{last_row}")

@@ -12,19 +12,16 @@ import io
 from collections.abc import Mapping, Sequence
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.styles import PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
 from rules.guides import split_materials
 from workbooks import guides_schema as s
-from workbooks.cover import TemplateFacts, write_cover, write_instructions
-from workbooks.safe_cells import append_safe, set_safe
+from workbooks.cover import TemplateFacts, add_choices, write_cover, write_header, write_instructions
+from workbooks.safe_cells import set_safe
 
 # Rows prepared with drop-downs below the pre-filled ones; more rows are still accepted.
 PREPARED_ROWS = 2000
-HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 PREFILLED_FILL = PatternFill("solid", fgColor="F2F2F2")
 
 EXAMPLE_CODE, EXAMPLE_NAME = "SBJ-001", "城乡居民基本养老保险参保登记"
@@ -119,29 +116,16 @@ def _cover(sheet: Worksheet, facts: TemplateFacts) -> None:
 
 def _table(sheet: Worksheet, name: str, prefilled: list[list[object]]) -> None:
     headers = s.HEADERS[name]
-    append_safe(sheet, list(headers))
     widths = s.WIDTHS.get(name, {})
-    for column, header in enumerate(headers, start=1):
-        cell = sheet.cell(row=1, column=column)
-        cell.font, cell.fill = Font(bold=True), HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-        sheet.column_dimensions[get_column_letter(column)].width = widths.get(header, s.NARROW)
-    sheet.freeze_panes = "C2"
+    write_header(sheet, headers, lambda header: widths.get(header, s.NARROW), freeze="C2")
     for row, values in enumerate(prefilled, start=2):
         # The approved list's text is the department's own: set_safe keeps "=…" text. Rows are addressed
         # by number: append_safe asks the sheet for its last row, which costs a pass over every cell.
         for column, value in enumerate(values, start=1):
             if value not in ("", None):
                 set_safe(sheet.cell(row=row, column=column), value).fill = PREFILLED_FILL
-    last = len(prefilled) + PREPARED_ROWS + 1
-    for header, choices in s.CHOICES.get(name, {}).items():
-        strict = header not in s.OPEN_CHOICES
-        validation = DataValidation(type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True,
-                                    showErrorMessage=strict, errorTitle=header,
-                                    error=f"请从下拉列表中选择：{'、'.join(choices)}")
-        sheet.add_data_validation(validation)
-        letter = get_column_letter(headers.index(header) + 1)
-        validation.add(f"{letter}2:{letter}{last}")
+    add_choices(sheet, headers, s.CHOICES.get(name, {}), len(prefilled) + PREPARED_ROWS + 1,
+                strict=lambda header: header not in s.OPEN_CHOICES)
 
 
 def _instructions(sheet: Worksheet, facts: TemplateFacts) -> None:

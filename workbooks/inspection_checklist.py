@@ -19,6 +19,7 @@ from python_calamine import CalamineError
 from core.problems import Problem
 from rules.cell_text import fold, typed_text
 from rules.inspections import CHECKLIST, COUNTED_BY_COMPLAINTS, ChecklistRow
+from workbooks.cover import HEADER_FILL
 from workbooks.package import reader_failure
 from workbooks.safe_cells import append_safe
 
@@ -33,7 +34,6 @@ DAYS = "整改期限（工作日）"
 HEADERS = (ORG_CODE, ORG_NAME, ITEM, KNOWN, FINDING, DAYS)
 HEADER_ROW = 3  # below the round's name and the instruction
 FILL = PatternFill("solid", fgColor="FFF2CC")
-HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 
 
 @dataclass(frozen=True)

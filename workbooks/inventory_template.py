@@ -8,14 +8,12 @@ from __future__ import annotations
 import io
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from workbooks import inventory_schema as s
-from workbooks.cover import TemplateFacts, write_cover, write_instructions
-from workbooks.safe_cells import append_safe
+from workbooks.cover import TemplateFacts, add_choices, write_cover, write_header, write_instructions
 
 # Rows prepared with drop-downs; people rarely list more, and more rows are still accepted.
 PREPARED_ROWS = 2000
@@ -23,7 +21,6 @@ AUDIENCE_CHOICES = ("自然人", "法人", "其他组织", "自然人、法人",
                     "自然人、法人、其他组织")
 WIDTHS = {s.SEQ: 6, s.NAME: 30, s.KIND: 12, s.CATEGORY: 16, s.AUDIENCE: 18, s.IMPLEMENTER: 20,
           s.LEGAL_BASIS: 36, s.TIME_LIMIT: 12, s.CHARGED: 10, s.FEE_BASIS: 24, s.MATERIALS: 30, s.REMARKS: 16}
-HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 
 EXAMPLE_ROW = (1, "城乡居民基本养老保险参保登记", "主动服务", "社会保障", "自然人", "沈阳市社会保险事业服务中心",
                "《中华人民共和国社会保险法》第二十条；《国务院关于建立统一的城乡居民基本养老保险制度的意见》（国发〔2014〕8号）",
@@ -68,22 +65,10 @@ def _cover(sheet: Worksheet, facts: TemplateFacts) -> None:
 
 
 def _items(sheet: Worksheet) -> None:
-    append_safe(sheet, list(s.HEADERS))
-    for column, header in enumerate(s.HEADERS, start=1):
-        cell = sheet.cell(row=1, column=column)
-        cell.font, cell.fill = Font(bold=True), HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-        sheet.column_dimensions[get_column_letter(column)].width = WIDTHS[header]
-    sheet.freeze_panes = "A2"
+    write_header(sheet, s.HEADERS, WIDTHS.__getitem__)
     last = PREPARED_ROWS + 1
-    lists = {s.KIND: s.KINDS, s.CATEGORY: s.CATEGORIES, s.AUDIENCE: AUDIENCE_CHOICES, s.CHARGED: s.YES_NO}
-    for header, choices in lists.items():
-        validation = DataValidation(type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True,
-                                    showErrorMessage=True, errorTitle=header,
-                                    error=f"请从下拉列表中选择：{'、'.join(choices)}")
-        sheet.add_data_validation(validation)
-        letter = get_column_letter(s.HEADERS.index(header) + 1)
-        validation.add(f"{letter}2:{letter}{last}")
+    add_choices(sheet, s.HEADERS, {s.KIND: s.KINDS, s.CATEGORY: s.CATEGORIES, s.AUDIENCE: AUDIENCE_CHOICES,
+                                   s.CHARGED: s.YES_NO}, last)
     days = DataValidation(type="whole", operator="between", formula1="1", formula2="3650", allow_blank=True,
                           showErrorMessage=True, errorTitle=s.TIME_LIMIT, error="请填写工作日天数（正整数）")
     sheet.add_data_validation(days)

@@ -6,7 +6,7 @@ corrects what is known rather than counting from nothing; its own figure goes be
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from openpyxl import Workbook
@@ -15,10 +15,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from rules import self_reports as r
-from workbooks.cover import TemplateFacts, write_cover
+from workbooks.cover import TemplateFacts, write_cover, write_header
 from workbooks.safe_cells import append_safe, set_safe
 
-HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 PREFILLED_FILL = PatternFill("solid", fgColor="F2F2F2")
 WIDTHS = {"A": 6, "B": 28, "C": 10, "D": 14, "E": 16, "F": 48}
 EXAMPLES = {
@@ -65,16 +64,8 @@ def build_self_report_template(cover: TemplateFacts, facts: ReportFacts) -> byte
     return out.getvalue()
 
 
-def _header(sheet: Worksheet, headers: Sequence[str]) -> None:
-    append_safe(sheet, list(headers))
-    for cell in sheet[1]:
-        cell.font, cell.fill = Font(bold=True), HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-    sheet.freeze_panes = "A2"
-
-
 def _indicators(sheet: Worksheet, facts: ReportFacts) -> None:
-    _header(sheet, r.HEADERS)
+    write_header(sheet, r.HEADERS)
     figures = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
                              showErrorMessage=True, errorTitle="请填写数字", error="请填写阿拉伯数字，没有的填 0")
     sheet.add_data_validation(figures)
@@ -87,7 +78,7 @@ def _indicators(sheet: Worksheet, facts: ReportFacts) -> None:
 
 
 def _narrative(sheet: Worksheet) -> None:
-    _header(sheet, r.NARRATIVE_HEADERS)
+    write_header(sheet, r.NARRATIVE_HEADERS)
     for part in r.NARRATIVE:
         append_safe(sheet, [part, ""])
         sheet.cell(sheet.max_row, 2).alignment = Alignment(wrap_text=True, vertical="top")
