@@ -117,6 +117,17 @@ class _Output:
     items: frozenset[str]  # item codes with a page in this output
     nav: list[tuple[str, str]]  # (label, path)
     written: list[Path] = field(default_factory=list)
+    # The site's items and certificates by folded org code, grouped once per rendering: a department
+    # page looking through every item made a city of 10,000 items quadratic.
+    items_by_org: dict[str, list[SiteItem]] = field(init=False)
+    certificates_by_org: dict[str, list[SiteCertificate]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.items_by_org, self.certificates_by_org = defaultdict(list), defaultdict(list)
+        for item in self.site.items:
+            self.items_by_org[_org_key(item.org_code)].append(item)
+        for certificate in self.site.certificates:
+            self.certificates_by_org[_org_key(certificate.org_code)].append(certificate)
 
 
 class _Page:
@@ -182,6 +193,7 @@ def _shown(value: object) -> str:
     return str(value)
 
 
+@lru_cache(maxsize=4096)  # a few hundred departments, looked up for every item
 def _org_key(code: str) -> str:
     return fold(code).lower()
 
@@ -244,29 +256,12 @@ _ENV = _environment()
 # --- the views the templates show --------------------------------------------------------------
 
 
-# The site being rendered, its items and certificates grouped by department once (not once per
-# department page, which made a city of 10,000 items quadratic).
-_GROUPED: list[tuple[Site, dict[str, list[SiteItem]], dict[str, list[SiteCertificate]]]] = []
+def _items_of(output: _Output, org_code: str) -> list[SiteItem]:
+    return output.items_by_org.get(_org_key(org_code), [])
 
 
-def _grouped(site: Site) -> tuple[dict[str, list[SiteItem]], dict[str, list[SiteCertificate]]]:
-    if not _GROUPED or _GROUPED[0][0] is not site:
-        items: dict[str, list[SiteItem]] = defaultdict(list)
-        certificates: dict[str, list[SiteCertificate]] = defaultdict(list)
-        for item in site.items:
-            items[_org_key(item.org_code)].append(item)
-        for certificate in site.certificates:
-            certificates[_org_key(certificate.org_code)].append(certificate)
-        _GROUPED[:] = [(site, items, certificates)]
-    return _GROUPED[0][1], _GROUPED[0][2]
-
-
-def _items_of(site: Site, org_code: str) -> list[SiteItem]:
-    return list(_grouped(site)[0].get(_org_key(org_code), ()))
-
-
-def _certificates_of(site: Site, org_code: str) -> list[SiteCertificate]:
-    return list(_grouped(site)[1].get(_org_key(org_code), ()))
+def _certificates_of(output: _Output, org_code: str) -> list[SiteCertificate]:
+    return output.certificates_by_org.get(_org_key(org_code), [])
 
 
 def _disposition(certificate: SiteCertificate) -> str:
@@ -355,11 +350,11 @@ def _json_ld(site: Site, item: SiteItem, page: _Page) -> str:
     return script_json(service)
 
 
-def _by_department(site: Site) -> list[dict]:
+def _by_department(output: _Output) -> list[dict]:
     rows = []
-    for department in site.departments:
-        items = _items_of(site, department.code)
-        certificates = _certificates_of(site, department.code)
+    for department in output.site.departments:
+        items = _items_of(output, department.code)
+        certificates = _certificates_of(output, department.code)
         rows.append({"department": department, "items": len(items),
                      "guides": sum(1 for i in items if i.guide is not None),
                      "kept": len(_kept(certificates)), "gone": len(_gone(certificates))})
@@ -447,9 +442,8 @@ def _write_styles(output: _Output, names: Sequence[str]) -> None:
 
 
 def _department_page(output: _Output, department: SiteDepartment, path: str) -> None:
-    site = output.site
-    certificates = _certificates_of(site, department.code)
-    items = _items_of(site, department.code)
+    certificates = _certificates_of(output, department.code)
+    items = _items_of(output, department.code)
     _render(output, "department.html", path, department=department,
             items=[(i, _guide_view(i)) for i in items],
             kept=[_certificate_view(c) for c in _kept(certificates)],
@@ -509,7 +503,7 @@ def render_site(site: Site, out: Path) -> list[Path]:
     _write(output, SEARCH_INDEX, (json.dumps(index, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
     _write(output, SEARCH_INDEX_SCRIPT, f"window.SEARCH_INDEX = {script_json(index)};\n".encode())
     data_links = sorted(p.relative_to(out).as_posix() for p in (out / DATA_FOLDER).rglob("*") if p.is_file())
-    _render(output, "index.html", HOME, by_department=_by_department(site), by_category=_by_category(site),
+    _render(output, "index.html", HOME, by_department=_by_department(output), by_category=_by_category(site),
             data_links=data_links)
     for department in site.departments:
         _department_page(output, department, page_path_of_department(department.code))
@@ -540,11 +534,13 @@ def render_department(site: Site, org_code: str, out: Path) -> list[Path]:
     department = next((d for d in site.departments if _org_key(d.code) == _org_key(org_code)), None)
     if department is None:
         raise ValueError(f"单位代码「{org_code}」不在本次公布的部门中")
-    items = _items_of(site, org_code)
-    certificates = _certificates_of(site, org_code)
+    wanted = _org_key(org_code)
+    items = [i for i in site.items if _org_key(i.org_code) == wanted]
+    certificates = [c for c in site.certificates if _org_key(c.org_code) == wanted]
     needed = _files_needed(site, items, certificates)
     files = {_checked_file_path(f.path): f for f in site.files if f.path in needed}
-    output = _Output(site=site, out=out, files=files, departments={_org_key(department.code): HOME},
+    output = _Output(site=replace(site, items=items, certificates=certificates), out=out, files=files,
+                     departments={_org_key(department.code): HOME},
                      items=frozenset(str(i.item.get("code")) for i in items),
                      nav=[(department.short_name or department.name, HOME)])
     _write_files(output)
