@@ -233,14 +233,14 @@ class GuidesAndCertificatesByMail:
             if merged:
                 lines.append(f"[cyan]review-merge[/] 汇总审核意见 {len(merged)} 份，发给部门 {len(merged) - len(conflicted)} 份"
                              + (f"；{len(conflicted)} 份证明事项意见不一致，提请市编委办协调" if conflicted else ""))
-        revised = [r for r in guides_status(self.url) if r["state"] == "revise"]
-        for org in {r["org"] for r in revised}:
-            obligation_id = revised[0]["obligation_id"] if revised[0]["org"] == org else None
-            if obligation_id and obligation_id not in self.planned:
-                self.planned.add(obligation_id)  # the department revises once and resends
-                when = self.calendar.add_working_days(day, FIX_AFTER_WORKING_DAYS)
-                self.replies.setdefault(when, []).append(Reply(GUIDES, obligation_id, org, "good"))
-                lines.append(f"市政务服务办要求修改 1 份办事指南，{revised[0]['org_name']}将于 {when} 修改后重报")
+        # A department asked to revise its guides does so once and sends them again.
+        for entry in {r["org"]: r for r in guides_status(self.url) if r["state"] == "revise"}.values():
+            if entry["obligation_id"] in self.planned:
+                continue
+            self.planned.add(entry["obligation_id"])
+            when = self.calendar.add_working_days(day, FIX_AFTER_WORKING_DAYS)
+            self.replies.setdefault(when, []).append(Reply(GUIDES, entry["obligation_id"], entry["org"], "good"))
+            lines.append(f"市政务服务办要求修改 1 份办事指南，{entry['org_name']}将于 {when} 修改后重报")
         return lines
 
     def _decide(self, submission_id: int, day: date) -> list[str]:
