@@ -150,12 +150,12 @@ def document_receipt(*, org_name: str, document_name: str, version: int, filenam
 
 def not_taken_in_receipt(*, org_name: str, phase_name: str, document_name: str, tag: str,
                          received: datetime) -> Letter:
-    """A reply for a phase whose document the system does not take in yet: nothing was stored."""
-    subject = f"【回执】{phase_name}阶段的材料暂不通过邮件受理（{org_name}）{tag}"
+    """A reply for a phase whose document is not sent in by mail: nothing was stored."""
+    subject = f"【回执】{phase_name}阶段的材料不通过邮件受理（{org_name}）{tag}"
     lines = [f"{org_name}：",
-             f"贵单位 {received:%Y-%m-%d %H:%M} 发来的邮件已收到。「{phase_name}」阶段要求的{document_name}，"
-             "其模板和受理方式将在后续版本中另行通知，系统暂不能受理，本邮件未作登记，本项任务仍待完成。",
-             "请在收到通知后按要求报送；如有疑问，请与市编委办联系。", "市编委办"]
+             f"贵单位 {received:%Y-%m-%d %H:%M} 发来的邮件已收到。「{phase_name}」阶段的{document_name}"
+             "不通过邮件报送，由市编委办按规定登记，本邮件未作登记，本项任务仍待完成。",
+             "如有疑问，请与市编委办联系。", "市编委办"]
     return Letter(subject, "\n\n".join(lines) + "\n", letter_html(lines))
 
 

@@ -65,11 +65,6 @@ class Document:
     def formats_text(self) -> str:
         return "、".join(FORMAT_NAMES[f] for f in self.formats)
 
-    @property
-    def later(self) -> bool:
-        """Called for, but its template and its intake come with a later release."""
-        return self.called and not self.taken_in
-
 
 DOCUMENTS = {d.kind: d for d in (
     Document(DocumentKind.INVENTORY, "公共服务事项清单", (Format.XLSX,), template=True, called=True, taken_in=True,

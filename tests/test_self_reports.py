@@ -290,6 +290,8 @@ def test_the_report_gives_the_green_channels_share_of_each_month(initialised):
     made = supervision_report(initialised, "2016Q4", as_of=date(2017, 1, 20))
     rows = list(load_workbook(io.BytesIO(made.content))["绿色通道"].iter_rows(min_row=2, values_only=True))
     assert [r[0] for r in rows] == ["2016-10", "2016-11", "2016-12"]
+    # The report obligation, opened in November, is the month's one on the green channel.
+    assert [r[2] for r in rows] == [0, 1, 0] and rows[1][1] > 1
 
 
 def test_a_periods_months_are_named_from_its_label():

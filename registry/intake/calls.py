@@ -56,8 +56,7 @@ def require_template(session: Session, phase: Phase) -> None:
     doc = phase_document(phase)
     if not doc.template:
         having = "、".join(_phases_where(session, phase.campaign_id, lambda d: d.template))
-        later = "（模板将在后续版本中提供）" if doc.later else ""
-        raise NoTemplate(f"阶段 {phase.code}（{phase.name}）没有报送模板{later}，本阶段报送的是{doc.name}；"
+        raise NoTemplate(f"阶段 {phase.code}（{phase.name}）没有报送模板，本阶段报送的是{doc.name}；"
                          f"有模板的阶段：{having}")
 
 

@@ -1,9 +1,9 @@
 """Taking in one submission: identify it, check that it is what its phase asks for, validate it,
 store it and answer it.
 
-A phase asks for one document (rules.documents): the inventory's workbook is checked row by row; a
-work plan is kept whole with its digest; a document that a later release defines is answered but
-not stored. Everything here happens in the caller's transaction, so a message's effects (the
+A phase asks for one document (rules.documents): the inventory's, the guides' and the certificate
+ledger's workbooks are checked row by row; a work plan is kept whole with its digest; a document
+that is not sent in by mail (an answer its own flow records) is answered but not stored. Everything here happens in the caller's transaction, so a message's effects (the
 submission, its items, the obligation's new state, the receipt in the outbox and the record that
 the message was seen) commit together or not at all.
 """
@@ -267,7 +267,7 @@ def _keep_item_document(session: Session, obligation: Obligation, submission: Su
 
 def _not_taken_in(session: Session, obligation: Obligation, doc: Document, settings: Settings, now: datetime, *,
                   to: str | None, in_reply_to: str, receipt_key: str) -> IntakeResult:
-    """A reply for a document a later release defines: answered, nothing stored, the obligation as it was."""
+    """A reply for a document not sent in by mail: answered, nothing stored, the obligation as it was."""
     org = obligation.debtor
     letter = not_taken_in_receipt(org_name=org.name, phase_name=obligation.phase.name, document_name=doc.name,
                                   tag=subject_tag(token_for(session, obligation.id, now)), received=now)
