@@ -14,6 +14,7 @@ class OrgKind(StrEnum):
 
     DEPARTMENT = "department"  # 市直部门 / 直属单位 (the lead agencies are departments too)
     DISTRICT = "district"  # 区、县(市)人民政府
+    ENTERPRISE = "enterprise"  # 国有企业, supervised by an industry regulator (parent)
 
 
 class OrgRole(StrEnum):

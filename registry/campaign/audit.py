@@ -34,6 +34,7 @@ def record_change(
         from_state=str(from_state),
         to_state=str(to_state),
         reason=reason,
+        district=obligation.district,
     )
     session.add(entry)
     return entry

@@ -19,7 +19,9 @@ from core.problems import Problem
 from registry.campaign.audit import record_change
 from registry.campaign.queries import find_campaign
 from registry.campaign.tables import Campaign, Obligation, Phase, Task
+from registry.directory.queries import organisations_of
 from registry.directory.tables import Organisation
+from registry.scope import CITY
 from registry.seed import SHENYANG_2016
 from rules.calendar import WorkingCalendar
 from rules.deadlines import Shift, resolve_deadline
@@ -37,7 +39,7 @@ class PlanError(UserError, ValueError):
 
 
 # Who owes a phase, as a plan file writes it: parts joined by "+", each one of these or role:X.
-SELECTOR_PARTS = ("departments", "districts", "regulators", "dynamic")
+SELECTOR_PARTS = ("departments", "districts", "regulators", "enterprises", "dynamic")
 _SELECTOR_FIX = f"可用的写法：{'、'.join(SELECTOR_PARTS)}，或 role:角色（{'、'.join(r.value for r in OrgRole)}），多项用 + 连接"
 
 
@@ -191,18 +193,24 @@ def load_plan(session: Session, spec: PlanSpec, calendar: WorkingCalendar) -> Ca
     return campaign
 
 
-def debtors_for(session: Session, selector: str) -> list[Organisation]:
-    """Resolve a plan selector ("departments", "districts+regulators", "role:coordinator")."""
-    orgs = session.scalars(select(Organisation).order_by(Organisation.id)).all()
+def debtors_for(session: Session, selector: str, campaign: Campaign | None = None) -> list[Organisation]:
+    """Resolve a plan selector ("departments", "districts+regulators", "role:coordinator") within the
+    campaign's own directory: a district's campaign picks the district's departments and agencies,
+    a regulator's the enterprises it supervises; the city's when no campaign is given."""
+    district = campaign.district if campaign is not None else CITY
+    orgs = organisations_of(session, district)
     chosen: dict[int, Organisation] = {}
     for part in selector.split("+"):
         part = part.strip()
         if part == "departments":
-            picked = [o for o in orgs if o.kind == OrgKind.DEPARTMENT and o.parent_id is None]
+            picked = [o for o in orgs if o.kind == OrgKind.DEPARTMENT]
         elif part == "districts":
             picked = [o for o in orgs if o.kind == OrgKind.DISTRICT]
         elif part == "regulators":
             picked = [o for o in orgs if OrgRole.REGULATOR in o.roles]
+        elif part == "enterprises":
+            owner = campaign.owner_org_id if campaign is not None else None
+            picked = [o for o in orgs if o.kind == OrgKind.ENTERPRISE and o.parent_id == owner]
         elif part.startswith("role:"):
             picked = [o for o in orgs if part.removeprefix("role:") in o.roles]
         elif part in ("", "dynamic"):
@@ -221,7 +229,7 @@ def task_units(session: Session, task: Task) -> list[Organisation]:
     if task.lead_units:
         return list(session.scalars(select(Organisation).where(Organisation.code.in_(task.lead_units))
                                     .order_by(Organisation.id)))
-    return debtors_for(session, task_selector(task))
+    return debtors_for(session, task_selector(task), task.campaign)
 
 
 def task_selector(task: Task) -> str:
@@ -240,13 +248,13 @@ def open_phase(session: Session, campaign_code: str | None, phase_code: str, on:
                                  place=campaign.code)])
     if phase.deadline is None:
         return 0  # undated phases open per submission, from the flows
-    creditor = debtors_for(session, phase.creditor_selector)[:1] if phase.creditor_selector else []
+    creditor = debtors_for(session, phase.creditor_selector, campaign)[:1] if phase.creditor_selector else []
     owed = {
         o.debtor_id
         for o in session.scalars(select(Obligation).where(Obligation.phase_id == phase.id, Obligation.ref == ""))
     }
     created = 0
-    for debtor in debtors_for(session, phase.debtor_selector):
+    for debtor in debtors_for(session, phase.debtor_selector, campaign):
         if debtor.id in owed:
             continue
         obligation = Obligation(

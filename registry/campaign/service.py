@@ -85,7 +85,8 @@ def add_synthetic_obligations(url: str, count: int, around: date, campaign_code:
             {"id": start + i + 1, "campaign_id": campaign.id, "phase_id": phase_ids[i % len(phase_ids)],
              "debtor_id": org_ids[i % len(org_ids)], "creditor_id": None, "ref": f"load-{start + i + 1}",
              "due": dues[i % len(dues)], "due_reason": "", "state": "open",
-             "priority": i % 10 == 0, "opened_on": opened_on, "closed_on": None}
+             "priority": i % 10 == 0, "opened_on": opened_on, "closed_on": None,
+             "district": campaign.district}
             for i in range(count)
         ]
         for chunk in range(0, count, _SYNTHETIC_CHUNK):

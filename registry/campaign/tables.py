@@ -23,9 +23,10 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from registry.base import Base
 from registry.directory.tables import Organisation
+from registry.scope import DistrictScoped
 
 
-class Campaign(Base):
+class Campaign(DistrictScoped, Base):
     """The city campaign, or a district's cascade of it (``parent_id`` points to the city's)."""
 
     __tablename__ = "campaigns"
@@ -48,7 +49,7 @@ class Campaign(Base):
     tasks: Mapped[list[Task]] = relationship(back_populates="campaign", order_by="Task.number")
 
 
-class Task(Base):
+class Task(DistrictScoped, Base):
     """A row of the plan's 任务分解表."""
 
     __tablename__ = "tasks"
@@ -69,7 +70,7 @@ class Task(Base):
     campaign: Mapped[Campaign] = relationship(back_populates="tasks")
 
 
-class Phase(Base):
+class Phase(DistrictScoped, Base):
     __tablename__ = "phases"
     __table_args__ = (UniqueConstraint("campaign_id", "code"),)
 
@@ -98,7 +99,7 @@ class Phase(Base):
     campaign: Mapped[Campaign] = relationship(back_populates="phases")
 
 
-class Obligation(Base):
+class Obligation(DistrictScoped, Base):
     """Something one organisation owes by a deadline."""
 
     __tablename__ = "obligations"
@@ -130,7 +131,7 @@ class Obligation(Base):
     creditor: Mapped[Organisation | None] = relationship(foreign_keys=[creditor_id])
 
 
-class AuditEntry(Base):
+class AuditEntry(DistrictScoped, Base):
     """Append-only: every state change, who made it, when and why."""
 
     __tablename__ = "audit_log"

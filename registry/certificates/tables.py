@@ -10,9 +10,10 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column
 
 from registry.base import Base
+from registry.scope import DistrictScoped
 
 
-class CertificateLedger(Base):
+class CertificateLedger(DistrictScoped, Base):
     """An accepted ledger version of one department; the newest of an obligation is the one that stands."""
 
     __tablename__ = "certificate_ledgers"
@@ -25,7 +26,7 @@ class CertificateLedger(Base):
     notes: Mapped[list[str]] = mapped_column(JSON, default=list)  # the receipt's hints (sharing candidates)
 
 
-class CertificateEntry(Base):
+class CertificateEntry(DistrictScoped, Base):
     __tablename__ = "certificate_entries"
     __table_args__ = (UniqueConstraint("submission_id", "seq", name="uq_certificate_entries_seq"),)
 

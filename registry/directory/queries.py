@@ -6,29 +6,45 @@ from sqlalchemy.orm import Session
 
 from core.errors import UserError
 from registry.directory.tables import Contact, Organisation
+from registry.scope import CITY
 from rules.organisations import OrgRole
 
+# Each district has its own 编委办, four agencies and government office: every "who plays which
+# part" below answers for one district's directory, the city's ("") unless told.
 
-def coordinator_addresses(session: Session) -> list[str]:
+
+def coordinator_addresses(session: Session, district: str = CITY) -> list[str]:
     """Where problems go: the working contacts of the coordinating office."""
     rows = session.execute(
         select(Organisation.roles, Contact.email)
         .join(Contact, Contact.org_id == Organisation.id)
-        .where(Contact.role == "contact", Contact.email != "")
+        .where(Contact.role == "contact", Contact.email != "", Organisation.district == district)
     ).all()
     return [email for roles, email in rows if OrgRole.COORDINATOR in roles]
 
 
+def organisations_of(session: Session, district: str = CITY) -> list[Organisation]:
+    """The district's organisations (the city's by default), in directory order."""
+    return list(session.scalars(select(Organisation).where(Organisation.district == district)
+                                .order_by(Organisation.id)))
 
-def reviewers(session: Session) -> list[Organisation]:
+
+def with_role(session: Session, role: OrgRole, district: str = CITY) -> list[Organisation]:
+    return [o for o in organisations_of(session, district) if role in o.roles]
+
+
+def reviewers(session: Session, district: str = CITY) -> list[Organisation]:
     """The lead agencies, in directory order (编委办, 法制办, 财政局, 政务服务办)."""
-    orgs = session.scalars(select(Organisation).order_by(Organisation.id)).all()
-    return [o for o in orgs if OrgRole.LEAD_AGENCY in o.roles]
+    return with_role(session, OrgRole.LEAD_AGENCY, district)
 
 
-def coordinator(session: Session) -> Organisation:
-    orgs = session.scalars(select(Organisation).order_by(Organisation.id)).all()
-    return next(o for o in orgs if OrgRole.COORDINATOR in o.roles)
+def coordinator(session: Session, district: str = CITY) -> Organisation:
+    return with_role(session, OrgRole.COORDINATOR, district)[0]
+
+
+def general_office(session: Session, district: str = CITY) -> Organisation | None:
+    """市政府办公厅, or a district's 区政府办公室: publication and 督查."""
+    return next(iter(with_role(session, OrgRole.GENERAL_OFFICE, district)), None)
 
 
 def contact_email(session: Session, org_id: int) -> str:

@@ -32,6 +32,7 @@ def upsert_directory(session: Session, records: list[OrgRecord]) -> tuple[int, i
         org.name, org.short_name, org.kind = record.name, record.short_name, str(record.kind)
         org.roles = [str(r) for r in record.roles]
         org.division_code, org.address = record.division_code, record.address
+        org.district = record.division_code  # a district's government and departments are its own rows
         _set_contacts(org, record)
     session.flush()
     for record in records:  # parents may come later in the file than their children
@@ -56,6 +57,7 @@ def _set_contacts(org: Organisation, record: OrgRecord) -> None:
             contact = Contact(role=role, rung=rung)
             org.contacts.append(contact)
         contact.name, contact.email, contact.phone = person.name, person.email, person.phone
+        contact.district = org.district
 
 
 def to_record(org: Organisation, parent_code: str) -> OrgRecord:

@@ -5,9 +5,10 @@ from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.base import Base
+from registry.scope import DistrictScoped
 
 
-class Organisation(Base):
+class Organisation(DistrictScoped, Base):
     __tablename__ = "organisations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -26,7 +27,7 @@ class Organisation(Base):
     )
 
 
-class Contact(Base):
+class Contact(DistrictScoped, Base):
     """A person to write to. ``rung`` orders the escalation ladder: contact, leader, head."""
 
     __tablename__ = "contacts"

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from registry.base import Base
 from registry.campaign.tables import Obligation
 from registry.directory.tables import Organisation
+from registry.scope import DistrictScoped
 
 
 class EvaluationPerson(Base):
@@ -26,7 +27,7 @@ class EvaluationPerson(Base):
     erased_on: Mapped[date | None] = mapped_column(Date)  # erased on request: name and contact blanked
 
 
-class Evaluation(Base):
+class Evaluation(DistrictScoped, Base):
     __tablename__ = "evaluations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -48,7 +49,7 @@ class Evaluation(Base):
     person: Mapped[EvaluationPerson | None] = relationship()
 
 
-class EvaluationCase(Base):
+class EvaluationCase(DistrictScoped, Base):
     """The case a 差评 opened: verification, rectification or review, 回访, one appeal."""
 
     __tablename__ = "evaluation_cases"

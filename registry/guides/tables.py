@@ -12,9 +12,10 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Integer, LargeBinary, String, 
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from registry.base import Base
+from registry.scope import DistrictScoped
 
 
-class GuideCheck(Base):
+class GuideCheck(DistrictScoped, Base):
     """The completeness check of one guides version: item code -> missing elements, and the figures
     of simplification (days and materials cut, visits) the receipt reported. The newest accepted
     version of an obligation is the one that stands."""
@@ -30,7 +31,7 @@ class GuideCheck(Base):
     simplification: Mapped[dict] = mapped_column(JSON, default=dict)
 
 
-class Guide(Base):
+class Guide(DistrictScoped, Base):
     __tablename__ = "guides"
     __table_args__ = (UniqueConstraint("submission_id", "code", name="uq_guides_item"),)
 
@@ -79,7 +80,7 @@ class Guide(Base):
                                                 passive_deletes=True)
 
 
-class GuideMaterial(Base):
+class GuideMaterial(DistrictScoped, Base):
     __tablename__ = "guide_materials"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -99,7 +100,7 @@ class GuideMaterial(Base):
     row: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class GuideStep(Base):
+class GuideStep(DistrictScoped, Base):
     __tablename__ = "guide_steps"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -112,7 +113,7 @@ class GuideStep(Base):
     row: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class GuideFee(Base):
+class GuideFee(DistrictScoped, Base):
     __tablename__ = "guide_fees"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -124,7 +125,7 @@ class GuideFee(Base):
     row: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class GuideFaq(Base):
+class GuideFaq(DistrictScoped, Base):
     __tablename__ = "guide_faqs"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -134,7 +135,7 @@ class GuideFaq(Base):
     row: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class GuideFile(Base):
+class GuideFile(DistrictScoped, Base):
     """A blank form, sample or common-mistakes example attached to the email the guides came in."""
 
     __tablename__ = "guide_files"

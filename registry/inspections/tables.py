@@ -13,9 +13,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from registry.base import Base
 from registry.campaign.tables import Obligation
 from registry.directory.tables import Organisation
+from registry.scope import DistrictScoped
 
 
-class InspectionRound(Base):
+class InspectionRound(DistrictScoped, Base):
     __tablename__ = "inspection_rounds"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -29,7 +30,7 @@ class InspectionRound(Base):
     findings: Mapped[list[Finding]] = relationship(back_populates="round", order_by="Finding.id")
 
 
-class InspectedUnit(Base):
+class InspectedUnit(DistrictScoped, Base):
     """One unit a round inspects, with what the registry knew of it when the round opened."""
 
     __tablename__ = "inspected_units"
@@ -45,7 +46,7 @@ class InspectedUnit(Base):
     org: Mapped[Organisation] = relationship()
 
 
-class Finding(Base):
+class Finding(DistrictScoped, Base):
     """A problem an inspection found at a unit, against one checklist item, and its rectification."""
 
     __tablename__ = "inspection_findings"

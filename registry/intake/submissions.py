@@ -68,7 +68,7 @@ def _accept(session: Session, obligation: Obligation, submission: Submission, va
         old.state, old.superseded_by_id = "superseded", submission.id
     if validation.items:
         # One Core executemany, not the ORM's per-row bookkeeping: 200 rows cost a millisecond this way.
-        session.execute(insert(SubmittedItem.__table__), [{"submission_id": submission.id, **item}
+        session.execute(insert(SubmittedItem.__table__), [{"submission_id": submission.id, "district": obligation.district, **item}
                                                           for item in validation.items])
     what = described or ("零报告" if validation.zero_report else f"{len(validation.items)} 个事项")
     if obligation.state in (State.OPEN, State.RETURNED):

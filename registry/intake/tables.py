@@ -21,9 +21,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from registry.base import Base
+from registry.scope import DistrictScoped
 
 
-class ReplyToken(Base):
+class ReplyToken(DistrictScoped, Base):
     """The token a department's reply carries (intake+<token>@… or [RF-<token>] in the subject).
 
     Random rather than derived, so nothing secret has to be configured, and stored, so a token
@@ -38,7 +39,7 @@ class ReplyToken(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
-class MailboxMessage(Base):
+class MailboxMessage(DistrictScoped, Base):
     """Every intake message ever seen, once. Seeing the same message again changes nothing.
 
     The row is also the message's claim: it is inserted first, in the transaction that takes the
@@ -72,7 +73,7 @@ class MailboxMessage(Base):
     raw: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
 
 
-class Submission(Base):
+class Submission(DistrictScoped, Base):
     """One workbook received for an obligation. Versions count up; an accepted one supersedes the last."""
 
     __tablename__ = "submissions"
@@ -103,7 +104,7 @@ class Submission(Base):
     )
 
 
-class SubmittedItem(Base):
+class SubmittedItem(DistrictScoped, Base):
     """A row of an accepted 公共服务事项清单, as validated."""
 
     __tablename__ = "submitted_items"

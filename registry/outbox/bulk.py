@@ -15,7 +15,7 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 
 # What varies per notice; the rest of a freshly queued row is the same for all.
-VARYING = ("key", "message_id", "kind", "obligation_id", "to_addrs", "cc_addrs", "subject", "text")
+VARYING = ("key", "message_id", "kind", "obligation_id", "to_addrs", "cc_addrs", "subject", "text", "district")
 CONSTANT = {"reply_to": "", "html": "", "in_reply_to": "", "state": "pending", "attempts": 0, "last_error": ""}
 
 

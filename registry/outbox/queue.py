@@ -39,8 +39,12 @@ def queue_message(
     attachments: list[Attachment] = (),
     now: datetime | None = None,
     mail_domain: str = "reform.shenyang.example.org",
+    district: str | None = None,
 ) -> tuple[OutboxMessage, bool]:
-    """Queue a message under a unique key; returns (row, created). An existing key is left as it is."""
+    """Queue a message under a unique key; returns (row, created). An existing key is left as it is.
+
+    ``district`` is whose message it is, when it is about no obligation (whose district it takes).
+    """
     existing = session.scalar(select(OutboxMessage).where(OutboxMessage.key == key))
     if existing is not None:
         return existing, False
@@ -59,6 +63,7 @@ def queue_message(
         queued_at=now or datetime.now(),
         attachments=[OutboxAttachment(filename=a.filename, content_type=a.content_type, content=a.content)
                      for a in attachments],
+        district=district,
     )
     session.add(message)
     session.flush()
@@ -67,9 +72,10 @@ def queue_message(
 
 
 def queue_letter(session: Session, key: str, to: list[str], letter: Letter, settings: Settings, now: datetime,
-                 obligation_id: int | None, kind: str, in_reply_to: str = "", attachments=()) -> None:
+                 obligation_id: int | None, kind: str, in_reply_to: str = "", attachments=(),
+                 district: str | None = None) -> None:
     """Queue a composed letter; a letter with nobody to send it to is dropped."""
     if to:
         queue_message(session, key=key, to=to, subject=letter.subject, text=letter.text, html=letter.html,
                       kind=kind, obligation_id=obligation_id, in_reply_to=in_reply_to, attachments=list(attachments),
-                      now=now, mail_domain=settings.smtp.mail_domain)
+                      now=now, mail_domain=settings.smtp.mail_domain, district=district)

@@ -7,9 +7,10 @@ from sqlalchemy import JSON, DateTime, ForeignKey, Integer, LargeBinary, String,
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.base import Base
+from registry.scope import DistrictScoped
 
 
-class OutboxMessage(Base):
+class OutboxMessage(DistrictScoped, Base):
     __tablename__ = "outbox"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -53,7 +54,7 @@ class OutboxMessage(Base):
     )
 
 
-class OutboxAttachment(Base):
+class OutboxAttachment(DistrictScoped, Base):
     __tablename__ = "outbox_attachments"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -8,9 +8,10 @@ from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, UniqueConstr
 from sqlalchemy.orm import Mapped, mapped_column
 
 from registry.base import Base
+from registry.scope import DistrictScoped
 
 
-class Publication(Base):
+class Publication(DistrictScoped, Base):
     """One rendering of an approved version; publishing a version again adds a row (the site is
     rendered anew and replaces the folder as a whole)."""
 
@@ -27,7 +28,7 @@ class Publication(Base):
     actor: Mapped[str] = mapped_column(String(100), default="system")
 
 
-class PublishedAddress(Base):
+class PublishedAddress(DistrictScoped, Base):
     """The address where a department published its part of the site, as it replied."""
 
     __tablename__ = "published_addresses"

@@ -306,7 +306,7 @@ def decide_conflict(session: Session, submission_id: int, seq: str, opinion: str
     decision.opinion, decision.reason, decision.actor, decision.decided_at = fold(opinion), reason, actor, now
     item.outcome, item.reason, item.adjusted = fold(opinion), reason, adjusted
     session.add(AuditEntry(at=now, actor=actor, entity="consolidated_item", entity_id=item.id, action="decide",
-                           to_state=fold(opinion), reason=f"协调决定：{reason}"))
+                           to_state=fold(opinion), reason=f"协调决定：{reason}", district=item.district))
     session.flush()
     if all(i.outcome for i in consolidated.items):
         issue(session, consolidated, settings, now)

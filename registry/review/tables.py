@@ -23,9 +23,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from registry.base import Base
+from registry.scope import DistrictScoped
 
 
-class ReviewReply(Base):
+class ReviewReply(DistrictScoped, Base):
     """One review workbook an agency returned for one review obligation. Versions count up."""
 
     __tablename__ = "review_replies"
@@ -53,7 +54,7 @@ class ReviewReply(Base):
         cascade="all, delete-orphan", order_by="ReviewOpinion.position", passive_deletes=True)
 
 
-class ReviewOpinion(Base):
+class ReviewOpinion(DistrictScoped, Base):
     """An agency's opinion on one item of the reviewed list."""
 
     __tablename__ = "review_opinions"
@@ -68,7 +69,7 @@ class ReviewOpinion(Base):
     adjusted: Mapped[str] = mapped_column(Text, default="")
 
 
-class ConsolidatedOpinion(Base):
+class ConsolidatedOpinion(DistrictScoped, Base):
     """The written opinion (书面审核意见) on one submission. Exactly one: two concurrent merges
     race on the unique submission_id, and the loser rolls back."""
 
@@ -87,7 +88,7 @@ class ConsolidatedOpinion(Base):
         cascade="all, delete-orphan", order_by="ConsolidatedItem.position", passive_deletes=True)
 
 
-class ConsolidatedItem(Base):
+class ConsolidatedItem(DistrictScoped, Base):
     __tablename__ = "consolidated_items"
     __table_args__ = (UniqueConstraint("consolidated_id", "position", name="uq_consolidated_items_position"),)
 
@@ -105,7 +106,7 @@ class ConsolidatedItem(Base):
     conflict: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
-class CoordinatorDecision(Base):
+class CoordinatorDecision(DistrictScoped, Base):
     """The coordinator's decision on a conflicting item: one per item."""
 
     __tablename__ = "coordinator_decisions"
@@ -118,7 +119,7 @@ class CoordinatorDecision(Base):
     decided_at: Mapped[datetime] = mapped_column(DateTime)
 
 
-class ReviewResponse(Base):
+class ReviewResponse(DistrictScoped, Base):
     """A department's revised list answering its consolidated opinion, diffed against the one before."""
 
     __tablename__ = "review_responses"
@@ -135,7 +136,7 @@ class ReviewResponse(Base):
     diff: Mapped[dict] = mapped_column(JSON, default=dict)
 
 
-class Approval(Base):
+class Approval(DistrictScoped, Base):
     """The city government's approval (市政府常务会议审定) of the consolidated list."""
 
     __tablename__ = "approvals"
@@ -150,7 +151,7 @@ class Approval(Base):
     actor: Mapped[str] = mapped_column(String(100))
 
 
-class ApprovedListVersion(Base):
+class ApprovedListVersion(DistrictScoped, Base):
     """A frozen version of the approved list: version 1 at approval, one more per adjustment (动态调整)."""
 
     __tablename__ = "approved_list_versions"

@@ -6,9 +6,10 @@ from sqlalchemy import Float, ForeignKey, Integer, String, Text, UniqueConstrain
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.base import Base
+from registry.scope import DistrictScoped
 
 
-class SelfReport(Base):
+class SelfReport(DistrictScoped, Base):
     __tablename__ = "self_reports"
     __table_args__ = (UniqueConstraint("obligation_id", "version", name="uq_self_reports_version"),)
 
@@ -27,7 +28,7 @@ class SelfReport(Base):
                                                          order_by="SelfReportValue.position", passive_deletes=True)
 
 
-class SelfReportValue(Base):
+class SelfReportValue(DistrictScoped, Base):
     __tablename__ = "self_report_values"
     __table_args__ = (UniqueConstraint("submission_id", "key", name="uq_self_report_values_key"),)
 

@@ -41,13 +41,14 @@ def keys_taken_on(session: Session, day: date) -> set[str]:
     return set(session.scalars(select(RungTaken.notice_key).where(RungTaken.taken_on == day).distinct()))
 
 
-def record_rungs(session: Session, day: date, messages: Sequence[tuple[str, str, Sequence[int]]]) -> None:
-    """Record, in bulk, each obligation's rung taken on ``day``: (notice key, rung, obligations) per message."""
+def record_rungs(session: Session, day: date, messages: Sequence[tuple[str, str, Sequence[int], str]]) -> None:
+    """Record, in bulk, each obligation's rung taken on ``day``: (notice key, rung, obligations, district) per message."""
     # Ladder names and numbers never need escaping for COPY; a key would only for an odd
     # organisation code. Escaping checked per message, not per row: a third of the time at 100,000.
-    plain = not any(set(key) & _COPY_SPECIAL for key, _, _ in messages)
-    insert_rows(session, "rungs_taken", ("obligation_id", "rung", "notice_key"),
-                ((oid, rung, key) for key, rung, ids in messages for oid in ids), {"taken_on": day}, plain=plain)
+    plain = not any(set(key) & _COPY_SPECIAL for key, _, _, _ in messages)
+    insert_rows(session, "rungs_taken", ("obligation_id", "rung", "notice_key", "district"),
+                ((oid, rung, key, district) for key, rung, ids, district in messages for oid in ids),
+                {"taken_on": day}, plain=plain)
 
 
 _COPY_SPECIAL = set("\t\n\r\\")

@@ -36,7 +36,6 @@ from notifications.escalation_notices import (
 )
 from registry.calendar.store import load_calendar
 from registry.campaign.tables import Campaign, Obligation, Phase
-from registry.directory.queries import coordinator_addresses
 from registry.directory.tables import Contact, Organisation
 from registry.intake.reply_tokens import reply_address, subject_tag
 from registry.intake.tables import ReplyToken
@@ -143,23 +142,34 @@ class _Directory:
 
     orgs: dict[int, tuple[str, str, str]]  # id -> (code, name, short name)
     emails: dict[int, dict[str, str]]  # id -> role -> address
-    supervision: str  # 市政府办公厅's working contact: 督查
-    coordinator: tuple[str, ...]
+    # By district ("" the city): a district campaign's 督查 goes to its own 区政府办公室, and its
+    # coordinator is its own 区编委办.
+    supervision: dict[str, str]  # 市政府办公厅's working contact: 督查
+    coordinator: dict[str, tuple[str, ...]]
 
 
 def _load_directory(session: Session) -> _Directory:
     orgs: dict[int, tuple[str, str, str]] = {}
-    general_office: list[int] = []
-    for org_id, code, name, short, roles in session.execute(
-            select(Organisation.id, Organisation.code, Organisation.name, Organisation.short_name, Organisation.roles)):
+    general_office: list[tuple[int, str]] = []
+    coordinators: dict[str, list[int]] = defaultdict(list)
+    for org_id, code, name, short, roles, district in session.execute(
+            select(Organisation.id, Organisation.code, Organisation.name, Organisation.short_name, Organisation.roles,
+                   Organisation.district)):
         orgs[org_id] = (code, name, short or name)
         if OrgRole.GENERAL_OFFICE in (roles or ()):
-            general_office.append(org_id)
+            general_office.append((org_id, district))
+        if OrgRole.COORDINATOR in (roles or ()):
+            coordinators[district].append(org_id)
     emails: dict[int, dict[str, str]] = defaultdict(dict)
     for org_id, role, email in session.execute(select(Contact.org_id, Contact.role, Contact.email)):
         emails[org_id][role] = (email or "").strip()
-    supervision = next((emails[o].get("contact", "") for o in sorted(general_office) if emails[o].get("contact")), "")
-    return _Directory(orgs, dict(emails), supervision, tuple(coordinator_addresses(session)))
+    supervision: dict[str, str] = {}
+    for org_id, district in sorted(general_office):
+        if emails[org_id].get("contact"):
+            supervision.setdefault(district, emails[org_id]["contact"])
+    coordinator = {district: tuple(emails[o]["contact"] for o in ids if emails[o].get("contact"))
+                   for district, ids in coordinators.items()}
+    return _Directory(orgs, dict(emails), supervision, coordinator)
 
 
 def _reply_tokens(session: Session) -> dict[int, str]:
@@ -275,11 +285,13 @@ def _sweep(session: Session, as_of: date, dry_run: bool, now: datetime | None, m
             continue
         code, name, _ = directory.orgs[debtor]
         lead_org = creditor or campaigns[cid].owner_org_id
-        address_key = (step.recipient, debtor, lead_org)
+        district = campaigns[cid].district
+        address_key = (step.recipient, debtor, lead_org, district)
         if address_key not in addressings:
-            emails = {**directory.emails.get(debtor, {}), "supervision": directory.supervision}
+            emails = {**directory.emails.get(debtor, {}), "supervision": directory.supervision.get(district, "")}
             lead = directory.emails.get(lead_org, {}).get("contact", "")
-            addressings[address_key] = address(step.recipient, emails, (lead,) if lead else (), directory.coordinator)
+            addressings[address_key] = address(step.recipient, emails, (lead,) if lead else (),
+                                               directory.coordinator.get(district, ()))
         addressing = addressings[address_key]
         decided[oid] = _Decided(step, cid, pid, debtor, creditor, ref, due, due_reason, addressing)
         decisions.append(RungDecision(oid, code, step.rung, due))
@@ -299,15 +311,21 @@ def _sweep(session: Session, as_of: date, dry_run: bool, now: datetime | None, m
         return result
 
     # Rungs first: the unique index on (obligation, rung) is what refuses a concurrent sweep.
-    record_rungs(session, as_of, [(m.key, m.rung, m.obligation_ids) for m in result.messages])
+    district = {m.key: campaigns[decided[m.obligation_ids[0]].campaign_id].district for m in result.messages}
+    record_rungs(session, as_of, [(m.key, m.rung, m.obligation_ids, district[m.key]) for m in result.messages])
     insert_outbox_rows(session, (
         (m.key, message_id_for(m.key, mail_domain), ESCALATION, None, *_json_of(m.to, m.cc), m.subject,
-         words.texts[m.key]) for m in result.messages), now)
-    missing = [(m.org_code, m.org_name, "、".join(RECIPIENT_NAMES[r] for r in m.skipped),
-                f"{_about(m)}{decided[m.obligation_ids[0]].step.title}") for m in result.messages if m.skipped]
-    if missing and directory.coordinator:
-        _tell_coordinator_of_missing_contacts(session, as_of, missing, [m.key for m in result.messages],
-                                              directory.coordinator, now, mail_domain)
+         words.texts[m.key], district[m.key]) for m in result.messages), now)
+    missing: dict[str, list] = defaultdict(list)
+    for m in result.messages:
+        if m.skipped:
+            missing[district[m.key]].append((m.org_code, m.org_name, "、".join(RECIPIENT_NAMES[r] for r in m.skipped),
+                                             f"{_about(m)}{decided[m.obligation_ids[0]].step.title}"))
+    for where, lines in missing.items():
+        if directory.coordinator.get(where):
+            _tell_coordinator_of_missing_contacts(session, as_of, lines,
+                                                  [m.key for m in result.messages if district[m.key] == where],
+                                                  directory.coordinator[where], now, mail_domain, where)
     return result
 
 
@@ -371,12 +389,14 @@ def _json_of(to: tuple[str, ...], cc: tuple[str, ...]) -> tuple[str, str]:
 
 
 def _tell_coordinator_of_missing_contacts(session: Session, as_of: date, missing: list, keys: list[str],
-                                          coordinator: tuple[str, ...], now: datetime, mail_domain: str) -> None:
+                                          coordinator: tuple[str, ...], now: datetime, mail_domain: str,
+                                          district: str) -> None:
     # Keyed by the messages queued: a rerun queues no message, hence no second one of these.
     digest = hashlib.sha256("\n".join(keys).encode()).hexdigest()[:16]
     subject, text = compose_missing_contacts(as_of, missing)
     queue_message(session, key=f"missing-contacts:{as_of.isoformat()}:{digest}", to=list(coordinator),
-                  subject=subject, text=text, kind="missing-contacts", now=now, mail_domain=mail_domain)
+                  subject=subject, text=text, kind="missing-contacts", now=now, mail_domain=mail_domain,
+                  district=district)
 
 
 def is_sweep_day(calendar: WorkingCalendar, day: date) -> bool:

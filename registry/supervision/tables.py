@@ -14,9 +14,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from registry.base import Base
 from registry.campaign.tables import Obligation
 from registry.directory.tables import Organisation
+from registry.scope import DistrictScoped
 
 
-class RungTaken(Base):
+class RungTaken(DistrictScoped, Base):
     """One rung of one obligation's ladder, taken once: what a rerun skips and `explain` shows.
 
     The notice that told of it is the outbox row keyed ``notice_key``, one message for all of an
@@ -46,7 +47,7 @@ class ComplaintPerson(Base):
     erased_on: Mapped[date | None] = mapped_column(Date)
 
 
-class Complaint(Base):
+class Complaint(DistrictScoped, Base):
     __tablename__ = "complaints"
 
     id: Mapped[int] = mapped_column(primary_key=True)
