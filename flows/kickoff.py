@@ -12,10 +12,12 @@ from tasks.outbox import deliver_outbox
 
 
 @flow(name="phase-kickoff")
-async def kickoff_flow(phase_code: str = "inventory", now: datetime | None = None, deliver: bool = True) -> dict:
-    """Rerunnable: each call has its own outbox key, so a rerun or a crash midway never calls twice."""
+async def kickoff_flow(phase_code: str = "inventory", now: datetime | None = None, deliver: bool = True,
+                       campaign: str | None = None) -> dict:
+    """Rerunnable: each call has its own outbox key, so a rerun or a crash midway never calls twice.
+    ``campaign`` names a district's or regulator's campaign; the city's when None."""
     now = now or datetime.now()
-    obligation_ids = phase_obligations_to_call(phase_code)
+    obligation_ids = phase_obligations_to_call(phase_code, campaign)
     outbox_ids = [await queue_phase_call(obligation_id, now) for obligation_id in obligation_ids]
     delivery = await deliver_outbox(now) if deliver else {"sent": 0, "deferred": 0, "failed": 0}
     await create_markdown_artifact(key=f"kickoff-{artifact_key(phase_code)}",

@@ -35,6 +35,8 @@ class OutputFormat(StrEnum):
 # The two options every watching command takes, spelt once so their help reads the same everywhere.
 AsOf = Annotated[str | None, typer.Option("--as-of", help="以哪一天为准（YYYY-MM-DD），默认今天")]
 Format = Annotated[OutputFormat, typer.Option("--format", help="table 或 json")]
+# A district's or regulator's campaign (reform district list shows their codes); the city's by default.
+CampaignCode = Annotated[str | None, typer.Option("--campaign", help="工作方案代码（区县、行业的方案见 reform district list），默认市级方案")]
 
 
 class BadDate(UserError, ValueError):

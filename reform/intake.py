@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from core.local_prefect import use_local_prefect_unless_configured
-from reform.common import ExitCode, console, database_url, writable_target
+from reform.common import CampaignCode, ExitCode, console, database_url, writable_target
 
 
 def template(
@@ -42,18 +42,18 @@ def submit(
     raise typer.Exit(ExitCode.DONE if result.outcome in ("accepted", "zero_report") else ExitCode.REJECTED)
 
 
-def kickoff(phase: Annotated[str, typer.Argument(help="阶段代码")] = "inventory") -> None:
+def kickoff(phase: Annotated[str, typer.Argument(help="阶段代码")] = "inventory", campaign_code: CampaignCode = None) -> None:
     """向本阶段每个待报送单位发出通知（写明本阶段要报送什么，有模板的附上模板；每个单位只发一次，重复运行安全）。"""
     from registry.campaign import service as campaign  # noqa: PLC0415 - slow import, see reform.common
     from registry.intake import service as intake  # noqa: PLC0415 - slow import, see reform.common
 
     # Before Prefect starts: an unknown phase would otherwise run the whole flow to call nobody.
-    campaign.require_phase(database_url(), phase)
-    intake.require_called_phase(database_url(), phase)
+    campaign.require_phase(database_url(), phase, campaign_code)
+    intake.require_called_phase(database_url(), phase, campaign_code)
     use_local_prefect_unless_configured()
     from flows.kickoff import kickoff_flow  # noqa: PLC0415 - Prefect's environment is set just above
 
-    result = asyncio.run(kickoff_flow(phase))
+    result = asyncio.run(kickoff_flow(phase, campaign=campaign_code))
     console.print(f"通知 {result['calls']} 个单位；本次发出 {result['sent']} 封，稍后重试 {result['deferred']} 封，"
                   f"失败 {result['failed']} 封（失败的已告知市编委办）。")
 

@@ -18,8 +18,8 @@ from registry.intake.service import IntakeResult
 
 
 @task(name="obligations-to-call")
-def phase_obligations_to_call(phase_code: str) -> list[int]:
-    return intake.obligations_to_call(get_settings().database_url, phase_code)
+def phase_obligations_to_call(phase_code: str, campaign: str | None = None) -> list[int]:
+    return intake.obligations_to_call(get_settings().database_url, phase_code, campaign)
 
 
 @task(name="queue-call", cache_policy=NONE)

@@ -6,6 +6,9 @@ from sqlalchemy.orm import Session
 
 from core.errors import UserError
 from registry.campaign.tables import Campaign, Phase
+from registry.directory.tables import Organisation
+from registry.scope import EVERY_DISTRICT, current_scope
+from rules.organisations import OrgKind
 
 
 class UnknownCampaign(UserError, LookupError):
@@ -13,9 +16,10 @@ class UnknownCampaign(UserError, LookupError):
 
 
 def find_campaign(session: Session, code: str | None) -> Campaign:
-    """The named campaign, or the city campaign when none is named."""
+    """The named campaign, or when none is named the city campaign (a district user's own district's)."""
     query = select(Campaign).order_by(Campaign.id)
-    query = query.where(Campaign.code == code) if code else query.where(Campaign.level == "city")
+    default = Campaign.level == "city" if current_scope() == EVERY_DISTRICT else Campaign.level == "district"
+    query = query.where(Campaign.code == code) if code else query.where(default)
     campaign = session.scalars(query).first()
     if campaign is None:
         raise UnknownCampaign(
@@ -37,3 +41,12 @@ def find_phase(session: Session, phase_code: str, campaign_code: str | None = No
         if phase.code == phase_code:
             return phase
     raise UnknownPhase(f"没有阶段 {phase_code!r}，可用的阶段代码：{'、'.join(p.code for p in phases)}")
+
+
+def government_of(session: Session, campaign: Campaign) -> str:
+    """Who approves the campaign's list: 市政府, or a district's own government (和平区政府)."""
+    if campaign.level == "city" or not campaign.district:
+        return "市政府"
+    name = session.scalar(select(Organisation.short_name).where(Organisation.kind == OrgKind.DISTRICT,
+                                                               Organisation.division_code == campaign.district))
+    return f"{name}政府" if name else "区县政府"

@@ -24,10 +24,11 @@ CERTIFICATES = "certificates"
 STATE_NAMES = {"under_review": "审核中", "decided": "已审定"}
 
 
-def certificates_list(session: Session, org_code: str | None = None, disposition: str | None = None) -> list[dict]:
+def certificates_list(session: Session, org_code: str | None = None, disposition: str | None = None,
+                      campaign_code: str | None = None) -> list[dict]:
     """One entry per certificate of each department's current ledger; ``disposition`` is the review's
     decision once made, the department's proposal until then (``proposed`` keeps the proposal)."""
-    campaign = find_campaign(session, None)
+    campaign = find_campaign(session, campaign_code)
     query = (select(CertificateLedger.obligation_id, CertificateLedger.submission_id, Organisation.code,
                     Organisation.name)
              .join(Obligation, Obligation.id == CertificateLedger.obligation_id)
@@ -55,11 +56,11 @@ def certificates_list(session: Session, org_code: str | None = None, disposition
     return listed
 
 
-def certificate_documents(session: Session, as_of: date) -> list[tuple[str, bytes]]:
+def certificate_documents(session: Session, as_of: date, campaign_code: str | None = None) -> list[tuple[str, bytes]]:
     """The 保留 list, the 取消 list (everything no longer demanded, with what replaces it) and a
     告知承诺书 for every 告知承诺 certificate, as files (name, content)."""
-    campaign = find_campaign(session, None)
-    entries = certificates_list(session)
+    campaign = find_campaign(session, campaign_code)
+    entries = certificates_list(session, campaign_code=campaign.code)
     files = [(f"保留证明事项清单-{as_of.isoformat()}.xlsx",
               build_certificate_list(Disposition.KEEP, campaign_name=campaign.name, as_of=as_of, entries=entries)),
              (f"取消证明事项清单-{as_of.isoformat()}.xlsx",

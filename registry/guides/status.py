@@ -22,9 +22,9 @@ STATE_NAMES = {"missing": "未报送", "rejected": "未通过校验", "under_rev
                "agreed": "审核通过", "waived": "已免除"}
 
 
-def guides_status(session: Session, org_code: str | None = None) -> list[dict]:
+def guides_status(session: Session, org_code: str | None = None, campaign_code: str | None = None) -> list[dict]:
     """One entry per approved item a guides obligation covers, in department and list order."""
-    campaign = find_campaign(session, None)
+    campaign = find_campaign(session, campaign_code)
     query = (select(Obligation).join(Phase, Phase.id == Obligation.phase_id)
              .join(Organisation, Organisation.id == Obligation.debtor_id)
              .where(Obligation.campaign_id == campaign.id, Phase.code == GUIDES, Obligation.ref == "")

@@ -172,7 +172,8 @@ def _misrouted(session: Session, mail: InboundMail, org: Organisation, obligatio
                     f"{org.code} 使用了 {obligation.debtor.code} 的报送编号")
     notice = misrouted_notice(sender=mail.sender, sender_org=org.name, token_org=obligation.debtor.name,
                               subject=mail.subject, received=now)
-    queue_letter(session, f"misrouted:{row.id}", coordinator_addresses(session), notice, settings, now, obligation.id,
+    queue_letter(session, f"misrouted:{row.id}", coordinator_addresses(session, obligation.district), notice, settings,
+                 now, obligation.id,
            kind="intake_notice")
     problem = Problem(f"本邮件使用的报送编号属于{obligation.debtor.name}，不是贵单位（{org.name}）的",
                       "请回复发给贵单位的通知邮件报送；代其他单位报送的，请由该单位自行报送")

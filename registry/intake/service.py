@@ -101,16 +101,16 @@ def call_message_key(phase_code: str, obligation_id: int, version: int = 1) -> s
     return calls.call_key(phase_code, obligation_id, version)
 
 
-def require_called_phase(url: str, phase_code: str) -> None:
+def require_called_phase(url: str, phase_code: str, campaign: str | None = None) -> None:
     """Refuse, before a flow starts, a kickoff for a phase whose document its own flow asks for."""
     with transaction(url) as session:
-        calls.require_called(session, phase_code)
+        calls.require_called(session, phase_code, campaign)
 
 
-def obligations_to_call(url: str, phase_code: str) -> list[int]:
-    """The phase's obligations still owed, by id."""
+def obligations_to_call(url: str, phase_code: str, campaign: str | None = None) -> list[int]:
+    """The phase's obligations still owed in the campaign (the city's unless named), by id."""
     with transaction(url) as session:
-        return calls.obligations_to_call(session, phase_code)
+        return calls.obligations_to_call(session, phase_code, campaign)
 
 
 def queue_call(url: str, obligation_id: int, now: datetime, settings: Settings | None = None) -> int:

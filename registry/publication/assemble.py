@@ -14,6 +14,7 @@ from core.errors import UserError
 from registry.campaign.queries import find_campaign
 from registry.campaign.tables import Campaign, Obligation, Phase
 from registry.certificates.listing import certificates_list, commitment_letter
+from registry.directory.queries import organisations_of
 from registry.directory.tables import Organisation
 from registry.evaluations.summary import summaries_until
 from registry.guides.storing import agreed_guides
@@ -46,11 +47,13 @@ def version_to_publish(session: Session, campaign: Campaign, number: int | None)
     raise NothingToPublish(f"没有第 {number} 版清单；已有的版本：{'、'.join(str(v.version) for v in versions)}")
 
 
-def site_of(session: Session, number: int | None, now: datetime, allowed_links: tuple[str, ...]) -> Site:
-    campaign = find_campaign(session, None)
+def site_of(session: Session, number: int | None, now: datetime, allowed_links: tuple[str, ...],
+            campaign_code: str | None = None) -> tuple[Site, str]:
+    """The site of the campaign's version, and the district it is published for ("" the city)."""
+    campaign = find_campaign(session, campaign_code)
     version = version_to_publish(session, campaign, number)
     approval = session.get(Approval, version.approval_id)
-    orgs = {o.code: o for o in session.scalars(select(Organisation).order_by(Organisation.id))}
+    orgs = {o.code: o for o in organisations_of(session, campaign.district)}
     codes = [code for code in orgs if version.snapshot.get(code)]
     departments, items, files = [], [], []
     for code in codes:
@@ -64,7 +67,7 @@ def site_of(session: Session, number: int | None, now: datetime, allowed_links: 
                                   _with_file_paths(guide, code) if guide else None))
         files += [SiteFile(f"files/{code}/{f.filename}", f.content, f.filename) for f in guide_files]
     certificates = []
-    for entry in certificates_list(session):
+    for entry in certificates_list(session, campaign_code=campaign.code):
         if entry["state"] != "decided" or entry["org"] not in codes:
             continue
         letter = ""
@@ -77,11 +80,13 @@ def site_of(session: Session, number: int | None, now: datetime, allowed_links: 
                for v in session.scalars(select(ApprovedListVersion).where(
                    ApprovedListVersion.campaign_id == campaign.id, ApprovedListVersion.version <= version.version)
                    .order_by(ApprovedListVersion.version))]
+    # 好差评 summaries are the city's (task 14): a district's site shows its own lists and guides.
+    evaluations = summaries_until(session, now.date()) if campaign.level == "city" else []
     return Site(campaign_name=campaign.name, issued_by=campaign.issued_by, version=version.version,
                 approved_on=approval.approved_on, meeting=approval.meeting, document=approval.document,
                 effective_on=version.effective_on, generated_at=now, departments=departments, items=items,
                 certificates=certificates, files=files, changes=changes, allowed_links=allowed_links,
-                evaluations=summaries_until(session, now.date()))
+                evaluations=evaluations), campaign.district
 
 
 def _with_file_paths(guide: dict, org_code: str) -> dict:

@@ -46,23 +46,25 @@ class Published:
 
 
 def publish(url: str, now: datetime, version: int | None = None, out: Path | None = None,
-            settings: Settings | None = None, actor: str = "system") -> Published:
+            settings: Settings | None = None, actor: str = "system", campaign: str | None = None) -> Published:
     """Render version ``version`` (the newest when None) into ``out`` (default <site_dir>/vN, with
-    <site_dir>/current pointing at the newest), then record it and send the departments' bundles."""
+    <site_dir>/current pointing at the newest; a district's under <site_dir>/<its code>/), then
+    record it and send the departments' bundles."""
     settings = settings or get_settings()
     with transaction(url) as session:
-        site = assemble.site_of(session, version, now, tuple(settings.publication.allowed_links))
-    target = out or settings.site_dir / f"v{site.version}"
+        site, district = assemble.site_of(session, version, now, tuple(settings.publication.allowed_links), campaign)
+    site_dir = settings.site_dir / district if district else settings.site_dir
+    target = out or site_dir / f"v{site.version}"
     _check_writable(target)
     bundles = _render_into_place(site, target)
     if out is None:
-        _point_current(settings.site_dir, target)
+        _point_current(site_dir, target)
     counts = {"items": len(site.items), "guides": sum(1 for i in site.items if i.guide),
               "certificates": len(site.certificates)}
     changed = set(site.changes[-1].changes) if site.version > 1 and site.changes else set()
     with transaction(url) as session:
         recorded = publishing.record_publication(session, site.version, str(target), counts, bundles, changed,
-                                                 settings, now, actor)
+                                                 settings, now, actor, campaign)
     return Published(site.version, target, target / "index.html", counts["items"], counts["guides"],
                      counts["certificates"], len(site.departments), recorded.bundles, recorded.released,
                      change_summary(site))
@@ -140,10 +142,16 @@ def _point_current(site_dir: Path, target: Path) -> None:
     os.replace(temporary, link)
 
 
-def unpublished_versions(url: str) -> list[int]:
+def unpublished_versions(url: str, campaign: str | None = None) -> list[int]:
     """Approved versions newer than the newest published one: what the safety net publishes."""
     with transaction(url) as session:
-        return publishing.unpublished_versions(session)
+        return publishing.unpublished_versions(session, campaign)
+
+
+def campaigns_to_publish(url: str) -> list[str]:
+    """Every campaign with an approved version not yet published: the city's and the districts'."""
+    with transaction(url) as session:
+        return publishing.campaigns_to_publish(session)
 
 
 def record_address_by_hand(url: str, org_code: str, address: str, now: datetime) -> str:

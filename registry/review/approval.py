@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from core.settings import Settings, get_settings
 from registry.campaign.audit import move_obligation
 from registry.campaign.plan import debtors_for
-from registry.campaign.queries import find_campaign
+from registry.campaign.queries import find_campaign, government_of
 from registry.campaign.scoped import UNCHANGED, open_scoped
 from registry.campaign.tables import AuditEntry, Campaign, Obligation, Phase
 from registry.directory.queries import coordinator
@@ -28,7 +28,7 @@ from registry.review.obligations import (
     find_ref_obligation,
     recheck_ref,
 )
-from registry.review.subjects import items_of
+from registry.review.subjects import campaign_of, items_of
 from registry.review.tables import (
     Approval,
     ApprovedListVersion,
@@ -53,10 +53,11 @@ FINISHED = frozenset({RECHECKED, ZERO_REPORT})
 
 def finish_recheck(session: Session, submission_id: int, actor: str, note: str, now: datetime) -> Obligation:
     """Mark 编委办's recheck of a department's response done; the id may be the reviewed or the revised list."""
-    campaign = find_campaign(session, None)
     reviewed = session.scalar(select(ReviewResponse.reviewed_submission_id)
                               .where(ReviewResponse.submission_id == submission_id)) or submission_id
-    found = find_ref_obligation(session, campaign.id, APPROVAL, recheck_ref(reviewed))
+    submission = session.get(Submission, reviewed)
+    found = find_ref_obligation(session, campaign_of(session, submission).id, APPROVAL,
+                                recheck_ref(reviewed)) if submission is not None else []
     if not found:
         raise ReviewError(f"送审编号 {submission_id} 没有待复核的事项（部门尚未报送修改后的清单）")
     recheck = found[0]
@@ -89,14 +90,14 @@ class Frozen:
 
 
 def approve(session: Session, on: date, meeting: str, document: str, actor: str, now: datetime,
-            force_reason: str = "", settings: Settings | None = None) -> Frozen:
+            force_reason: str = "", settings: Settings | None = None, campaign_code: str | None = None) -> Frozen:
     """Record the approval and freeze version 1. The same document again returns the same version.
 
     Refused while no department has handed in a list, and, unless forced with a reason, while any
     department's list has not been through review, response and recheck. What is still open of
     review, response and recheck is closed as overtaken by the approval, each with its reason.
     """
-    campaign = find_campaign(session, None)
+    campaign = find_campaign(session, campaign_code)
     existing = session.scalar(select(Approval).where(Approval.campaign_id == campaign.id))
     if existing is not None:
         if existing.document == document:
@@ -115,13 +116,14 @@ def approve(session: Session, on: date, meeting: str, document: str, actor: str,
     session.flush()
     if force_reason:
         _record_forced(session, approval.id, actor, departments, "审定", force_reason, now)
-    office = coordinator(session)
+    office = coordinator(session, campaign.district)
     for obligation in find_ref_obligation(session, campaign.id, APPROVAL, "", office.id):
         if obligation.state not in CLOSED:
             move_obligation(session, obligation, State.FULFILLED, actor,
                             f"{on.isoformat()} {meeting}审定（{document}）", now)
     overtaken = supersede_open_review(session, campaign, f"{on.isoformat()} {meeting}审定（{document}）", actor, now)
-    version = freeze(session, campaign, approval, on, "市政府审定", document, now, departments, force_reason)
+    version = freeze(session, campaign, approval, on, f"{government_of(session, campaign)}审定", document, now,
+                     departments, force_reason)
     opened = open_item_phases(session, campaign, version, settings or get_settings(), now)
     return Frozen(version, overtaken, _unfinished(departments), opened)
 
@@ -151,6 +153,7 @@ def check_finished(departments: list[DepartmentList], what: str, force_reason: s
 def _record_forced(session: Session, approval_id: int, actor: str, departments: list[DepartmentList], what: str,
                    reason: str, now: datetime) -> None:
     session.add(AuditEntry(at=now, actor=actor, entity="approval", entity_id=approval_id, action="force",
+                           district=session.get(Approval, approval_id).district,
                            reason=f"强行{what}：{reason}；未完成的部门：{by_stage(_unfinished(departments)) or '无'}"))
 
 
@@ -174,12 +177,12 @@ def supersede_open_review(session: Session, campaign: Campaign, by: str, actor: 
 
 
 def adjust(session: Session, on: date, reason: str, document: str, actor: str, now: datetime,
-           force_reason: str = "", settings: Settings | None = None) -> Frozen:
+           force_reason: str = "", settings: Settings | None = None, campaign_code: str | None = None) -> Frozen:
     """A later adjustment (动态调整): freeze the lists as they now stand as the next version.
 
     The same gate as the approval: a list still in review, response or recheck is not frozen unless forced.
     """
-    campaign = find_campaign(session, None)
+    campaign = find_campaign(session, campaign_code)
     approval = session.scalar(select(Approval).where(Approval.campaign_id == campaign.id))
     if approval is None:
         raise ReviewError("清单尚未经市政府审定，不能动态调整；请先运行 reform approve")
@@ -203,9 +206,9 @@ def open_item_phases(session: Session, campaign: Campaign, version: ApprovedList
                      now: datetime) -> int:
     """Open (or bring up to date) each department's guides and certificates obligations for the
     version's items, and queue its call with the workbook made for it; returns how many changed."""
-    office = coordinator(session)
-    orgs = {o.code: o for o in debtors_for(session, "departments")}
-    why = f"全市清单第 {version.version} 版（{version.document}）"
+    office = coordinator(session, campaign.district)
+    orgs = {o.code: o for o in debtors_for(session, "departments", campaign)}
+    why = f"{'全市' if campaign.level == 'city' else campaign.owner.short_name.removesuffix('编委办')}清单第 {version.version} 版（{version.document}）"
     changed = 0
     for code, items in version.snapshot.items():
         if not items or code not in orgs:
@@ -254,7 +257,7 @@ def approved_lists(session: Session, campaign: Campaign) -> list[DepartmentList]
     """Each department's current list, without the items its written opinion cancelled."""
     inventory = session.scalar(select(Phase).where(Phase.campaign_id == campaign.id, Phase.code == "inventory"))
     result = []
-    for org in debtors_for(session, "departments"):
+    for org in debtors_for(session, "departments", campaign):
         obligation = session.scalar(select(Obligation).where(Obligation.phase_id == inventory.id,
                                                              Obligation.debtor_id == org.id, Obligation.ref == ""))
         current = session.scalar(select(Submission).where(Submission.obligation_id == obligation.id,

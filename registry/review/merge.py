@@ -23,7 +23,6 @@ from notifications.review_letters import (
 )
 from registry.calendar.store import load_calendar
 from registry.campaign.audit import move_obligation, record_change
-from registry.campaign.queries import find_campaign
 from registry.campaign.tables import AuditEntry, Campaign, Obligation
 from registry.certificates.storing import record_dispositions
 from registry.directory.queries import contact_email, coordinator, coordinator_addresses
@@ -46,7 +45,9 @@ from registry.review.subjects import (
     INVENTORY,
     REVIEW_PHASES,
     Subject,
+    campaign_of,
     packet_rows,
+    phases_coded,
     refused_outcomes,
     reviewers_of,
     subject_of,
@@ -84,8 +85,7 @@ class MergeResult:
 
 def submissions_ready_to_merge(session: Session) -> list[int]:
     """Submissions whose every review obligation is fulfilled and which have no consolidated opinion."""
-    campaign = find_campaign(session, None)
-    phases = [phase_of(session, campaign.id, code).id for code in REVIEW_PHASES]
+    phases = phases_coded(session, REVIEW_PHASES)
     states: dict[str, set[str]] = {}
     for ref, state in session.execute(select(Obligation.ref, Obligation.state)
                                       .where(Obligation.phase_id.in_(phases))):
@@ -97,11 +97,11 @@ def submissions_ready_to_merge(session: Session) -> list[int]:
 def merge_submission(session: Session, submission_id: int, settings: Settings, now: datetime) -> MergeResult:
     if session.scalar(select(ConsolidatedOpinion.id).where(ConsolidatedOpinion.submission_id == submission_id)):
         return MergeResult(submission_id, created=False)
-    campaign = find_campaign(session, None)
     submission = session.get(Submission, submission_id)
     subject = subject_of(session, submission) if submission is not None else None
     if subject is None:
         return MergeResult(submission_id, created=False)
+    campaign = campaign_of(session, submission)
     obligations = find_ref_obligation(session, campaign.id, subject.review_phase, str(submission_id))
     if not obligations or any(o.state != State.FULFILLED for o in obligations):
         return MergeResult(submission_id, created=False)
@@ -144,12 +144,13 @@ def _opinion_text(opinion: list[str]) -> str:
 
 def _tell_coordinator(session: Session, consolidated: ConsolidatedOpinion, settings: Settings, now: datetime) -> None:
     org = session.get(Organisation, consolidated.org_id)
+    campaign = campaign_of(session, session.get(Submission, consolidated.submission_id))
     rows = [[i.seq, i.name, "；".join(f"{agency} {_opinion_text(o)}" for agency, o in i.opinions.items())]
             for i in consolidated.items if i.conflict]
     letter = conflicts_notice(org_name=org.name, submission_id=consolidated.submission_id, conflicts=rows)
-    queue_message(session, key=f"conflicts:{consolidated.submission_id}", to=coordinator_addresses(session),
+    queue_message(session, key=f"conflicts:{consolidated.submission_id}", to=coordinator_addresses(session, campaign.district),
                   subject=letter.subject, text=letter.text, html=letter.html, kind="review_notice", now=now,
-                  mail_domain=settings.smtp.mail_domain)
+                  mail_domain=settings.smtp.mail_domain, district=campaign.district)
 
 
 def issue(session: Session, consolidated: ConsolidatedOpinion, settings: Settings, now: datetime) -> None:
@@ -183,7 +184,7 @@ def _issue_inventory(session: Session, campaign: Campaign, consolidated: Consoli
     phase = phase_of(session, campaign.id, RESPONSE)
     days = response_working_days(campaign, phase)
     due = load_calendar(session).add_working_days(now.date(), days)
-    response, _ = open_obligation(session, campaign, RESPONSE, org.id, coordinator(session).id, str(submission.id),
+    response, _ = open_obligation(session, campaign, RESPONSE, org.id, coordinator(session, campaign.district).id, str(submission.id),
                                   due, f"书面审核意见 {now.date().isoformat()} 发出后 {days} 个工作日内", now,
                                   f"收到第 {submission.version} 版清单的书面审核意见")
     # The department answers with a revised list on its own inventory thread: a new version there.

@@ -24,7 +24,6 @@ from notifications.review_letters import (
     opinion_rejected,
 )
 from registry.campaign.audit import move_obligation, record_change
-from registry.campaign.queries import find_campaign
 from registry.campaign.tables import Obligation
 from registry.directory.queries import coordinator_addresses
 from registry.directory.tables import Organisation
@@ -38,7 +37,7 @@ from registry.intake.workbooks import (
 )
 from registry.outbox.queue import XLSX, Attachment, queue_message
 from registry.review.obligations import find_ref_obligation
-from registry.review.subjects import REVIEW_PHASES, packet_rows, refused_outcomes, subject_of
+from registry.review.subjects import REVIEW_PHASES, campaign_of, packet_rows, refused_outcomes, subject_of
 from registry.review.tables import ConsolidatedOpinion, ReviewOpinion, ReviewReply
 from rules.cell_text import fold
 from rules.obligations import State
@@ -111,7 +110,7 @@ def _review_obligation(session: Session, submission_id: int | None, org_ids: lis
     subject = subject_of(session, submission) if submission is not None else None
     if subject is None:
         return None
-    for obligation in find_ref_obligation(session, find_campaign(session, None).id, subject.review_phase,
+    for obligation in find_ref_obligation(session, campaign_of(session, submission).id, subject.review_phase,
                                           str(submission_id)):
         if obligation.debtor_id in org_ids:
             return obligation
@@ -154,7 +153,7 @@ def _accept(session: Session, mail: InboundMail, obligation: Obligation, submiss
     if after_merge:
         notice = late_opinion_notice(agency_name=agency.name, org_name=org.name, submission_id=submission.id,
                                      received=now)
-        queue_message(session, key=f"late-opinion:{reply.id}", to=coordinator_addresses(session),
+        queue_message(session, key=f"late-opinion:{reply.id}", to=coordinator_addresses(session, obligation.district),
                       subject=notice.subject, text=notice.text, html=notice.html, kind="review_notice",
                       obligation_id=obligation.id, now=now, mail_domain=settings.smtp.mail_domain)
     outcome = LATE if after_merge else OPINION

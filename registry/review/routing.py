@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 from core.settings import Settings
 from notifications.review_letters import packet_letter, response_receipt
 from registry.campaign.audit import move_obligation
-from registry.campaign.queries import find_campaign
 from registry.campaign.scoped import due_in_phase
 from registry.campaign.tables import Campaign, Obligation, Phase
 from registry.directory.queries import contact_email, coordinator
@@ -42,6 +41,7 @@ from registry.review.subjects import (
     Subject,
     items_of,
     packet_rows,
+    phases_coded,
     reviewers_of,
     subject_of,
 )
@@ -62,8 +62,7 @@ class Routed:
 
 def route_pending_submissions(session: Session, settings: Settings, now: datetime) -> list[Routed]:
     """Route every current document that has not been routed yet (the sweep's safety net)."""
-    campaign = find_campaign(session, None)
-    reviewed = [phase_of(session, campaign.id, code).id for code in SUBJECTS]
+    reviewed = phases_coded(session, SUBJECTS)
     candidates = session.scalars(
         select(Submission.id).join(Obligation, Obligation.id == Submission.obligation_id)
         .where(Obligation.phase_id.in_(reviewed), Submission.state == "accepted",
@@ -184,7 +183,7 @@ def _record_response(session: Session, campaign: Campaign, reviewed: int, submis
         if obligation.state not in CLOSED:
             move_obligation(session, obligation, State.FULFILLED, org.code,
                             f"收到修改后的清单第 {submission.version} 版（{diff.summary()}）", now)
-    office = coordinator(session)
+    office = coordinator(session, campaign.district)
     approval = phase_of(session, campaign.id, APPROVAL)
     due, due_reason = due_in_phase(session, approval, now.date(), RECHECK_WORKING_DAYS)
     recheck, created = open_obligation(session, campaign, APPROVAL, office.id, org.id, recheck_ref(reviewed), due,

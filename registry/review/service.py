@@ -40,10 +40,11 @@ class FrozenVersion:
     called: int = 0  # departments' guides and certificates obligations opened (or given new items) and called
 
 
-def review_status(url: str, as_of: date, submission_id: int | None = None) -> list[dict]:
-    """One row per reviewed submission (or only the one named)."""
+def review_status(url: str, as_of: date, submission_id: int | None = None,
+                  campaign: str | None = None) -> list[dict]:
+    """One row per reviewed submission of the campaign (the city's unless named), or only the one named."""
     with transaction(url) as session:
-        rows = status.review_status(session, as_of)
+        rows = status.review_status(session, as_of, campaign)
     return [r for r in rows if submission_id is None or r["submission_id"] == submission_id]
 
 
@@ -97,21 +98,23 @@ def finish_recheck(url: str, submission_id: int, note: str, now: datetime, actor
 
 
 def approve(url: str, on: date, meeting: str, document: str, now: datetime, actor: str = "coordinator",
-            force_reason: str = "") -> FrozenVersion:
+            force_reason: str = "", campaign: str | None = None) -> FrozenVersion:
     """Record the government's approval and freeze version 1 (the same document again: the same version).
 
     Refused while no list has come in, or, unless ``force_reason`` says why, while any department's
     list is not through review, response and recheck; what is still open of those is closed as overtaken.
     """
     with transaction(url) as session:
-        return _plain(approval.approve(session, on, meeting, document, actor, now, force_reason))
+        return _plain(approval.approve(session, on, meeting, document, actor, now, force_reason,
+                                       campaign_code=campaign))
 
 
 def adjust(url: str, on: date, reason: str, document: str, now: datetime, actor: str = "coordinator",
-           force_reason: str = "") -> FrozenVersion:
+           force_reason: str = "", campaign: str | None = None) -> FrozenVersion:
     """A later adjustment (动态调整): the lists as they stand now, frozen as the next version (the same gate)."""
     with transaction(url) as session:
-        return _plain(approval.adjust(session, on, reason, document, actor, now, force_reason))
+        return _plain(approval.adjust(session, on, reason, document, actor, now, force_reason,
+                                      campaign_code=campaign))
 
 
 def _plain(frozen: approval.Frozen) -> FrozenVersion:

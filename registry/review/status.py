@@ -20,10 +20,10 @@ from rules.obligations import CLOSED
 AGENCY_STATE_NAMES = {"open": "待审核", "returned": "已退回待重报", "fulfilled": "已提交意见", "waived": "已撤回"}
 
 
-def review_status(session: Session, as_of: date) -> list[dict]:
+def review_status(session: Session, as_of: date, campaign_code: str | None = None) -> list[dict]:
     """One row per reviewed submission: department, version, each agency's state, the stage after."""
-    campaign = find_campaign(session, None)
-    agencies = {o.id: o.short_name or o.name for o in reviewers(session)}
+    campaign = find_campaign(session, campaign_code)
+    agencies = {o.id: o.short_name or o.name for o in reviewers(session, campaign.district)}
     rows = session.execute(
         select(Obligation.ref, Obligation.debtor_id, Obligation.state, Obligation.due)
         .join(Phase, Phase.id == Obligation.phase_id)

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from registry.campaign.plan import task_units
-from registry.campaign.tables import Campaign, Obligation, Task
+from registry.campaign.tables import Campaign, Obligation, Phase, Task
 from registry.certificates.storing import stored_entries
 from registry.directory.queries import reviewers
 from registry.directory.tables import Organisation
@@ -71,12 +71,22 @@ def subject_of(session: Session, submission: Submission) -> Subject | None:
     return SUBJECTS.get(session.get(Obligation, submission.obligation_id).phase.code)
 
 
+def campaign_of(session: Session, submission: Submission) -> Campaign:
+    """The campaign a submission was made in: the city's or a district's, whose agencies review it."""
+    return session.get(Obligation, submission.obligation_id).campaign
+
+
+def phases_coded(session: Session, codes) -> list[int]:
+    """The ids of the phases of every campaign having one of these codes."""
+    return list(session.scalars(select(Phase.id).where(Phase.code.in_(tuple(codes)))))
+
+
 def reviewers_of(session: Session, campaign: Campaign, subject: Subject) -> list[Organisation]:
     """The leads of the task whose phases include the subject's, in directory order."""
     task = next((t for t in session.scalars(select(Task).where(Task.campaign_id == campaign.id).order_by(Task.number))
                  if subject.phase in (t.phase_codes or ())), None)
     leads = task_units(session, task) if task is not None and task.lead_units else []
-    return sorted(leads, key=lambda o: o.id) or reviewers(session)
+    return sorted(leads, key=lambda o: o.id) or reviewers(session, campaign.district)
 
 
 def items_of(session: Session, submission_id: int) -> list[dict]:

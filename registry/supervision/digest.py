@@ -216,10 +216,12 @@ def _names(org_rows: list, phase_rows: list, debtor: int, phase_id: int) -> tupl
 def queue_digest(session: Session, as_of: date, campaign_code: str | None = None,
                  mail_domain: str = "reform.shenyang.example.org", *,
                  undated: list[Undated] = (), unopened: list[Unopened] = ()) -> Digest:
-    digest = build_digest(session, as_of, campaign_code, undated=undated, unopened=unopened)
-    recipients = coordinator_addresses(session)
+    campaign = find_campaign(session, campaign_code)
+    digest = build_digest(session, as_of, campaign.code, undated=undated, unopened=unopened)
+    # Each campaign's digest goes to its own coordinator: a district's to its 区编委办.
+    recipients = coordinator_addresses(session, campaign.district)
     if recipients:
         queue_message(session, key=f"digest:{digest.campaign}:{as_of.isoformat()}", to=recipients,
                       subject=digest.subject(), text=digest.text(), kind="digest",
-                      now=datetime.combine(as_of, time(9, 5)), mail_domain=mail_domain)
+                      now=datetime.combine(as_of, time(9, 5)), mail_domain=mail_domain, district=campaign.district)
     return digest
