@@ -20,7 +20,8 @@ def publication_deployment():
         name="publication", description="清单审定或动态调整后，公布该版本的网站和开放数据，并向各部门发出本部门页面包。",
         schedules=[Cron(SAFETY_NET_CRON, timezone="Asia/Shanghai", parameters={"only_new": True})],
         triggers=[DeploymentEventTrigger(expect={APPROVED_EVENT},
-                                         parameters={"version": "{{ event.payload.version }}"})])
+                                         parameters={"version": "{{ event.payload.version }}",
+                                                     "campaign": "{{ event.payload.campaign }}"})])
 
 
 if __name__ == "__main__":

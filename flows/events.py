@@ -50,7 +50,8 @@ def announce_taken_in(results: list[dict]) -> None:
             announce_opinion(result)
 
 
-def announce_approved(version: int, items: int) -> None:
-    """Publication starts from this event (one per frozen version)."""
-    emit_event(event=APPROVED_EVENT, resource={"prefect.resource.id": f"reform.list.v{version}"},
-               payload={"version": version, "items": items})
+def announce_approved(version: int, items: int, campaign: str | None = None) -> None:
+    """Publication starts from this event (one per frozen version of a campaign)."""
+    resource = f"reform.list.{campaign}.v{version}" if campaign else f"reform.list.v{version}"
+    emit_event(event=APPROVED_EVENT, resource={"prefect.resource.id": resource},
+               payload={"version": version, "items": items, "campaign": campaign or ""})

@@ -9,17 +9,21 @@ from prefect import flow
 from prefect.artifacts import create_markdown_artifact
 
 from tasks.outbox import deliver_outbox
-from tasks.publication import publish_version, unpublished_versions
+from tasks.publication import campaigns_to_publish, publish_version, unpublished_versions
 
 
 @flow(name="publication")
 async def publication_flow(version: int | None = None, now: datetime | None = None, deliver: bool = True,
-                           only_new: bool = False) -> list[dict]:
-    """``version``: the one an event names (the newest when None); ``only_new``: the safety net, which
-    publishes only versions no publication has covered yet."""
+                           only_new: bool = False, campaign: str | None = None) -> list[dict]:
+    """``version``: the one an event names (the newest when None) of ``campaign`` (the city's when
+    None); ``only_new``: the safety net, which publishes every campaign's versions no publication
+    has covered yet, the districts' with the city's."""
     now = now or datetime.now()
-    versions = unpublished_versions() if only_new else [version]
-    published = [publish_version(v, now) for v in versions]
+    if only_new:
+        todo = [(c, v) for c in campaigns_to_publish() for v in unpublished_versions(c)]
+    else:
+        todo = [(campaign, version)]
+    published = [publish_version(v, now, c) for c, v in todo]
     if deliver and published:
         await deliver_outbox(now)
     for p in published:
@@ -28,7 +32,8 @@ async def publication_flow(version: int | None = None, now: datetime | None = No
 
 
 def _summary(p: dict) -> str:
-    lines = [f"# 全市公共服务事项清单第 {p['version']} 版已公布",
+    whose = f"{p['campaign']} " if p.get("campaign") else "全市"
+    lines = [f"# {whose}公共服务事项清单第 {p['version']} 版已公布",
              f"- 网站：`{p['index']}`",
              f"- 事项 {p['items']} 个（附审核同意的办事指南 {p['guides']} 个），证明 {p['certificates']} 项，部门 {p['departments']} 个",
              f"- 向 {p['bundles']} 个部门发出本部门页面包；{p['released']} 个部门无审定事项，无需公布"]

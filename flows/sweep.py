@@ -17,6 +17,7 @@ from prefect.artifacts import (
 )
 
 from flows.artifacts import new_cards_table, phase_progress, sweep_summary_markdown, undated_table
+from tasks.districts import open_accepted_campaigns
 from tasks.outbox import deliver_outbox
 from tasks.review import route_submissions
 from tasks.sweep import is_working_day, sweep_day
@@ -34,6 +35,7 @@ async def daily_sweep_flow(as_of: date | None = None, deliver: bool = True, now:
     # The safety net under event-driven routing: an accepted list whose event was lost is sent to
     # the four agencies now, before today's rungs are decided.
     routed = route_submissions(None, now or datetime.now())
+    open_accepted_campaigns(now or datetime.combine(as_of, datetime.min.time()))  # a lost intake's cascade
     day = sweep_day(as_of)  # this period's reports, every rung, the digest: one commit
     await _leave_artifacts(as_of, day["messages"], day["digest"])
     delivery = await deliver_outbox(now) if deliver else {}

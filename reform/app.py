@@ -10,6 +10,7 @@ from reform import (
     calendar,
     campaign,
     directory,
+    districts,
     documents,
     evaluations,
     inspection,
@@ -47,5 +48,6 @@ for name, group in (("directory", directory.app), ("calendar", calendar.app), ("
                     ("review", review.review_app), ("obligation", obligation.app), ("guides", documents.guides_app),
                     ("certificates", documents.certificates_app), ("publication", publication.app),
                     ("inspection", inspection.app), ("evaluations", evaluations.app),
-                    ("supervision", self_reports.supervision_app)):
+                    ("supervision", self_reports.supervision_app), ("district", districts.app),
+                    ("report", districts.report_app)):
     app.add_typer(group, name=name)

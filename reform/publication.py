@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from reform.common import MissingFolder, console, database_url
+from reform.common import CampaignCode, MissingFolder, console, database_url
 
 app = typer.Typer(help="公布：各部门在本单位网站公布的网址。", no_args_is_help=True)
 
@@ -19,6 +19,7 @@ def publish(
     out: Annotated[Path | None, typer.Option(
         "--out", file_okay=False, help="输出目录，默认 $REFORM_HOME/site/vN（并把 current 指向最新一版）")] = None,
     deliver: Annotated[bool, typer.Option("--deliver/--no-deliver", help="立即向各部门发出本部门页面包")] = True,
+    campaign: CampaignCode = None,
 ) -> None:
     """把审定的清单、办事指南和证明事项清理结果生成静态网站和开放数据（无需服务器即可打开），并向各部门发出本部门页面包。"""
     from registry.outbox import service as outbox  # noqa: PLC0415 - slow import, see reform.common
@@ -26,8 +27,8 @@ def publish(
 
     if out is not None and not out.parent.is_dir():
         raise MissingFolder(f"目录不存在：{out.parent}")
-    result = publication.publish(database_url(), datetime.now(), version, out, actor="coordinator")
-    console.print(f"已公布全市清单第 {result.version} 版：事项 {result.items} 个（附办事指南 {result.guides} 个），"
+    result = publication.publish(database_url(), datetime.now(), version, out, actor="coordinator", campaign=campaign)
+    console.print(f"已公布{'全市' if campaign is None else campaign + ' '}清单第 {result.version} 版：事项 {result.items} 个（附办事指南 {result.guides} 个），"
                   f"证明 {result.certificates} 项，部门 {result.departments} 个。", highlight=False, soft_wrap=True)
     console.print(f"打开：{result.index.resolve().as_uri()}", highlight=False, soft_wrap=True)
     if result.changes:

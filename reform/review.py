@@ -14,6 +14,7 @@ from core.errors import UserError
 from core.local_prefect import use_local_prefect_unless_configured
 from reform.common import (
     AsOf,
+    CampaignCode,
     Format,
     OutputFormat,
     console,
@@ -119,6 +120,7 @@ def approve(
     out: Annotated[Path | None, typer.Option("--out", help="把审定的清单另存为（.xlsx）")] = None,
     force: Annotated[bool, typer.Option("--force", help="有部门清单未完成审核、回复和复核时仍然审定（须写明 --reason）")] = False,
     reason: Annotated[str, typer.Option("--reason", help="强行审定的理由，记入审计日志")] = "",
+    campaign: CampaignCode = None,
 ) -> None:
     """登记市政府审定（日期、会议、文号），生成全市公共服务事项清单（第 1 版，冻结保存）。
 
@@ -130,8 +132,8 @@ def approve(
     # Before the approval is committed: a refused --out afterwards would leave it half done.
     writable_target(out)
     version = review.approve(database_url(), day, meeting, document, datetime.now(),
-                             force_reason=_force_reason(force, reason))
-    console.print(f"已登记审定：{day} {meeting}（{document}）。全市清单第 {version.number} 版，"
+                             force_reason=_force_reason(force, reason), campaign=campaign)
+    console.print(f"已登记审定：{day} {meeting}（{document}）。{'全市' if campaign is None else campaign + ' '}清单第 {version.number} 版，"
                   f"共 {version.items} 个事项，已冻结保存。", highlight=False, soft_wrap=True)
     _tell_unfinished(version.unfinished)
     if version.overtaken:
@@ -141,7 +143,7 @@ def approve(
             console.print(f"  事项 {o.obligation_id}：{o.org_name}（{OVERTAKEN_PHASES[o.phase]}）",
                           highlight=False, soft_wrap=True)
     _tell_called(version.called)
-    _announce(version.number, version.items)
+    _announce(version.number, version.items, campaign)
     _save(out, version.content)
 
 
@@ -152,20 +154,21 @@ def adjust(
     out: Annotated[Path | None, typer.Option("--out", help="把新版本另存为（.xlsx）")] = None,
     force: Annotated[bool, typer.Option("--force", help="有部门清单未完成复核时仍然调整（须写明 --force-reason）")] = False,
     force_reason: Annotated[str, typer.Option("--force-reason", help="强行调整的理由，记入审计日志")] = "",
+    campaign: CampaignCode = None,
 ) -> None:
     """动态调整：按各部门现行清单生成新版本，并记录与上一版相比的变化（须先审定，且各部门清单已复核）。"""
     from registry.review import service as review  # noqa: PLC0415 - slow import, see reform.common
 
     writable_target(out)
     version = review.adjust(database_url(), parse_date(on), reason, document, datetime.now(),
-                            force_reason=_force_reason(force, force_reason, "--force-reason"))
+                            force_reason=_force_reason(force, force_reason, "--force-reason"), campaign=campaign)
     console.print(f"已生成全市清单第 {version.number} 版（{reason}）。变化：", highlight=False, soft_wrap=True)
     for code, diff in version.changes.items():
         console.print(f"  {code}：新增 {len(diff['added'])}，删除 {len(diff['removed'])}，修改 {len(diff['changed'])}",
                       highlight=False)
     _tell_unfinished(version.unfinished)
     _tell_called(version.called)
-    _announce(version.number, version.items)
+    _announce(version.number, version.items, campaign)
     _save(out, version.content)
 
 
@@ -194,12 +197,12 @@ def _tell_called(called: int) -> None:
                       "reform publish 公布本版清单。", highlight=False, soft_wrap=True)
 
 
-def _announce(version: int, items: int) -> None:
+def _announce(version: int, items: int, campaign: str | None) -> None:
     """With a long-running Prefect server, its publication deployment publishes the version at once."""
     if os.environ.get("PREFECT_API_URL"):
         from flows.events import announce_approved  # noqa: PLC0415 - Prefect is slow to import
 
-        announce_approved(version, items)
+        announce_approved(version, items, campaign)
 
 
 def _require_registry() -> None:

@@ -15,12 +15,17 @@ def _url() -> str:
 
 
 @task(name="unpublished-versions")
-def unpublished_versions() -> list[int]:
-    return publication.unpublished_versions(_url())
+def unpublished_versions(campaign: str | None = None) -> list[int]:
+    return publication.unpublished_versions(_url(), campaign)
+
+
+@task(name="campaigns-to-publish")
+def campaigns_to_publish() -> list[str]:
+    return publication.campaigns_to_publish(_url())
 
 
 @task(name="publish-version")
-def publish_version(version: int | None, now: datetime) -> dict:
+def publish_version(version: int | None, now: datetime, campaign: str | None = None) -> dict:
     """Render the version as the public site, move it into place, send the departments their parts."""
-    published = asdict(publication.publish(_url(), now, version))
-    return {**published, "path": str(published["path"]), "index": str(published["index"])}
+    published = asdict(publication.publish(_url(), now, version, campaign=campaign))
+    return {**published, "path": str(published["path"]), "index": str(published["index"]), "campaign": campaign}

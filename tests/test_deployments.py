@@ -10,16 +10,21 @@ def _by_name() -> dict:
     return {d.name: d for d in all_deployments()}
 
 
-def test_reform_serve_has_the_six_deployments():
+def test_reform_serve_has_the_seven_deployments():
     assert set(_by_name()) == {"daily-standing", "mailbox-poll", "daily-sweep", "review-routing", "review-merge",
-                               "publication"}
+                               "publication", "weekly-report"}
+
+
+def test_the_weekly_report_is_written_every_monday_morning_in_shanghai():
+    [schedule] = _by_name()["weekly-report"].schedules
+    assert schedule.schedule.cron == "0 8 * * 1" and schedule.schedule.timezone == "Asia/Shanghai"
 
 
 def test_publication_listens_for_each_approved_version_and_catches_up_every_morning():
     deployment = _by_name()["publication"]
     [trigger] = deployment.triggers
     assert trigger.expect == {"reform.list.approved"}
-    assert trigger.parameters == {"version": "{{ event.payload.version }}"}
+    assert trigger.parameters == {"version": "{{ event.payload.version }}", "campaign": "{{ event.payload.campaign }}"}
     [schedule] = deployment.schedules
     assert schedule.schedule.cron == "30 8 * * *" and schedule.parameters == {"only_new": True}
 

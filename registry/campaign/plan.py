@@ -97,10 +97,16 @@ class PlanSpec:
     phases: tuple[PhaseSpec, ...]
     tasks: tuple[TaskSpec, ...] = field(default=())
     file: str = ""  # the plan file's name, to say where a problem is
+    parent: str = ""  # the city campaign a district's or regulator's cascades from
+    district: str = ""  # a district campaign's GB/T 2260 code: whose rows its rows are
 
 
 def read_plan(path: Path = SHENYANG_2016) -> PlanSpec:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return plan_from_text(path.read_text(encoding="utf-8"), path.name)
+
+
+def plan_from_text(text: str, file: str) -> PlanSpec:
+    data = yaml.safe_load(text)
     c = data["campaign"]
     settings = dict(c.get("settings") or {})
     return PlanSpec(
@@ -128,7 +134,9 @@ def read_plan(path: Path = SHENYANG_2016) -> PlanSpec:
             )
             for t in data.get("tasks", ())
         ),
-        file=path.name,
+        file=file,
+        parent=str(c.get("parent") or ""),
+        district=str(c.get("district") or ""),
     )
 
 
@@ -165,6 +173,8 @@ def load_plan(session: Session, spec: PlanSpec, calendar: WorkingCalendar) -> Ca
     campaign.owner_org_id = orgs[spec.owner].id
     campaign.issued_by, campaign.issued_on = spec.issued_by, spec.issued_on
     campaign.shift, campaign.settings = str(spec.shift), spec.settings
+    campaign.district = spec.district
+    campaign.parent_id = find_campaign(session, spec.parent).id if spec.parent else None
     session.flush()
 
     phases = {p.code: p for p in session.scalars(select(Phase).where(Phase.campaign_id == campaign.id))}

@@ -16,7 +16,7 @@ from core.errors import UserError
 from registry.calendar.store import load_calendar
 from registry.campaign.plan import task_selector, task_units
 from registry.campaign.queries import find_campaign
-from registry.campaign.tables import Obligation, Phase, Task
+from registry.campaign.tables import Campaign, Obligation, Phase, Task
 from registry.directory.tables import Organisation
 from rules.calendar import YearNotLoaded
 from rules.escalation import Level, current_step, policy_from_settings
@@ -52,6 +52,12 @@ class StatusFilter:
 def campaign_status(session: Session, as_of: date, campaign_code: str | None = None,
                     only: StatusFilter | None = None) -> dict:
     only = only or StatusFilter()
+    organisations = session.scalars(select(Organisation).order_by(Organisation.id)).all()
+    only = _by_code(only, organisations)
+    if only.district and campaign_code is None:
+        # A district with a campaign of its own is seen in it; before that, in what it owes the city.
+        campaign_code = session.scalar(select(Campaign.code).where(Campaign.level == "district",
+                                                                   Campaign.district == only.district))
     campaign = find_campaign(session, campaign_code)
     calendar = load_calendar(session)
     calendar.is_working_day(as_of)  # a day outside the loaded calendar fails loudly, never guessed
@@ -60,8 +66,6 @@ def campaign_status(session: Session, as_of: date, campaign_code: str | None = N
     policy = policy_from_settings(campaign.settings)
     phases = session.scalars(select(Phase).where(Phase.campaign_id == campaign.id).order_by(Phase.position)).all()
     tasks = session.scalars(select(Task).where(Task.campaign_id == campaign.id).order_by(Task.number)).all()
-    organisations = session.scalars(select(Organisation).order_by(Organisation.id)).all()
-    only = _by_code(only, organisations)
     _refuse_unknown_codes(only, phases, organisations)
     short_names = {o.code: o.short_name or o.name for o in organisations}
 
@@ -89,7 +93,8 @@ def campaign_status(session: Session, as_of: date, campaign_code: str | None = N
         wanted = STANDING_GROUPS.get(only.standing, {only.standing})
         obligations = [o for o in obligations if o["standing"] in wanted]
     return {
-        "campaign": {"code": campaign.code, "name": campaign.name},
+        "campaign": {"code": campaign.code, "name": campaign.name, "level": campaign.level,
+                     "district": campaign.district or None},
         "as_of": as_of.isoformat(),
         "filters": {k: v for k, v in asdict(only).items() if v},
         "phases": [

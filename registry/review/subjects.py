@@ -73,7 +73,7 @@ def subject_of(session: Session, submission: Submission) -> Subject | None:
 
 def campaign_of(session: Session, submission: Submission) -> Campaign:
     """The campaign a submission was made in: the city's or a district's, whose agencies review it."""
-    return session.get(Obligation, submission.obligation_id).campaign
+    return session.get(Campaign, session.get(Obligation, submission.obligation_id).campaign_id)
 
 
 def phases_coded(session: Session, codes) -> list[int]:

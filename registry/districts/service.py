@@ -1,0 +1,66 @@
+"""The districts' use cases: open a district's (or a regulator's) campaign, the city's roll-up, the bulletin."""
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date, datetime
+from pathlib import Path
+
+from core.settings import Settings, get_settings
+from registry.db import transaction
+from registry.directory.queries import organisations_of
+from registry.districts import opening, rollup
+from registry.districts.plans import Naming, template_text
+from rules.organisations import OrgRole
+from workbooks.weekly_report import write_weekly_report
+
+
+def open_campaign(url: str, code: str, on: date, now: datetime, plan: Path | None = None,
+                  settings: Settings | None = None, actor: str = "coordinator") -> dict:
+    """Open a district's campaign (a GB/T 2260 code or its short name), or a regulator's (its code)."""
+    settings = settings or get_settings()
+    text = plan.read_text(encoding="utf-8") if plan is not None else None
+    with transaction(url) as session:
+        if any(o.code == code and OrgRole.REGULATOR in o.roles for o in organisations_of(session)):
+            return asdict(opening.open_regulator(session, code, on, settings, now, actor))
+        return asdict(opening.open_district(session, _district_code(session, code), on, settings, now, text,
+                                            plan.name if plan else "", actor))
+
+
+def _district_code(session, named: str) -> str:
+    for government in rollup.districts(session):
+        if named in (government.code, government.division_code, government.name, government.short_name):
+            return government.division_code or government.code
+    return named  # refused by open_district, naming the codes there are
+
+
+def plan_template(url: str, code: str) -> str:
+    """The district's plan file as the template makes it: a copy its coordinator edits before opening."""
+    with transaction(url) as session:
+        government = opening.district_government(session, _district_code(session, code))
+        return template_text(Naming(government.division_code, government.short_name, f"{government.short_name}政府"))
+
+
+def open_accepted(url: str, on: date, now: datetime, settings: Settings | None = None) -> list[dict]:
+    """Open every campaign whose work plan the city has accepted and which is not open yet."""
+    with transaction(url) as session:
+        return [asdict(o) for o in opening.open_accepted(session, on, settings or get_settings(), now)]
+
+
+def district_list(url: str, as_of: date) -> list[dict]:
+    """One entry per district: code, name, campaign, phases (each with its standing counts), published."""
+    with transaction(url) as session:
+        return rollup.district_entries(session, as_of)
+
+
+def weekly_report(url: str, as_of: date, out: Path) -> dict:
+    """Write the weekly 进展通报 workbook; returns what the bulletin counted."""
+    with transaction(url) as session:
+        facts = rollup.weekly_facts(session, as_of)
+    write_weekly_report(out, facts)
+    districts = [r for r in facts.rows if r.kind == "district"]
+    return {"path": str(out), "as_of": as_of.isoformat(), "districts": len(districts),
+            "departments": len(facts.rows) - len(districts),
+            "published": sum(1 for r in districts if r.published),
+            "rows": [{"kind": r.kind, "code": r.code, "name": r.name, "published": r.published, "note": r.note,
+                      "phases": {c: asdict(s) | {"due": s.due.isoformat() if s.due else None}
+                                 for c, s in r.phases.items()}} for r in facts.rows]}

@@ -1,0 +1,30 @@
+"""Thin Prefect tasks over the districts' use cases: dates and paths in, plain dicts out."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+from prefect import task
+
+from core.settings import get_settings
+from registry.districts import service as districts
+
+
+@task(name="open-accepted-campaigns")
+def open_accepted_campaigns(now: datetime) -> list[dict]:
+    """Every district and regulator whose work plan the city has accepted gets its campaign, once."""
+    return districts.open_accepted(get_settings().database_url, now.date(), now)
+
+
+@task(name="district-rollup")
+def district_rollup(as_of: date) -> list[dict]:
+    return districts.district_list(get_settings().database_url, as_of)
+
+
+@task(name="weekly-report")
+def write_weekly_report(as_of: date, out: Path | None = None) -> dict:
+    """The bulletin for 市政府, kept under <home>/reports unless told where."""
+    settings = get_settings()
+    target = out or settings.home / "reports" / f"进展通报-{as_of.isoformat()}.xlsx"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return districts.weekly_report(settings.database_url, as_of, target)
