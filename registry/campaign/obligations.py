@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from core.errors import UserError
 from registry.campaign.audit import move_obligation, record_change
-from registry.campaign.queries import find_campaign
+from registry.campaign.queries import find_campaign, home_campaign
 from registry.campaign.tables import Obligation, Phase
 from registry.directory.tables import Organisation
 from rules.obligations import CLOSED, STATE_NAMES, State, check_reopen, check_waive
@@ -35,7 +35,8 @@ def obligation_by_id(session: Session, obligation_id: int) -> Obligation:
 
 def find_obligation(session: Session, phase_code: str, org_code: str, ref: str = "",
                     campaign_code: str | None = None) -> Obligation:
-    campaign = find_campaign(session, campaign_code)
+    """What the organisation owes in the phase of the campaign named, or else of the campaign it answers to."""
+    campaign = find_campaign(session, campaign_code) if campaign_code else home_campaign(session, org_code)
     obligation = session.scalar(
         select(Obligation)
         .join(Phase, Phase.id == Obligation.phase_id)

@@ -50,3 +50,16 @@ def government_of(session: Session, campaign: Campaign) -> str:
     name = session.scalar(select(Organisation.short_name).where(Organisation.kind == OrgKind.DISTRICT,
                                                                Organisation.division_code == campaign.district))
     return f"{name}政府" if name else "区县政府"
+
+
+def home_campaign(session: Session, org_code: str) -> Campaign:
+    """The campaign an organisation answers to: a district department its district's, once open; an
+    enterprise its regulator's; everyone else (and anyone unknown) the city's."""
+    org = session.scalar(select(Organisation).where(Organisation.code == org_code))
+    own = None
+    if org is not None and org.kind == OrgKind.ENTERPRISE and org.parent_id is not None:
+        own = session.scalar(select(Campaign).where(Campaign.level == "regulator",
+                                                    Campaign.owner_org_id == org.parent_id))
+    elif org is not None and org.district and org.kind != OrgKind.DISTRICT:
+        own = session.scalar(select(Campaign).where(Campaign.level == "district", Campaign.district == org.district))
+    return own or find_campaign(session, None)

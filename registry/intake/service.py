@@ -19,7 +19,7 @@ from core.settings import Settings, get_settings
 from notifications.inbound import InboundAttachment
 from registry.campaign.obligations import UnknownObligation, find_obligation
 from registry.campaign.plan import open_phase
-from registry.campaign.queries import find_phase
+from registry.campaign.queries import find_phase, home_campaign
 from registry.campaign.tables import Obligation, Phase
 from registry.db import transaction
 from registry.directory.store import upsert_directory
@@ -47,7 +47,7 @@ def template_for(url: str, org_code: str, now: datetime, phase_code: str = "inve
     """The debtor's own template for the phase, its cover filled in (unit, deadline, reply address);
     refused, naming the phases that have one, for a phase without a template."""
     with transaction(url) as session:
-        calls.require_template(session, find_phase(session, phase_code))
+        calls.require_template(session, find_phase(session, phase_code, home_campaign(session, org_code).code))
         obligation = _obligation(session, phase_code, org_code)
         filename, content = calls.template_for(session, obligation, settings or get_settings(), now)
     return TemplateFile(filename, content)
@@ -65,7 +65,7 @@ def submit_file(url: str, org_code: str, path: Path, now: datetime, settings: Se
     others = [InboundAttachment(p.name, p.read_bytes()) for p in attached]
     with transaction(url) as session:
         if phase_code is not None:
-            find_phase(session, phase_code)
+            find_phase(session, phase_code, home_campaign(session, org_code).code)
         obligation = _obligation(session, phase_code or _submitted_phase(session, org_code), org_code)
         return take_in_file(session, obligation, path.name, content, settings or get_settings(), now, others)
 
