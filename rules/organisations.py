@@ -14,7 +14,8 @@ class OrgKind(StrEnum):
 
     DEPARTMENT = "department"  # 市直部门 / 直属单位 (the lead agencies are departments too)
     DISTRICT = "district"  # 区、县(市)人民政府
-    ENTERPRISE = "enterprise"  # 国有企业, supervised by an industry regulator (parent)
+    # 国有企业 (国有企事业单位) under its industry regulator (task 15); never one of the departments.
+    ENTERPRISE = "enterprise"
 
 
 class OrgRole(StrEnum):
@@ -43,8 +44,8 @@ class OrgRecord:
     short_name: str
     kind: OrgKind
     roles: tuple[OrgRole, ...] = ()
-    division_code: str = ""  # GB/T 2260, districts only
-    parent_code: str = ""  # a district department's district government
+    division_code: str = ""  # GB/T 2260: a district's own, and that of the departments under it
+    parent_code: str = ""  # a district department's district government, an enterprise's regulator
     address: str = ""
     contact: Person = field(default_factory=Person)  # 工作联系人
     leader: Person = field(default_factory=Person)  # 分管领导

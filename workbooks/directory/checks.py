@@ -19,7 +19,7 @@ from workbooks.directory.fields import (
     ROLE_LABELS,
     fold,
 )
-from workbooks.directory.problems import directory_problem
+from workbooks.directory.problems import FIX, directory_problem
 
 # Coordinators separate roles however their keyboard makes it easy.
 _ROLE_SEPARATORS = re.compile(r"[、,，;；/\s]+")
@@ -39,19 +39,24 @@ class RawRow:
     values: dict[str, str]
     labels: dict[str, str]  # field key -> how the user sees that field in this file
 
-    def problem(self, file: str, field: str, what: str) -> Problem:
-        return directory_problem(file, what, row=self.row, place=self.place, field=field, line=self.line)
+    def problem(self, file: str, field: str, what: str, fix: str = FIX) -> Problem:
+        return directory_problem(file, what, row=self.row, place=self.place, field=field, line=self.line, fix=fix)
 
 
-def validate(rows: Iterable[RawRow], file: str, problems: list[Problem]) -> list[OrgRecord]:
+def validate(rows: Iterable[RawRow], file: str, problems: list[Problem], district: str | None = None) -> list[OrgRecord]:
+    """Every row checked; with `district`, every organisation must be that district's own.
+
+    A district's file lists its departments under its government, which lives in the city's
+    directory: blank division and parent codes mean that district, and the parent may be it.
+    """
     records: list[OrgRecord] = []
     first_seen: dict[str, RawRow] = {}
-    parents: list[tuple[RawRow, str]] = []
+    parents: list[tuple[RawRow, str, str]] = []
     for row in rows:
         values = {key: fold(v) if key in FOLDED_FIELDS else v.strip() for key, v in row.values.items()}
 
-        def problem(key: str, message: str, row: RawRow = row) -> None:
-            problems.append(row.problem(file, row.labels[key], message))
+        def problem(key: str, message: str, fix: str = FIX, row: RawRow = row) -> None:
+            problems.append(row.problem(file, row.labels[key], message, fix))
 
         code = values.get("code", "")
         name = values.get("name", "")
@@ -82,8 +87,13 @@ def validate(rows: Iterable[RawRow], file: str, problems: list[Problem]) -> list
                     problem(f"{person}.email", f'"{email}" 不是有效的电子邮件地址')
 
         parent_code = values.get("parent_code", "")
-        if parent_code:
-            parents.append((row, parent_code))
+        # Ends in its own separator: "jyj（沈阳市教育局）属于…", "jyj 属于…".
+        label = f"{code}（{name}）" if code and name else f"{code or name} "
+        if district is not None:
+            division_code, parent_code = _within_district(label, kind, division_code, parent_code, district,
+                                                          row.labels, problem)
+        if parent_code and parent_code != district:
+            parents.append((row, label, parent_code))
 
         if kind is None or not code or not name:
             continue
@@ -103,11 +113,36 @@ def validate(rows: Iterable[RawRow], file: str, problems: list[Problem]) -> list
             )
         )
     # Parents may appear after their children, so they are checked once all codes are known.
-    for row, parent_code in parents:
-        if parent_code not in first_seen:
-            problems.append(row.problem(file, row.labels["parent_code"],
-                                        f'"{parent_code}" 不是本文件中的组织代码（未知的组织代码）'))
+    for row, label, parent_code in parents:
+        field = row.labels["parent_code"]
+        if parent_code in first_seen:
+            continue
+        if district is not None and _DIVISION_CODE.fullmatch(parent_code):
+            problems.append(row.problem(file, field, *_other_district(label, parent_code, district, field)))
+        elif district is not None:
+            problems.append(row.problem(file, field, f'"{parent_code}" 既不是本文件中的组织代码，也不是区县 {district}'
+                                                     "（未知的组织代码）"))
+        else:
+            problems.append(row.problem(file, field, f'"{parent_code}" 不是本文件中的组织代码（未知的组织代码）'))
     return records
+
+
+def _within_district(label: str, kind: OrgKind | None, division_code: str, parent_code: str, district: str,
+                     labels: dict[str, str], problem: Callable[[str, str, str], None]) -> tuple[str, str]:
+    """The row's division and parent codes in `district`'s file, blanks meaning that district."""
+    if kind is OrgKind.DISTRICT:
+        problem("kind", f"文件中的单位 {label}是区县政府，不能作为区县 {district} 的单位导入",
+                "区县政府由市级目录导入，请从本文件删去这一行")
+        return division_code, parent_code
+    if division_code and division_code != district and _DIVISION_CODE.fullmatch(division_code):
+        problem("division_code", *_other_district(label, division_code, district, labels["division_code"]))
+    return division_code or district, parent_code or district
+
+
+def _other_district(label: str, other: str, district: str, field: str) -> tuple[str, str]:
+    """What and fix for an organisation that names another district than the file's."""
+    return (f"文件中的单位 {label}属于区县 {other}，不是 {district}",
+            f"请从本文件删去它，在区县 {other} 的目录中导入；若确属 {district}，把「{field}」改为 {district} 或留空")
 
 
 def _parse_kind(text: str, problem: Report) -> OrgKind | None:

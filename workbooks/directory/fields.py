@@ -50,7 +50,11 @@ YAML_ENTRY_KEYS = frozenset(
     | set(PERSON_KEYS)
 )
 
-KIND_LABELS: dict[OrgKind, str] = {OrgKind.DEPARTMENT: "部门", OrgKind.DISTRICT: "区县政府"}
+KIND_LABELS: dict[OrgKind, str] = {
+    OrgKind.DEPARTMENT: "部门",
+    OrgKind.DISTRICT: "区县政府",
+    OrgKind.ENTERPRISE: "国有企业",
+}
 ROLE_LABELS: dict[OrgRole, str] = {
     OrgRole.COORDINATOR: "牵头协调",
     OrgRole.LEAD_AGENCY: "审核机构",
@@ -61,10 +65,11 @@ ROLE_LABELS: dict[OrgRole, str] = {
 KIND_BY_TEXT: dict[str, OrgKind] = {
     **{label: kind for kind, label in KIND_LABELS.items()},
     **{kind.value: kind for kind in OrgKind},
-    # Spellings the plan itself uses for the same two kinds.
+    # Spellings the plan itself uses for the same kinds.
     "市直部门": OrgKind.DEPARTMENT,
     "区县(市)政府": OrgKind.DISTRICT,
     "区县(市)人民政府": OrgKind.DISTRICT,
+    "国有企事业单位": OrgKind.ENTERPRISE,
 }
 ROLE_BY_TEXT: dict[str, OrgRole] = {
     **{label: role for role, label in ROLE_LABELS.items()},

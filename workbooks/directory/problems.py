@@ -9,9 +9,9 @@ FIX = "请在目录文件中改正后重新导入"
 
 
 def directory_problem(file: str, what: str, *, row: int | None = None, place: str = "", field: str = "",
-                      line: int = 0) -> Problem:
+                      line: int = 0, fix: str = FIX) -> Problem:
     """A problem in `file`: at an Excel `row`, or at `place` (a YAML entry or line), in `field`."""
-    return Problem(what, FIX, row=row, column=field, file=file, place=place, line=line or row or 0)
+    return Problem(what, fix, row=row, column=field, file=file, place=place, line=line or row or 0)
 
 
 def describe(problem: Problem) -> str:
@@ -22,7 +22,9 @@ def describe(problem: Problem) -> str:
         where += f" {location}"
     if problem.column:
         where += f"「{problem.column}」"
-    return f"{where}: {problem.what}"
+    # The usual remedy goes without saying; one particular to the problem is the line's point.
+    remedy = f"（{problem.fix}）" if problem.fix and problem.fix != FIX else ""
+    return f"{where}: {problem.what}{remedy}"
 
 
 class DirectoryFileError(UserError, ValueError):

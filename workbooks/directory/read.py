@@ -12,8 +12,12 @@ from workbooks.directory.problems import DirectoryFileError, file_error
 from workbooks.directory.yaml_reader import yaml_rows
 
 
-def read_directory(path: Path) -> list[OrgRecord]:
-    """Read a .yaml/.yml or .xlsx directory; raise DirectoryFileError listing every problem."""
+def read_directory(path: Path, district: str | None = None) -> list[OrgRecord]:
+    """Read a .yaml/.yml or .xlsx directory; raise DirectoryFileError listing every problem.
+
+    With `district` (a GB/T 2260 code) the file is that district's own: every organisation in it
+    must belong there, and blank division and parent codes are filled in with the district's.
+    """
     path = Path(path)
     file = path.name
     suffix = path.suffix.lower()
@@ -25,7 +29,7 @@ def read_directory(path: Path) -> list[OrgRecord]:
         raise file_error(file, f"文件超过 {MAX_FILE_BYTES // (1024 * 1024)} MB，不像组织目录")
     problems: list[Problem] = []
     rows = yaml_rows(path, problems) if suffix in YAML_SUFFIXES else xlsx_rows(path, problems)
-    records = validate(rows, file, problems)
+    records = validate(rows, file, problems, district)
     if problems:
         # Readers and the validator report in separate passes; the user fixes row by row.
         raise DirectoryFileError(sorted(problems, key=lambda p: p.line))
