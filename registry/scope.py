@@ -146,7 +146,10 @@ def _hand_down(obj: DistrictScoped) -> None:
 def _own_district(obj: object, scope: str) -> str:
     if scope != EVERY_DISTRICT:
         return scope
-    # An organisation belongs to the district its division code names.
+    # A district's department belongs to the district its division code names (the directory's
+    # store sets every organisation's district itself; this covers one made by hand).
+    if getattr(obj, "kind", "") == "district":
+        return CITY
     return getattr(obj, "division_code", "") or CITY
 
 

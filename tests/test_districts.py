@@ -56,7 +56,7 @@ def test_opening_a_district_makes_its_campaign_from_the_city_plan_with_its_own_d
     assert opened["directory_loaded"] >= 20  # its sample directory, since the registry had none of it
     with transaction(initialised) as session:
         city = session.scalar(select(Campaign).where(Campaign.level == "city"))
-        deadlines = dict(session.execute(select(Phase.code, Phase.deadline).where(Phase.campaign_id == campaign.id)))
+        deadlines = dict(session.execute(select(Phase.code, Phase.deadline).where(Phase.campaign_id == campaign.id)).all())
     assert campaign.parent_id == city.id and campaign.district == HEPING
     assert deadlines["publication"] == date(2017, 3, 31) and deadlines["inventory"] == date(2017, 1, 20)
     owed = _obligations(initialised, campaign.id, "inventory")

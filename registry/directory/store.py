@@ -32,7 +32,8 @@ def upsert_directory(session: Session, records: list[OrgRecord]) -> tuple[int, i
         org.name, org.short_name, org.kind = record.name, record.short_name, str(record.kind)
         org.roles = [str(r) for r in record.roles]
         org.division_code, org.address = record.division_code, record.address
-        org.district = record.division_code  # a district's government and departments are its own rows
+        # A district's departments and agencies are its own rows; its government answers to the city.
+        org.district = record.division_code if record.kind != OrgKind.DISTRICT else ""
         _set_contacts(org, record)
     session.flush()
     for record in records:  # parents may come later in the file than their children

@@ -1,8 +1,8 @@
 """district scope: every campaign-scoped row names the district it belongs to
 
 ``district`` is the GB/T 2260 code of a district's campaign or directory, "" for the city's. Rows
-already in the registry belong to the city, except the district governments and their departments,
-which take their division code; the rows of a district campaign loaded before this revision take
+already in the registry belong to the city, except the district departments, which take their
+district's division code (the district governments themselves answer to the city); the rows of a district campaign loaded before this revision take
 their campaign owner's district.
 
 Revision ID: 0016
@@ -37,7 +37,7 @@ def upgrade() -> None:
         with op.batch_alter_table(table) as batch:
             batch.add_column(sa.Column('district', sa.String(length=6), server_default='', nullable=False))
             batch.create_index(f'ix_{table}_district', ['district'])
-    op.execute("UPDATE organisations SET district = division_code WHERE division_code <> ''")
+    op.execute("UPDATE organisations SET district = division_code WHERE division_code <> '' AND kind <> 'district'")
     op.execute("UPDATE contacts SET district = (SELECT o.district FROM organisations o WHERE o.id = contacts.org_id)")
     op.execute("UPDATE campaigns SET district = (SELECT o.district FROM organisations o"
                " WHERE o.id = campaigns.owner_org_id) WHERE level <> 'city'")
