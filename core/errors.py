@@ -8,3 +8,7 @@ from __future__ import annotations
 
 class UserError(Exception):
     """Bad input or a request the campaign's state does not allow."""
+
+
+class MissingFile(UserError, FileNotFoundError):
+    """A file named on the command line (a workbook, a plan, a calendar) that is not there."""

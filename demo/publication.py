@@ -50,7 +50,7 @@ class PublicationByMail:
         if published["changes"]:
             lines.append(f"变更记录：第 {published['version']} 版与上一版相比，{published['changes']}")
         rng = random.Random(published["version"])
-        for owed in open_obligations(self.url, "publication"):
+        for owed in (o for o in open_obligations(self.url, "publication") if not o.district):
             when = self.calendar.add_working_days(day, rng.randint(1, 4))
             self.replies.setdefault(when, []).append((owed.id, owed.org_code, published["version"]))
         return lines

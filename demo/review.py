@@ -9,16 +9,13 @@ approves, and in March 2017 an adjustment makes version 2. Seeded: every run tel
 """
 from __future__ import annotations
 
-import io
 import mailbox
 from collections import Counter
 from datetime import date, datetime, time
 from pathlib import Path
 
-from openpyxl import load_workbook
-
 from core.settings import get_settings
-from demo.samples import filled_workbook, reply_mail
+from demo.samples import answered_packet, filled_workbook, reply_mail
 from flows.intake import intake_flow
 from flows.review import review_merge_flow, review_routing_flow
 from registry.outbox.service import deliver, queued_message
@@ -36,7 +33,7 @@ from registry.review.service import (
     unrouted_submissions,
 )
 from rules.review import Opinion
-from workbooks.review_packet import HEADERS, ITEM_FIELDS, OPINION, SHEET
+from workbooks.review_packet import ITEM_FIELDS
 
 ROUTED_AT, REPLIED_AT, MERGED_AT = time(10, 30), time(15), time(17)
 APPROVAL = (date(2016, 10, 28), "市政府第 62 次常务会议", "沈政办发〔2016〕88号")
@@ -114,7 +111,8 @@ class ReviewByMail:
         """Each agency answers every packet in batches, as an office works through its pile; 政务服务办 is
         late on a few. Returns the review obligations newly planned."""
         ready = self.calendar.add_working_days(day, 5)
-        new = [r for r in open_reviews(self.url) if r.phase == "review" and r.obligation_id not in self.planned]
+        new = [r for r in open_reviews(self.url) if r.phase == "review" and not r.district
+               and r.obligation_id not in self.planned]
         for review in new:
             obligation_id, agency = review.obligation_id, review.agency
             self.planned.add(obligation_id)
@@ -158,24 +156,12 @@ class ReviewByMail:
         """The agency opens the packet it was sent, writes its opinions into it and replies."""
         packet = queued_message(self.url, f"review-packet:{obligation_id}")
         [(_, content)] = packet.attachments
-        book = load_workbook(io.BytesIO(content))
-        sheet = book[SHEET]
-        column = HEADERS.index(OPINION) + 1
-        for row in range(2, sheet.max_row + 1):
-            opinion, reason, adjusted = Opinion.KEEP, "", ""
-            if row == 2 and kind == "cancel":
-                opinion, reason = Opinion.CANCEL, "无法律法规依据，属于可以取消的证明事项"
-            elif row == 2 and kind == "faulty":
-                opinion = Opinion.CANCEL
-            elif row == 3 and kind == "adjust":
-                opinion, adjusted = Opinion.ADJUST, "办理时限压缩为 3 个工作日"
-            sheet.cell(row=row, column=column, value=str(opinion))
-            sheet.cell(row=row, column=column + 1, value=reason or None)
-            sheet.cell(row=row, column=column + 2, value=adjusted or None)
-        out = io.BytesIO()
-        book.save(out)
+        exceptions = {"cancel": {2: (Opinion.CANCEL, "无法律法规依据，属于可以取消的证明事项", "")},
+                      "faulty": {2: (Opinion.CANCEL, "", "")},
+                      "adjust": {3: (Opinion.ADJUST, "", "办理时限压缩为 3 个工作日")}}.get(kind, {})
         return reply_mail(sender=packet.to[0], sender_name="审核人", to=packet.reply_to, subject="回复：" + packet.subject,
-                          attachments=[("审核意见表.xlsx", out.getvalue())], when=datetime.combine(day, REPLIED_AT))
+                          attachments=[("审核意见表.xlsx", answered_packet(content, str(Opinion.KEEP), exceptions))],
+                          when=datetime.combine(day, REPLIED_AT))
 
     async def _poll_and_merge(self, day: date) -> list[str]:
         results = await intake_flow(now=datetime.combine(day, REPLIED_AT))

@@ -52,6 +52,7 @@ def run_demo(console: Console, workspace: Path | None = None) -> None:
 
 async def _simulate(console: Console, workspace: Path) -> None:
     # The flows import Prefect, which reads its environment (set just above) on import.
+    from demo.districts import DistrictsByMail, rollup_lines  # noqa: PLC0415 - Prefect's environment first
     from demo.long_term import (  # noqa: PLC0415 - Prefect's environment first
         EvaluationsMonth,
         LongTermSupervision,
@@ -85,6 +86,7 @@ async def _simulate(console: Console, workspace: Path) -> None:
     long_term = LongTermSupervision()  # 督导检查, the green channel
     self_reports = SelfReportsByMail(workspace, calendar)  # one quarter's self-reports by email
     evaluations = EvaluationsMonth(workspace)  # a month of 好差评
+    districts = DistrictsByMail(workspace, calendar)  # the 13 districts' own campaigns, opened by the cascade
 
     day = START
     while day <= END:
@@ -95,6 +97,7 @@ async def _simulate(console: Console, workspace: Path) -> None:
         events += await long_term.day(day)
         events += await self_reports.day(day)
         events += evaluations.day(day)
+        events += await districts.day(day)
         deliveries = schedule.pop(day, [])
         if deliveries:
             for d in deliveries:
@@ -115,6 +118,9 @@ async def _simulate(console: Console, workspace: Path) -> None:
             console.print(f"[bold]{day} 周{WEEKDAYS[day.weekday()]}[/]  " + "\n                 ".join(events))
         day += timedelta(days=1)
 
+    console.rule("[bold]各区县")
+    for line in rollup_lines(url, END):
+        console.print(line, highlight=False)
     console.rule("[bold]下一步")
     # The command as the user ran it (.venv/bin/reform works without activating the venv).
     command = sys.argv[0] if Path(sys.argv[0]).name == "reform" else "reform"
@@ -122,6 +128,8 @@ async def _simulate(console: Console, workspace: Path) -> None:
     if site.exists():
         console.print(f"公布的网站（无需服务器，浏览器直接打开）：{site.as_uri()}；开放数据在同目录的 data/")
     console.print(f"查看任一天的进展：REFORM_HOME={workspace} {command} status --as-of 2016-08-02")
+    console.print(f"各区县汇总：REFORM_HOME={workspace} {command} district list --as-of {END}；"
+                  f"进展通报：{workspace / 'reports'}")
     prefect = Path(sys.executable).with_name("prefect")
     prefect = prefect if prefect.exists() else "prefect"
     console.print(f"浏览流程运行记录和报表：PREFECT_HOME={workspace / 'prefect'} {prefect} server start，"

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import random
+from collections.abc import Mapping
 from datetime import datetime, timezone
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
@@ -12,6 +13,7 @@ from openpyxl import load_workbook
 from workbooks import inventory_schema as s
 from workbooks.cover import TemplateFacts
 from workbooks.inventory_template import build_inventory_template
+from workbooks.review_packet import OPINION, SHEET
 from workbooks.safe_cells import append_safe
 
 NAMES = ("居民身份证明开具", "就业失业登记", "职业技能鉴定", "医疗保险参保登记", "公共租赁住房申请", "文化场馆免费开放",
@@ -41,6 +43,24 @@ def filled_workbook(template: bytes | None = None, rows: list[list] = (), zero_r
     sheet = book[s.ITEM_SHEET]
     for values in rows:
         append_safe(sheet, values)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def answered_packet(content: bytes, opinion: str, exceptions: Mapping[int, tuple[str, str, str]] | None = None
+                    ) -> bytes:
+    """A review packet as an agency returns it: every item given ``opinion``, except the sheet rows
+    in ``exceptions`` (row 2 is the first item), each (opinion, reason, adjusted)."""
+    book = load_workbook(io.BytesIO(content))
+    sheet = book[SHEET]
+    # Found by its header: the guides' and the ledgers' packets show other columns before it.
+    column = next(c.column for c in sheet[1] if c.value == OPINION)
+    for row in range(2, sheet.max_row + 1):
+        chosen, reason, adjusted = (exceptions or {}).get(row, (opinion, "", ""))
+        sheet.cell(row=row, column=column, value=chosen)
+        sheet.cell(row=row, column=column + 1, value=reason or None)
+        sheet.cell(row=row, column=column + 2, value=adjusted or None)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

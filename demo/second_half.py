@@ -9,20 +9,17 @@ receipt; 法制办 disagrees on one, which the coordinator decides. Seeded: ever
 """
 from __future__ import annotations
 
-import io
 import mailbox
 import random
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from openpyxl import load_workbook
-
 from core.settings import get_settings
 from demo.certificate_samples import KEEP_WITHOUT_BASIS, filled_certificates_workbook
 from demo.documents import work_plan_docx, work_plan_pdf
 from demo.guide_samples import ATTACHMENTS, filled_guides_workbook
-from demo.samples import reply_mail
+from demo.samples import answered_packet, reply_mail
 from flows.intake import intake_flow
 from flows.review import review_merge_flow, review_routing_flow
 from registry.campaign.service import open_obligations
@@ -33,7 +30,6 @@ from registry.intake.service import call_message_key
 from registry.outbox.service import queued_message
 from registry.review.service import conflicting_items, decide_conflict, open_reviews, submissions_ready
 from rules.calendar import WorkingCalendar
-from workbooks.review_packet import OPINION, REASON, SHEET
 
 GUIDES, CERTIFICATES = "guides", "certificates"
 SENT_AT, POLLED_AT, ANSWERED_AT, MERGED_AT = time(10), time(16), time(15), time(17)
@@ -95,7 +91,7 @@ class GuidesAndCertificatesByMail:
         a few late; to a later one (an adjustment gave it new items), within three working days."""
         later = []
         for phase in (GUIDES, CERTIFICATES):
-            for owed in open_obligations(self.url, phase):
+            for owed in (o for o in open_obligations(self.url, phase) if not o.district):
                 if (owed.id, owed.scope_version) in self.called:
                     continue
                 self.called.add((owed.id, owed.scope_version))
@@ -172,7 +168,7 @@ class GuidesAndCertificatesByMail:
         if not self.calendar.is_working_day(day):
             return []
         when = self.calendar.add_working_days(day, REVIEW_AFTER_WORKING_DAYS)
-        for review in open_reviews(self.url):
+        for review in (r for r in open_reviews(self.url) if not r.district):
             if review.phase == "review" or review.obligation_id in self.planned:
                 continue
             self.planned.add(review.obligation_id)
@@ -187,21 +183,11 @@ class GuidesAndCertificatesByMail:
     def _review_reply(self, obligation_id: int, kind: str, day: date) -> bytes:
         packet = queued_message(self.url, f"review-packet:{obligation_id}")
         [(filename, content)] = packet.attachments
-        book = load_workbook(io.BytesIO(content))
-        sheet = book[SHEET]
-        column = {c.value: c.column for c in sheet[1]}
-        for row in range(2, sheet.max_row + 1):
-            opinion, reason = "同意", ""
-            if row == 2 and kind == "revise":
-                opinion, reason = "修改", "办理流程可合并受理和审核环节，承诺时限压缩为 2 个工作日"
-            elif row == 2 and kind == "cancel":
-                opinion, reason = "取消", "该证明可由申请人书面说明代替，建议取消"
-            sheet.cell(row=row, column=column[OPINION], value=opinion)
-            sheet.cell(row=row, column=column[REASON], value=reason or None)
-        out = io.BytesIO()
-        book.save(out)
+        exceptions = {"revise": {2: ("修改", "办理流程可合并受理和审核环节，承诺时限压缩为 2 个工作日", "")},
+                      "cancel": {2: ("取消", "该证明可由申请人书面说明代替，建议取消", "")}}.get(kind, {})
         return reply_mail(sender=packet.to[0], sender_name="审核人", to=packet.reply_to, subject="回复：" + packet.subject,
-                          attachments=[(filename, out.getvalue())], when=datetime.combine(day, ANSWERED_AT))
+                          attachments=[(filename, answered_packet(content, "同意", exceptions))],
+                          when=datetime.combine(day, ANSWERED_AT))
 
     def _answered_line(self, answered: list[tuple[int, str, str]]) -> str:
         guides = sum(1 for _, phase, _ in answered if phase == "guides_review")

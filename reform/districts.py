@@ -19,8 +19,7 @@ STANDING_WORDS = {"done": "完成", "yellow": "黄牌", "red": "红牌", "due": 
 @app.command("open")
 def district_open(
     code: Annotated[str, typer.Argument(help="区县代码（GB/T 2260，例如 210102）或简称；行业主管部门用其单位代码")],
-    plan: Annotated[Path | None, typer.Option("--plan", exists=True, dir_okay=False,
-                                              help="区县修改过期限的方案文件（reform district template 生成）")] = None,
+    plan: Annotated[Path | None, typer.Option("--plan", help="区县修改过期限的方案文件（reform district template 生成）")] = None,
     on: AsOf = None,
 ) -> None:
     """开启一个区县（或行业主管部门）的工作方案：按模板（或 --plan 文件）建立各阶段，并向各部门发出清理自查通知。"""

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from core.errors import UserError
+from core.errors import MissingFile
 from reform.common import (
     AsOf,
     Format,
@@ -22,10 +22,6 @@ from reform.common import (
 app = typer.Typer(help="督导检查：开启一轮检查，记录发现的问题，督促整改（整改事项按期限提醒、亮牌）。",
                   no_args_is_help=True)
 
-
-
-class MissingFile(UserError, FileNotFoundError):
-    pass
 
 
 RoundName = Annotated[str, typer.Argument(help="检查名称（reform inspection open --round 所起的名称）")]

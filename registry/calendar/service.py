@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from core.errors import UserError
+from core.errors import MissingFile
 from registry.calendar.store import load_calendar, loaded_years, store_years
 from registry.db import migrate, transaction
 from rules.calendar import NamedDay, WorkingCalendar, YearAtAGlance, YearNotLoaded, import_warnings, year_at_a_glance
@@ -13,10 +13,6 @@ from workbooks.calendar_files import read_calendar_file
 
 __all__ = ["CalendarImport", "CalendarYearSummary", "NamedDay", "add_working_days", "calendar_year",
            "import_calendar", "working_calendar"]
-
-
-class MissingFile(UserError, FileNotFoundError):
-    pass
 
 
 @dataclass(frozen=True)

@@ -105,18 +105,21 @@ class OpenObligation:
     ref: str
     due: date
     scope_version: int = 1  # the approved list version an item-by-item obligation covers
+    district: str = ""  # whose campaign it is in: a district's code, "" the city's (or a regulator's)
 
 
 def open_obligations(url: str, phase_code: str) -> list[OpenObligation]:
     """What is still open in a phase, across campaigns (returned ones are not open: they wait on a fix)."""
     with transaction(url) as session:
         rows = session.execute(
-            select(Obligation.id, Organisation.code, Obligation.ref, Obligation.due, Obligation.scope)
+            select(Obligation.id, Organisation.code, Obligation.ref, Obligation.due, Obligation.scope,
+                   Obligation.district)
             .join(Phase, Phase.id == Obligation.phase_id)
             .join(Organisation, Organisation.id == Obligation.debtor_id)
             .where(Phase.code == phase_code, Obligation.state == State.OPEN)
             .order_by(Obligation.id))
-        return [OpenObligation(i, org, ref, due, (scope or {}).get("version", 1)) for i, org, ref, due, scope in rows]
+        return [OpenObligation(i, org, ref, due, (scope or {}).get("version", 1), district)
+                for i, org, ref, due, scope, district in rows]
 
 
 def complete_obligation(url: str, obligation_id: int, on: date, actor: str, reason: str) -> None:

@@ -5,6 +5,7 @@ from dataclasses import asdict
 from datetime import date, datetime
 from pathlib import Path
 
+from core.errors import MissingFile
 from core.settings import Settings, get_settings
 from registry.db import transaction
 from registry.directory.queries import organisations_of
@@ -18,6 +19,8 @@ def open_campaign(url: str, code: str, on: date, now: datetime, plan: Path | Non
                   settings: Settings | None = None, actor: str = "coordinator") -> dict:
     """Open a district's campaign (a GB/T 2260 code or its short name), or a regulator's (its code)."""
     settings = settings or get_settings()
+    if plan is not None and not plan.is_file():
+        raise MissingFile(f"找不到方案文件：{plan}")
     text = plan.read_text(encoding="utf-8") if plan is not None else None
     with transaction(url) as session:
         if any(o.code == code and OrgRole.REGULATOR in o.roles for o in organisations_of(session)):

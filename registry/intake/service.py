@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.errors import UserError
+from core.errors import MissingFile, UserError
 from core.settings import Settings, get_settings
 from notifications.inbound import InboundAttachment
 from registry.campaign.obligations import UnknownObligation, find_obligation
@@ -30,10 +30,6 @@ from registry.intake.workbooks import IntakeResult, UnknownDepartment, check_and
 from rules.documents import DOCUMENTS
 from rules.organisations import OrgRecord
 from workbooks.inventory_rules import Validation
-
-
-class MissingFile(UserError, FileNotFoundError):
-    pass
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from registry.intake.calls import template_for
 from registry.intake.reply_tokens import reply_address, subject_tag, token_for
 from registry.intake.tables import Submission
 from registry.review import approval, merge, routing, status
+from registry.review.approval import ApprovalRefused  # noqa: F401 - what a caller catches: lists not ready
 from registry.review.obligations import APPROVAL
 from registry.review.subjects import REVIEW_PHASES, SUBJECTS, items_of
 from registry.review.tables import ConsolidatedItem, ConsolidatedOpinion, ReviewResponse
@@ -144,17 +145,19 @@ class OpenReview:
     agency: str  # the reviewing agency's code
     submission_id: int
     phase: str = "review"  # review | guides_review | certificates_review
+    district: str = ""  # whose campaign it is in: a district's code, "" the city's
 
 
 def open_reviews(url: str) -> list[OpenReview]:
     """Every review obligation an agency still owes, whoever routed its packet (the event or the sweep)."""
     with transaction(url) as session:
         rows = session.execute(
-            select(Obligation.id, Organisation.code, Obligation.ref, Phase.code)
+            select(Obligation.id, Organisation.code, Obligation.ref, Phase.code, Obligation.district)
             .join(Organisation, Organisation.id == Obligation.debtor_id).join(Phase, Phase.id == Obligation.phase_id)
             .where(Phase.code.in_(REVIEW_PHASES), Obligation.state.not_in([str(s) for s in CLOSED]))
             .order_by(Obligation.id))
-        return [OpenReview(obligation_id, agency, int(ref), phase) for obligation_id, agency, ref, phase in rows]
+        return [OpenReview(obligation_id, agency, int(ref), phase, district)
+                for obligation_id, agency, ref, phase, district in rows]
 
 
 def conflicting_items(url: str, submission_id: int) -> list[str]:
