@@ -99,12 +99,13 @@ def weekly_facts(session: Session, as_of: date) -> WeeklyFacts:
     report = campaign_status(session, as_of, city.code)
     names = {p["code"]: p["name"] for p in report["phases"]}
     phases = tuple((code, names[code]) for code in BULLETIN_PHASES if code in names)
+    followed = {code for code, _ in phases}
     deadlines = {p["code"]: p["deadline"] for p in report["phases"]}
     rows: list[WeeklyRow] = []
     for entry in district_entries(session, as_of):
         cells: dict[str, PhaseStanding] = {}
         for phase in entry["phases"]:
-            if phase["code"] in names and phase["total"]:
+            if phase["code"] in followed and phase["total"]:
                 cells[phase["code"]] = _standing(phase["standings"], _day(phase["deadline"]))
         for code, standing in entry["city"].items():
             cells[code] = _standing({standing: 1}, _day(deadlines.get(code)))
@@ -114,7 +115,7 @@ def weekly_facts(session: Session, as_of: date) -> WeeklyFacts:
     by_org: dict[str, dict[str, Counter]] = defaultdict(lambda: defaultdict(Counter))
     org_names: dict[str, str] = {}
     for o in report["obligations"]:
-        if o.get("district") or o["phase"] not in names:
+        if o.get("district") or o["phase"] not in followed:
             continue
         by_org[o["org"]][o["phase"]][o["standing"]] += 1
         org_names[o["org"]] = o.get("org_short_name") or o["org_name"]
