@@ -115,10 +115,17 @@ class PublicationSettings(BaseSettings):
     allowed_links: list[str] = ["https://zwfw.shenyang.example.gov.cn/", "https://www.shenyang.example.gov.cn/"]
 
 
-class Settings(BaseSettings):
+class OwnSettings(BaseSettings):
+    """The settings of no group (REFORM_HOME, REFORM_DISTRICT), asked alone when some are bad."""
+
     model_config = _config("REFORM_")
 
     home: Path = Path(".reform")
+    # A district user's commands act for that district only (its GB/T 2260 code); "" acts for the city.
+    district: str = Field("", pattern=r"^(\d{6})?$")
+
+
+class Settings(OwnSettings):
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     smtp: SmtpSettings = Field(default_factory=SmtpSettings)
     mailbox: MailboxSettings = Field(default_factory=MailboxSettings)
@@ -154,7 +161,9 @@ class BadSettings(UserError, ValueError):
     """REFORM_* variables (or the .env file) holding values of the wrong kind, every one named."""
 
 
-_EXPECTED = {"int_parsing": "应为整数", "float_parsing": "应为数字", "bool_parsing": "应为 true 或 false"}
+_EXPECTED = {"int_parsing": "应为整数", "float_parsing": "应为数字", "bool_parsing": "应为 true 或 false",
+             # REFORM_DISTRICT is the only setting with a pattern.
+             "string_pattern_mismatch": "应为 6 位行政区划代码（如 210102）或留空"}
 
 
 @cache
@@ -163,7 +172,7 @@ def _settings_for(_environment: tuple[tuple[str, str], ...]) -> Settings:
         return Settings()
     except ValidationError as error:
         # Settings stops at the first bad group: ask each group, so every bad variable is named at once.
-        groups = (DatabaseSettings, SmtpSettings, MailboxSettings, FileLimits, PublicationSettings)
+        groups = (OwnSettings, DatabaseSettings, SmtpSettings, MailboxSettings, FileLimits, PublicationSettings)
         problems = [problem for group in groups
                     for problem in _problems(group)] or [_describe(Settings, e) for e in error.errors()]
         raise BadSettings("设置有误（环境变量或 .env 文件）：" + "；".join(problems)) from None

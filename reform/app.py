@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from core.settings import get_settings
 from reform import (
     calendar,
     campaign,
@@ -27,6 +28,17 @@ from reform.common import EXIT_CODES_EPILOG, ReformGroup, console
 app = typer.Typer(cls=ReformGroup, help="沈阳市简化优化公共服务流程工作方案：任务、期限与督办。", no_args_is_help=True,
                   epilog=EXIT_CODES_EPILOG, rich_markup_mode=None, pretty_exceptions_enable=False,
                   add_completion=False)
+
+
+@app.callback()
+def _act_for_the_district(ctx: typer.Context) -> None:
+    # A district user's commands see and change that district's rows only (REFORM_DISTRICT); the scope
+    # ends with the command, so a test running several commands in one process starts each afresh.
+    district = get_settings().district
+    if district:
+        from registry.scope import acting_for  # noqa: PLC0415 - only a district's commands pay the import
+
+        ctx.with_resource(acting_for(district))
 
 
 def demo(

@@ -7,9 +7,16 @@ a district's campaign and directory, ``""`` for the city's). A transaction acts 
 - a district's code: that district's users, who see and write that district's rows only.
 
 The scope is a context variable, so a district user's command sets it once and every service
-function it calls carries it without a parameter. On every database the session adds the
-district to every ORM query (``with_loader_criteria``) and refuses to write another district's
-row; on PostgreSQL row-level security enforces the same in the server (migration 0016).
+function it calls carries it without a parameter; a transaction takes the scope it has when it
+begins. On every database the session adds the district to every ORM query
+(``with_loader_criteria``) and refuses to write another district's row; on PostgreSQL row-level
+security enforces the same in the server (migration 0017): each ORM transaction declares its
+scope as it begins (``_declare_scope``), a district's as the role ``reform_district``, and a
+transaction that declares none sees no row. A bare connection (``engine.connect()``) declares
+nothing: it may gather statistics, not read or write scoped rows.
+
+A new scoped table needs its grants and its two policies in the migration that creates it, as
+0017 gives them: tests/test_district_sealing.py fails for a scoped table without them.
 """
 from __future__ import annotations
 
@@ -17,8 +24,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from sqlalchemy import String, event, inspect
-from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column, with_loader_criteria
+from sqlalchemy import Connection, String, event, inspect, text
+from sqlalchemy.orm import Mapped, ORMExecuteState, Session, SessionTransaction, mapped_column, with_loader_criteria
 
 from core.errors import UserError
 
@@ -61,6 +68,13 @@ class DistrictScoped:
     """
 
     district: Mapped[str] = mapped_column(String(6), index=True, server_default="")
+
+
+def in_scope(row: DistrictScoped) -> bool:
+    """Whether the current scope may see the row: a row already in the session's identity map is
+    returned by ``Session.get`` without the query, and so without the district's criteria."""
+    scope = current_scope()
+    return scope == EVERY_DISTRICT or row.district == scope
 
 
 def scoped_tables() -> list[str]:
@@ -181,3 +195,23 @@ def _only_the_districts_rows(execute_state: ORMExecuteState) -> None:
         return
     execute_state.statement = execute_state.statement.options(
         with_loader_criteria(DistrictScoped, lambda cls: cls.district == scope, include_aliases=True))
+
+
+# One round trip each: the outbox commits once per message. Both settings end with the transaction.
+_EVERY_DISTRICT = text("SELECT set_config('reform.district', '*', true)")
+# set_config('role', …, true) is SET LOCAL ROLE, here in the same statement as the district.
+_ONE_DISTRICT = text("SELECT set_config('role', 'reform_district', true), set_config('reform.district', :scope, true)")
+
+
+@event.listens_for(Session, "after_begin")
+def _declare_scope(_session: Session, _transaction: SessionTransaction, connection: Connection) -> None:
+    """Tell PostgreSQL whom the transaction acts for: its row-level security (revision 0017) shows a
+    transaction that declares nothing no row, and a district's only that district's, as a role that
+    can never act for every district."""
+    if connection.dialect.name != "postgresql":
+        return
+    scope = current_scope()
+    if scope == EVERY_DISTRICT:
+        connection.execute(_EVERY_DISTRICT)
+    else:
+        connection.execute(_ONE_DISTRICT, {"scope": scope})

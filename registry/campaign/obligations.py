@@ -11,6 +11,7 @@ from registry.campaign.audit import move_obligation, record_change
 from registry.campaign.queries import find_campaign, home_campaign
 from registry.campaign.tables import Obligation, Phase
 from registry.directory.tables import Organisation
+from registry.scope import in_scope
 from rules.obligations import CLOSED, STATE_NAMES, State, check_reopen, check_waive
 
 
@@ -28,7 +29,8 @@ class PriorityUnchanged(UserError, ValueError):
 
 def obligation_by_id(session: Session, obligation_id: int) -> Obligation:
     obligation = session.get(Obligation, obligation_id)
-    if obligation is None:
+    # Another district's obligation is not found, with the same words as a missing id.
+    if obligation is None or not in_scope(obligation):
         raise UnknownObligation(f"没有编号为 {obligation_id} 的事项（编号见 reform status）")
     return obligation
 

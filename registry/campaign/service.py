@@ -125,7 +125,7 @@ def open_obligations(url: str, phase_code: str) -> list[OpenObligation]:
 def complete_obligation(url: str, obligation_id: int, on: date, actor: str, reason: str) -> None:
     """Mark one obligation, named by its id, done; a done one stays as it is."""
     with transaction(url) as session:
-        obligation = session.get(Obligation, obligation_id)
+        obligation = obligations.obligation_by_id(session, obligation_id)
         if obligation.state != State.FULFILLED:
             move_obligation(session, obligation, State.FULFILLED, actor, reason, on)
 
