@@ -21,6 +21,7 @@ from core.settings import get_settings
 from demo.certificate_samples import filled_certificates_workbook
 from demo.documents import work_plan_docx, work_plan_pdf
 from demo.guide_samples import ATTACHMENTS, filled_guides_workbook
+from demo.review import revised_list
 from demo.samples import answered_packet, filled_workbook, item_rows, reply_mail
 from flows.districts import weekly_report_flow
 from flows.intake import intake_flow
@@ -31,17 +32,26 @@ from registry.directory.service import organisation_names
 from registry.districts.service import district_list
 from registry.intake.service import call_message_key
 from registry.outbox.service import queued_message
-from registry.review.service import ApprovalRefused, approve, open_reviews, submissions_ready
+from registry.review.service import (
+    ApprovalRefused,
+    approve,
+    finish_recheck,
+    open_rechecks,
+    open_reviews,
+    submissions_ready,
+)
 from rules.calendar import WorkingCalendar
 
 SLOW = ("210123", "210124")  # 康平县, 法库县: half their departments hand in after the deadline
 UNAPPROVED = ("210181",)  # 新民市: its government has not approved the list by the end of March
 ITEM_DEPARTMENTS = 2  # departments per district with public service items; the rest report zero
 APPROVED_ON = date(2017, 2, 27)  # the working day before 2017年2月底前
+RECHECKED_ON = date(2017, 2, 23)  # each district's 编委办 rechecks the revised lists
 PUBLISHED_ON = date(2017, 3, 24)
 SENT_AT, POLLED_AT, ANSWERED_AT, APPROVED_AT, PUBLISHED_AT = time(10), time(16), time(15), time(17), time(9, 30)
 OPINION = {"review": "保留", "guides_review": "同意", "certificates_review": "同意"}
-PHASE_WORDS = {"inventory": "清单", "guides": "办事指南", "certificates": "证明事项清理表", "publication": "公布网址"}
+PHASE_WORDS = {"inventory": "清单", "response": "修改后的清单", "guides": "办事指南", "certificates": "证明事项清理表",
+               "publication": "公布网址"}
 
 
 class DistrictsByMail:
@@ -64,6 +74,8 @@ class DistrictsByMail:
         sent = self._send(day)
         if sent:
             lines += await self._poll(day, sent)
+        if day == RECHECKED_ON:
+            lines += self._recheck(day)
         if day == APPROVED_ON:
             lines += self._approve(day)
         if day == PUBLISHED_ON:
@@ -75,21 +87,24 @@ class DistrictsByMail:
     # --- who answers, and when ----------------------------------------------------------------------
 
     def _plan(self, day: date) -> None:
-        for phase in ("inventory", "guides", "certificates", "publication"):
+        for phase in ("inventory", "response", "guides", "certificates", "publication"):
             for owed in open_obligations(self.url, phase):
                 if not owed.district or owed.id in self.planned:
                     continue
                 if phase == "publication" and not queued_message(self.url, _bundle_key(owed.id, owed.scope_version)):
                     continue  # a department publishes its part once its district has published
                 self.planned.add(owed.id)
-                when = self.calendar.add_working_days(day, self.rng.randint(2, 8))
+                when = self.calendar.add_working_days(day, self.rng.randint(1, 3) if phase == "response"
+                                                      else self.rng.randint(2, 8))
                 if phase == "inventory":
                     if owed.district in SLOW and self.rng.random() < 0.5:
                         when = self.calendar.add_working_days(owed.due, self.rng.randint(1, 6))
                     if self.with_items[owed.district] < ITEM_DEPARTMENTS and not owed.org_code.endswith(_AGENCIES):
                         self.with_items[owed.district] += 1
                         self.itemised.add(owed.org_code)
-                self.replies.setdefault(when, []).append((phase, owed.id, owed.org_code, owed.scope_version))
+                # A response answers the written opinion on one version of the list: its ref names it.
+                version = int(owed.ref) if phase == "response" else owed.scope_version
+                self.replies.setdefault(when, []).append((phase, owed.id, owed.org_code, version))
         for review in open_reviews(self.url):
             if review.district and review.obligation_id not in self.planned:
                 self.planned.add(review.obligation_id)
@@ -114,6 +129,8 @@ class DistrictsByMail:
     def _reply(self, phase: str, obligation_id: int, org: str, version: int, day: date) -> bytes:
         """The department opens the call it received, fills in what it asks for and replies."""
         when = datetime.combine(day, SENT_AT)
+        if phase == "response":  # all kept: the department still shortens its own time limits
+            return revised_list(self.url, version, when, cut_days=1)
         if phase == "publication":
             bundle = queued_message(self.url, _bundle_key(obligation_id, version))
             address = f"https://{org}.shenyang.example.gov.cn/gkml/ggfwsx/v{version}/"
@@ -153,6 +170,14 @@ class DistrictsByMail:
         return lines
 
     # --- the district governments -------------------------------------------------------------------
+
+    def _recheck(self, day: date) -> list[str]:
+        rechecked = 0
+        for entry in district_list(self.url, day):
+            for submission_id in open_rechecks(self.url, entry["code"]):
+                finish_recheck(self.url, submission_id, "已按审核意见修改", datetime.combine(day, POLLED_AT))
+                rechecked += 1
+        return [f"[green]区县[/] 各区县编委办复核部门修改后的清单 {rechecked} 份，报区县政府审定"] if rechecked else []
 
     def _approve(self, day: date) -> list[str]:
         lines = []

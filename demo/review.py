@@ -203,26 +203,10 @@ class ReviewByMail:
             submission_id)
 
     def _revised_list(self, reviewed_id: int, day: date, extra: list | None = None) -> bytes:
-        """The department's list with the written opinion applied: cancelled items gone, time limits cut."""
-        now = datetime.combine(day, REPLIED_AT)
-        basis = revision_basis(self.url, reviewed_id, now)
-        outcomes = basis.outcomes
-        rows = []
-        for item in basis.items:
-            if outcomes.get(item["name"]) == Opinion.CANCEL:
-                continue
-            if outcomes.get(item["name"]) == Opinion.ADJUST:
-                item["time_limit_days"] = min(item["time_limit_days"], 3)
-            rows.append(["是" if f == "charged" and item[f] else "否" if f == "charged" else item[f]
-                         for f in ITEM_FIELDS])
-        rows += extra or []
-        return reply_mail(sender=basis.sender, sender_name="联系人", to=basis.reply_to,
-                          subject=f"回复：修改后的公共服务事项清单 {basis.subject_tag}",
-                          attachments=[("公共服务事项清单（修改后）.xlsx", filled_workbook(basis.template, rows))],
-                          when=now)
+        return revised_list(self.url, reviewed_id, datetime.combine(day, REPLIED_AT), extra)
 
     def _recheck(self, day: date) -> list[str]:
-        submissions = open_rechecks(self.url)
+        submissions = open_rechecks(self.url, "")
         for submission_id in submissions:
             finish_recheck(self.url, submission_id, "已按审核意见修改", datetime.combine(day, time(16)))
         return ([f"[cyan]reform review recheck[/] 市编委办复核部门修改后的清单 {len(submissions)} 份，报市政府审定"]
@@ -263,3 +247,25 @@ class ReviewByMail:
         path.write_bytes(version.content)
         told = "；".join(f"{code} 新增 {len(d['added'])} 项" for code, d in version.changes.items())
         return [f"[cyan]reform adjust[/] --date {on} --reason {reason}：全市清单第 {version.number} 版（{told}），变化记录在案"]
+
+
+def revised_list(url: str, reviewed_id: int, now: datetime, extra: list | None = None, cut_days: int = 0) -> bytes:
+    """The department's list with the written opinion applied: cancelled items gone, time limits cut
+    (every one by ``cut_days`` more, where the department studied its own)."""
+    basis = revision_basis(url, reviewed_id, now)
+    outcomes = basis.outcomes
+    rows = []
+    for item in basis.items:
+        if outcomes.get(item["name"]) == Opinion.CANCEL:
+            continue
+        if outcomes.get(item["name"]) == Opinion.ADJUST:
+            item["time_limit_days"] = min(item["time_limit_days"], 3)
+        if cut_days:
+            item["time_limit_days"] = max(1, item["time_limit_days"] - cut_days)
+        rows.append(["是" if f == "charged" and item[f] else "否" if f == "charged" else item[f]
+                     for f in ITEM_FIELDS])
+    rows += extra or []
+    return reply_mail(sender=basis.sender, sender_name="联系人", to=basis.reply_to,
+                      subject=f"回复：修改后的公共服务事项清单 {basis.subject_tag}",
+                      attachments=[("公共服务事项清单（修改后）.xlsx", filled_workbook(basis.template, rows))],
+                      when=now)

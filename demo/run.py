@@ -27,8 +27,9 @@ from rules.obligations import LATE, STANDING_NAMES, Standing
 START, END = date(2016, 6, 9), date(2017, 4, 5)
 WEEKDAYS = "一二三四五六日"
 # Phases the demo's organisations are scheduled on from the start; review, guides, certificates and
-# publication run from the flows (per submission, on approval, on publishing).
-SIMULATED_PHASES = ("inventory", "approval", "district_plans", "district_publication")
+# publication run from the flows (per submission, on approval, on publishing), and a district's
+# publication is done by its own campaign (demo.districts).
+SIMULATED_PHASES = ("inventory", "approval", "district_plans")
 
 
 @dataclass(frozen=True)

@@ -170,12 +170,15 @@ def conflicting_items(url: str, submission_id: int) -> list[str]:
             .order_by(ConsolidatedItem.position)))
 
 
-def open_rechecks(url: str) -> list[int]:
-    """Reviewed submissions whose department answered and whose recheck by 编委办 is still open."""
+def open_rechecks(url: str, district: str | None = None) -> list[int]:
+    """Reviewed submissions whose department answered and whose recheck by 编委办 is still open
+    (in every campaign, or only in the district's when named; "" is the city's)."""
     with transaction(url) as session:
-        refs = session.scalars(select(Obligation.ref).join(Phase, Phase.id == Obligation.phase_id).where(
-            Phase.code == APPROVAL, Obligation.ref.like("recheck:%"),
-            Obligation.state.not_in([str(s) for s in CLOSED])).order_by(Obligation.id)).all()
+        query = select(Obligation.ref).join(Phase, Phase.id == Obligation.phase_id).where(
+            Phase.code == APPROVAL, Obligation.ref.like("recheck:%"), Obligation.state.not_in([str(s) for s in CLOSED]))
+        if district is not None:
+            query = query.where(Obligation.district == district)
+        refs = session.scalars(query.order_by(Obligation.id)).all()
     return [int(ref.split(":")[1]) for ref in refs]
 
 
