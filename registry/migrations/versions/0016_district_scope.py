@@ -34,7 +34,7 @@ depends_on: Union[str, Sequence[str], None] = None
 
 def upgrade() -> None:
     for table in SCOPED:
-        with op.batch_alter_table(table) as batch:
+        with op.batch_alter_table(table, recreate='never') as batch:
             batch.add_column(sa.Column('district', sa.String(length=6), server_default='', nullable=False))
             batch.create_index(f'ix_{table}_district', ['district'])
     op.execute("UPDATE organisations SET district = division_code WHERE division_code <> '' AND kind <> 'district'")
@@ -48,6 +48,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     for table in SCOPED:
-        with op.batch_alter_table(table) as batch:
+        with op.batch_alter_table(table, recreate='never') as batch:
             batch.drop_index(f'ix_{table}_district')
             batch.drop_column('district')
