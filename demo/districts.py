@@ -50,8 +50,9 @@ RECHECKED_ON = date(2017, 2, 23)  # each district's 编委办 rechecks the revis
 PUBLISHED_ON = date(2017, 3, 24)
 SENT_AT, POLLED_AT, ANSWERED_AT, APPROVED_AT, PUBLISHED_AT = time(10), time(16), time(15), time(17), time(9, 30)
 OPINION = {"review": "保留", "guides_review": "同意", "certificates_review": "同意"}
+ENTERPRISE_PLANS = "enterprise_plans"  # a regulator's campaign: its enterprises' own work plans
 PHASE_WORDS = {"inventory": "清单", "response": "修改后的清单", "guides": "办事指南", "certificates": "证明事项清理表",
-               "publication": "公布网址"}
+               "publication": "公布网址", ENTERPRISE_PLANS: "国有企业工作方案"}
 
 
 class DistrictsByMail:
@@ -87,15 +88,19 @@ class DistrictsByMail:
     # --- who answers, and when ----------------------------------------------------------------------
 
     def _plan(self, day: date) -> None:
-        for phase in ("inventory", "response", "guides", "certificates", "publication"):
+        # A department publishes its part once its district has published and sent it.
+        phases = ("inventory", "response", "guides", "certificates") + (("publication",) if day > PUBLISHED_ON else ())
+        for phase in (*phases, ENTERPRISE_PLANS):
             for owed in open_obligations(self.url, phase):
-                if not owed.district or owed.id in self.planned:
+                # The regulators' campaigns are the city's rows; their enterprises answer here too.
+                if (not owed.district and phase != ENTERPRISE_PLANS) or owed.id in self.planned:
                     continue
                 if phase == "publication" and not queued_message(self.url, _bundle_key(owed.id, owed.scope_version)):
-                    continue  # a department publishes its part once its district has published
+                    self.planned.add(owed.id)  # nothing to publish: released when its district published
+                    continue
                 self.planned.add(owed.id)
-                when = self.calendar.add_working_days(day, self.rng.randint(1, 3) if phase == "response"
-                                                      else self.rng.randint(2, 8))
+                soon = phase in ("response", "publication")
+                when = self.calendar.add_working_days(day, self.rng.randint(1, 3) if soon else self.rng.randint(2, 8))
                 if phase == "inventory":
                     if owed.district in SLOW and self.rng.random() < 0.5:
                         when = self.calendar.add_working_days(owed.due, self.rng.randint(1, 6))
@@ -131,6 +136,11 @@ class DistrictsByMail:
         when = datetime.combine(day, SENT_AT)
         if phase == "response":  # all kept: the department still shortens its own time limits
             return revised_list(self.url, version, when, cut_days=1)
+        if phase == ENTERPRISE_PLANS:
+            call = queued_message(self.url, call_message_key(phase, obligation_id))
+            plan = (f"{organisation_names(self.url)[org]}工作方案.docx", work_plan_docx("国有企业简化优化服务流程工作方案"))
+            return reply_mail(sender=call.to[0], sender_name="联系人", to=call.reply_to, subject="回复：" + call.subject,
+                              attachments=[plan], when=when)
         if phase == "publication":
             bundle = queued_message(self.url, _bundle_key(obligation_id, version))
             address = f"https://{org}.shenyang.example.gov.cn/gkml/ggfwsx/v{version}/"
@@ -160,9 +170,8 @@ class DistrictsByMail:
                  + (f"；区县审核机构发回审核意见 {sent['opinion']} 份" if sent["opinion"] else "")
                  + f"；[cyan]mailbox-intake[/] 通过 {outcomes['accepted']}、零报告 {outcomes['zero_report']}、"
                  f"登记意见 {outcomes['opinion']}、登记网址 {outcomes['address']}"]
-        for result in results:  # each acceptance's event starts its review routing
-            if result["outcome"] == "accepted" and result["submission_id"]:
-                await review_routing_flow(result["submission_id"], now=at)
+        if outcomes["accepted"]:  # one routing run for the day's acceptances, as the safety net would
+            await review_routing_flow(now=at)
         if submissions_ready(self.url):
             merged = [m for m in await review_merge_flow(now=at) if m["created"]]
             if merged:
