@@ -75,6 +75,10 @@ class UserView:
         return self.district or CITY
 
     @property
+    def sees_every_district(self) -> bool:
+        return self.scope == EVERY_DISTRICT
+
+    @property
     def role_name(self) -> str:
         return ROLE_NAMES[Role(self.role)]
 
