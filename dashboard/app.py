@@ -8,13 +8,16 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dashboard import actions, api, auth, pages
+from dashboard.auth import api_not_found
 from dashboard.settings import DashboardSettings
-from dashboard.web import HERE, Dashboard
+from dashboard.web import HERE, Dashboard, render
 
 # Scripts and styles from this site only, none inline; no frames, no plugins, forms post here alone.
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
@@ -43,6 +46,12 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+async def _missing(request: Request, _error: Exception) -> Response:
+    if request.url.path.startswith("/api/"):
+        return api_not_found()
+    return render(request, "message.html", None, 404, title="页面不存在", message="没有这个页面或事项，或者您无权查看。")
 
 
 def create_app(url: str, settings: DashboardSettings, as_of: date | None = None,
@@ -77,6 +86,6 @@ def create_app(url: str, settings: DashboardSettings, as_of: date | None = None,
         Middleware(SessionMiddleware, secret_key=settings.secret, session_cookie="reform_session",
                    max_age=int(settings.session_hours * 3600), same_site="lax", https_only=settings.https_only),
     ]
-    app = Starlette(routes=routes, middleware=middleware)
+    app = Starlette(routes=routes, middleware=middleware, exception_handlers={404: _missing})
     app.state.dashboard = Dashboard(url, settings, as_of, clock)
     return app

@@ -31,7 +31,9 @@ def own_filter(user: UserView, phase: str = "", standing: str = "", district: st
 
 
 def overview(url: str, user: UserView, as_of: date, phase: str, standing: str, district: str, sort: str) -> dict:
-    status = campaign.campaign_status(url, as_of, None, own_filter(user, standing=standing, district=district))
+    # A district asked for without a campaign of its own is seen in what it owes the city.
+    code = None if district and user.sees_every_district else _campaign_of(url, user)
+    status = campaign.campaign_status(url, as_of, code, own_filter(user, standing=standing, district=district))
     codes = [p["code"] for p in status["phases"]]
     if phase and phase not in codes:
         raise BadFilter(f"没有阶段 {phase!r}，可用的阶段代码：{'、'.join(codes)}")
@@ -70,7 +72,7 @@ def obligation(url: str, user: UserView, obligation_id: int, as_of: date, now) -
 
 def reviewable(url: str, user: UserView, as_of: date) -> set[int]:
     """The submissions an agency user owes an opinion on (every one it was sent)."""
-    status = campaign.campaign_status(url, as_of, None, StatusFilter(org=user.org))
+    status = campaign.campaign_status(url, as_of, _campaign_of(url, user), StatusFilter(org=user.org))
     return {int(o["ref"]) for o in status["obligations"] if o["phase"] in REVIEW_PHASES and o["ref"].isdigit()}
 
 
@@ -102,14 +104,13 @@ def stored_file(url: str, user: UserView, submission_id: int, as_of: date):
     return intake.stored_file(url, submission_id)
 
 
-def _campaign_of(url: str, user: UserView, district: str) -> str | None:
+def _campaign_of(url: str, user: UserView, district: str = "") -> str:
     """The campaign a page shows: a district's own when one is asked for (by whoever sees every
-    district) and open; else the user's own (the city's, or the district user's)."""
-    if district and user.sees_every_district:
-        for c in campaign.campaigns(url):
-            if c["level"] == "district" and c["district"] == district:
-                return c["code"]
-    return None
+    district) and open; else the user's own: the district's for its users, the city's for the rest."""
+    wanted = district if district and user.sees_every_district else user.district
+    found = campaign.campaigns(url)
+    own = next((c["code"] for c in found if wanted and c["level"] == "district" and c["district"] == wanted), None)
+    return own or next((c["code"] for c in found if c["level"] == "city"), found[0]["code"] if found else None)
 
 
 def api_obligations(url: str, user: UserView, as_of: date) -> list[dict]:

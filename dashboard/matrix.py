@@ -84,7 +84,8 @@ def standing_matrix(status: dict, sort: str = "lateness", phase: str = "") -> di
             continue
         row = rows.get(o["org"])
         if row is None:
-            row = rows[o["org"]] = Row(o["org"], o.get("org_short_name") or o["org_name"], o.get("district"))
+            row = rows[o["org"]] = Row(o["org"], o.get("org_short_name") or o["org_name"],
+                                       o.get("district") or status["campaign"].get("district"))
         row.cells.setdefault(o["phase"], Cell()).add(o)
         colour = colour_of(o)
         totals[o["phase"]][colour] += 1
