@@ -207,6 +207,8 @@ def test_an_organisation_page_shows_derivations_notices_and_submissions(client, 
     assert "期限如何得出" in page and "原文「7月底前」" in page
     assert "关于报送公共服务事项清单的通知" in page
     assert f'<a href="/submission/{reg.submission_id}/file">' in page
+    assert page.count(f'<a href="/submission/{reg.submission_id}/file">') == 1  # agencies' replies name it too
+    assert "已受理，3 项" in page and "【回执】公共服务事项清单已通过校验" in page
 
 
 def test_a_stored_workbook_downloads_as_it_was_received(client, reg):

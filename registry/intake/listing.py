@@ -22,20 +22,25 @@ def submissions_of(session: Session, org_code: str) -> list[dict]:
         .join(Organisation, Organisation.id == Submission.org_id)
         .join(Obligation, Obligation.id == Submission.obligation_id)
         .join(Phase, Phase.id == Obligation.phase_id)
-        .outerjoin(MailboxMessage, MailboxMessage.submission_id == Submission.id)
+        # The message that brought it (an agency's reply about it names the submission too).
+        .outerjoin(MailboxMessage, (MailboxMessage.submission_id == Submission.id)
+                   & (MailboxMessage.obligation_id == Submission.obligation_id))
         .where(Organisation.code == org_code)
         .order_by(Submission.received_at.desc(), Submission.id.desc())).all()
     receipt_keys = {s.id: _receipt_key(mail_key) for s, _, _, mail_key, _, _ in rows if mail_key}
     receipts = {m.key: m for m in session.scalars(select(OutboxMessage)
                                                   .where(OutboxMessage.key.in_(receipt_keys.values())))}
-    listed = []
+    listed, seen = [], set()
     for s, phase, phase_name, _, sender, kept in rows:
+        if s.id in seen:
+            continue
+        seen.add(s.id)
         receipt = receipts.get(receipt_keys.get(s.id, ""))
         listed.append({
             "id": s.id, "obligation_id": s.obligation_id, "phase": phase, "phase_name": phase_name,
             "version": s.version, "state": s.state, "state_name": STATE_NAMES.get(s.state, s.state),
             "source": s.source, "sender": sender or "", "filename": s.filename, "size": s.size, "sha256": s.sha256,
-            "received_at": s.received_at.isoformat(sep=" ", timespec="minutes"), "items": s.item_count,
+            "received_at": s.received_at.isoformat(sep=" ", timespec="minutes"), "item_count": s.item_count,
             "problems": s.problem_count, "stored": bool(kept),
             "receipt": None if receipt is None else {
                 "key": receipt.key, "subject": receipt.subject, "state": receipt.state,
