@@ -42,8 +42,8 @@ async def one_obligation(request: Request, user: UserView) -> Response:
 async def standing(request: Request, user: UserView) -> Response:
     app, q = state(request), request.query_params
     try:
-        matrix = await as_user(user, data.overview, app.url, user, app.day(request), q.get("phase", ""),
-                               q.get("standing", ""), q.get("district", ""), q.get("sort", "lateness"))
+        matrix, _ = await as_user(user, data.overview, app.url, user, app.day(request), q.get("phase", ""),
+                                  q.get("standing", ""), q.get("district", ""), q.get("sort", "lateness"), app.overviews)
     except UserError as error:
         return _refused(error)
     return JSONResponse(matrix)

@@ -3,8 +3,11 @@ from __future__ import annotations
 
 from datetime import date
 
+from markupsafe import Markup
+
 from core.errors import UserError
-from dashboard.matrix import standing_matrix
+from dashboard.matrix import matrix_rows_html, standing_matrix
+from dashboard.overview_cache import OverviewCache
 from dashboard.ranking import delay_ranking
 from registry.calendar import service as calendar
 from registry.campaign import service as campaign
@@ -30,17 +33,24 @@ def own_filter(user: UserView, phase: str = "", standing: str = "", district: st
                         district=district if user.sees_every_district else "")
 
 
-def overview(url: str, user: UserView, as_of: date, phase: str, standing: str, district: str, sort: str) -> dict:
-    # A district asked for without a campaign of its own is seen in what it owes the city.
-    code = None if district and user.sees_every_district else _campaign_of(url, user)
-    status = campaign.campaign_status(url, as_of, code, own_filter(user, standing=standing, district=district))
-    codes = [p["code"] for p in status["phases"]]
-    if phase and phase not in codes:
-        raise BadFilter(f"没有阶段 {phase!r}，可用的阶段代码：{'、'.join(codes)}")
-    matrix = standing_matrix(status, sort, phase)
-    matrix["all_phases"] = [{"code": p["code"], "name": p["name"]} for p in status["phases"]]
-    matrix["districts"] = directory.district_names(url) if user.sees_every_district else {}
-    return matrix
+def overview(url: str, user: UserView, as_of: date, phase: str, standing: str, district: str, sort: str,
+             cache: OverviewCache | None = None) -> tuple[dict, Markup]:
+    """The matrix and its rows' HTML, computed again only once the registry's standings have changed."""
+    key = (user.scope, user.org, as_of, phase, standing, district, sort, campaign.standing_version(url))
+
+    def make() -> tuple[dict, Markup]:
+        # A district asked for without a campaign of its own is seen in what it owes the city.
+        code = None if district and user.sees_every_district else _campaign_of(url, user)
+        status = campaign.campaign_status(url, as_of, code, own_filter(user, standing=standing, district=district))
+        codes = [p["code"] for p in status["phases"]]
+        if phase and phase not in codes:
+            raise BadFilter(f"没有阶段 {phase!r}，可用的阶段代码：{'、'.join(codes)}")
+        matrix = standing_matrix(status, sort, phase)
+        matrix["all_phases"] = [{"code": p["code"], "name": p["name"]} for p in status["phases"]]
+        matrix["districts"] = directory.district_names(url) if user.sees_every_district else {}
+        return matrix, matrix_rows_html(matrix)
+
+    return cache.get(key, make) if cache is not None else make()
 
 
 def organisation(url: str, user: UserView, code: str, as_of: date) -> dict | None:

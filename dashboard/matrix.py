@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from urllib.parse import quote
+
+from markupsafe import Markup, escape
 
 # Worst first: the order cells take their colour in and rows are sorted by.
 COLOURS = ("supervision", "red", "yellow", "due", "near_due", "on_track", "undated", "done")
@@ -123,3 +126,23 @@ CELL_CLASS = {"supervision": "s", "red": "r", "yellow": "y", "due": "d", "near_d
               "undated": "u", "done": "k", NOT_APPLICABLE: "x"}
 MARKS = {"supervision": "督", "red": "红", "yellow": "黄", "due": "到", "near_due": "近", "on_track": "正",
          "undated": "待", "done": "完", NOT_APPLICABLE: "—"}
+
+
+def matrix_rows_html(matrix: dict) -> Markup:
+    """The matrix's body rows as HTML, written here rather than by the template: ten thousand cells
+    are written several times faster, and every text from the registry is escaped all the same."""
+    codes = [p["code"] for p in matrix["phases"]]
+    empty = f'<td class="{CELL_CLASS[NOT_APPLICABLE]}">{MARKS[NOT_APPLICABLE]}</td>'
+    out = []
+    for r in matrix["rows"]:
+        out.append(f'<tr><th scope="row"><a href="/org/{escape(quote(r["org"], safe=""))}">{escape(r["name"])}</a></th>')
+        cells = r["cells"]
+        for code in codes:
+            c = cells.get(code)
+            if c is None:
+                out.append(empty)
+                continue
+            count = f'{c["open"]}/{c["count"]}' if c["open"] and c["open"] != c["count"] else c["count"]
+            out.append(f'<td class="{CELL_CLASS[c["colour"]]}">{MARKS[c["colour"]]}{count} {short_day(c["due"])}</td>')
+        out.append("</tr>\n")
+    return Markup("".join(out))

@@ -36,11 +36,11 @@ async def overview(request: Request, user: UserView) -> Response:
     filters = {"phase": q.get("phase", ""), "standing": q.get("standing", ""), "district": q.get("district", "")}
     try:
         as_of = app.day(request)
-        matrix = await as_user(user, data.overview, app.url, user, as_of, filters["phase"], filters["standing"],
-                               filters["district"], sort)
+        matrix, rows_html = await as_user(user, data.overview, app.url, user, as_of, filters["phase"],
+                                          filters["standing"], filters["district"], sort, app.overviews)
     except UserError as error:
         return _bad(request, user, error)
-    return render(request, "overview.html", user, m=matrix, filters=filters, sort=sort, colours=(*COLOURS, NOT_APPLICABLE),
+    return render(request, "overview.html", user, m=matrix, rows_html=rows_html, filters=filters, sort=sort, colours=(*COLOURS, NOT_APPLICABLE),
                   standings=STANDING_CHOICES, totals_chart=charts.phase_totals(matrix),
                   timeline_chart=charts.timeline(matrix), query=request.url.query)
 

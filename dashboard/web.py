@@ -16,6 +16,7 @@ from starlette.responses import HTMLResponse
 
 from core.errors import UserError
 from dashboard.matrix import CELL_CLASS, COLOUR_NAMES, MARKS, SORTS, short_day
+from dashboard.overview_cache import OverviewCache
 from dashboard.settings import DashboardSettings
 from registry.users import service as users
 from registry.users.service import UserView
@@ -35,6 +36,7 @@ class Dashboard:
     as_of: date | None = None  # the day pages show by default (the demo's simulated day); today otherwise
     clock: Callable[[], datetime] = datetime.now
     templates: Environment = field(init=False)
+    overviews: OverviewCache = field(default_factory=OverviewCache)
 
     def __post_init__(self) -> None:
         self.templates = Environment(loader=FileSystemLoader(HERE / "templates"),

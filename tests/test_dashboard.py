@@ -348,3 +348,14 @@ def test_reform_user_add_names_every_problem_at_once(reg):
     result = CliRunner().invoke(reform_app, ["user", "add", "市编委办王丽", "--role", "district", "--district", "999999"])
     assert result.exit_code == 2
     assert "已存在" in result.stderr and "没有区县代码 '999999'" in result.stderr
+
+
+def test_the_overview_shows_a_change_at_once(client, reg):
+    city = reg.people["city"]
+    oid = obligation_of(client, city, "gaj", "inventory")
+    signed_in(client, city)
+    before = client.get("/?phase=inventory").text  # computed and kept (dashboard.overview_cache)
+    assert '<a href="/org/gaj">市公安局</a></th><td class="s">督1 08-01' in before  # at 督查 by December
+    page = client.get(f"/obligation/{oid}").text
+    client.post(f"/obligation/{oid}/waive", data={"csrf": csrf_of(page), "reason": "单位撤并"})
+    assert '<a href="/org/gaj">市公安局</a></th><td class="k">完' in client.get("/?phase=inventory").text

@@ -28,7 +28,7 @@ _SYNTHETIC_CHUNK = 20_000
 StatusFilter = status.StatusFilter
 __all__ = ["InitReport", "ObligationChange", "OpenObligation", "StatusFilter", "add_synthetic_obligations",
            "audit_log", "campaign_status", "campaigns", "complete_obligation", "fulfil_obligation", "initialise", "migrate", "open_obligations",
-           "green_channel_share", "open_phase_obligations", "prioritise_obligation", "reopen_obligation", "require_phase", "require_registry", "waive_obligation"]
+           "green_channel_share", "open_phase_obligations", "prioritise_obligation", "reopen_obligation", "require_phase", "require_registry", "standing_version", "waive_obligation"]
 
 
 def require_registry(url: str) -> None:
@@ -197,3 +197,14 @@ def audit_log(url: str, limit: int = 200) -> list[dict]:
         return [{"at": e.at.isoformat(sep=" ", timespec="minutes"), "actor": e.actor, "entity": e.entity,
                  "entity_id": e.entity_id, "action": e.action, "from": e.from_state, "to": e.to_state,
                  "reason": e.reason, "district": e.district or None} for e in rows]
+
+
+def standing_version(url: str) -> tuple:
+    """A fingerprint of what the standings are computed from, read in a few aggregate queries: the
+    obligations (each state change is audited), the audit log, the directory and the phases. Equal
+    fingerprints on the same day mean the same standings, so a view may keep what it computed."""
+    with transaction(url) as session:
+        obligations = session.execute(select(func.count(Obligation.id), func.max(Obligation.id))).one()
+        organisations = session.execute(select(func.count(Organisation.id), func.max(Organisation.id))).one()
+        return (*obligations, session.scalar(select(func.max(AuditEntry.id))), *organisations,
+                session.scalar(select(func.max(Phase.id))))
