@@ -13,12 +13,13 @@ STATE_NAMES = {"COMPLETED": "已完成", "FAILED": "失败", "CRASHED": "崩溃"
 async def last_runs(api_url: str, ui_url: str) -> list[dict]:
     """One entry per flow: its last run's state, when it started, and its page in the Prefect UI."""
     # Prefect is imported only here: it takes seconds, and the other pages never need it.
-    from prefect.client.orchestration import get_client  # noqa: PLC0415 - see above
+    from prefect.client.orchestration import PrefectClient  # noqa: PLC0415 - see above
     from prefect.client.schemas.filters import FlowFilter, FlowFilterName  # noqa: PLC0415 - see above
     from prefect.client.schemas.sorting import FlowRunSort  # noqa: PLC0415 - see above
 
     entries = []
-    async with get_client() as client:
+    # The server the dashboard was configured with, whatever Prefect's own settings say.
+    async with PrefectClient(api_url) as client:
         for name, label in FLOWS:
             runs = await client.read_flow_runs(flow_filter=FlowFilter(name=FlowFilterName(any_=[name])),
                                                sort=FlowRunSort.START_TIME_DESC, limit=1)

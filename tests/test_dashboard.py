@@ -359,3 +359,27 @@ def test_the_overview_shows_a_change_at_once(client, reg):
     page = client.get(f"/obligation/{oid}").text
     client.post(f"/obligation/{oid}/waive", data={"csrf": csrf_of(page), "reason": "单位撤并"})
     assert '<a href="/org/gaj">市公安局</a></th><td class="k">完' in client.get("/?phase=inventory").text
+
+
+def test_the_prefect_page_shows_each_flows_last_run(reg, prefect_server):
+    from prefect import flow
+    from prefect.settings import PREFECT_API_URL
+
+    from dashboard.app import create_app
+    from dashboard.settings import DashboardSettings
+    from tests.dashboard_helpers import AS_OF, SECRET
+
+    @flow(name="daily-sweep")
+    def sweep_stand_in() -> int:
+        return 1
+
+    sweep_stand_in()
+    api = PREFECT_API_URL.value()
+    settings = DashboardSettings(secret=SECRET, prefect_api_url=api, prefect_ui_url="http://prefect.test")
+    from starlette.testclient import TestClient
+
+    with TestClient(create_app(reg.url, settings, as_of=AS_OF)) as client:
+        page = signed_in(client, reg.people["city"]).get("/prefect").text
+    sweep_row = page.split("督办扫描（daily-sweep）", 1)[1].split("</tr>", 1)[0]
+    assert "已完成" in sweep_row and 'href="http://prefect.test/runs/flow-run/' in sweep_row
+    assert "从未运行" in page.split("邮箱收取（mailbox-intake）", 1)[1].split("</tr>", 1)[0]
