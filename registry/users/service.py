@@ -146,6 +146,8 @@ def authenticate(url: str, name: str, password: str, now: datetime) -> UserView 
     name = name.strip()
     with transaction(url) as session:
         since = now - FAILURE_WINDOW
+        # Failures older than the window count no more: forgotten, so the table stays small.
+        session.execute(delete(LoginFailure).where(LoginFailure.at <= since))
         failures = session.execute(select(func.count(), func.min(LoginFailure.at))
                                    .where(LoginFailure.name == name[:100], LoginFailure.at > since)).one()
         if failures[0] >= MAX_FAILURES:
