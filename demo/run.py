@@ -12,7 +12,7 @@ import sys
 import tempfile
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from rich.console import Console
@@ -22,6 +22,7 @@ from core.settings import get_settings
 from demo.mail_server import local_smtp
 from registry.calendar.service import working_calendar
 from registry.campaign.service import campaign_status, fulfil_obligation, initialise
+from registry.users.service import add_user
 from rules.obligations import LATE, STANDING_NAMES, Standing
 
 START, END = date(2016, 6, 9), date(2017, 4, 5)
@@ -122,6 +123,15 @@ async def _simulate(console: Console, workspace: Path) -> None:
     console.rule("[bold]各区县")
     for line in rollup_lines(url, END):
         console.print(line, highlight=False)
+    # The coordinators' dashboard on this workspace, with a city user and 和平区's user ready.
+    city = add_user(url, "市编委办协调人", "city", datetime.combine(END, datetime.now().time()))
+    district = add_user(url, "和平区编委办", "district", datetime.combine(END, datetime.now().time()), district="210102")
+    console.rule("[bold]协调看板")
+    console.print(f"用户 {city.user.name}（市级）一次性密码 {city.password}；{district.user.name}（和平区）一次性密码 "
+                  f"{district.password}；首次登录后设置自己的密码", highlight=False)
+    console.print(f"打开协调看板：REFORM_HOME={workspace} "
+                  f"{sys.argv[0] if Path(sys.argv[0]).name == 'reform' else 'reform'} dashboard --as-of {END}，"
+                  "然后打开 http://127.0.0.1:8000/", highlight=False)
     console.rule("[bold]下一步")
     # The command as the user ran it (.venv/bin/reform works without activating the venv).
     command = sys.argv[0] if Path(sys.argv[0]).name == "reform" else "reform"

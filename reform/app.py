@@ -10,6 +10,7 @@ from core.settings import get_settings
 from reform import (
     calendar,
     campaign,
+    dashboard,
     directory,
     districts,
     documents,
@@ -21,6 +22,7 @@ from reform import (
     review,
     self_reports,
     supervision,
+    users,
 )
 from reform.common import EXIT_CODES_EPILOG, ReformGroup, console
 
@@ -54,12 +56,12 @@ def demo(
 # server, supervision, intake, approval; then the groups.
 for command in (campaign.init, campaign.status, demo, campaign.serve, supervision.sweep, supervision.explain,
                 intake.template, intake.submit, intake.kickoff, intake.intake, review.approve, review.adjust,
-                publication.publish):
+                publication.publish, dashboard.dashboard):
     app.command()(command)
 for name, group in (("directory", directory.app), ("calendar", calendar.app), ("complaint", supervision.complaint_app),
                     ("review", review.review_app), ("obligation", obligation.app), ("guides", documents.guides_app),
                     ("certificates", documents.certificates_app), ("publication", publication.app),
                     ("inspection", inspection.app), ("evaluations", evaluations.app),
                     ("supervision", self_reports.supervision_app), ("district", districts.app),
-                    ("report", districts.report_app)):
+                    ("report", districts.report_app), ("user", users.app)):
     app.add_typer(group, name=name)

@@ -13,5 +13,6 @@ from registry.publication import tables as publication_tables  # noqa: F401
 from registry.review import tables as review_tables  # noqa: F401
 from registry.self_reports import tables as self_reports_tables  # noqa: F401
 from registry.supervision import tables as supervision_tables  # noqa: F401
+from registry.users import tables as users_tables  # noqa: F401
 
 __all__ = ["Base"]

@@ -6,7 +6,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-ABOVE_THE_REGISTRY = ("reform", "demo", "bench", "deployments", "flows", "tasks")
+ABOVE_THE_REGISTRY = ("reform", "demo", "bench", "dashboard", "deployments", "flows", "tasks")
 
 
 def _registry_imports(path: Path) -> list[tuple[int, str]]:

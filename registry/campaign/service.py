@@ -15,7 +15,7 @@ from registry.campaign.audit import move_obligation
 from registry.campaign.plan import open_phase
 from registry.campaign.queries import find_phase
 from registry.campaign.setup import InitReport, initialise
-from registry.campaign.tables import Campaign, Obligation, Phase
+from registry.campaign.tables import AuditEntry, Campaign, Obligation, Phase
 from registry.db import engine_for, migrate, transaction
 from registry.directory.tables import Organisation
 from rules.obligations import STATE_NAMES, State
@@ -27,8 +27,8 @@ _SYNTHETIC_CHUNK = 20_000
 # initialise: migrate and load what is missing; migrate alone: an empty registry at the newest schema.
 StatusFilter = status.StatusFilter
 __all__ = ["InitReport", "ObligationChange", "OpenObligation", "StatusFilter", "add_synthetic_obligations",
-           "campaign_status", "complete_obligation", "fulfil_obligation", "initialise", "migrate", "open_obligations",
-           "green_channel_share", "open_phase_obligations", "prioritise_obligation", "reopen_obligation", "require_phase", "require_registry", "waive_obligation"]
+           "audit_log", "campaign_status", "campaigns", "complete_obligation", "fulfil_obligation", "initialise", "migrate", "open_obligations",
+           "green_channel_share", "open_phase_obligations", "prioritise_obligation", "reopen_obligation", "require_phase", "require_registry", "standing_version", "waive_obligation"]
 
 
 def require_registry(url: str) -> None:
@@ -64,25 +64,29 @@ def fulfil_obligation(url: str, phase_code: str, org_code: str, on: date, actor:
         return obligations.fulfil(session, phase_code, org_code, on, actor, reason, ref, campaign_code).id
 
 
-def add_synthetic_obligations(url: str, count: int, around: date, campaign_code: str | None = None) -> int:
+def add_synthetic_obligations(url: str, count: int, around: date, campaign_code: str | None = None,
+                              phase_codes: tuple[str, ...] = ()) -> int:
     """A load for benchmarks and capacity planning: ``count`` open obligations; returns how many.
 
     They go round the campaign's phases and every organisation in turn, due on the 60 working
     days from 40 before ``around`` to 20 after it (never on it), one in ten on the green channel,
     bulk-inserted; PostgreSQL then gathers statistics, as it would after a real load. The
-    campaign is the city's unless ``campaign_code`` names another.
+    campaign is the city's unless ``campaign_code`` names another. With ``phase_codes``, only those
+    phases, each organisation through all of them in turn (every pair once per organisations × phases).
     """
     with transaction(url) as session:
         calendar = load_calendar(session)
         chosen = Campaign.code == campaign_code if campaign_code else Campaign.level == "city"
         campaign = session.scalar(select(Campaign).where(chosen))
-        phase_ids = list(session.scalars(select(Phase.id).where(Phase.campaign_id == campaign.id)))
+        phases = select(Phase.id).where(Phase.campaign_id == campaign.id).order_by(Phase.position)
+        phase_ids = list(session.scalars(phases.where(Phase.code.in_(phase_codes)) if phase_codes else phases))
         org_ids = list(session.scalars(select(Organisation.id)))
         dues = [calendar.add_working_days(around, k) for k in range(-40, 21) if k]
         start = session.scalar(select(func.coalesce(func.max(Obligation.id), 0)))
         opened_on = campaign.issued_on or around
         rows = [
-            {"id": start + i + 1, "campaign_id": campaign.id, "phase_id": phase_ids[i % len(phase_ids)],
+            {"id": start + i + 1, "campaign_id": campaign.id,
+             "phase_id": phase_ids[(i // len(org_ids) if phase_codes else i) % len(phase_ids)],
              "debtor_id": org_ids[i % len(org_ids)], "creditor_id": None, "ref": f"load-{start + i + 1}",
              "due": dues[i % len(dues)], "due_reason": "", "state": "open",
              "priority": i % 10 == 0, "opened_on": opened_on, "closed_on": None,
@@ -177,3 +181,30 @@ def green_channel_share(url: str, month: str, campaign_code: str | None = None) 
     """
     with transaction(url) as session:
         return green_channel.share(session, month, campaign_code)
+
+
+def campaigns(url: str) -> list[dict]:
+    """Every campaign in the scope (registry.scope): the city's first, then the districts' and regulators'."""
+    with transaction(url) as session:
+        rows = session.scalars(select(Campaign).order_by(Campaign.level != "city", Campaign.district, Campaign.code))
+        return [{"code": c.code, "name": c.name, "level": c.level, "district": c.district or None} for c in rows]
+
+
+def audit_log(url: str, limit: int = 200) -> list[dict]:
+    """The newest entries of the audit log in the scope: who did what, when and why."""
+    with transaction(url) as session:
+        rows = session.scalars(select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit))
+        return [{"at": e.at.isoformat(sep=" ", timespec="minutes"), "actor": e.actor, "entity": e.entity,
+                 "entity_id": e.entity_id, "action": e.action, "from": e.from_state, "to": e.to_state,
+                 "reason": e.reason, "district": e.district or None} for e in rows]
+
+
+def standing_version(url: str) -> tuple:
+    """A fingerprint of what the standings are computed from, read in a few aggregate queries: the
+    obligations (each state change is audited), the audit log, the directory and the phases. Equal
+    fingerprints on the same day mean the same standings, so a view may keep what it computed."""
+    with transaction(url) as session:
+        obligations = session.execute(select(func.count(Obligation.id), func.max(Obligation.id))).one()
+        organisations = session.execute(select(func.count(Organisation.id), func.max(Organisation.id))).one()
+        return (*obligations, session.scalar(select(func.max(AuditEntry.id))), *organisations,
+                session.scalar(select(func.max(Phase.id))))

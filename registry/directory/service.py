@@ -108,3 +108,11 @@ def organisation_names(url: str) -> dict[str, str]:
     """Each organisation's name, by code."""
     with transaction(url) as session:
         return dict(session.execute(select(Organisation.code, Organisation.name)).all())
+
+
+def district_names(url: str) -> dict[str, str]:
+    """Each district's short name (和平区), by its GB/T 2260 code, in code order."""
+    with transaction(url) as session:
+        return dict(session.execute(
+            select(Organisation.division_code, Organisation.short_name).where(Organisation.kind == OrgKind.DISTRICT)
+            .order_by(Organisation.division_code)).all())

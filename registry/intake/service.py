@@ -24,7 +24,7 @@ from registry.campaign.tables import Obligation, Phase
 from registry.db import transaction
 from registry.directory.store import upsert_directory
 from registry.directory.tables import Organisation
-from registry.intake import calls
+from registry.intake import calls, listing
 from registry.intake.reply_tokens import reply_address, token_for
 from registry.intake.workbooks import IntakeResult, UnknownDepartment, check_and_validate, take_in_file
 from rules.documents import DOCUMENTS
@@ -137,3 +137,16 @@ def validate_workbook(filename: str, content: bytes, org_code: str | None = None
                       settings: Settings | None = None) -> Validation:
     """The checks every returned workbook goes through (safety, then the inventory's rules), storing nothing."""
     return check_and_validate(filename, content, settings or get_settings(), org_code)
+
+
+def submissions_of(url: str, org_code: str) -> list[dict]:
+    """Every version an organisation handed in, newest first: phase, state, file, receipt."""
+    with transaction(url) as session:
+        return listing.submissions_of(session, org_code)
+
+
+def stored_file(url: str, submission_id: int) -> TemplateFile | None:
+    """The file of a submission as it was received (None: unknown, out of scope or not kept)."""
+    with transaction(url) as session:
+        found = listing.stored_file(session, submission_id)
+    return None if found is None else TemplateFile(found[0], found[1])

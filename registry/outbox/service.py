@@ -12,6 +12,7 @@ from core.settings import Settings, get_settings
 from registry.db import transaction
 from registry.outbox.delivery import deliver_pending
 from registry.outbox.queue import queue_message
+from registry.outbox.resend import copy_message
 from registry.outbox.tables import OutboxMessage
 
 
@@ -78,3 +79,19 @@ def queued_message(url: str, key: str) -> QueuedMessage | None:
             return None
         return QueuedMessage(m.key, list(m.to_addrs), m.reply_to, m.subject, m.state,
                              [(a.filename, a.content) for a in m.attachments])
+
+
+@dataclass(frozen=True)
+class Resent:
+    key: str  # the copy's outbox key
+    original: str  # the key of the message copied
+    created: bool  # False: this request had already queued its copy
+
+
+def resend(url: str, key: str, request_key: str, now: datetime, mail_domain: str | None = None) -> Resent:
+    """Queue a copy of the message queued under ``key``; the same ``request_key`` queues it once.
+    (registry.supervision.service.resend_notice does the same and writes the audit log.)"""
+    with transaction(url) as session:
+        original, copy, created = copy_message(session, key, request_key, now,
+                                               mail_domain or get_settings().smtp.mail_domain)
+        return Resent(copy.key, original.key, created)

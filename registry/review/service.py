@@ -23,7 +23,7 @@ from registry.review import approval, merge, routing, status
 from registry.review.approval import ApprovalRefused  # noqa: F401 - what a caller catches: lists not ready
 from registry.review.obligations import APPROVAL
 from registry.review.subjects import REVIEW_PHASES, SUBJECTS, items_of
-from registry.review.tables import ConsolidatedItem, ConsolidatedOpinion, ReviewResponse
+from registry.review.tables import ConsolidatedItem, ConsolidatedOpinion, CoordinatorDecision, ReviewResponse
 from rules.obligations import CLOSED
 
 
@@ -223,3 +223,23 @@ def revision_basis(url: str, reviewed_submission_id: int, now: datetime,
         return RevisionBasis(contact_email(session, obligation.debtor_id),
                              reply_address(settings.mailbox.intake_address, token), subject_tag(token), template,
                              items_of(session, current), outcomes)
+
+
+def conflicts_of(url: str, submission_id: int) -> list[dict]:
+    """The items of a written opinion on which the agencies disagreed: each agency's opinion, and the
+    coordinator's decision once made (by whom)."""
+    with transaction(url) as session:
+        rows = session.execute(
+            select(ConsolidatedItem, CoordinatorDecision)
+            .join(ConsolidatedOpinion, ConsolidatedOpinion.id == ConsolidatedItem.consolidated_id)
+            .outerjoin(CoordinatorDecision, CoordinatorDecision.item_id == ConsolidatedItem.id)
+            .where(ConsolidatedOpinion.submission_id == submission_id, ConsolidatedItem.conflict.is_(True))
+            .order_by(ConsolidatedItem.position)).all()
+        return [{"seq": item.seq, "name": item.name,
+                 "opinions": {agency: {"opinion": o[0], "reason": o[1] if len(o) > 1 else "",
+                                       "adjusted": o[2] if len(o) > 2 else ""}
+                              for agency, o in (item.opinions or {}).items()},
+                 "outcome": item.outcome, "reason": item.reason,
+                 "decided_by": decision.actor if decision else None,
+                 "decided_at": decision.decided_at.isoformat(sep=" ", timespec="minutes") if decision else None}
+                for item, decision in rows]

@@ -45,6 +45,9 @@ def explain_obligation(session: Session, obligation_id: int, as_of: date) -> dic
     own_due = bool(obligation.due_reason) or obligation.due != phase.deadline
     return {
         "id": obligation.id,
+        "campaign": campaign.code,
+        "district": campaign.district or None,  # whose campaign: a district's code, None for the city's
+        "state_code": obligation.state,
         "org": debtor.code,
         "org_name": debtor.name,
         "phase": phase.code,

@@ -13,9 +13,10 @@ from sqlalchemy import select
 
 from core.settings import get_settings
 from registry.calendar.store import load_calendar
-from registry.campaign.tables import Campaign, Obligation
+from registry.campaign.tables import AuditEntry, Campaign, Obligation
 from registry.db import transaction
-from registry.supervision import complaints, day, explain, obligation_record, sweep
+from registry.outbox.resend import copy_message
+from registry.supervision import cards, complaints, day, explain, obligation_record, sweep
 from registry.supervision.day import SweepDay
 from registry.supervision.sweep import OPEN_STATES
 from registry.supervision.tables import Complaint
@@ -23,8 +24,8 @@ from rules.calendar import YearNotLoaded
 from rules.escalation import policy_from_settings
 from rules.obligations import DEFAULT_NEAR_DUE_WORKING_DAYS, classify
 
-__all__ = ["ComplaintView", "SweepDay", "answer_complaint", "assign_complaint", "evaluate_complaint",
-           "explain_obligation", "is_sweep_day", "record_complaint", "show_obligation", "sweep_day"]
+__all__ = ["ComplaintView", "SweepDay", "answer_complaint", "assign_complaint", "cards_received", "evaluate_complaint",
+           "explain_obligation", "is_sweep_day", "record_complaint", "resend_notice", "show_obligation", "sweep_day"]
 
 
 UNDATED = "undated"  # a standing that needs a calendar year not loaded yet
@@ -148,3 +149,22 @@ def run_sweep(url: str, day: date) -> SweepFigures:
     with transaction(url) as session:
         result = sweep.sweep(session, day, intake_address=get_settings().mailbox.intake_address)
     return SweepFigures(day, result.examined, len(result.notices), result.already_sent, len(result.messages))
+
+
+def cards_received(url: str, campaign_code: str | None = None) -> dict[str, dict[str, int]]:
+    """Organisation code -> how many yellow, red and 督查 rungs its obligations in the campaign took."""
+    with transaction(url) as session:
+        return cards.cards_by_organisation(session, campaign_code)
+
+
+def resend_notice(url: str, key: str, request_key: str, actor: str, now: datetime,
+                  mail_domain: str | None = None) -> dict:
+    """Queue a copy of a notice to the same people, audited with who asked; one copy per ``request_key``
+    (the form's own), so a form sent twice sends once."""
+    with transaction(url) as session:
+        original, copy, created = copy_message(session, key, request_key, now, _mail_domain(mail_domain))
+        if created:
+            session.add(AuditEntry(at=now, actor=actor, entity="outbox", entity_id=copy.id, action="resend",
+                                   reason=f"重发通知「{original.subject}」（{original.key}）",
+                                   district=original.district))
+        return {"key": copy.key, "original": original.key, "created": created, "obligation_id": copy.obligation_id}
