@@ -199,6 +199,7 @@ def _only_the_districts_rows(execute_state: ORMExecuteState) -> None:
 
 # One round trip each: the outbox commits once per message. Both settings end with the transaction.
 _EVERY_DISTRICT = text("SELECT set_config('reform.district', '*', true)")
+CITY_DECLARED = "city"  # the setting's value for the city's own rows (migration 0017)
 # set_config('role', …, true) is SET LOCAL ROLE, here in the same statement as the district.
 _ONE_DISTRICT = text("SELECT set_config('role', 'reform_district', true), set_config('reform.district', :scope, true)")
 
@@ -214,4 +215,6 @@ def _declare_scope(_session: Session, _transaction: SessionTransaction, connecti
     if scope == EVERY_DISTRICT:
         connection.execute(_EVERY_DISTRICT)
     else:
-        connection.execute(_ONE_DISTRICT, {"scope": scope})
+        # The city's own rows ("") are declared by name: an empty setting is what a pooled
+        # connection reads once an earlier transaction's setting has ended, and means none.
+        connection.execute(_ONE_DISTRICT, {"scope": scope or CITY_DECLARED})

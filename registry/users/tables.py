@@ -17,7 +17,9 @@ class User(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
     role: Mapped[str] = mapped_column(String(20))  # city | district | agency | viewer
-    district: Mapped[str] = mapped_column(String(6), default="")  # GB/T 2260 code; "" for the city's users
+    # The district the user acts for (GB/T 2260 code; "" for the city's users). Its column is named
+    # apart from the scoped tables' ``district``: this row is the city's, not that district's.
+    district: Mapped[str] = mapped_column("acts_for", String(6), default="")
     org_code: Mapped[str] = mapped_column(String(40), default="")  # an agency user's organisation
     password_hash: Mapped[str] = mapped_column(String(200))
     # The password printed by `reform user add` is for the first login only: the user chooses their own then.

@@ -36,8 +36,11 @@ SCOPED = (
 REFERENCE = ('calendar_years', 'calendar_days')
 
 ROLE = 'reform_district'
-# The scope the transaction declared, NULL when it declared none ('' once an earlier setting ended).
-DECLARED = "nullif(current_setting('reform.district', true), '')"
+# The district whose rows the transaction declared it acts for: a district's code, '' for the city's
+# own rows (declared as 'city'), '*' for every row; NULL when it declared none ('' once an earlier
+# setting ended), which matches no row.
+DECLARED = ("(CASE current_setting('reform.district', true) WHEN 'city' THEN '' WHEN '' THEN NULL"
+            " ELSE current_setting('reform.district', true) END)")
 DISTRICT_ROWS = f"district = {DECLARED}"
 CITY_ROWS = f"current_user <> '{ROLE}' AND {DECLARED} IN ('*', district)"
 

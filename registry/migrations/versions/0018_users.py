@@ -23,7 +23,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=100), nullable=False),
     sa.Column('role', sa.String(length=20), nullable=False),
-    sa.Column('district', sa.String(length=6), nullable=False),
+    sa.Column('acts_for', sa.String(length=6), nullable=False),
     sa.Column('org_code', sa.String(length=40), nullable=False),
     sa.Column('password_hash', sa.String(length=200), nullable=False),
     sa.Column('must_change_password', sa.Boolean(), nullable=False),
