@@ -38,9 +38,9 @@ def _act_for_the_district(ctx: typer.Context) -> None:
     # ends with the command, so a test running several commands in one process starts each afresh.
     district = get_settings().district
     if district:
-        from registry.scope import acting_for  # noqa: PLC0415 - only a district's commands pay the import
+        from registry.users import service as users  # noqa: PLC0415 - only a district's commands pay the import
 
-        ctx.with_resource(acting_for(district))
+        ctx.with_resource(users.acting_for_district(district))
 
 
 def demo(

@@ -7,7 +7,7 @@ for every district, a district's users for their district alone, an agency's for
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -92,6 +92,11 @@ class NewUser:
 
 def _view(user: User) -> UserView:
     return UserView(user.name, user.role, user.district, user.org_code, user.must_change_password)
+
+
+def acting_for_district(district: str) -> AbstractContextManager[None]:
+    """A district user's command (REFORM_DISTRICT): everything it reads and writes is that district's."""
+    return acting_for(district)
 
 
 @contextmanager
