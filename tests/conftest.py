@@ -11,8 +11,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import sync_playwright
 
 from registry.db import engine_for, migrate
+from tests.browser_helpers import ARGS, CHROMIUM
 from tests.scratch_postgres import ADMIN_URL, scratch_database
 
 PG_ADMIN_URL = os.environ.get("REFORM_TEST_PG_ADMIN_URL", ADMIN_URL)
@@ -139,3 +141,14 @@ def maildir(tmp_path, monkeypatch):
     monkeypatch.setenv("REFORM_INTAKE_MAILBOX", "maildir")
     monkeypatch.setenv("REFORM_MAILDIR_PATH", str(path))
     return mailbox.Maildir(str(path), create=True)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium, headless, for a module's browser tests (tests/browser_helpers.py)."""
+    if not CHROMIUM.is_file():
+        pytest.fail(f"{CHROMIUM} is missing: these tests need Debian's chromium; run scripts/install-test-servers")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield launched
+        launched.close()

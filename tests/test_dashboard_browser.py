@@ -12,13 +12,12 @@ from pathlib import Path
 import pytest
 import uvicorn
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import sync_playwright
 
 from dashboard.app import create_app
 from dashboard.settings import DashboardSettings
+from tests.browser_helpers import PHONE, SERIOUS
 from tests.conftest import postgres_database
 from tests.dashboard_helpers import AS_OF, PASSWORD, SECRET, built_registries, copy_of
-from tests.test_site_browser import ARGS, CHROMIUM, PHONE, SERIOUS
 
 # The traffic lights as dashboard.css paints them.
 RED, YELLOW, DONE = "rgb(198, 40, 40)", "rgb(249, 168, 37)", "rgb(236, 239, 241)"
@@ -69,16 +68,6 @@ def served(template, tmp_path, monkeypatch):
     yield server, built
     server.stop()
     drop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.is_file():
-        pytest.fail(f"{CHROMIUM} is missing: these tests need Debian's chromium; run scripts/install-test-servers")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield browser
-        browser.close()
 
 
 class Visitor:

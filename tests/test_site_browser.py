@@ -7,16 +7,11 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import sync_playwright
 
 from rules.guides import ELEMENTS
+from tests.browser_helpers import PHONE, SERIOUS
 from tests.site_samples import sample_site
 from workbooks.site.render import render_site
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-PHONE = {"width": 375, "height": 740}
 
 
 @pytest.fixture(scope="module")
@@ -24,16 +19,6 @@ def site_dir(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("site")
     render_site(sample_site(), out)
     return out
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.is_file():
-        pytest.fail(f"{CHROMIUM} is missing: these tests need Debian's chromium; run scripts/install-test-servers")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield browser
-        browser.close()
 
 
 class Visit:
@@ -136,7 +121,6 @@ def test_a_search_for_a_script_shows_it_as_text(visit):
     assert home.dialogs == []
 
 
-SERIOUS = ("serious", "critical")
 
 
 @pytest.mark.parametrize("path", ["index.html", "items/JYJ-001.html", "certificates.html", "changes.html",
