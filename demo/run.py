@@ -120,6 +120,8 @@ async def _simulate(console: Console, workspace: Path) -> None:
             console.print(f"[bold]{day} 周{WEEKDAYS[day.weekday()]}[/]  " + "\n                 ".join(events))
         day += timedelta(days=1)
 
+    # The command as the user ran it (.venv/bin/reform works without activating the venv).
+    command = sys.argv[0] if Path(sys.argv[0]).name == "reform" else "reform"
     console.rule("[bold]各区县")
     for line in rollup_lines(url, END):
         console.print(line, highlight=False)
@@ -129,12 +131,9 @@ async def _simulate(console: Console, workspace: Path) -> None:
     console.rule("[bold]协调看板")
     console.print(f"用户 {city.user.name}（市级）一次性密码 {city.password}；{district.user.name}（和平区）一次性密码 "
                   f"{district.password}；首次登录后设置自己的密码", highlight=False)
-    console.print(f"打开协调看板：REFORM_HOME={workspace} "
-                  f"{sys.argv[0] if Path(sys.argv[0]).name == 'reform' else 'reform'} dashboard --as-of {END}，"
+    console.print(f"打开协调看板：REFORM_HOME={workspace} {command} dashboard --as-of {END}，"
                   "然后打开 http://127.0.0.1:8000/", highlight=False)
     console.rule("[bold]下一步")
-    # The command as the user ran it (.venv/bin/reform works without activating the venv).
-    command = sys.argv[0] if Path(sys.argv[0]).name == "reform" else "reform"
     site = workspace / "site" / "current" / "index.html"
     if site.exists():
         console.print(f"公布的网站（无需服务器，浏览器直接打开）：{site.as_uri()}；开放数据在同目录的 data/")
