@@ -217,11 +217,10 @@ class DistrictsByMail:
 
     async def _weekly(self, day: date) -> list[str]:
         written = await weekly_report_flow(day, self.workspace / "reports" / f"进展通报-{day.isoformat()}.xlsx")
-        entries = district_list(self.url, day)
-        opened = sum(1 for e in entries if e["campaign"])
-        late = [e["name"] for e in entries if any(p["late"] for p in e["phases"])]
-        return [f"[cyan]weekly-report[/] 进展通报（报市政府）：区县方案已开启 {opened}/13、已公布 {written['published']}"
-                + (f"；有黄牌红牌的区县：{'、'.join(late)}" if late else "") + f" → {written['path']}"]
+        late = written["late"]
+        return [f"[cyan]weekly-report[/] 进展通报（报市政府）：区县方案已开启 {written['opened']}/13、"
+                f"已公布 {written['published']}" + (f"；有黄牌红牌的区县：{'、'.join(late)}" if late else "")
+                + f" → {written['path']}"]
 
 
 _AGENCIES = ("-bwb", "-fzb", "-czj", "-zwfwb", "-zfb")

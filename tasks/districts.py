@@ -16,11 +16,6 @@ def open_accepted_campaigns(now: datetime) -> list[dict]:
     return districts.open_accepted(get_settings().database_url, now.date(), now)
 
 
-@task(name="district-rollup")
-def district_rollup(as_of: date) -> list[dict]:
-    return districts.district_list(get_settings().database_url, as_of)
-
-
 @task(name="weekly-report")
 def write_weekly_report(as_of: date, out: Path | None = None) -> dict:
     """The bulletin for 市政府, kept under <home>/reports unless told where."""

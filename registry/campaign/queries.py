@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 
 from core.errors import UserError
 from registry.campaign.tables import Campaign, Phase
+from registry.directory.queries import district_government
 from registry.directory.tables import Organisation
 from registry.scope import EVERY_DISTRICT, current_scope
 from rules.organisations import OrgKind
@@ -47,9 +48,13 @@ def government_of(session: Session, campaign: Campaign) -> str:
     """Who approves the campaign's list: 市政府, or a district's own government (和平区政府)."""
     if campaign.level == "city" or not campaign.district:
         return "市政府"
-    name = session.scalar(select(Organisation.short_name).where(Organisation.kind == OrgKind.DISTRICT,
-                                                               Organisation.division_code == campaign.district))
-    return f"{name}政府" if name else "区县政府"
+    government = district_government(session, campaign.district)
+    return f"{government.short_name}政府" if government else "区县政府"
+
+
+def district_campaign(session: Session, district: str) -> Campaign | None:
+    """The district's own campaign (by its GB/T 2260 code), once opened."""
+    return session.scalar(select(Campaign).where(Campaign.level == "district", Campaign.district == district))
 
 
 def home_campaign(session: Session, org_code: str) -> Campaign:
@@ -61,5 +66,5 @@ def home_campaign(session: Session, org_code: str) -> Campaign:
         own = session.scalar(select(Campaign).where(Campaign.level == "regulator",
                                                     Campaign.owner_org_id == org.parent_id))
     elif org is not None and org.district and org.kind != OrgKind.DISTRICT:
-        own = session.scalar(select(Campaign).where(Campaign.level == "district", Campaign.district == org.district))
+        own = district_campaign(session, org.district)
     return own or find_campaign(session, None)

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session, aliased
 from core.errors import UserError
 from registry.calendar.store import load_calendar
 from registry.campaign.plan import task_selector, task_units
-from registry.campaign.queries import find_campaign
-from registry.campaign.tables import Campaign, Obligation, Phase, Task
+from registry.campaign.queries import district_campaign, find_campaign
+from registry.campaign.tables import Obligation, Phase, Task
 from registry.directory.tables import Organisation
 from rules.calendar import YearNotLoaded
 from rules.escalation import Level, current_step, policy_from_settings
@@ -56,8 +56,8 @@ def campaign_status(session: Session, as_of: date, campaign_code: str | None = N
     only = _by_code(only, organisations)
     if only.district and campaign_code is None:
         # A district with a campaign of its own is seen in it; before that, in what it owes the city.
-        campaign_code = session.scalar(select(Campaign.code).where(Campaign.level == "district",
-                                                                   Campaign.district == only.district))
+        own = district_campaign(session, only.district)
+        campaign_code = own.code if own else None
     campaign = find_campaign(session, campaign_code)
     calendar = load_calendar(session)
     calendar.is_working_day(as_of)  # a day outside the loaded calendar fails loudly, never guessed

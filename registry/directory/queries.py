@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from core.errors import UserError
 from registry.directory.tables import Contact, Organisation
 from registry.scope import CITY
-from rules.organisations import OrgRole
+from rules.organisations import OrgKind, OrgRole
 
 # Each district has its own 编委办, four agencies and government office: every "who plays which
 # part" below answers for one district's directory, the city's ("") unless told.
@@ -40,6 +40,18 @@ def reviewers(session: Session, district: str = CITY) -> list[Organisation]:
 
 def coordinator(session: Session, district: str = CITY) -> Organisation:
     return with_role(session, OrgRole.COORDINATOR, district)[0]
+
+
+def district_governments(session: Session) -> list[Organisation]:
+    """The 13 district and county governments, in code order: the city's rows, not their districts'."""
+    return list(session.scalars(select(Organisation).where(Organisation.kind == OrgKind.DISTRICT)
+                                .order_by(Organisation.division_code, Organisation.code)))
+
+
+def district_government(session: Session, named: str) -> Organisation | None:
+    """A district's government by its GB/T 2260 code, its code in the directory, its name or short name."""
+    return next((g for g in district_governments(session)
+                 if named in (g.division_code, g.code, g.name, g.short_name)), None)
 
 
 def general_office(session: Session, district: str = CITY) -> Organisation | None:

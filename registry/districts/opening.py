@@ -18,9 +18,9 @@ from core.settings import Settings
 from registry.calendar.store import load_calendar
 from registry.campaign.audit import record_change
 from registry.campaign.plan import PlanSpec, load_plan, open_phase
-from registry.campaign.queries import find_campaign
+from registry.campaign.queries import district_campaign, find_campaign
 from registry.campaign.tables import Campaign, Obligation, Phase
-from registry.directory.queries import organisations_of
+from registry.directory.queries import district_government, district_governments, organisations_of
 from registry.directory.store import upsert_directory
 from registry.directory.tables import Organisation
 from registry.districts.plans import CITY_MILESTONE, Naming, district_plan, regulator_plan
@@ -51,24 +51,19 @@ class Opened:
     directory_loaded: int  # organisations of the shipped sample directory loaded because it had none
 
 
-def district_government(session: Session, code: str) -> Organisation:
-    governments = session.scalars(select(Organisation).where(Organisation.kind == OrgKind.DISTRICT)
-                                  .order_by(Organisation.code)).all()
-    for government in governments:
-        if code in (government.code, government.division_code):
-            return government
-    listed = "、".join(f"{g.division_code or g.code} {g.short_name}" for g in governments)
-    raise UnknownDistrict(f"没有代码为 {code!r} 的区县；可用的区县代码：{listed or '（目录中没有区县）'}")
-
-
-def district_campaign(session: Session, code: str) -> Campaign | None:
-    return session.scalar(select(Campaign).where(Campaign.level == "district", Campaign.district == code))
+def known_district(session: Session, named: str) -> Organisation:
+    """The district's government (by code or name), or refused naming the districts there are."""
+    government = district_government(session, named)
+    if government is None:
+        listed = "、".join(f"{g.division_code or g.code} {g.short_name}" for g in district_governments(session))
+        raise UnknownDistrict(f"没有代码为 {named!r} 的区县；可用的区县代码：{listed or '（目录中没有区县）'}")
+    return government
 
 
 def open_district(session: Session, code: str, on: date, settings: Settings, now: datetime,
                   plan_text: str | None = None, plan_file: str = "", actor: str = "system") -> Opened:
     """Open the district's campaign from its plan file's text, or from the template when None."""
-    government = district_government(session, code)
+    government = known_district(session, code)
     code = government.division_code or government.code
     existing = district_campaign(session, code)
     if existing is not None:
@@ -118,9 +113,8 @@ def _city_obligations(session: Session, campaign: Campaign) -> list[Obligation]:
     """What the campaign's owner owes the city's campaign for it: its work plan (and, for a district, its publication)."""
     owner = campaign.owner_org_id
     if campaign.level == "district":
-        government = session.scalar(select(Organisation.id).where(Organisation.kind == OrgKind.DISTRICT,
-                                                                  Organisation.division_code == campaign.district))
-        owner = government or owner
+        government = district_government(session, campaign.district)
+        owner = government.id if government else owner
     return list(session.scalars(select(Obligation).join(Phase, Phase.id == Obligation.phase_id)
                                 .where(Obligation.campaign_id == campaign.parent_id, Obligation.debtor_id == owner,
                                        Phase.code == DISTRICT_PLANS)))

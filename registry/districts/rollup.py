@@ -11,15 +11,13 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from registry.campaign.queries import find_campaign
+from registry.campaign.queries import district_campaign, find_campaign
 from registry.campaign.status import campaign_status
 from registry.campaign.tables import Campaign
-from registry.directory.tables import Organisation
-from registry.districts.opening import district_campaign
+from registry.directory.queries import district_governments
 from registry.publication.tables import Publication
 from registry.review.tables import Approval
 from rules.obligations import Standing
-from rules.organisations import OrgKind
 from workbooks.weekly_report import PhaseStanding, WeeklyFacts, WeeklyRow
 
 LATE = {str(Standing.YELLOW), str(Standing.RED)}
@@ -28,17 +26,12 @@ BULLETIN_PHASES = ("inventory", "review", "response", "approval", "guides", "gui
                    "certificates", "certificates_review", "district_plans", "district_publication")
 
 
-def districts(session: Session) -> list[Organisation]:
-    return list(session.scalars(select(Organisation).where(Organisation.kind == OrgKind.DISTRICT)
-                                .order_by(Organisation.division_code, Organisation.code)))
-
-
 def district_entries(session: Session, as_of: date) -> list[dict]:
     """One entry per district: its campaign, each phase's standing counts, what it has published."""
     city = find_campaign(session, None)
     owed = _city_obligations_by_district(session, as_of, city.code)
     entries = []
-    for government in districts(session):
+    for government in district_governments(session):
         code = government.division_code or government.code
         campaign = district_campaign(session, code)
         phases = _phase_counts(session, as_of, campaign.code) if campaign else []
@@ -92,9 +85,10 @@ def _why_not(session: Session, campaign: Campaign | None, owed: dict[str, str]) 
     return "清单已审定，尚未公布"
 
 
-def weekly_facts(session: Session, as_of: date) -> WeeklyFacts:
+def weekly_facts(session: Session, as_of: date, entries: list[dict] | None = None) -> WeeklyFacts:
     """The bulletin: every district (its own campaign's phases and what it owes the city) and every
-    city department, against the plan's phases."""
+    city department, against the plan's phases; ``entries`` are the districts' roll-up when the
+    caller has it already."""
     city = find_campaign(session, None)
     report = campaign_status(session, as_of, city.code)
     names = {p["code"]: p["name"] for p in report["phases"]}
@@ -102,7 +96,7 @@ def weekly_facts(session: Session, as_of: date) -> WeeklyFacts:
     followed = {code for code, _ in phases}
     deadlines = {p["code"]: p["deadline"] for p in report["phases"]}
     rows: list[WeeklyRow] = []
-    for entry in district_entries(session, as_of):
+    for entry in entries if entries is not None else district_entries(session, as_of):
         cells: dict[str, PhaseStanding] = {}
         for phase in entry["phases"]:
             if phase["code"] in followed and phase["total"]:

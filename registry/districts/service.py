@@ -8,7 +8,7 @@ from pathlib import Path
 from core.errors import MissingFile
 from core.settings import Settings, get_settings
 from registry.db import transaction
-from registry.directory.queries import organisations_of
+from registry.directory.queries import district_government, organisations_of
 from registry.districts import opening, rollup
 from registry.districts.plans import Naming, template_text
 from rules.organisations import OrgRole
@@ -30,16 +30,14 @@ def open_campaign(url: str, code: str, on: date, now: datetime, plan: Path | Non
 
 
 def _district_code(session, named: str) -> str:
-    for government in rollup.districts(session):
-        if named in (government.code, government.division_code, government.name, government.short_name):
-            return government.division_code or government.code
-    return named  # refused by open_district, naming the codes there are
+    government = district_government(session, named)
+    return (government.division_code or government.code) if government else named  # refused by open_district
 
 
 def plan_template(url: str, code: str) -> str:
     """The district's plan file as the template makes it: a copy its coordinator edits before opening."""
     with transaction(url) as session:
-        government = opening.district_government(session, _district_code(session, code))
+        government = opening.known_district(session, code)
         return template_text(Naming(government.division_code, government.short_name, f"{government.short_name}政府"))
 
 
@@ -56,14 +54,15 @@ def district_list(url: str, as_of: date) -> list[dict]:
 
 
 def weekly_report(url: str, as_of: date, out: Path) -> dict:
-    """Write the weekly 进展通报 workbook; returns what the bulletin counted."""
+    """Write the weekly 进展通报 workbook; returns what the bulletin counted, and the districts' roll-up."""
     with transaction(url) as session:
-        facts = rollup.weekly_facts(session, as_of)
+        entries = rollup.district_entries(session, as_of)
+        facts = rollup.weekly_facts(session, as_of, entries)
     write_weekly_report(out, facts)
     districts = [r for r in facts.rows if r.kind == "district"]
     return {"path": str(out), "as_of": as_of.isoformat(), "districts": len(districts),
             "departments": len(facts.rows) - len(districts),
-            "published": sum(1 for r in districts if r.published),
+            "published": sum(1 for r in districts if r.published), "entries": entries,
             "rows": [{"kind": r.kind, "code": r.code, "name": r.name, "published": r.published, "note": r.note,
                       "phases": {c: asdict(s) | {"due": s.due.isoformat() if s.due else None}
                                  for c, s in r.phases.items()}} for r in facts.rows]}

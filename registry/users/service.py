@@ -16,11 +16,11 @@ from sqlalchemy import delete, func, select
 
 from core.errors import UserError
 from registry.db import transaction
+from registry.directory.queries import district_government, district_governments
 from registry.directory.tables import Organisation
 from registry.scope import CITY, EVERY_DISTRICT, acting_for
 from registry.users.credentials import hash_password, hash_token, new_password, new_token, password_matches
 from registry.users.tables import LoginFailure, User
-from rules.organisations import OrgKind
 
 # Five wrong passwords for one name within a quarter of an hour, then that name waits.
 MAX_FAILURES = 5
@@ -117,15 +117,13 @@ def add_user(url: str, name: str, role: str, now: datetime, district: str = "", 
             problems.append(f"用户 {name!r} 已存在，请换一个用户名")
         if role not in Role._value2member_map_:
             problems.append(f"没有角色 {role!r}，可用的角色：{'、'.join(Role)}")
-        districts = {o.division_code: o for o in session.scalars(
-            select(Organisation).where(Organisation.kind == OrgKind.DISTRICT))}
-        by_name = {o.short_name: code for code, o in districts.items()} | {o.name: code for code, o in districts.items()}
-        district = by_name.get(district, district)
+        government = district_government(session, district) if district else None
         if role == Role.DISTRICT and not district:
             problems.append("区县用户必须用 --district 指明区县代码（例如 210102）")
-        if district and district not in districts:
+        if district and government is None:
             problems.append(f"没有区县代码 {district!r}，可用的区县代码："
-                            f"{'、'.join(f'{c}（{o.short_name}）' for c, o in sorted(districts.items()))}")
+                            f"{'、'.join(f'{g.division_code}（{g.short_name}）' for g in district_governments(session))}")
+        district = government.division_code if government else district
         if role == Role.AGENCY and not org:
             problems.append("审核机构用户必须用 --org 指明单位代码（例如 fzb）")
         found = session.scalar(select(Organisation).where(Organisation.code == org)) if org else None
