@@ -53,11 +53,6 @@ def acting_for(district: str) -> Iterator[None]:
         _acting_for.reset(token)
 
 
-def set_scope(district: str) -> None:
-    """Act for ``district`` from now on in this context: a district user's command does it once."""
-    _acting_for.set(district)
-
-
 class DistrictScoped:
     """A table whose rows belong to one district (or to the city).
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from registry.calendar.store import load_calendar
 from registry.campaign.audit import move_obligation
 from registry.campaign.tables import AuditEntry, Campaign, Obligation
+from registry.directory.queries import general_office
 from registry.directory.tables import Contact, Organisation
 from registry.evaluations.tables import Evaluation, EvaluationCase, EvaluationPerson
 from registry.outbox.queue import queue_message
@@ -38,7 +39,6 @@ from rules.evaluations import (
     is_bad,
 )
 from rules.obligations import CLOSED, State
-from rules.organisations import OrgRole
 
 PHASE = "evaluation_cases"
 DEFAULT_WORKING_DAYS = 15
@@ -104,11 +104,6 @@ def _move(session: Session, case: EvaluationCase, target: CaseState, actor: str,
     case.state = target
 
 
-def _office(session: Session) -> Organisation | None:
-    return next((o for o in session.scalars(select(Organisation).order_by(Organisation.id))
-                 if OrgRole.GENERAL_OFFICE in o.roles), None)
-
-
 def _ref(case: EvaluationCase, step: str = "") -> str:
     return f"evaluation-case-{case.id}" + ("/appeal" if case.appealed_on else "") + (f"/{step}" if step else "")
 
@@ -119,7 +114,7 @@ def _owe(session: Session, case: EvaluationCase, debtor_id: int, step: str, days
     if phase_of(session, campaign.id, PHASE) is None:
         raise EvaluationError("工作方案中没有“差评核实整改”阶段，请先运行 reform init 更新方案")
     due = load_calendar(session).add_working_days(on, days)
-    office = _office(session)
+    office = general_office(session)
     why = f"{on.isoformat()} 起限 {days} 个工作日内{what}，即 {due.isoformat()}"
     obligation, _ = open_obligation(session, campaign, PHASE, debtor_id,
                                     office.id if office and office.id != debtor_id else None, _ref(case, step), due,
@@ -145,7 +140,7 @@ def _owe_verification(session: Session, case: EvaluationCase, on: date) -> None:
 
 
 def _owe_review(session: Session, case: EvaluationCase, on: date) -> None:
-    office = _office(session)
+    office = general_office(session)
     if office is not None:
         _owe(session, case, office.id, "review",
              _setting(session, case, "evaluation_review_working_days", DEFAULT_REVIEW_WORKING_DAYS), on,

@@ -16,6 +16,7 @@ from registry.campaign.audit import move_obligation
 from registry.campaign.plan import debtors_for
 from registry.campaign.queries import find_campaign
 from registry.campaign.tables import Campaign
+from registry.directory.queries import general_office
 from registry.directory.tables import Organisation
 from registry.inspections.tables import Finding, InspectedUnit, InspectionRound
 from registry.review.obligations import open_obligation, phase_of
@@ -35,7 +36,6 @@ from rules.inspections import (
     checklist_item,
 )
 from rules.obligations import DEFAULT_NEAR_DUE_WORKING_DAYS, STANDING_NAMES, STATE_NAMES, State, classify
-from rules.organisations import OrgRole
 from workbooks.inspection_checklist import SHEET as CHECKLIST_SHEET
 from workbooks.inspection_checklist import ChecklistUnit, read_checklist
 from workbooks.safety import Limits, check_workbook
@@ -100,12 +100,6 @@ def open_round(session: Session, name: str, due: date, on: date, org_names: list
     return inspection
 
 
-def _general_office(session: Session) -> Organisation | None:
-    # 市政府办公厅 supervises (督查) what an inspection finds, as the plan's rectification phase says.
-    return next((o for o in session.scalars(select(Organisation).order_by(Organisation.id))
-                 if OrgRole.GENERAL_OFFICE in o.roles), None)
-
-
 def record_finding(session: Session, round_name: str, org_name: str, item: str, text: str, on: date,
                    days: int | None = None) -> Finding:
     """A finding against one checklist item, and the rectification the unit owes for it."""
@@ -125,7 +119,7 @@ def record_finding(session: Session, round_name: str, org_name: str, item: str, 
     finding = Finding(round_id=inspection.id, org_id=org.id, item=chosen, text=text.strip(), found_on=on)
     session.add(finding)
     session.flush()
-    office = _general_office(session)
+    office = general_office(session)  # 市政府办公厅 supervises (督查) what an inspection finds
     reason = f"{on.isoformat()} 督导检查“{inspection.name}”发现问题，限 {days} 个工作日内整改，即 {due.isoformat()}"
     obligation, _ = open_obligation(session, campaign, PHASE, org.id, office.id if office else None,
                                     finding_ref(finding.id), due, reason,

@@ -17,7 +17,7 @@ from registry.calendar.store import load_calendar
 from registry.campaign.audit import move_obligation, record_change
 from registry.campaign.queries import find_campaign
 from registry.campaign.tables import Campaign, Obligation, Phase
-from registry.directory.queries import coordinator_addresses
+from registry.directory.queries import coordinator_addresses, general_office
 from registry.directory.tables import Contact, Organisation
 from registry.outbox.queue import queue_message
 from registry.supervision.tables import Complaint, ComplaintPerson
@@ -28,7 +28,6 @@ from rules.complaints import (
     parse_evaluation,
 )
 from rules.obligations import State
-from rules.organisations import OrgRole
 
 PHASE = "complaints"
 
@@ -124,8 +123,7 @@ def assign_complaint(session: Session, complaint_id: int, org_code: str, on: dat
     days = int(settings.get("complaint_response_working_days", DEFAULT_RESPONSE_WORKING_DAYS))
     due = load_calendar(session).add_working_days(on, days)
     # 市政府办公厅 leads item 14: the answer is owed under its supervision.
-    office = next((o for o in session.scalars(select(Organisation).order_by(Organisation.id))
-                   if OrgRole.GENERAL_OFFICE in o.roles), None)
+    office = general_office(session)
     reason = f"{on.isoformat()} 分派，限 {days} 个工作日内答复（限时办结），即 {due.isoformat()}"
     obligation = Obligation(campaign_id=campaign, phase_id=phase.id, debtor_id=org.id,
                             creditor_id=office.id if office else None, ref=f"complaint-{complaint.id}", due=due,
