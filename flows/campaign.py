@@ -8,7 +8,8 @@ from prefect import flow
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from flows.artifacts import overdue_markdown, standing_table
-from tasks.campaign import open_phase_obligations, read_campaign_status
+from flows.spread import CAMPAIGN_STANDING, spread, spreading
+from tasks.campaign import campaign_codes, open_phase_obligations, read_campaign_status
 
 
 @flow(name="open-phase", log_prints=False)
@@ -19,8 +20,12 @@ async def open_phase_flow(phase_code: str, on: date) -> int:
 
 @flow(name="daily-standing")
 async def daily_standing_flow(as_of: date | None = None, campaign_code: str | None = None) -> dict[str, dict[str, int]]:
-    """How every phase stands today, left as artifacts for the coordinators' Prefect view."""
+    """How every phase stands today, left as artifacts for the coordinators' Prefect view. A
+    deployment's run with no campaign named starts one run per campaign (flows.spread)."""
     as_of = as_of or date.today()  # a scheduled run means today; the demo passes its simulated day
+    if campaign_code is None and spreading():
+        return await spread(CAMPAIGN_STANDING, {code: {"as_of": as_of.isoformat(), "campaign_code": code}
+                                                for code in campaign_codes()})
     report = read_campaign_status(as_of, campaign_code)
     by_phase = standing_counts(report)
     table = standing_table(report["phases"], by_phase, as_of)

@@ -8,14 +8,30 @@ from prefect.artifacts import create_table_artifact
 
 from flows.artifacts import intake_table
 from flows.events import announce_taken_in
+from flows.spread import MAILBOX_BATCH, spread, spreading
 from tasks.districts import open_accepted_campaigns
-from tasks.intake import batches, pending_messages, take_in_messages
+from tasks.intake import batches, pending_messages, release_poll, take_in_messages
 from tasks.outbox import deliver_outbox
+
+# Messages per run a poll hands over: a run costs a worker a process start, so it takes hundreds.
+SPREAD_BATCH_SIZE = 200
 
 
 @flow(name="mailbox-intake")
-async def intake_flow(now: datetime | None = None, deliver: bool = True) -> list[dict]:
-    results = [result for batch in batches(pending_messages()) for result in await take_in_messages(batch, now)]
+async def intake_flow(now: datetime | None = None, deliver: bool = True, refs: list[str] | None = None) -> list[dict]:
+    """Take in what the mailbox holds, or the batch ``refs`` a poll handed over. A deployment's poll
+    hands each batch of the messages it listed to a run of its own (flows.spread), so that several
+    workers share one mailbox: each message is claimed in the registry before it is taken in, and
+    a run that loses the claim skips it. That poll itself returns no results: its batches do."""
+    if refs is None:
+        refs = pending_messages()
+        if refs and spreading():
+            release_poll()
+            await spread(MAILBOX_BATCH, {
+                f"batch-{n}": {"refs": batch, "deliver": deliver, "now": now.isoformat() if now else None}
+                for n, batch in enumerate(batches(refs, SPREAD_BATCH_SIZE), start=1)})
+            return []
+    results = [result for batch in batches(refs) for result in await take_in_messages(batch, now)]
     announce_taken_in(results)  # review routing and the merge start from these events
     if any(r["outcome"] == "accepted" and not r["already_seen"] for r in results):
         # A district's or regulator's accepted work plan opens its campaign, whose calls go out below.

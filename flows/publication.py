@@ -8,6 +8,7 @@ from datetime import datetime
 from prefect import flow
 from prefect.artifacts import create_markdown_artifact
 
+from flows.spread import CAMPAIGN_PUBLICATION, spread, spreading
 from tasks.outbox import deliver_outbox
 from tasks.publication import campaigns_to_publish, publish_version, unpublished_versions
 
@@ -16,11 +17,15 @@ from tasks.publication import campaigns_to_publish, publish_version, unpublished
 async def publication_flow(version: int | None = None, now: datetime | None = None, deliver: bool = True,
                            only_new: bool = False, campaign: str | None = None) -> list[dict]:
     """``version``: the one an event names (the newest when None) of ``campaign`` (the city's when
-    None); ``only_new``: the safety net, which publishes every campaign's versions no publication
-    has covered yet, the districts' with the city's."""
+    None); ``only_new``: the safety net, which publishes the versions no publication has covered
+    yet, of ``campaign`` or of every campaign (a deployment's run: one run per campaign, flows.spread)."""
     now = now or datetime.now()
+    if only_new and campaign is None and spreading():
+        await spread(CAMPAIGN_PUBLICATION, {c: {"only_new": True, "campaign": c, "deliver": deliver,
+                                                "now": now.isoformat()} for c in campaigns_to_publish()})
+        return []
     if only_new:
-        todo = [(c, v) for c in campaigns_to_publish() for v in unpublished_versions(c)]
+        todo = [(c, v) for c in ([campaign] if campaign else campaigns_to_publish()) for v in unpublished_versions(c)]
     else:
         todo = [(campaign, version)]
     published = [publish_version(v, now, c) for c, v in todo]

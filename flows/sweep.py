@@ -17,6 +17,8 @@ from prefect.artifacts import (
 )
 
 from flows.artifacts import new_cards_table, phase_progress, sweep_summary_markdown, undated_table
+from flows.spread import CAMPAIGN_SWEEP, spread, spreading
+from tasks.campaign import campaign_codes
 from tasks.districts import open_accepted_campaigns
 from tasks.outbox import deliver_outbox
 from tasks.review import route_submissions
@@ -26,17 +28,27 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 @flow(name="daily-sweep")
-async def daily_sweep_flow(as_of: date | None = None, deliver: bool = True, now: datetime | None = None) -> dict:
+async def daily_sweep_flow(as_of: date | None = None, deliver: bool = True, now: datetime | None = None,
+                           campaign: str | None = None) -> dict:
     """One day's sweep: one message per organisation and rung. Rerunning it the same day, or after a
-    crash, sends nothing twice."""
+    crash, sends nothing twice. ``campaign``: that campaign's sweep alone; a deployment's run with
+    none named starts one run per campaign (flows.spread), any other run sweeps them all."""
     as_of = as_of or datetime.now(SHANGHAI).date()
     if not is_working_day(as_of):
         return {"as_of": as_of.isoformat(), "working_day": False}
-    # The safety net under event-driven routing: an accepted list whose event was lost is sent to
-    # the four agencies now, before today's rungs are decided.
-    routed = route_submissions(None, now or datetime.now())
-    open_accepted_campaigns(now or datetime.combine(as_of, datetime.min.time()))  # a lost intake's cascade
-    day = sweep_day(as_of)  # this period's reports, every rung, the digest: one commit
+    routed: list = []
+    if campaign is None:
+        # The safety net under event-driven routing: an accepted list whose event was lost is sent
+        # to the four agencies now, before today's rungs are decided.
+        routed = route_submissions(None, now or datetime.now())
+        open_accepted_campaigns(now or datetime.combine(as_of, datetime.min.time()))  # a lost intake's cascade
+        if spreading():
+            runs = await spread(CAMPAIGN_SWEEP, {
+                code: {"as_of": as_of.isoformat(), "deliver": deliver, "campaign": code,
+                       "now": now.isoformat() if now else None}
+                for code in campaign_codes()})
+            return {"as_of": as_of.isoformat(), "working_day": True, "campaigns": runs, "routed": len(routed)}
+    day = sweep_day(as_of, campaign)  # this period's reports, every rung, the digest: one commit
     await _leave_artifacts(as_of, day["messages"], day["digest"])
     delivery = await deliver_outbox(now) if deliver else {}
     return {"as_of": as_of.isoformat(), "working_day": True, **day, "routed": len(routed), "delivery": delivery}

@@ -17,3 +17,9 @@ def open_phase_obligations(phase_code: str, on: date) -> int:
 @task(name="campaign-status")
 def read_campaign_status(as_of: date, campaign_code: str | None = None) -> dict:
     return campaign.campaign_status(get_settings().database_url, as_of, campaign_code)
+
+
+@task(name="campaign-codes")
+def campaign_codes() -> list[str]:
+    """Every campaign in the scope, the city's first: a province's daily work is one run per campaign."""
+    return [c["code"] for c in campaign.campaigns(get_settings().database_url)]

@@ -53,6 +53,15 @@ def pending_messages() -> list[str]:
     return refs
 
 
+@task(name="release-poll")
+def release_poll() -> None:
+    """Close the mailbox this poll listed, when other runs take in its messages over their own."""
+    with _open_polls_lock:
+        poll = _open_polls.pop(flow_run.id, None)
+    if poll is not None:
+        poll.close()
+
+
 # Messages per task run. A task run costs milliseconds of orchestration on the Prefect server;
 # at a thousand replies in one poll that would outweigh the work itself, so a run takes a batch.
 # Each message still commits on its own and is marked done only after its commit.

@@ -20,8 +20,9 @@ def is_working_day(day: date) -> bool:
 
 
 @task(name="sweep-day")
-def sweep_day(as_of: date) -> dict:
-    """Open the period's reports, decide every rung and queue new notices and the digest: one commit."""
-    day = supervision.sweep_day(_url(), as_of)
+def sweep_day(as_of: date, campaign: str | None = None) -> dict:
+    """Open the period's reports, decide every rung and queue new notices and the digest, of every
+    campaign or of one: one commit."""
+    day = supervision.sweep_day(_url(), as_of, campaign=campaign)
     return {"reports_opened": day.reports_opened, "notices": [n._asdict() for n in day.notices],
             "messages": [m._asdict() for m in day.messages], "digest": day.digest.summary()}

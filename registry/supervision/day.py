@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from registry.calendar.store import load_calendar
+from registry.campaign.queries import find_campaign
 from registry.campaign.tables import Campaign
 from registry.supervision.digest import Digest, calendar_warning, queue_digest
 from registry.supervision.reports import Unopened, open_period_reports
@@ -56,22 +57,31 @@ class SweepDay:
 
 def sweep_day(session: Session, as_of: date, *, dry_run: bool = False,
               mail_domain: str = "reform.shenyang.example.org",
-              intake_address: str = DEFAULT_INTAKE_ADDRESS) -> SweepDay:
+              intake_address: str = DEFAULT_INTAKE_ADDRESS, campaign: str | None = None) -> SweepDay:
     """Raises YearNotLoaded for a day outside the loaded calendar; does nothing on a day off.
 
+    ``campaign``: that campaign alone (its reports, rungs and digest), as a province's sweep runs,
+    one campaign per flow run; none, every campaign in one transaction.
     ``intake_address`` is where replies go: each listed obligation with a reply token shows its
     own intake+<token> address."""
+    if campaign is not None:
+        find_campaign(session, campaign)  # an unknown code is refused, not swept as nothing
     if not dry_run:
-        hold_the_day(session, as_of)  # a second sweep of the day waits, then finds it done
+        hold_the_day(session, as_of, campaign)  # a second sweep of the day waits, then finds it done
     calendar = load_calendar(session)
     if not is_sweep_day(calendar, as_of):
         return SweepDay(as_of, working_day=False)
     if dry_run:
-        result = sweep(session, as_of, dry_run=True, mail_domain=mail_domain, intake_address=intake_address)
+        result = sweep(session, as_of, dry_run=True, mail_domain=mail_domain, intake_address=intake_address,
+                       campaign=campaign)
         warning = calendar_warning(calendar, as_of, needed=tuple(u.missing_year for u in result.undated))
         return SweepDay(as_of, True, 0, result, calendar_warning=warning)
-    opened = open_period_reports(session, as_of, mail_domain=mail_domain, intake_address=intake_address)
-    result = sweep(session, as_of, mail_domain=mail_domain, intake_address=intake_address)
+    opened = open_period_reports(session, as_of, campaign, mail_domain=mail_domain, intake_address=intake_address)
+    result = sweep(session, as_of, mail_domain=mail_domain, intake_address=intake_address, campaign=campaign)
+    if campaign is not None:
+        digest = queue_digest(session, as_of, campaign, mail_domain=mail_domain, undated=result.undated,
+                              unopened=opened.unopened)
+        return SweepDay(as_of, True, opened.created, result, digest, opened.unopened, digest.calendar_warning)
     digest = queue_digest(session, as_of, mail_domain=mail_domain, undated=result.undated, unopened=opened.unopened)
     # Each district's and regulator's campaign: its own digest to its own coordinator.
     for code in session.scalars(select(Campaign.code).where(Campaign.level != "city").order_by(Campaign.id)):

@@ -19,20 +19,28 @@ from registry.supervision.tables import RungTaken
 from rules.notice_groups import NoticeGroup
 
 
-def notice_key(group: NoticeGroup, taken_today: set[str]) -> str:
+def notice_key(group: NoticeGroup, taken_today: set[str], campaign: str | None = None) -> str:
     """The group's outbox key; a second message the same day (an obligation opened since the
-    morning's run reaching a rung already told of) gets the next free number."""
-    key = f"rungs:{group.recipient}:{group.rung}:{group.on.isoformat()}"
+    morning's run reaching a rung already told of) gets the next free number.
+
+    A sweep of one campaign names it in the key: an organisation owing in two campaigns (a
+    district's government, to the city and in its own campaign) may be told by two sweeps running
+    side by side, neither of which sees the other's keys before it commits."""
+    base = f"rungs:{campaign}/{group.recipient}" if campaign else f"rungs:{group.recipient}"
+    key = f"{base}:{group.rung}:{group.on.isoformat()}"
     n = 1
     while key in taken_today:
         n += 1
-        key = f"rungs:{group.recipient}:{group.rung}:{group.on.isoformat()}:{n}"
+        key = f"{base}:{group.rung}:{group.on.isoformat()}:{n}"
     return key
 
 
-def taken_rungs(session: Session, states: Iterable[str]) -> set[tuple[int, str]]:
-    """(obligation, rung) of every rung taken by an obligation in one of ``states``: one query."""
+def taken_rungs(session: Session, states: Iterable[str], campaign_id: int | None = None) -> set[tuple[int, str]]:
+    """(obligation, rung) of every rung taken by an obligation in one of ``states`` (of one
+    campaign, when named): one query."""
     in_states = select(Obligation.id).where(Obligation.state.in_(tuple(states)))
+    if campaign_id is not None:
+        in_states = in_states.where(Obligation.campaign_id == campaign_id)
     return {(oid, rung) for oid, rung in session.connection().execute(
         select(RungTaken.obligation_id, RungTaken.rung).where(RungTaken.obligation_id.in_(in_states)))}
 

@@ -24,8 +24,9 @@ from rules.calendar import YearNotLoaded
 from rules.escalation import policy_from_settings
 from rules.obligations import DEFAULT_NEAR_DUE_WORKING_DAYS, classify
 
-__all__ = ["ComplaintView", "SweepDay", "answer_complaint", "assign_complaint", "cards_received", "evaluate_complaint",
-           "explain_obligation", "is_sweep_day", "record_complaint", "resend_notice", "show_obligation", "sweep_day"]
+__all__ = ["ComplaintView", "SweepDay", "answer_complaint", "assign_complaint", "cards_received",
+           "evaluate_complaint", "explain_obligation", "is_sweep_day", "record_complaint", "resend_notice",
+           "show_obligation", "sweep_day"]
 
 
 UNDATED = "undated"  # a standing that needs a calendar year not loaded yet
@@ -41,13 +42,16 @@ def is_sweep_day(url: str, on: date) -> bool:
         return sweep.is_sweep_day(load_calendar(session), on)
 
 
-def sweep_day(url: str, as_of: date, *, dry_run: bool = False, mail_domain: str | None = None) -> SweepDay:
-    """Open the period's reports, decide every rung and queue new notices and the digest: one commit.
-    A dry run decides the rungs and writes nothing. What needs a calendar year not loaded yet waits,
-    named in ``undated``/``unopened`` and in the digest; a day in an unloaded year raises YearNotLoaded."""
+def sweep_day(url: str, as_of: date, *, dry_run: bool = False, mail_domain: str | None = None,
+              campaign: str | None = None) -> SweepDay:
+    """Open the period's reports, decide every rung and queue new notices and the digest: one commit,
+    of every campaign or of the one named. A dry run decides the rungs and writes nothing. What
+    needs a calendar year not loaded yet waits, named in ``undated``/``unopened`` and in the digest;
+    a day in an unloaded year raises YearNotLoaded."""
     with transaction(url) as session:
         return day.sweep_day(session, as_of, dry_run=dry_run, mail_domain=_mail_domain(mail_domain),
-                             intake_address=get_settings().mailbox.intake_address)
+                             intake_address=get_settings().mailbox.intake_address, campaign=campaign)
+
 
 
 def explain_obligation(url: str, obligation_id: int, as_of: date) -> dict:

@@ -13,6 +13,9 @@ skipped, and the unique indexes refuse a concurrent duplicate, which rolls the w
 
 One sweep of a day at a time (``hold_the_day``): a second sweep started meanwhile waits until the
 first has committed, then finds the day's work done, instead of failing on those unique indexes.
+A province sweeps one campaign per transaction (and per flow run): sweeps of different campaigns
+run side by side, two of the same campaign and day one after the other, and a sweep of every
+campaign waits for them all.
 """
 from __future__ import annotations
 
@@ -172,9 +175,12 @@ def _load_directory(session: Session) -> _Directory:
     return _Directory(orgs, dict(emails), supervision, coordinator)
 
 
-def _reply_tokens(session: Session) -> dict[int, str]:
-    """Tokens of open obligations that have one (a call or packet went out): one query."""
+def _reply_tokens(session: Session, campaign_id: int | None) -> dict[int, str]:
+    """Tokens of open obligations (of one campaign, when named) that have one (a call or packet
+    went out): one query."""
     open_ids = select(Obligation.id).where(Obligation.state.in_(OPEN_STATES))
+    if campaign_id is not None:
+        open_ids = open_ids.where(Obligation.campaign_id == campaign_id)
     return {oid: token for oid, token in session.connection().execute(
         select(ReplyToken.obligation_id, ReplyToken.token).where(ReplyToken.obligation_id.in_(open_ids)))}
 
@@ -195,8 +201,9 @@ class _Decided(NamedTuple):
 
 def sweep(session: Session, as_of: date, *, dry_run: bool = False, now: datetime | None = None,
           mail_domain: str = "reform.shenyang.example.org",
-          intake_address: str = DEFAULT_INTAKE_ADDRESS) -> SweepResult:
-    """Sweep every open obligation of every campaign as of a day; record and tell what is new.
+          intake_address: str = DEFAULT_INTAKE_ADDRESS, campaign: str | None = None) -> SweepResult:
+    """Sweep every open obligation of every campaign (or of the one named) as of a day; record and
+    tell what is new.
 
     Raises rules.calendar.YearNotLoaded for a day outside the loaded calendar. An obligation whose
     current rung needs a year not loaded (each December, until next year's notice is imported) is
@@ -207,7 +214,7 @@ def sweep(session: Session, as_of: date, *, dry_run: bool = False, now: datetime
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _sweep(session, as_of, dry_run, now, mail_domain, intake_address)
+        return _sweep(session, as_of, dry_run, now, mail_domain, intake_address, campaign)
     finally:
         if collecting:
             gc.enable()
@@ -217,44 +224,56 @@ def sweep(session: Session, as_of: date, *, dry_run: bool = False, now: datetime
 SWEEP_LOCK = 20160731
 
 
-def hold_the_day(session: Session, as_of: date) -> None:
-    """Wait until no other transaction sweeps ``as_of``, and keep others waiting until this one ends.
+def hold_the_day(session: Session, as_of: date, campaign: str | None = None) -> None:
+    """Wait until no other transaction sweeps ``as_of`` (in ``campaign``, when named), and keep
+    others waiting until this one ends.
 
     Call before the transaction reads what it will write: PostgreSQL takes a lock for the day
-    (an advisory lock held to commit); SQLite takes its single writer's lock at once (BEGIN
+    (an advisory lock held to commit: shared by the sweeps of single campaigns, each of which also
+    takes its campaign's day exclusively); SQLite takes its single writer's lock at once (BEGIN
     IMMEDIATE), so the reads that follow already see the other sweep's commit."""
-    if session.info.get("day_held") == as_of:
+    held = (as_of, campaign)
+    if session.info.get("day_held") == held:
         return
     connection = session.connection()
     if connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT pg_advisory_xact_lock(:what, :day)"),
-                           {"what": SWEEP_LOCK, "day": as_of.toordinal()})
+        day = {"what": SWEEP_LOCK, "day": as_of.toordinal()}
+        if campaign is None:
+            connection.execute(text("SELECT pg_advisory_xact_lock(:what, :day)"), day)
+        else:
+            connection.execute(text("SELECT pg_advisory_xact_lock_shared(:what, :day)"), day)
+            # One bigint key (a key space apart from the two-key form's): the campaign's id and the day.
+            campaign_id = session.scalar(select(Campaign.id).where(Campaign.code == campaign))
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                               {"key": ((campaign_id or 0) << 32) | as_of.toordinal()})
     elif connection.dialect.name == "sqlite" and not connection.connection.dbapi_connection.in_transaction:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
-    session.info["day_held"] = as_of
+    session.info["day_held"] = held
 
 
 def _sweep(session: Session, as_of: date, dry_run: bool, now: datetime | None, mail_domain: str,
-           intake_address: str) -> SweepResult:
+           intake_address: str, campaign: str | None) -> SweepResult:
     if not dry_run:
-        hold_the_day(session, as_of)
+        hold_the_day(session, as_of, campaign)
     calendar = load_calendar(session)
     calendar.is_working_day(as_of)  # refuse an unloaded year before touching anything
     now = now or datetime.combine(as_of, time(9, 0))  # the sweep of as_of's 09:00
     campaigns = {c.id: c for c in session.scalars(select(Campaign))}
+    only = None if campaign is None else next((cid for cid, c in campaigns.items() if c.code == campaign), -1)
     policies = {cid: policy_from_settings(c.settings or {}) for cid, c in campaigns.items()}
     phases = {pid: (code, name, phrase, deadline) for pid, code, name, phrase, deadline in session.execute(
         select(Phase.id, Phase.code, Phase.name, Phase.source_phrase, Phase.deadline))}
     directory = _load_directory(session)
-    taken = taken_rungs(session, OPEN_STATES)
+    taken = taken_rungs(session, OPEN_STATES, only)
     # Core, not ORM, execution: the ORM's per-row bookkeeping costs more than the query here.
-    rows = session.connection().execute(
-        select(Obligation.id, Obligation.campaign_id, Obligation.phase_id, Obligation.debtor_id,
-               Obligation.creditor_id, Obligation.ref, Obligation.due, Obligation.due_reason, Obligation.state,
-               Obligation.priority)
-        .where(Obligation.state.in_(OPEN_STATES))
-        .order_by(Obligation.id)
-    ).all()
+    query = (select(Obligation.id, Obligation.campaign_id, Obligation.phase_id, Obligation.debtor_id,
+                    Obligation.creditor_id, Obligation.ref, Obligation.due, Obligation.due_reason, Obligation.state,
+                    Obligation.priority)
+             .where(Obligation.state.in_(OPEN_STATES))
+             .order_by(Obligation.id))
+    if only is not None:
+        query = query.where(Obligation.campaign_id == only)
+    rows = session.connection().execute(query).all()
 
     result = SweepResult(as_of, examined=len(rows), dry_run=dry_run)
     decided: dict[int, _Decided] = {}
@@ -302,9 +321,9 @@ def _sweep(session: Session, as_of: date, dry_run: bool, now: datetime | None, m
     if not groups:
         return result
     taken_today = keys_taken_on(session, as_of)
-    words = _Wording(directory, campaigns, phases, _reply_tokens(session), intake_address, calendar, as_of)
+    words = _Wording(directory, campaigns, phases, _reply_tokens(session, only), intake_address, calendar, as_of)
     for group in groups:
-        key = notice_key(group, taken_today)
+        key = notice_key(group, taken_today, campaign)
         taken_today.add(key)
         result.messages.append(words.message(key, group.obligation_ids, decided))
     if dry_run:
