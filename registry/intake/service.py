@@ -23,11 +23,12 @@ from registry.campaign.queries import find_phase, home_campaign
 from registry.campaign.tables import Obligation, Phase
 from registry.db import transaction
 from registry.directory.store import upsert_directory
-from registry.directory.tables import Organisation
+from registry.directory.tables import Contact, Organisation
 from registry.intake import calls, listing
 from registry.intake.reply_tokens import reply_address, token_for
 from registry.intake.workbooks import IntakeResult, UnknownDepartment, check_and_validate, take_in_file
 from rules.documents import DOCUMENTS
+from rules.obligations import CLOSED
 from rules.organisations import OrgRecord
 from workbooks.inventory_rules import Validation
 
@@ -131,6 +132,23 @@ def enrol_respondents(url: str, records: list[OrgRecord], phase_code: str, on: d
             .join(Phase, Phase.id == Obligation.phase_id)
             .where(Phase.code == phase_code, Organisation.code.in_(codes))).all()
         return {code: reply_address(intake_address, token_for(session, oid, now)) for oid, code in rows}
+
+
+def reply_addresses(url: str, phase_code: str, now: datetime,
+                    intake_address: str | None = None) -> dict[str, tuple[str, str]]:
+    """Every organisation with an open obligation of ``phase_code``, in any campaign of the scope:
+    organisation code -> (its working contact's address, the obligation's reply address, its token
+    made on first use as a call makes it). What a province's replies are written from."""
+    intake_address = intake_address or get_settings().mailbox.intake_address
+    with transaction(url) as session:
+        rows = session.execute(
+            select(Obligation.id, Organisation.code, Contact.email)
+            .join(Organisation, Organisation.id == Obligation.debtor_id)
+            .join(Contact, (Contact.org_id == Organisation.id) & (Contact.role == "contact"))
+            .join(Phase, Phase.id == Obligation.phase_id)
+            .where(Phase.code == phase_code, Obligation.state.not_in([str(s) for s in CLOSED]))
+            .order_by(Obligation.id)).all()
+        return {code: (email, reply_address(intake_address, token_for(session, oid, now))) for oid, code, email in rows}
 
 
 def validate_workbook(filename: str, content: bytes, org_code: str | None = None,
