@@ -105,8 +105,12 @@ def read_plan(path: Path = SHENYANG_2016) -> PlanSpec:
     return plan_from_text(path.read_text(encoding="utf-8"), path.name)
 
 
+# libyaml's parser where PyYAML has it: a province loads a hundred plans.
+_PLAN_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def plan_from_text(text: str, file: str) -> PlanSpec:
-    data = yaml.safe_load(text)
+    data = yaml.load(text, Loader=_PLAN_LOADER)
     c = data["campaign"]
     settings = dict(c.get("settings") or {})
     return PlanSpec(
