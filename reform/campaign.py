@@ -12,7 +12,7 @@ from reform.status_view import print_status
 
 def init(
     plans: Annotated[Path | None, typer.Option(
-        "--plans", help="载入一个省的示例数据（reform province generate 生成的目录）：各市、区县的目录和工作方案")] = None,
+        "--plans", file_okay=False, help="载入一个省的示例数据（reform province generate 生成的目录）：各市、区县的目录和工作方案")] = None,
 ) -> None:
     """建立或升级数据库，载入工作日历、组织目录和工作方案（重复运行不会改变任何内容）。"""
     if plans is not None:

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from core.errors import UserError
-from reform.common import console
+from reform.common import MissingFolder, console
 
 app = typer.Typer(help="省级示例数据：生成各市、区县的组织目录和工作方案，供 reform init --plans 载入。", no_args_is_help=True)
 
@@ -18,7 +18,7 @@ class BadProvinceSizes(UserError, ValueError):
 
 @app.command("generate")
 def province_generate(
-    out: Annotated[Path, typer.Option("--out", help="写到哪个目录（不存在则新建）")],
+    out: Annotated[Path, typer.Option("--out", file_okay=False, help="写到哪个目录（上级目录须已存在，本目录不存在则新建）")],
     cities: Annotated[int, typer.Option("--cities", help="市的个数（1–14，从沈阳市起按区划代码顺序）")] = 14,
     districts_per_city: Annotated[int | None, typer.Option(
         "--districts-per-city", help="每市的区县个数，默认各市实有的区县数")] = None,
@@ -31,6 +31,8 @@ def province_generate(
     """生成一个省（辽宁省）的示例数据：各市、区县的组织目录、工作方案和清单 province.yaml（沈阳市即随附的示例）。"""
     from registry.province import service as province  # noqa: PLC0415 - slow import, see reform.common
 
+    if not out.parent.is_dir():
+        raise MissingFolder(f"目录不存在：{out.parent}")
     if out.exists() and not out.is_dir():
         raise BadProvinceSizes(f"--out 应为目录，{out} 是一个文件")
     try:
