@@ -119,7 +119,9 @@ def _campaign_of(url: str, user: UserView, district: str = "") -> str:
     district) and open; else the user's own: the district's for its users, the city's for the rest."""
     wanted = district if district and user.sees_every_district else user.district
     found = campaign.campaigns(url)
-    own = next((c["code"] for c in found if wanted and c["level"] == "district" and c["district"] == wanted), None)
+    # In a province another city is a scope too: its campaign is city-level, with the city's code.
+    own = next((c["code"] for c in found if wanted and c["level"] in ("city", "district") and c["district"] == wanted),
+               None)
     return own or next((c["code"] for c in found if c["level"] == "city"), found[0]["code"] if found else None)
 
 

@@ -18,6 +18,7 @@ from reform import (
     inspection,
     intake,
     obligation,
+    province,
     publication,
     review,
     self_reports,
@@ -63,5 +64,6 @@ for name, group in (("directory", directory.app), ("calendar", calendar.app), ("
                     ("certificates", documents.certificates_app), ("publication", publication.app),
                     ("inspection", inspection.app), ("evaluations", evaluations.app),
                     ("supervision", self_reports.supervision_app), ("district", districts.app),
-                    ("report", districts.report_app), ("user", users.app)):
+                    ("report", districts.report_app), ("user", users.app),
+                    ("province", province.app)):
     app.add_typer(group, name=name)

@@ -1,6 +1,7 @@
 """`reform init`, `reform status` and `reform serve`: setting up the campaign and watching it."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -9,8 +10,14 @@ from reform.common import AsOf, Format, OutputFormat, console, database_url, day
 from reform.status_view import print_status
 
 
-def init() -> None:
+def init(
+    plans: Annotated[Path | None, typer.Option(
+        "--plans", file_okay=False, help="载入一个省的示例数据（reform province generate 生成的目录）：各市、区县的目录和工作方案")] = None,
+) -> None:
     """建立或升级数据库，载入工作日历、组织目录和工作方案（重复运行不会改变任何内容）。"""
+    if plans is not None:
+        _init_province(plans)
+        return
     from registry.campaign import service as campaign  # noqa: PLC0415 - slow import, see reform.common
 
     report = campaign.initialise(database_url())
@@ -19,6 +26,22 @@ def init() -> None:
     console.print(f"新载入工作日历年度：{years}")
     console.print(f"新增单位：{report.organisations_added}　新开启事项：{report.obligations_opened}")
     console.print(f"工作方案：{report.campaign}　下一步：reform status")
+
+
+def _init_province(folder: Path) -> None:
+    from registry.province import service as province  # noqa: PLC0415 - slow import, see reform.common
+
+    loaded = province.load_province(database_url(), folder)
+    counts = province.province_counts(database_url())
+    years = "、".join(map(str, loaded.calendar_years_added)) or "无（均已载入）"
+    console.print(f"数据库：{database_url()}")
+    console.print(f"新载入工作日历年度：{years}")
+    console.print(f"{loaded.cities} 个市、{loaded.districts} 个区县：新增单位 {loaded.organisations_added}、"
+                  f"工作方案 {loaded.campaigns_added}、事项 {loaded.obligations_opened}（用时 {loaded.seconds} 秒）",
+                  highlight=False, soft_wrap=True)
+    console.print(f"登记库现有单位 {counts['organisations']}、工作方案 {counts['campaigns']}、未完成事项 "
+                  f"{counts['open_obligations']}　下一步：reform status --campaign 方案代码（例如 dalian-2016）",
+                  highlight=False, soft_wrap=True)
 
 
 def status(

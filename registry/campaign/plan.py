@@ -105,8 +105,12 @@ def read_plan(path: Path = SHENYANG_2016) -> PlanSpec:
     return plan_from_text(path.read_text(encoding="utf-8"), path.name)
 
 
+# libyaml's parser where PyYAML has it: a province loads a hundred plans.
+_PLAN_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def plan_from_text(text: str, file: str) -> PlanSpec:
-    data = yaml.safe_load(text)
+    data = yaml.load(text, Loader=_PLAN_LOADER)
     c = data["campaign"]
     settings = dict(c.get("settings") or {})
     return PlanSpec(
@@ -140,7 +144,7 @@ def plan_from_text(text: str, file: str) -> PlanSpec:
     )
 
 
-def _plan_problems(spec: PlanSpec, known_codes: set[str]) -> list[Problem]:
+def plan_problems(spec: PlanSpec, known_codes: set[str]) -> list[Problem]:
     """Everything in the plan the registry cannot act on, found before anything is written."""
     problems: list[Problem] = []
     unknown = sorted({spec.owner, *(code for t in spec.tasks for code in t.lead)} - known_codes)
@@ -163,7 +167,7 @@ def _plan_problems(spec: PlanSpec, known_codes: set[str]) -> list[Problem]:
 def load_plan(session: Session, spec: PlanSpec, calendar: WorkingCalendar) -> Campaign:
     """Create or update the campaign, its phases and tasks. Running it twice changes nothing."""
     orgs = {o.code: o for o in session.scalars(select(Organisation))}
-    problems = _plan_problems(spec, set(orgs))
+    problems = plan_problems(spec, set(orgs))
     if problems:
         raise PlanError(problems)
 
@@ -178,29 +182,44 @@ def load_plan(session: Session, spec: PlanSpec, calendar: WorkingCalendar) -> Ca
     session.flush()
 
     phases = {p.code: p for p in session.scalars(select(Phase).where(Phase.campaign_id == campaign.id))}
-    for position, p in enumerate(spec.phases):
-        phase = phases.get(p.code) or Phase(campaign_id=campaign.id, code=p.code)
+    for values in phase_values(spec, calendar):
+        phase = phases.get(values["code"]) or Phase(campaign_id=campaign.id, code=values["code"])
         session.add(phase)
-        phase.name, phase.position, phase.source_phrase = p.name, position, p.source_phrase
-        phase.working_days, phase.debtors, phase.creditor = p.working_days, p.debtors_text, p.creditor_text
-        phase.debtor_selector, phase.creditor_selector = p.debtors, p.creditor
-        phase.document = p.document
-        if p.source_phrase:
-            resolved = resolve_deadline(p.source_phrase, calendar, spec.shift, default_year=spec.year)
-            phase.nominal, phase.deadline, phase.deadline_reason = resolved.nominal, resolved.due, resolved.reason
-        else:
-            phase.nominal = phase.deadline = None
-            phase.deadline_reason = f"方案未规定日期：开启后 {p.working_days} 个工作日内完成" if p.working_days else ""
+        for key, value in values.items():
+            setattr(phase, key, value)
 
     tasks = {t.number: t for t in session.scalars(select(Task).where(Task.campaign_id == campaign.id))}
-    for t in spec.tasks:
-        task = tasks.get(t.number) or Task(campaign_id=campaign.id, number=t.number)
+    for values in task_values(spec):
+        task = tasks.get(values["number"]) or Task(campaign_id=campaign.id, number=values["number"])
         session.add(task)
-        task.title, task.description, task.lead_units = t.title, t.description, list(t.lead)
-        task.responsible, task.timing, task.long_term = t.responsible, t.timing, t.long_term
-        task.cadence, task.phase_codes = t.cadence, list(t.phases)
+        for key, value in values.items():
+            setattr(task, key, value)
     session.flush()
     return campaign
+
+
+def phase_values(spec: PlanSpec, calendar: WorkingCalendar) -> list[dict]:
+    """Each phase's columns as the plan sets them, its deadline resolved: what loading writes."""
+    rows = []
+    for position, p in enumerate(spec.phases):
+        row = {"code": p.code, "name": p.name, "position": position, "source_phrase": p.source_phrase,
+               "working_days": p.working_days, "debtors": p.debtors_text, "creditor": p.creditor_text,
+               "debtor_selector": p.debtors, "creditor_selector": p.creditor, "document": p.document}
+        if p.source_phrase:
+            resolved = resolve_deadline(p.source_phrase, calendar, spec.shift, default_year=spec.year)
+            row |= {"nominal": resolved.nominal, "deadline": resolved.due, "deadline_reason": resolved.reason}
+        else:
+            row |= {"nominal": None, "deadline": None,
+                    "deadline_reason": f"方案未规定日期：开启后 {p.working_days} 个工作日内完成" if p.working_days else ""}
+        rows.append(row)
+    return rows
+
+
+def task_values(spec: PlanSpec) -> list[dict]:
+    """Each row of the task table's columns as the plan sets them."""
+    return [{"number": t.number, "title": t.title, "description": t.description, "lead_units": list(t.lead),
+             "responsible": t.responsible, "timing": t.timing, "long_term": t.long_term, "cadence": t.cadence,
+             "phase_codes": list(t.phases)} for t in spec.tasks]
 
 
 def debtors_for(session: Session, selector: str, campaign: Campaign | None = None) -> list[Organisation]:
@@ -208,8 +227,14 @@ def debtors_for(session: Session, selector: str, campaign: Campaign | None = Non
     campaign's own directory: a district's campaign picks the district's departments and agencies,
     a regulator's the enterprises it supervises; the city's when no campaign is given."""
     district = campaign.district if campaign is not None else CITY
-    orgs = organisations_of(session, district)
-    chosen: dict[int, Organisation] = {}
+    return pick_debtors(organisations_of(session, district), selector,
+                        campaign.owner_org_id if campaign is not None else None)
+
+
+def pick_debtors(orgs: list, selector: str, owner_id: int | None) -> list:
+    """The selector applied to one directory's organisations (anything with id, kind, roles and
+    parent_id), in their order; ``owner_id`` is the campaign owner whose enterprises it picks."""
+    chosen: dict[int, object] = {}
     for part in selector.split("+"):
         part = part.strip()
         if part == "departments":
@@ -219,8 +244,7 @@ def debtors_for(session: Session, selector: str, campaign: Campaign | None = Non
         elif part == "regulators":
             picked = [o for o in orgs if OrgRole.REGULATOR in o.roles]
         elif part == "enterprises":
-            owner = campaign.owner_org_id if campaign is not None else None
-            picked = [o for o in orgs if o.kind == OrgKind.ENTERPRISE and o.parent_id == owner]
+            picked = [o for o in orgs if o.kind == OrgKind.ENTERPRISE and o.parent_id == owner_id]
         elif part.startswith("role:"):
             picked = [o for o in orgs if part.removeprefix("role:") in o.roles]
         elif part in ("", "dynamic"):

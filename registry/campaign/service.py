@@ -13,7 +13,7 @@ from registry.calendar.store import load_calendar
 from registry.campaign import green_channel, obligations, status
 from registry.campaign.audit import move_obligation
 from registry.campaign.plan import open_phase
-from registry.campaign.queries import find_phase
+from registry.campaign.queries import find_campaign, find_phase
 from registry.campaign.setup import InitReport, initialise
 from registry.campaign.tables import AuditEntry, Campaign, Obligation, Phase
 from registry.db import engine_for, migrate, transaction
@@ -76,8 +76,7 @@ def add_synthetic_obligations(url: str, count: int, around: date, campaign_code:
     """
     with transaction(url) as session:
         calendar = load_calendar(session)
-        chosen = Campaign.code == campaign_code if campaign_code else Campaign.level == "city"
-        campaign = session.scalar(select(Campaign).where(chosen))
+        campaign = find_campaign(session, campaign_code)
         phases = select(Phase.id).where(Phase.campaign_id == campaign.id).order_by(Phase.position)
         phase_ids = list(session.scalars(phases.where(Phase.code.in_(phase_codes)) if phase_codes else phases))
         org_ids = list(session.scalars(select(Organisation.id)))

@@ -42,10 +42,13 @@ def coordinator(session: Session, district: str = CITY) -> Organisation:
     return with_role(session, OrgRole.COORDINATOR, district)[0]
 
 
-def district_governments(session: Session) -> list[Organisation]:
-    """The 13 district and county governments, in code order: the city's rows, not their districts'."""
-    return list(session.scalars(select(Organisation).where(Organisation.kind == OrgKind.DISTRICT)
-                                .order_by(Organisation.division_code, Organisation.code)))
+def district_governments(session: Session, city: str | None = None) -> list[Organisation]:
+    """The district and county governments, in code order: their city's rows, not their districts'.
+    Every city's (in a province), or with ``city`` that city's scope's ("" the home city's 13)."""
+    query = select(Organisation).where(Organisation.kind == OrgKind.DISTRICT)
+    if city is not None:
+        query = query.where(Organisation.district == city)
+    return list(session.scalars(query.order_by(Organisation.division_code, Organisation.code)))
 
 
 def district_government(session: Session, named: str) -> Organisation | None:

@@ -18,7 +18,7 @@ from core.settings import Settings
 from registry.calendar.store import load_calendar
 from registry.campaign.audit import record_change
 from registry.campaign.plan import PlanSpec, load_plan, open_phase
-from registry.campaign.queries import district_campaign, find_campaign
+from registry.campaign.queries import city_campaigns, district_campaign, find_campaign, scope_campaign
 from registry.campaign.tables import Campaign, Obligation, Phase
 from registry.directory.queries import district_government, district_governments, organisations_of
 from registry.directory.store import upsert_directory
@@ -70,10 +70,11 @@ def open_district(session: Session, code: str, on: date, settings: Settings, now
         raise AlreadyOpen(f"{government.short_name}的工作方案已经开启（{existing.code}）；修改期限请改方案文件后"
                           "用 reform init --plan 重新载入，不必再次开启")
     loaded = _sample_directory_if_empty(session, code)
-    city = find_campaign(session, None)
+    # The city the district is in: its government's rows are that city's (in a province, one of several).
+    city = scope_campaign(session, government.district) or find_campaign(session, None)
     milestone = session.scalar(select(Phase.deadline).where(Phase.campaign_id == city.id,
                                                             Phase.code == CITY_MILESTONE))
-    naming = Naming(code, government.short_name, f"{government.short_name}政府")
+    naming = Naming(code, government.short_name, f"{government.short_name}政府", city.code)
     spec = district_plan(naming, plan_text, plan_file or f"{code}.yaml", load_calendar(session), milestone)
     return _open(session, spec, code, government.short_name, on, settings, now, actor, loaded)
 
@@ -135,10 +136,10 @@ def _sample_directory_if_empty(session: Session, code: str) -> int:
 def open_accepted(session: Session, on: date, settings: Settings, now: datetime) -> list[Opened]:
     """Open the campaign of every district and regulator whose work plan the city has accepted and
     whose campaign is not open yet: after each intake, and in the daily sweep as a safety net."""
-    city = find_campaign(session, None)
+    cities = [c.id for c in city_campaigns(session)]  # in a province, every city's districts
     fulfilled = session.scalars(select(Organisation).join(Obligation, Obligation.debtor_id == Organisation.id)
                                 .join(Phase, Phase.id == Obligation.phase_id)
-                                .where(Obligation.campaign_id == city.id, Phase.code == DISTRICT_PLANS,
+                                .where(Obligation.campaign_id.in_(cities), Phase.code == DISTRICT_PLANS,
                                        Obligation.state == State.FULFILLED).order_by(Organisation.id)).all()
     opened = []
     for org in fulfilled:

@@ -30,9 +30,11 @@ class Naming:
     code: str  # GB/T 2260 code, or the regulator's organisation code
     name: str  # 和平区, 市交通局
     government: str = ""  # 和平区政府
+    parent: str = "shenyang-2016"  # the campaign of the city the district is in: its plan cascades from it
 
     def fill(self, text: str) -> str:
-        return text.replace("{code}", self.code).replace("{name}", self.name).replace("{government}", self.government)
+        return (text.replace("{code}", self.code).replace("{name}", self.name).replace("{government}", self.government)
+                .replace("{parent}", self.parent))
 
 
 def template_text(naming: Naming, regulator: bool = False) -> str:

@@ -31,7 +31,7 @@ def district_entries(session: Session, as_of: date) -> list[dict]:
     city = find_campaign(session, None)
     owed = _city_obligations_by_district(session, as_of, city.code)
     entries = []
-    for government in district_governments(session):
+    for government in district_governments(session, city.district):  # in a province, this city's alone
         code = government.division_code or government.code
         campaign = district_campaign(session, code)
         phases = _phase_counts(session, as_of, campaign.code) if campaign else []

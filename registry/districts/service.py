@@ -7,6 +7,7 @@ from pathlib import Path
 
 from core.errors import MissingFile
 from core.settings import Settings, get_settings
+from registry.campaign.queries import find_campaign, scope_campaign
 from registry.db import transaction
 from registry.directory.queries import district_government, organisations_of
 from registry.districts import opening, rollup
@@ -38,7 +39,9 @@ def plan_template(url: str, code: str) -> str:
     """The district's plan file as the template makes it: a copy its coordinator edits before opening."""
     with transaction(url) as session:
         government = opening.known_district(session, code)
-        return template_text(Naming(government.division_code, government.short_name, f"{government.short_name}政府"))
+        city = scope_campaign(session, government.district) or find_campaign(session, None)
+        return template_text(Naming(government.division_code, government.short_name, f"{government.short_name}政府",
+                                    city.code))
 
 
 def open_accepted(url: str, on: date, now: datetime, settings: Settings | None = None) -> list[dict]:

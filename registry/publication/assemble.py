@@ -81,7 +81,8 @@ def site_of(session: Session, number: int | None, now: datetime, allowed_links: 
                    ApprovedListVersion.campaign_id == campaign.id, ApprovedListVersion.version <= version.version)
                    .order_by(ApprovedListVersion.version))]
     # 好差评 summaries are the city's (task 14): a district's site shows its own lists and guides.
-    evaluations = summaries_until(session, now.date()) if campaign.level == "city" else []
+    # 好差评 is imported for the home city (reform evaluations import).
+    evaluations = summaries_until(session, now.date()) if campaign.level == "city" and not campaign.district else []
     return Site(campaign_name=campaign.name, issued_by=campaign.issued_by, version=version.version,
                 approved_on=approval.approved_on, meeting=approval.meeting, document=approval.document,
                 effective_on=version.effective_on, generated_at=now, departments=departments, items=items,

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from registry.calendar.store import load_calendar
-from registry.campaign.queries import find_campaign
+from registry.campaign.queries import HOME_CITY, find_campaign
 from registry.campaign.tables import Campaign
 from registry.supervision.digest import Digest, calendar_warning, queue_digest
 from registry.supervision.reports import Unopened, open_period_reports
@@ -83,7 +83,8 @@ def sweep_day(session: Session, as_of: date, *, dry_run: bool = False,
                               unopened=opened.unopened)
         return SweepDay(as_of, True, opened.created, result, digest, opened.unopened, digest.calendar_warning)
     digest = queue_digest(session, as_of, mail_domain=mail_domain, undated=result.undated, unopened=opened.unopened)
-    # Each district's and regulator's campaign: its own digest to its own coordinator.
-    for code in session.scalars(select(Campaign.code).where(Campaign.level != "city").order_by(Campaign.id)):
+    # Each other campaign (a district's, a regulator's, in a province another city's): its own
+    # digest to its own coordinator.
+    for code in session.scalars(select(Campaign.code).where(~HOME_CITY).order_by(Campaign.id)):
         queue_digest(session, as_of, code, mail_domain=mail_domain, undated=result.undated)
     return SweepDay(as_of, True, opened.created, result, digest, opened.unopened, digest.calendar_warning)

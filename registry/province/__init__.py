@@ -1,0 +1,1 @@
+"""A province to try the project on: Liaoning's cities and districts generated as files, checked whole and loaded in bulk."""
