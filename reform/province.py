@@ -25,7 +25,9 @@ def province_generate(
     departments: Annotated[int, typer.Option(
         "--departments", help="沈阳以外每市的部门数（另有编委办等四家审核机构、政府办公厅和大数据局），上下浮动一成")] = 60,
     district_departments: Annotated[int, typer.Option(
-        "--district-departments", help="每个区县的部门数（另有四家审核机构和政府办公室），上下浮动一成")] = 25,
+        "--district-departments", help="每个区县的部门数（另有四家审核机构和政府办公室），上下浮动一成")] = 40,
+    townships: Annotated[int, typer.Option(
+        "--townships", help="沈阳以外每个区县的街道办事处（县为乡镇人民政府）个数")] = 40,
     seed: Annotated[int, typer.Option("--seed", help="随机种子：同一种子生成的文件完全相同")] = 2016,
 ) -> None:
     """生成一个省（辽宁省）的示例数据：各市、区县的组织目录、工作方案和清单 province.yaml（沈阳市即随附的示例）。"""
@@ -37,7 +39,7 @@ def province_generate(
         raise BadProvinceSizes(f"--out 应为目录，{out} 是一个文件")
     try:
         made = province.generate_province(out, province.Sizes(cities, districts_per_city, departments,
-                                                              district_departments), seed)
+                                                              district_departments, townships), seed)
     except province.BadSizes as error:
         raise BadProvinceSizes(str(error)) from None
     kinds = made["by_kind"]

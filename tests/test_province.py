@@ -27,7 +27,7 @@ from rules.organisations import OrgKind, OrgRole
 from tests.conftest import postgres_database
 from workbooks.directory import read_directory
 
-SMALL = province.Sizes(cities=3, districts_per_city=2, departments=8, district_departments=5)
+SMALL = province.Sizes(cities=3, districts_per_city=2, departments=8, district_departments=5, townships=3)
 AFTER_INVENTORY = date(2016, 8, 2)  # the inventory was due 2016-08-01 (7月底前, a Sunday)
 
 
@@ -114,9 +114,10 @@ def test_generated_codes_are_unique_addresses_valid_and_every_district_under_its
 def test_the_default_province_is_liaoning_with_its_hundred_districts_and_counties(tmp_path):
     made = _generate(tmp_path, province.Sizes())
     assert (made["cities"], made["districts"], made["campaigns"]) == (14, 100, 114)
-    assert made["organisations"] == 4038
-    assert made["by_kind"] == {"department": 3927, "district": 100, "enterprise": 11}
-    assert _expected_obligations(tmp_path) == 8238
+    # About 9,000 submitting organisations: each district's departments, agencies and townships.
+    assert made["organisations"] == 8727
+    assert made["by_kind"] == {"department": 8616, "district": 100, "enterprise": 11}
+    assert _expected_obligations(tmp_path) == 17616
 
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -137,9 +138,9 @@ def test_a_small_province_loads_every_city_and_district_with_its_obligations(loa
     url, folder, made, load = loaded
     counts = province.province_counts(url)
     assert (load.cities, load.districts, load.campaigns_added) == (3, 6, 9)
-    assert load.organisations_added == counts["organisations"] == made["organisations"] == 202
+    assert load.organisations_added == counts["organisations"] == made["organisations"] == 214
     assert counts["campaigns_by_level"] == {"city": 3, "district": 6}
-    assert load.obligations_opened == counts["open_obligations"] == _expected_obligations(folder) == 406
+    assert load.obligations_opened == counts["open_obligations"] == _expected_obligations(folder) == 430
     with transaction(url) as session:
         scopes = dict(session.execute(select(Campaign.code, Campaign.district)).all())
         owed = set(session.execute(select(Campaign.code, Obligation.district)

@@ -34,6 +34,7 @@ from registry.province.names import (
     DISTRICT_DEPARTMENTS,
     EXTRA_DIVISIONS,
     GIVEN_NAMES,
+    PLACE_SYLLABLES,
     PROVINCE_CODE,
     PROVINCE_NAME,
     STREETS,
@@ -54,7 +55,9 @@ class Sizes:
     cities: int = 14
     districts_per_city: int | None = None  # None: each city's real number of districts and counties
     departments: int = 60  # a made-up city's departments besides its agencies, give or take a tenth
-    district_departments: int = 25  # a district's departments besides its agencies, give or take a tenth
+    district_departments: int = 40  # a district's departments besides its agencies, give or take a tenth
+    # A district's 街道办事处 or a county's 乡镇人民政府: they run service halls and owe inventories too.
+    townships: int = 40
 
 
 @dataclass
@@ -72,6 +75,9 @@ class Generated:
                 "organisations": sum(self.organisations.values()), "by_kind": dict(self.organisations)}
 
 
+MAX_TOWNSHIPS = 60
+
+
 class BadSizes(ValueError):
     pass
 
@@ -87,6 +93,8 @@ def size_problems(sizes: Sizes) -> list[str]:
         problems.append(f"--departments 应在 1 到 {len(CITY_DEPARTMENTS)} 之间")
     if not 1 <= sizes.district_departments <= len(DISTRICT_DEPARTMENTS):
         problems.append(f"--district-departments 应在 1 到 {len(DISTRICT_DEPARTMENTS)} 之间")
+    if not 0 <= sizes.townships <= MAX_TOWNSHIPS:
+        problems.append(f"--townships 应在 0 到 {MAX_TOWNSHIPS} 之间")
     return problems
 
 
@@ -179,6 +187,7 @@ def _made_up_city(folder: Path, city: City, sizes: Sizes, seed: int, counts: Cou
         district_rng = random.Random(f"{seed}:{code}")
         district_people = _People(district_rng, city.area_code)
         orgs = _district_orgs(city, code, name, sizes.district_departments, district_rng, district_people)
+        orgs += _townships(city, code, name, sizes.townships, district_rng, district_people)
         _write_directory(base / "districts" / f"{code}.yaml",
                          f"{_seat_of(city, name)}组织目录（示例数据，reform province generate 生成）；"
                          f"导入：reform directory import 本文件 --district {code}", orgs)
@@ -228,6 +237,21 @@ def _district_orgs(city: City, code: str, name: str, about: int, rng: random.Ran
         address = seat if rng.random() < 0.4 else f"{_seat_of(city, name)}{people.street()}"
         orgs.append(_org(f"{code}-{key}", full_name, f"{name}{short}", "department", (), code, code, address, key,
                          domain, people))
+    return orgs
+
+
+def _townships(city: City, code: str, name: str, count: int, rng: random.Random, people: _People) -> list[dict]:
+    """A district's 街道办事处 (a county's 镇、乡人民政府): distinct two-syllable names, in order."""
+    urban = name.endswith("区")
+    names = rng.sample([a + b for a in PLACE_SYLLABLES for b in PLACE_SYLLABLES if a != b], count)
+    domain = f"{code}.{city.pinyin}.example.org"
+    orgs = []
+    for n, place in enumerate(names, start=1):
+        full, short = ((f"{place}街道办事处", f"{place}街道") if urban
+                       else (f"{place}乡人民政府", f"{place}乡") if n % 4 == 0 else (f"{place}镇人民政府", f"{place}镇"))
+        key = f"jd{n:02d}" if urban else f"xz{n:02d}"
+        orgs.append(_org(f"{code}-{key}", f"{_seat_of(city, name)}{full}", f"{name}{short}", "department", (), code,
+                         code, f"{_seat_of(city, name)}{place}{people.street()}", key, domain, people))
     return orgs
 
 

@@ -211,6 +211,10 @@ DISTRICT_DEPARTMENTS: tuple[tuple[str, str, str], ...] = (
     ("gxs", "供销合作社联合社", "供销社"),
 )
 
+# A township's name: two of these, as 长青街道, 新民镇. Enough pairs that a district's forty differ.
+PLACE_SYLLABLES = "长新民兴和平安宁福泰丰顺永东西南北中华光明德胜利大石河山林园桥湖台岭沟堡屯营桃花柳杨"
+
+
 SURNAMES = ("王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏"
             "薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易"
             "常武乔贺赖龚文")
