@@ -10,6 +10,7 @@ from core.settings import get_settings
 from reform import (
     calendar,
     campaign,
+    cluster,
     dashboard,
     directory,
     districts,
@@ -56,12 +57,13 @@ def demo(
 # server, supervision, intake, approval; then the groups.
 for command in (campaign.init, campaign.status, demo, campaign.serve, supervision.sweep, supervision.explain,
                 intake.template, intake.submit, intake.kickoff, intake.intake, review.approve, review.adjust,
-                publication.publish, dashboard.dashboard):
+                publication.publish, dashboard.dashboard, cluster.deploy):
     app.command()(command)
 for name, group in (("directory", directory.app), ("calendar", calendar.app), ("complaint", supervision.complaint_app),
                     ("review", review.review_app), ("obligation", obligation.app), ("guides", documents.guides_app),
                     ("certificates", documents.certificates_app), ("publication", publication.app),
                     ("inspection", inspection.app), ("evaluations", evaluations.app),
                     ("supervision", self_reports.supervision_app), ("district", districts.app),
-                    ("report", districts.report_app), ("user", users.app)):
+                    ("report", districts.report_app), ("user", users.app),
+                    ("cluster", cluster.app)):
     app.add_typer(group, name=name)
