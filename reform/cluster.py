@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 
 from core.settings import get_settings
-from reform.common import console
+from reform.common import console, database_url
 
 app = typer.Typer(help="本机上的 Prefect 集群：PostgreSQL 上的 API 服务器、服务进程、Redis 消息和工作进程。",
                   no_args_is_help=True)
@@ -24,7 +24,10 @@ def up(
 ) -> None:
     """启动集群并留在前台看守：Ctrl-C、SIGTERM、SIGHUP 或 reform cluster down 停止它启动的全部进程。"""
     from deployments.cluster.supervisor import Cluster  # noqa: PLC0415 - loaded only to run a cluster
+    from registry.campaign import service as campaign  # noqa: PLC0415 - slow import, see reform.common
 
+    # Before anything starts: the workers run every flow against this registry.
+    campaign.require_registry(database_url())
     settings = get_settings()
     Cluster(settings.home, settings.cluster, workers, api_servers, _say).run()
 
@@ -35,15 +38,16 @@ def down() -> None:
     from deployments.cluster.supervisor import stop_cluster  # noqa: PLC0415 - loaded only to stop a cluster
 
     stopped = stop_cluster(get_settings().home)
-    if stopped is None:
-        console.print("集群未在运行（没有找到状态文件）", highlight=False)
-        return
     console.print(f"集群已停止：{stopped.api_url} 的 {len(stopped.processes)} 个进程组均已结束", highlight=False,
                   soft_wrap=True)
 
 
 def deploy() -> None:
     """把 deployments/prefect.yaml 中的全部部署登记到 PREFECT_API_URL 指向的 Prefect 服务器（含工作池和心跳中断自动化）。"""
+    from registry.campaign import service as campaign  # noqa: PLC0415 - slow import, see reform.common
+
+    # As `reform serve`: a deployment whose every run would fail on the registry is refused first.
+    campaign.require_registry(database_url())
     from deployments.cluster.registration import deploy_everything  # noqa: PLC0415 - imports Prefect and every flow
 
     settings = get_settings()

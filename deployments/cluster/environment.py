@@ -37,6 +37,8 @@ def cluster_environment(cluster: ClusterSettings, prefect_home: Path) -> dict[st
         "PREFECT_SERVER_DATABASE_CONNECTION_URL": cluster.prefect_database_url,
         # Migrated once by `reform cluster up` before any server starts, never by racing servers.
         "PREFECT_SERVER_DATABASE_MIGRATE_ON_START": "false",
+        # Written once by `up` too: M servers starting together race on them (registry.prefect_database.blocks).
+        "PREFECT_SERVER_REGISTER_BLOCKS_ON_START": "false",
         **REDIS_MODULES,
         "PREFECT_REDIS_MESSAGING_URL": cluster.redis_db_url,
         "PREFECT_SERVER_DOCKET_URL": cluster.redis_db_url,

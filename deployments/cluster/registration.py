@@ -25,7 +25,7 @@ from prefect.workers.process import ProcessWorker
 
 from core.errors import UserError
 from deployments.cluster.environment import WORK_POOL
-from deployments.declared import declared
+from deployments.declared import prefect_yaml
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 PREFECT_FILE = Path("deployments") / "prefect.yaml"
@@ -65,13 +65,18 @@ def deploy_everything(crashed_after_seconds: int, log: Path) -> Registered:
     pool_created = asyncio.run(_ensure_pool())
     _prefect_deploy(log)
     automation_created = asyncio.run(_ensure_crashed_automation(timedelta(seconds=crashed_after_seconds)))
-    return Registered(api_url=api_url, deployments=declared_deployments(), pool_created=pool_created,
+    return Registered(api_url=api_url, deployments=asyncio.run(_registered()), pool_created=pool_created,
                       automation_created=automation_created)
 
 
-def declared_deployments() -> list[str]:
-    """`flow/deployment` for every deployment of prefect.yaml, in its order."""
-    return [f"{d.flow_name}/{d.name}" for d in declared()]
+async def _registered() -> list[str]:
+    """`flow/deployment` as the server has them, for every deployment of prefect.yaml, in its order."""
+    wanted = [d.name for d in prefect_yaml().deployments]
+    async with get_client() as client:
+        flows = {f.id: f.name for f in await client.read_flows()}
+        found = {d.name: f"{flows.get(d.flow_id, '?')}/{d.name}" for d in await client.read_deployments()
+                 if d.work_pool_name == WORK_POOL}
+    return [found[name] for name in wanted if name in found]
 
 
 def crashed_automation(within: timedelta) -> AutomationCore:
@@ -119,7 +124,9 @@ def _prefect_deploy(log: Path) -> None:
         done = subprocess.run(command, cwd=PROJECT_DIR, stdin=subprocess.DEVNULL, stdout=output,
                               stderr=subprocess.STDOUT,
                               env={**os.environ, "REFORM_PROJECT_DIR": str(PROJECT_DIR), "PREFECT_CLI_COLORS": "false",
-                                   "PREFECT_CLI_WRAP_LINES": "false", "COLUMNS": "200"})
+                                   "PREFECT_CLI_WRAP_LINES": "false", "COLUMNS": "200",
+                                   # A deployment that prefect.yaml gives no schedule has none, also on redeploy.
+                                   "PREFECT_DEPLOYMENTS_CLEAR_SCHEDULES_ON_EMPTY": "true"})
     if done.returncode != 0:
         raise RuntimeError(f"prefect deploy exited with {done.returncode}; its output is in {log}")
 

@@ -54,6 +54,10 @@ class ClusterFailed(UserError):
     pass
 
 
+class ClusterNotUp(UserError):
+    pass
+
+
 class Cluster:
     def __init__(self, home: Path, settings: ClusterSettings, workers: int, api_servers: int,
                  say: Callable[[str], None]) -> None:
@@ -86,10 +90,7 @@ class Cluster:
             self._save()
             self._migrate(created)
             self._start_servers()
-            self._register()
-            for i in range(1, self.workers + 1):
-                self._start(f"worker-{i}")
-            self._wait_for_workers()
+            self._register_and_start_workers()
             self.state.ready = True
             self._save()
             self.say(f"PREFECT_API_URL={self.state.api_url}")
@@ -109,12 +110,13 @@ class Cluster:
 
     def _migrate(self, created: bool) -> None:
         what = "已新建" if created else "已存在"
-        self._run_to_end("migrate", processes.prefect_command("server", "database", "upgrade", "-y"),
-                         cluster_environment(self.settings, self.prefect_home),
-                         "Prefect 数据库迁移失败")
+        self._start_once("migrate", processes.prefect_command("server", "database", "upgrade", "-y"))
+        self._finish("migrate", "Prefect 数据库迁移失败")
         self.say(f"Prefect 数据库 {self.settings.prefect_database}（{what}）已迁移到最新版本")
 
     def _start_servers(self) -> None:
+        # Block types are written by one process while the servers start (they do not write them).
+        self._start_once("blocks", prefect_database.register_blocks_command())
         self._start("api")
         self._start("services")
         deadline = time.monotonic() + STARTUP_SECONDS
@@ -126,12 +128,23 @@ class Cluster:
             if time.monotonic() > deadline:
                 raise ClusterFailed(f"Prefect API 服务器 {STARTUP_SECONDS} 秒内未就绪，详见 {self._log('api')}")
             time.sleep(0.2)
+        self._finish("blocks", "Prefect 区块类型登记失败")
         self.say(f"Prefect API 服务器已就绪：{self.state.api_url}（{self.api_servers} 个进程，另有 1 个服务进程）")
 
-    def _register(self) -> None:
-        environment = {**cluster_environment(self.settings, self.prefect_home), "REFORM_HOME": str(self.home)}
-        self._run_to_end("deploy", [sys.executable, "-m", "reform", "deploy"], environment, "登记部署失败")
+    def _register_and_start_workers(self) -> None:
+        """`reform deploy`, with the workers started as soon as it has made their work pool."""
+        self._start_once("deploy", [sys.executable, "-m", "reform", "deploy"])
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while not _pool_exists(self.state.api_url) and self.running["deploy"].poll() is None:
+            if time.monotonic() > deadline:
+                raise ClusterFailed(f"工作池 {WORK_POOL} {STARTUP_SECONDS} 秒内未建立，详见 {self._log('deploy')}")
+            time.sleep(0.2)
+        if _pool_exists(self.state.api_url):
+            for i in range(1, self.workers + 1):
+                self._start(f"worker-{i}")
+        self._finish("deploy", "登记部署失败")
         self.say(f"已登记 deployments/prefect.yaml 中的全部部署和心跳中断自动化（工作池 {WORK_POOL}）")
+        self._wait_for_workers()
 
     def _wait_for_workers(self) -> None:
         names = {_worker_name(n) for n in self.running if n.startswith("worker-")}
@@ -182,14 +195,17 @@ class Cluster:
         self._save()
         return process
 
-    def _run_to_end(self, name: str, command: list[str], environment: dict[str, str], failure: str) -> None:
-        """A step that runs once (migrations, registration), killable with the cluster like the rest."""
+    def _start_once(self, name: str, command: list[str]) -> None:
+        """A step that runs to its end (migrations, registration), stopped with the cluster like the rest."""
+        environment = {**cluster_environment(self.settings, self.prefect_home), "REFORM_HOME": str(self.home)}
         process = processes.start(command, environment, self._log(name))
         self.running[name] = process
         self.state.processes.append(Started(name=name, pid=process.pid, log=str(self._log(name))))
         self._save()
+
+    def _finish(self, name: str, failure: str) -> None:
         try:
-            code = process.wait()
+            code = self.running[name].wait()
         finally:
             del self.running[name]
             self.state.processes = [p for p in self.state.processes if p.name != name]
@@ -216,12 +232,12 @@ class Cluster:
         write_state(self.home, self.state)
 
 
-def stop_cluster(home: Path, wait_seconds: float = 60) -> ClusterState | None:
+def stop_cluster(home: Path, wait_seconds: float = 60) -> ClusterState:
     """`reform cluster down`: ask the supervising `up` to stop everything, and make sure it did."""
     home = home.resolve()
     state = read_state(home)
     if state is None:
-        return None
+        raise ClusterNotUp(f"集群未在运行（{cluster_dir(home)} 下没有状态文件）：它已停止，或由另一个 REFORM_HOME 启动")
     if process_alive(state.supervisor):
         try:
             os.kill(state.supervisor, signal.SIGTERM)
@@ -256,6 +272,14 @@ def _role(name: str) -> str:
 def _healthy(url: str) -> bool:
     try:
         with urllib.request.urlopen(f"{url}/health", timeout=2) as response:
+            return response.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def _pool_exists(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/work_pools/{WORK_POOL}", timeout=2) as response:
             return response.status == 200
     except (urllib.error.URLError, OSError):
         return False

@@ -5,6 +5,8 @@ create the empty database on a fresh server, which is done here.
 """
 from __future__ import annotations
 
+import sys
+
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
@@ -52,3 +54,8 @@ def refuse_shared_database(registry_url: str, prefect_url: str) -> None:
 
 def _host(host: str | None) -> str:
     return "127.0.0.1" if host in (None, "", "localhost") else host
+
+
+def register_blocks_command() -> list[str]:
+    """The command that writes Prefect's block types into its database, run once before its servers."""
+    return [sys.executable, "-m", "registry.prefect_database.blocks"]
