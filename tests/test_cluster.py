@@ -46,11 +46,6 @@ def up(registry, tmp_path_factory) -> RunningCluster:
         running.stop()
 
 
-def _children(pid: int) -> list[int]:
-    return [int(c) for t in Path(f"/proc/{pid}/task").iterdir()
-            for c in (t / "children").read_text().split()]
-
-
 def _group(pgid: int) -> list[int]:
     members = []
     for entry in Path("/proc").iterdir():
@@ -74,9 +69,20 @@ def _port_free(port: int) -> bool:
         return True
 
 
-def test_two_api_server_processes_answer_on_the_one_port(up):
+def _api_servers(up) -> list[int]:
     api = next(p for p in up.state()["processes"] if p["name"] == "api")
-    servers = [c for c in _children(api["pid"]) if "multiprocessing-fork" in Path(f"/proc/{c}/cmdline").read_text()]
+    return [pid for pid in _group(api["pid"]) if "multiprocessing-fork" in _cmdline(pid)]
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_text()
+    except OSError:
+        return ""
+
+
+def test_two_api_server_processes_answer_on_the_one_port(up):
+    servers = _api_servers(up)
     assert len(servers) == 2
     with urllib.request.urlopen(f"{up.api_url}/health", timeout=5) as response:
         assert response.status == 200
@@ -85,9 +91,9 @@ def test_two_api_server_processes_answer_on_the_one_port(up):
     with urllib.request.urlopen(f"{up.api_url}/health", timeout=5) as response:
         assert response.status == 200
     deadline = time.monotonic() + 60
-    while len([c for c in _children(api["pid"]) if c not in servers]) < 1 and time.monotonic() < deadline:
+    while len(_api_servers(up)) < 2 and time.monotonic() < deadline:
         time.sleep(0.5)
-    assert len(_children(api["pid"])) >= 2
+    assert len(_api_servers(up)) == 2 and servers[0] not in _api_servers(up)
 
 
 def test_the_pool_has_both_workers_online(up):
@@ -99,6 +105,15 @@ def test_every_deployment_of_prefect_yaml_is_registered(up):
 
     assert {f"{d.flow_name}/{d.name}" for d in declared()} <= up.deployment_names()
     assert len(declared()) == 11
+    # Each starts its runs in the project's root, and an event's payload still fills its parameters.
+    routing = up.deployment("review-routing/review-routing")
+    assert routing["pull_steps"] == [
+        {"prefect.deployments.steps.set_working_directory": {"directory": str(Path(__file__).resolve().parents[1])}}]
+    assert routing["work_pool_name"] == "reform"
+    [automation] = [a for a in up.api("POST", "/automations/filter", {})
+                    if any(action.get("deployment_id") == routing["id"] for action in a["actions"])]
+    assert automation["trigger"]["expect"] == ["reform.submission.accepted"]
+    assert automation["actions"][0]["parameters"] == {"submission_id": "{{ event.payload.submission_id }}"}
 
 
 def test_a_deployment_runs_to_completion_on_a_worker(up):

@@ -1,9 +1,10 @@
 """Starting the cluster's processes so that nothing outlives the cluster, and stopping them.
 
 Each process starts in a session of its own (so a Ctrl-C meant for `reform cluster up` reaches `up`
-alone, which then stops the processes in order) and under core.die_with_parent (so the kernel kills
-it when `up` is killed outright). What a process starts in turn (a server's worker processes, a
-worker's flow runs) stays in its process group, and a group is stopped whole.
+alone, which then stops the processes in order) under deployments.cluster.keeper, which leads its
+process group and ends the whole group when `up` dies, even killed outright. What a process starts
+in turn (a server's uvicorn processes, a worker's flow runs) stays in that group, and a group is
+stopped whole.
 """
 from __future__ import annotations
 
@@ -16,6 +17,9 @@ from pathlib import Path
 
 from deployments.cluster.state import group_alive
 
+# How long a process has, once its keeper is told to stop, before its group is killed.
+KEEPER_GRACE_SECONDS = 10
+
 
 def prefect_command(*arguments: str) -> list[str]:
     return [sys.executable, "-m", "prefect", *arguments]
@@ -24,7 +28,8 @@ def prefect_command(*arguments: str) -> list[str]:
 def start(command: list[str], environment: dict[str, str], log: Path) -> subprocess.Popen:
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("ab") as output:
-        return subprocess.Popen([sys.executable, "-m", "core.die_with_parent", str(os.getpid()), *command],
+        return subprocess.Popen([sys.executable, "-m", "deployments.cluster.keeper", str(os.getpid()),
+                                 str(KEEPER_GRACE_SECONDS), *command],
                                 env=environment, stdin=subprocess.DEVNULL, stdout=output, stderr=output,
                                 start_new_session=True)
 

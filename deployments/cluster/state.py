@@ -81,10 +81,10 @@ def group_alive(pgid: int) -> bool:
         return True
     if not Path("/proc").is_dir():
         return True  # not Linux: killpg(0) succeeding is all there is
-    return any(_not_a_zombie(pid) for pid in _members(pgid))
+    return any(_not_a_zombie(pid) for pid in group_members(pgid))
 
 
-def _members(pgid: int) -> list[int]:
+def group_members(pgid: int) -> list[int]:
     members = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
