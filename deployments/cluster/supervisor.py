@@ -184,7 +184,10 @@ class Cluster:
             return processes.prefect_command("server", "services", "start"), environment
         return (processes.prefect_command("worker", "start", "--pool", WORK_POOL, "--type", "process",
                                           "--name", _worker_name(name)),
-                {**worker_environment(self.settings, self.prefect_home), "REFORM_HOME": str(self.home)})
+                # The registry as `up` resolved it: a flow run starts in the project's root, where a
+                # relative REFORM_HOME or another .env would name another registry.
+                {**worker_environment(self.settings, self.prefect_home), "REFORM_HOME": str(self.home),
+                 "REFORM_DATABASE_URL": _registry_url()})
 
     def _start(self, name: str) -> subprocess.Popen:
         command, environment = self._command(name)
