@@ -115,6 +115,50 @@ class PublicationSettings(BaseSettings):
     allowed_links: list[str] = ["https://zwfw.shenyang.example.gov.cn/", "https://www.shenyang.example.gov.cn/"]
 
 
+class ClusterSettings(BaseSettings):
+    """`reform cluster up`: Prefect's API servers on a PostgreSQL database of their own, one services
+    process, Redis messaging and process workers, all on loopback."""
+
+    model_config = _config("REFORM_CLUSTER_")
+
+    api_port: int = 4200
+    # The PostgreSQL server that holds Prefect's database (never the registry's: the two are migrated,
+    # backed up and cleaned apart), and that database's name, created when missing.
+    postgres_url: str = "postgresql://postgres@127.0.0.1:5432"
+    prefect_database: str = "reform_prefect"
+    # Messaging, causal ordering, lease storage and Docket for every server process, in one Redis db.
+    redis_url: str = "redis://127.0.0.1:6379"
+    redis_db: int = 0
+    # A flow run beats every heartbeat_seconds (Prefect's minimum is 30); one silent for
+    # crashed_after_seconds is marked Crashed by the automation `reform deploy` registers.
+    heartbeat_seconds: int = Field(30, ge=30)
+    crashed_after_seconds: int = Field(75, ge=10)
+    # How often a worker asks for scheduled runs (Prefect's default is 10).
+    worker_poll_seconds: int = Field(5, ge=1)
+    # The Prefect UI on the API port; off saves a copy of its files on each first start.
+    ui: bool = True
+
+    @property
+    def prefect_database_url(self) -> str:
+        """Prefect's own database, as its server connects to it (asyncpg)."""
+        return f"{_server_part(self.postgres_url, 'postgresql+asyncpg')}/{self.prefect_database}"
+
+    @property
+    def postgres_admin_url(self) -> str:
+        """The server's maintenance database, to create Prefect's database from."""
+        return f"{_server_part(self.postgres_url, 'postgresql+psycopg')}/postgres"
+
+    @property
+    def redis_db_url(self) -> str:
+        return f"{self.redis_url.rstrip('/')}/{self.redis_db}"
+
+
+def _server_part(url: str, driver: str) -> str:
+    """`scheme://user@host:port` of a PostgreSQL URL given with or without a driver or database."""
+    rest = url.split("://", 1)[1]
+    return f"{driver}://{rest.split('/', 1)[0]}"
+
+
 class OwnSettings(BaseSettings):
     """The settings of no group (REFORM_HOME, REFORM_DISTRICT), asked alone when some are bad."""
 
@@ -131,6 +175,7 @@ class Settings(OwnSettings):
     mailbox: MailboxSettings = Field(default_factory=MailboxSettings)
     limits: FileLimits = Field(default_factory=FileLimits)
     publication: PublicationSettings = Field(default_factory=PublicationSettings)
+    cluster: ClusterSettings = Field(default_factory=ClusterSettings)
 
     @property
     def database_url(self) -> str:
@@ -172,7 +217,8 @@ def _settings_for(_environment: tuple[tuple[str, str], ...]) -> Settings:
         return Settings()
     except ValidationError as error:
         # Settings stops at the first bad group: ask each group, so every bad variable is named at once.
-        groups = (OwnSettings, DatabaseSettings, SmtpSettings, MailboxSettings, FileLimits, PublicationSettings)
+        groups = (OwnSettings, DatabaseSettings, SmtpSettings, MailboxSettings, FileLimits, PublicationSettings,
+                  ClusterSettings)
         problems = [problem for group in groups
                     for problem in _problems(group)] or [_describe(Settings, e) for e in error.errors()]
         raise BadSettings("设置有误（环境变量或 .env 文件）：" + "；".join(problems)) from None
@@ -191,6 +237,8 @@ def _describe(group: type[BaseSettings], error: dict) -> str:
     # A field read through its own alias is located by that alias, already the variable's name.
     variable = name if name.startswith("REFORM_") else f"{group.model_config.get('env_prefix', '')}{name}".upper()
     expected = _EXPECTED.get(error["type"])
+    if expected is None and error["type"] == "greater_than_equal":
+        expected = f"应不小于 {error.get('ctx', {}).get('ge')}"
     if expected is None and error["type"] == "literal_error":
         expected = f"应为 {error.get('ctx', {}).get('expected', '')}".replace(" or ", " 或 ")
     return f"{variable}={error.get('input')!r} {expected or error['msg']}"

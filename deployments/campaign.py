@@ -10,3 +10,9 @@ def standing_deployment():
     return daily_standing_flow.to_deployment(
         name="daily-standing", schedules=[Cron("30 8 * * *", timezone="Asia/Shanghai")],
         description="每日 08:30 汇总各阶段进展（表格与逾期清单报表）。")
+
+
+def campaign_standing_deployment():
+    """One campaign's standing (parameter campaign_code), a run per campaign so workers share the morning."""
+    return daily_standing_flow.to_deployment(
+        name="campaign-standing", description="汇总一个工作方案（市级或区县）各阶段的进展，由每日进展汇总按方案分派。")

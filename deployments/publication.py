@@ -24,5 +24,11 @@ def publication_deployment():
                                                      "campaign": "{{ event.payload.campaign }}"})])
 
 
+def campaign_publication_deployment():
+    """One campaign's versions (parameter campaign), a run per campaign from the morning's safety net."""
+    return publication_flow.to_deployment(
+        name="campaign-publication", description="公布一个工作方案（市级或区县）尚未公布的清单版本，由公布流程按方案分派。")
+
+
 if __name__ == "__main__":
     serve(publication_deployment())

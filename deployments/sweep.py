@@ -12,7 +12,7 @@ from prefect.schedules import Cron
 
 from flows.sweep import daily_sweep_flow
 
-CRON = "0 9 * * 1-7"
+CRON = "0 9 * * *"
 TIMEZONE = "Asia/Shanghai"
 
 
@@ -20,6 +20,14 @@ def sweep_deployment():
     return daily_sweep_flow.to_deployment(
         name="daily-sweep", schedules=[Cron(CRON, timezone=TIMEZONE)],
         description="每日 09:00 督办扫描：到期提醒、黄牌、红牌、逐级上报，并发送邮件（非工作日自动跳过）",
+        tags=["supervision"])
+
+
+def campaign_sweep_deployment():
+    """One campaign's sweep (parameter campaign): the daily sweep dispatches one run per campaign, keyed
+    by campaign and day, so a second dispatch the same day starts nothing."""
+    return daily_sweep_flow.to_deployment(
+        name="campaign-sweep", description="一个工作方案当日的督办扫描，由每日督办扫描按方案分派（同一方案同一天只运行一次）。",
         tags=["supervision"])
 
 

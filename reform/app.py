@@ -10,6 +10,7 @@ from core.settings import get_settings
 from reform import (
     calendar,
     campaign,
+    cluster,
     dashboard,
     directory,
     districts,
@@ -57,7 +58,7 @@ def demo(
 # server, supervision, intake, approval; then the groups.
 for command in (campaign.init, campaign.status, demo, campaign.serve, supervision.sweep, supervision.explain,
                 intake.template, intake.submit, intake.kickoff, intake.intake, review.approve, review.adjust,
-                publication.publish, dashboard.dashboard):
+                publication.publish, dashboard.dashboard, cluster.deploy):
     app.command()(command)
 for name, group in (("directory", directory.app), ("calendar", calendar.app), ("complaint", supervision.complaint_app),
                     ("review", review.review_app), ("obligation", obligation.app), ("guides", documents.guides_app),
@@ -65,5 +66,5 @@ for name, group in (("directory", directory.app), ("calendar", calendar.app), ("
                     ("inspection", inspection.app), ("evaluations", evaluations.app),
                     ("supervision", self_reports.supervision_app), ("district", districts.app),
                     ("report", districts.report_app), ("user", users.app),
-                    ("province", province.app)):
+                    ("province", province.app), ("cluster", cluster.app)):
     app.add_typer(group, name=name)

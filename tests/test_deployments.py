@@ -10,9 +10,10 @@ def _by_name() -> dict:
     return {d.name: d for d in all_deployments()}
 
 
-def test_reform_serve_has_the_seven_deployments():
-    assert set(_by_name()) == {"daily-standing", "mailbox-poll", "daily-sweep", "review-routing", "review-merge",
-                               "publication", "weekly-report"}
+def test_reform_serve_has_the_eleven_deployments():
+    assert set(_by_name()) == {"daily-standing", "campaign-standing", "mailbox-poll", "mailbox-batch", "daily-sweep",
+                               "campaign-sweep", "review-routing", "review-merge", "publication",
+                               "campaign-publication", "weekly-report"}
 
 
 def test_the_weekly_report_is_written_every_monday_morning_in_shanghai():

@@ -44,7 +44,7 @@ def test_the_deployment_fires_daily_at_nine_in_shanghai():
     from deployments.sweep import sweep_deployment
 
     [schedule] = sweep_deployment().schedules
-    assert (schedule.schedule.cron, schedule.schedule.timezone) == ("0 9 * * 1-7", "Asia/Shanghai")
+    assert (schedule.schedule.cron, schedule.schedule.timezone) == ("0 9 * * *", "Asia/Shanghai")
 
 
 def test_the_sweep_routes_an_accepted_list_whose_event_was_lost(initialised, prefect_server, smtp_server):

@@ -1,0 +1,1 @@
+"""The Prefect cluster on loopback (`reform cluster up`, `reform cluster down`, `reform deploy`)."""
