@@ -72,6 +72,7 @@ def serve(path: Path) -> socket.socket | None:
                         _restore_signals(previous_wakeup)
                         return conn
                     runs[pid] = conn
+                    _say(f"子进程 {pid} 开始一次流程运行")
                 else:
                     _drain(wake_read)
             _reap(runs)
@@ -139,8 +140,10 @@ def _reap(runs: dict[int, socket.socket]) -> None:
         conn = runs.pop(pid, None)
         if conn is None:
             continue
+        returncode = os.waitstatus_to_exitcode(status)
+        _say(f"子进程 {pid} 结束，返回码 {returncode}")
         try:
-            protocol.send(conn, protocol.STATUS, os.waitstatus_to_exitcode(status))
+            protocol.send(conn, protocol.STATUS, returncode)
         except OSError:
             pass  # the launcher is gone (it was killed, and so was the run)
         conn.close()
