@@ -99,6 +99,7 @@ class Stage:
     root: Path
     registry_url: str
     deployments: list[Deployment]
+    worker_limit: int = 4
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
     api_url: str = ""
 
@@ -142,7 +143,7 @@ class Stage:
                        cwd=self.root, check=True, capture_output=True, timeout=120)
         if worker:
             self._spawn("worker", [sys.executable, "-m", "prefect", "worker", "start", "--pool", SERVED_POOL,
-                                   "--type", "process", "--limit", "4"], self.environment())
+                                   "--type", "process", "--limit", str(self.worker_limit)], self.environment())
         self.wait_until_prestart_ready()
         return self
 
@@ -186,8 +187,15 @@ class Stage:
         request = urllib.request.Request(
             f"{self.api_url}{path}", method=method, data=json.dumps(body).encode() if body is not None else None,
             headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return json.loads(response.read() or b"null")
+        for attempt in range(20):
+            try:
+                with urllib.request.urlopen(request, timeout=30) as response:
+                    return json.loads(response.read() or b"null")
+            except urllib.error.HTTPError as error:
+                # On SQLite the server answers 503 while its database is locked by a burst of writes.
+                if error.code != 503 or attempt == 19:
+                    raise
+                time.sleep(0.25 * (attempt + 1))
 
     def create_run(self, deployment: str, parameters: dict | None = None) -> str:
         [found] = self.api("POST", "/deployments/filter", {"deployments": {"name": {"any_": [deployment]}}})

@@ -5,19 +5,24 @@ launcher's environment (os.environ replaced whole, and Prefect's settings and lo
 Prefect computes once at import, computed again from it), working directory, umask, argv and
 standard streams; then Prefect's engine entry point runs as ``__main__``, so states, crash
 reports, heartbeats and cancellation are Prefect's own. The child ends the way that process
-would (its exit code, atexit hooks and all) and the pre-started process reports the status.
+would, its exit code and the atexit hooks (Prefect's last logs and events) included, and the
+pre-started process reports the status. Only the interpreter's teardown is skipped, as it is for
+multiprocessing's forked children: freeing the whole preloaded heap object by object costs a
+second of CPU per run, and Python never promised ``__del__`` at exit.
 
 Nothing runs before the launcher's GO, and the child kills itself the moment the launcher's
 connection closes: a killed launcher (a killed worker's process group) takes its run with it.
 """
 from __future__ import annotations
 
+import atexit
 import os
 import runpy
 import signal
 import socket
 import sys
 import threading
+from typing import NoReturn
 
 import prefect.context
 import prefect.logging.configuration
@@ -28,8 +33,8 @@ from deployments.prestart import protocol
 REQUEST_TIMEOUT_SECONDS = 10.0
 
 
-def run(conn: socket.socket, start_directory: str) -> None:
-    """Take the launcher's request and run its flow run; returns or raises SystemExit as the engine does."""
+def run(conn: socket.socket, start_directory: str) -> NoReturn:
+    """Take the launcher's request, run its flow run and end this process as the engine's would end."""
     conn.settimeout(REQUEST_TIMEOUT_SECONDS)
     try:
         request, fds = protocol.receive_request(conn)
@@ -49,7 +54,41 @@ def run(conn: socket.socket, start_directory: str) -> None:
     # Left in sys.modules by the preload, it would make runpy warn that __main__ may misbehave;
     # the flow engine keeps its own reference.
     sys.modules.pop("prefect.engine", None)
-    runpy.run_module("prefect.engine", run_name="__main__", alter_sys=True)
+    try:
+        runpy.run_module("prefect.engine", run_name="__main__", alter_sys=True)
+        returncode = 0
+    except SystemExit as exit_:
+        returncode = _exit_code(exit_.code)
+    except KeyboardInterrupt:
+        returncode = -signal.SIGINT  # Python ends so on an unhandled Ctrl-C
+    except BaseException:  # noqa: BLE001 - reported as the interpreter would, then exit 1
+        sys.excepthook(*sys.exc_info())
+        returncode = 1
+    _end(returncode)
+
+
+def _exit_code(code: object) -> int:
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    print(code, file=sys.stderr)
+    return 1
+
+
+def _end(returncode: int) -> NoReturn:
+    """End as the interpreter ends, in its order: other threads joined, atexit hooks, streams flushed."""
+    threading._shutdown()
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (AttributeError, OSError, ValueError):
+            pass
+    if returncode < 0:
+        signal.signal(-returncode, signal.SIG_DFL)
+        os.kill(os.getpid(), -returncode)
+    os._exit(returncode & 0xFF)
 
 
 def _take_streams(streams: list[int], fds: list[int]) -> None:

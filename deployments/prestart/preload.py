@@ -4,15 +4,24 @@ Fork copies only the thread that calls it, so the pre-started process must have 
 when it forks: a lock held by a vanished thread would stay held in every child. Importing Prefect
 and the flow modules starts no thread and no event loop, except OpenBLAS (numpy, through pandas),
 which starts a pool of threads when it loads unless told to use one.
+
+What is imported is then frozen out of the garbage collector's sight: a child's collections
+would otherwise walk the quarter of a million objects of the preload again and again, and
+copy every page they touch.
 """
 from __future__ import annotations
 
+import gc
 import importlib
 import os
 from pathlib import Path
 
 # What `python -m prefect.engine` imports before it runs a flow.
 ENGINE_MODULES = ("prefect", "prefect.engine", "prefect.flow_engine", "prefect.deployments.steps")
+# And what it imports only once a flow runs (seen in Prefect 3.9.1): private names, so skipped
+# when a later Prefect has moved them.
+RUN_MODULES = ("prefect.task_engine", "prefect.utilities.visualization", "prefect.concurrency.services",
+               "prefect._internal.states", "anyio._backends._asyncio", "anyio.streams.tls", "encodings.idna")
 NATIVE_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
@@ -25,7 +34,14 @@ def preload(modules: list[str]) -> None:
         os.environ[name] = "1"  # read when the library loads, which is below
     for name in (*ENGINE_MODULES, *modules):
         importlib.import_module(name)
+    for name in RUN_MODULES:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            pass
     _check_single_threaded()
+    gc.collect()
+    gc.freeze()
 
 
 def _check_single_threaded() -> None:

@@ -132,7 +132,7 @@ def _accept(listener: socket.socket) -> socket.socket | None:
 def _reap(runs: dict[int, socket.socket]) -> None:
     while True:
         try:
-            pid, status = os.waitpid(-1, os.WNOHANG)
+            pid, status, usage = os.wait4(-1, os.WNOHANG)
         except ChildProcessError:
             return
         if pid == 0:
@@ -141,7 +141,7 @@ def _reap(runs: dict[int, socket.socket]) -> None:
         if conn is None:
             continue
         returncode = os.waitstatus_to_exitcode(status)
-        _say(f"子进程 {pid} 结束，返回码 {returncode}")
+        _say(f"子进程 {pid} 结束，返回码 {returncode}，CPU {usage.ru_utime + usage.ru_stime:.2f} 秒")
         try:
             protocol.send(conn, protocol.STATUS, returncode)
         except OSError:
