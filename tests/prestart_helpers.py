@@ -102,6 +102,7 @@ class Stage:
     worker_limit: int = 4
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
     api_url: str = ""
+    _ready_lines: int = 0
 
     @property
     def socket_path(self) -> Path:
@@ -148,6 +149,7 @@ class Stage:
         return self
 
     def start_prestart(self) -> None:
+        self._ready_lines = self._count_ready_lines()
         self._spawn("prestart", [sys.executable, "-m", "deployments.prestart", "serve", "--socket",
                                  str(self.socket_path)],
                     self.environment(PREFECT_API_URL="http://127.0.0.1:9/wrong",
@@ -157,10 +159,13 @@ class Stage:
 
     def wait_until_prestart_ready(self, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
-        while not self.socket_path.is_socket():
+        while self._count_ready_lines() == self._ready_lines:
             if self.processes["prestart"].poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"the pre-started process did not start: {self.prestart_log.read_text()}")
             time.sleep(0.05)
+
+    def _count_ready_lines(self) -> int:
+        return self.prestart_log.read_text().count("已就绪") if self.prestart_log.exists() else 0
 
     def stop(self) -> None:
         for name in reversed(list(self.processes)):

@@ -140,6 +140,31 @@ def test_many_runs_in_a_row_leave_no_process_behind(stage, tmp_path):
     assert [state for _pid, state in children(stage.processes["worker"].pid) if state == "Z"] == []
 
 
+def test_cancelling_a_run_through_the_worker_cancels_it_in_its_child(stage, tmp_path):
+    run = stage.create_run("probe-launch", {"marker": str(tmp_path / "marker"), "sleep": 60})
+    child, parent = map(int, wait_for_file(tmp_path / "marker").split())
+    assert parent == stage.processes["prestart"].pid
+    stage.api("POST", f"/flow_runs/{run}/set_state", {"state": {"type": "CANCELLING"}, "force": True})
+    assert stage.wait(run, timeout=60) == "CANCELLED"
+    deadline = time.monotonic() + 10
+    while is_alive(child) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not is_alive(child)
+
+
+def test_a_run_outlives_its_prestarted_process_and_reports_its_exit(stage, tmp_path):
+    run = stage.create_run("probe-by-hand", {"marker": str(tmp_path / "marker"), "sleep": 2})
+    launcher = stage.start_command(LAUNCHER, run)
+    wait_for_file(tmp_path / "marker", launcher)
+    stage.processes["prestart"].kill()  # no one left to reap the child and report its status
+    stage.processes.pop("prestart").wait()
+    output = launcher.communicate(timeout=60)[0].decode()
+    assert launcher.returncode == 0, output
+    assert stage.state(run) == "COMPLETED"
+    stage.start_prestart()  # over the stale socket it left
+    stage.wait_until_prestart_ready()
+
+
 def test_the_prestarted_process_stops_on_sigterm_and_removes_its_socket(stage):
     assert stage.stop_process("prestart") == 0
     assert not stage.socket_path.exists()

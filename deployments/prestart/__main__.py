@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from deployments.prestart import child
-from deployments.prestart.preload import ThreadsStarted, preload
+from deployments.prestart.preload import ConnectionsOpened, ThreadsStarted, preload
 from deployments.prestart.server import SocketInUse, serve
 
 
@@ -25,7 +25,7 @@ def main(argv: list[str]) -> int:
     try:
         preload(args.preload or project_flow_modules())
         conn = serve(Path(args.socket).absolute())
-    except (ThreadsStarted, SocketInUse) as problem:
+    except (ThreadsStarted, ConnectionsOpened, SocketInUse) as problem:
         print(f"错误：{problem}", file=sys.stderr)
         return 2
     if conn is None:

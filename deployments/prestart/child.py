@@ -22,6 +22,7 @@ import signal
 import socket
 import sys
 import threading
+import time
 from typing import NoReturn
 
 import prefect.context
@@ -64,7 +65,7 @@ def run(conn: socket.socket, start_directory: str) -> NoReturn:
     except BaseException:  # noqa: BLE001 - reported as the interpreter would, then exit 1
         sys.excepthook(*sys.exc_info())
         returncode = 1
-    _end(returncode)
+    _end(returncode, conn)
 
 
 def _exit_code(code: object) -> int:
@@ -76,7 +77,7 @@ def _exit_code(code: object) -> int:
     return 1
 
 
-def _end(returncode: int) -> NoReturn:
+def _end(returncode: int, conn: socket.socket) -> NoReturn:
     """End as the interpreter ends, in its order: other threads joined, atexit hooks, streams flushed."""
     threading._shutdown()
     atexit._run_exitfuncs()
@@ -87,7 +88,13 @@ def _end(returncode: int) -> NoReturn:
             pass
     if returncode < 0:
         signal.signal(-returncode, signal.SIG_DFL)
-        os.kill(os.getpid(), -returncode)
+        os.kill(os.getpid(), -returncode)  # the pre-started process reports the signal
+    # Told here, nothing is left to run: the launcher has the status even if the pre-started
+    # process is no longer there to reap this one.
+    try:
+        protocol.send(conn, protocol.STATUS, returncode)
+    except OSError:
+        pass
     os._exit(returncode & 0xFF)
 
 
@@ -108,6 +115,7 @@ def _take_environment(request: dict, start_directory: str) -> None:
     os.environ.update(request["environ"])
     os.chdir(request["cwd"])
     os.umask(request["umask"])
+    time.tzset()  # the C library read TZ when the pre-started process started
     # `python -m` puts its working directory first on sys.path, and PYTHONPATH after it.
     if sys.path and sys.path[0] == start_directory:
         sys.path[0] = request["cwd"]

@@ -3,7 +3,8 @@
 Fork copies only the thread that calls it, so the pre-started process must have no other thread
 when it forks: a lock held by a vanished thread would stay held in every child. Importing Prefect
 and the flow modules starts no thread and no event loop, except OpenBLAS (numpy, through pandas),
-which starts a pool of threads when it loads unless told to use one.
+which starts a pool of threads when it loads unless told to use one. Nor may it hold a
+connection (to a database, to Prefect's API): every child would talk over the same one.
 
 What is imported is then frozen out of the garbage collector's sight: a child's collections
 would otherwise walk the quarter of a million objects of the preload again and again, and
@@ -40,8 +41,29 @@ def preload(modules: list[str]) -> None:
         except ImportError:
             pass
     _check_single_threaded()
+    _check_no_connections()
     gc.collect()
     gc.freeze()
+
+
+class ConnectionsOpened(RuntimeError):
+    """Something imported opened a connection, which every child would then share."""
+
+
+def _check_no_connections() -> None:
+    fds = Path("/proc/self/fd")
+    # Its own standard streams may be sockets (a journal, a supervisor): those are not shared state.
+    sockets = [fd.name for fd in fds.iterdir()
+               if int(fd.name) > 2 and _target(fd).startswith("socket:")] if fds.is_dir() else []
+    if sockets:
+        raise ConnectionsOpened(f"预加载后进程打开了 {len(sockets)} 个连接（文件描述符 {', '.join(sockets)}），子进程会共用它们")
+
+
+def _target(fd: Path) -> str:
+    try:
+        return os.readlink(fd)
+    except OSError:
+        return ""
 
 
 def _check_single_threaded() -> None:
