@@ -10,7 +10,8 @@ prefect.engine`, waits for all, then does the same with the deployment whose com
 launcher. For each run it prints the time from Pending (the worker about to start the command) to
 Running (the flow about to start) and to its final state; for each batch its wall time and the CPU
 of the worker's and the pre-started process's trees (flow runs included: their time is counted
-when they are reaped) and of the API server; then the ratios.
+when they are reaped) and of the API server; then the ratios. Each batch starts once the one
+before has no process left.
 """
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from datetime import datetime
 from pathlib import Path
 
 from registry.campaign.service import initialise
-from tests.prestart_helpers import Stage, standing_deployments
+from tests.prestart_helpers import Stage, children, standing_deployments
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -35,14 +36,25 @@ def cpu_seconds(pid: int) -> float:
     return sum(int(v) for v in fields[11:15]) / CLOCK_TICKS
 
 
+def settle(stage: Stage, timeout: float = 60) -> None:
+    """Until the worker and the pre-started process have no run left: the last engines of a batch
+    still send their logs and events after their runs' final states."""
+    deadline = time.monotonic() + timeout
+    while any(children(stage.processes[name].pid) for name in ("worker", "prestart")):
+        if time.monotonic() > deadline:
+            return
+        time.sleep(0.2)
+
+
 def run_batch(stage: Stage, deployment: str, runs: int) -> dict:
+    settle(stage)
     watched = {name: stage.processes[name].pid for name in ("worker", "prestart", "server")}
     before = {name: cpu_seconds(pid) for name, pid in watched.items()}
     started = time.monotonic()
     ids = [stage.create_run(deployment, {"as_of": "2016-08-09"}) for _ in range(runs)]
     states = [stage.wait(run_id, timeout=60 + 15 * runs) for run_id in ids]
     wall = time.monotonic() - started
-    time.sleep(1.5)  # the last engines flush their logs and are reaped
+    settle(stage)
     cpu = {name: cpu_seconds(pid) - before[name] for name, pid in watched.items()}
     timings = [_timings(stage, run_id) for run_id in ids]
     return {"deployment": deployment, "states": states, "wall": wall, "cpu": cpu, "timings": timings}
