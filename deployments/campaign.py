@@ -4,6 +4,7 @@ from __future__ import annotations
 from prefect.schedules import Cron
 
 from flows.campaign import daily_standing_flow
+from flows.spread import CAMPAIGN_STANDING, deployment_name
 
 
 def standing_deployment():
@@ -15,4 +16,4 @@ def standing_deployment():
 def campaign_standing_deployment():
     """One campaign's standing (parameter campaign_code), a run per campaign so workers share the morning."""
     return daily_standing_flow.to_deployment(
-        name="campaign-standing", description="汇总一个工作方案（市级或区县）各阶段的进展，由每日进展汇总按方案分派。")
+        name=deployment_name(CAMPAIGN_STANDING), description="汇总一个工作方案（市级或区县）各阶段的进展，由每日进展汇总按方案分派。")

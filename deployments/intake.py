@@ -7,6 +7,7 @@ from prefect import serve
 from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
 
 from flows.intake import intake_flow
+from flows.spread import MAILBOX_BATCH, deployment_name
 
 POLL_EVERY = timedelta(minutes=5)
 
@@ -23,7 +24,7 @@ def intake_deployment():
 
 def batch_deployment():
     """A batch of claimed messages (parameter refs) handed over by the poll, so several workers share one mailbox."""
-    return intake_flow.to_deployment(name="mailbox-batch",
+    return intake_flow.to_deployment(name=deployment_name(MAILBOX_BATCH),
                                      description="处理收取流程分派的一批已认领邮件：校验、登记、回执。")
 
 

@@ -11,6 +11,7 @@ from prefect.schedules import Cron
 
 from flows.events import APPROVED_EVENT
 from flows.publication import publication_flow
+from flows.spread import CAMPAIGN_PUBLICATION, deployment_name
 
 SAFETY_NET_CRON = "30 8 * * *"  # before routing and the daily sweep
 
@@ -27,7 +28,7 @@ def publication_deployment():
 def campaign_publication_deployment():
     """One campaign's versions (parameter campaign), a run per campaign from the morning's safety net."""
     return publication_flow.to_deployment(
-        name="campaign-publication", description="公布一个工作方案（市级或区县）尚未公布的清单版本，由公布流程按方案分派。")
+        name=deployment_name(CAMPAIGN_PUBLICATION), description="公布一个工作方案（市级或区县）尚未公布的清单版本，由公布流程按方案分派。")
 
 
 if __name__ == "__main__":

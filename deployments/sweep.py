@@ -10,6 +10,7 @@ from __future__ import annotations
 from prefect import serve
 from prefect.schedules import Cron
 
+from flows.spread import CAMPAIGN_SWEEP, deployment_name
 from flows.sweep import daily_sweep_flow
 
 CRON = "0 9 * * *"
@@ -24,10 +25,12 @@ def sweep_deployment():
 
 
 def campaign_sweep_deployment():
-    """One campaign's sweep (parameter campaign): the daily sweep dispatches one run per campaign, keyed
-    by campaign and day, so a second dispatch the same day starts nothing."""
+    """One campaign's sweep (parameter campaign): the daily sweep dispatches one run per campaign. Two
+    of one campaign and day run one after the other (the registry's lock), the second finding the
+    day done."""
     return daily_sweep_flow.to_deployment(
-        name="campaign-sweep", description="一个工作方案当日的督办扫描，由每日督办扫描按方案分派（同一方案同一天只运行一次）。",
+        name=deployment_name(CAMPAIGN_SWEEP),
+        description="一个工作方案当日的督办扫描，由每日督办扫描按方案分派（同一方案同一天重复运行不会重复发送）。",
         tags=["supervision"])
 
 

@@ -31,6 +31,11 @@ POLL_SECONDS = 1.0
 PAGE = 200  # the most runs the API returns at once by default
 
 
+def deployment_name(full: str) -> str:
+    """The deployment's own name in "flow name/deployment name"."""
+    return full.split("/", 1)[1]
+
+
 class ChildRunsFailed(RuntimeError):
     """Some per-campaign runs did not complete: the parent fails too, naming them, so it shows."""
 

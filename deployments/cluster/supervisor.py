@@ -35,6 +35,7 @@ from deployments.cluster.state import (
     remove_state,
     write_state,
 )
+from deployments.prestart.protocol import SOCKET_VARIABLE as PRESTART_SOCKET
 from registry.prefect_database import service as prefect_database
 
 STOPPING_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
@@ -141,6 +142,7 @@ class Cluster:
             time.sleep(0.2)
         if _pool_exists(self.state.api_url):
             for i in range(1, self.workers + 1):
+                self._start(f"prestart-{i}")  # before its worker: until it answers, runs start the plain engine
                 self._start(f"worker-{i}")
         self._finish("deploy", "登记部署失败")
         self.say(f"已登记 deployments/prefect.yaml 中的全部部署和心跳中断自动化（工作池 {WORK_POOL}）")
@@ -182,12 +184,17 @@ class Cluster:
                                              "--workers", str(self.api_servers)), environment
         if name == "services":
             return processes.prefect_command("server", "services", "start"), environment
+        # The registry as `up` resolved it: a flow run starts in the project's root, where a relative
+        # REFORM_HOME or another .env would name another registry. A worker and its pre-started
+        # process share one environment, so that a run forked there sees what the worker's would.
+        number = name.rsplit("-", 1)[1]
+        socket = cluster_dir(self.home) / f"prestart-{number}.sock"
+        environment = {**worker_environment(self.settings, self.prefect_home), "REFORM_HOME": str(self.home),
+                       "REFORM_DATABASE_URL": _registry_url(), PRESTART_SOCKET: str(socket)}
+        if name.startswith("prestart-"):
+            return [sys.executable, "-m", "deployments.prestart", "serve", "--socket", str(socket)], environment
         return (processes.prefect_command("worker", "start", "--pool", WORK_POOL, "--type", "process",
-                                          "--name", _worker_name(name)),
-                # The registry as `up` resolved it: a flow run starts in the project's root, where a
-                # relative REFORM_HOME or another .env would name another registry.
-                {**worker_environment(self.settings, self.prefect_home), "REFORM_HOME": str(self.home),
-                 "REFORM_DATABASE_URL": _registry_url()})
+                                          "--name", _worker_name(name)), environment)
 
     def _start(self, name: str) -> subprocess.Popen:
         command, environment = self._command(name)
