@@ -110,27 +110,6 @@ def prefect_server(tmp_path_factory):
         yield
 
 
-@pytest.fixture(scope="session")
-def cluster_registry(seeded_templates) -> str:
-    """The registry the session's cluster runs flows against: an initialised PostgreSQL copy.
-
-    A test module that needs another (a generated province) overrides this fixture."""
-    template = seeded_templates("postgresql").rsplit("/", 1)[1]
-    url, drop = postgres_database(template)
-    yield url
-    drop()
-
-
-@pytest.fixture(scope="session")
-def cluster(cluster_registry, tmp_path_factory):
-    """`reform cluster up --workers 2 --api-servers 2` for the session (tests/cluster_fixture.py)."""
-    from tests.cluster_fixture import start_cluster
-
-    running = start_cluster(tmp_path_factory.mktemp("cluster") / "home", cluster_registry)
-    yield running
-    running.stop()
-
-
 @pytest.fixture
 def smtp_server(monkeypatch):
     """A real SMTP server on loopback (aiosmtpd) that keeps what it receives.
