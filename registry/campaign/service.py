@@ -68,7 +68,7 @@ def add_synthetic_obligations(url: str, count: int, around: date, campaign_code:
                               phase_codes: tuple[str, ...] = ()) -> int:
     """A load for benchmarks and capacity planning: ``count`` open obligations; returns how many.
 
-    They go round the campaign's phases and every organisation in turn, due on the 60 working
+    They go round the campaign's phases and every organisation of its scope in turn, due on the 60 working
     days from 40 before ``around`` to 20 after it (never on it), one in ten on the green channel,
     bulk-inserted; PostgreSQL then gathers statistics, as it would after a real load. The
     campaign is the city's unless ``campaign_code`` names another. With ``phase_codes``, only those
@@ -79,7 +79,8 @@ def add_synthetic_obligations(url: str, count: int, around: date, campaign_code:
         campaign = find_campaign(session, campaign_code)
         phases = select(Phase.id).where(Phase.campaign_id == campaign.id).order_by(Phase.position)
         phase_ids = list(session.scalars(phases.where(Phase.code.in_(phase_codes)) if phase_codes else phases))
-        org_ids = list(session.scalars(select(Organisation.id)))
+        # The campaign's own organisations: in a province, another city's are another scope's.
+        org_ids = list(session.scalars(select(Organisation.id).where(Organisation.district == campaign.district)))
         dues = [calendar.add_working_days(around, k) for k in range(-40, 21) if k]
         start = session.scalar(select(func.coalesce(func.max(Obligation.id), 0)))
         opened_on = campaign.issued_on or around

@@ -41,6 +41,26 @@ def ensure_database(admin_url: str, name: str) -> bool:
         engine.dispose()
 
 
+def drop_database(admin_url: str, name: str) -> None:
+    """Drop database ``name`` if it exists, closing its connections: a throwaway Prefect database."""
+    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        engine.dispose()
+
+
+def database_size(admin_url: str, name: str) -> int:
+    """Bytes on disk of database ``name``: what a season of flow runs and events leaves in Prefect's."""
+    engine = create_engine(admin_url)
+    try:
+        with engine.connect() as connection:
+            return connection.execute(text("SELECT pg_database_size(:name)"), {"name": name}).scalar_one()
+    finally:
+        engine.dispose()
+
+
 def refuse_shared_database(registry_url: str, prefect_url: str) -> None:
     """Refuse a registry kept in Prefect's database: the two are migrated and cleaned apart."""
     if not registry_url.startswith("postgresql"):
