@@ -135,6 +135,11 @@ class ClusterSettings(BaseSettings):
     crashed_after_seconds: int = Field(75, ge=10)
     # How often a worker asks for scheduled runs (Prefect's default is 10).
     worker_poll_seconds: int = Field(5, ge=1)
+    # Flow runs a worker runs at once. A province's sweep starts a run per campaign: unlimited, each
+    # worker would take a hundred at once and the machine's cores would thrash. Waiting dispatchers
+    # hold a slot each, so keep it above the number of dispatching deployments (sweep, standing,
+    # publication, poll).
+    worker_runs: int = Field(6, ge=2)
     # The Prefect UI on the API port; off saves a copy of its files on each first start.
     ui: bool = True
 

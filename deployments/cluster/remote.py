@@ -182,6 +182,9 @@ def cluster_environment(home: Path, registry_url: str, *, port: int, redis_db: i
         "REFORM_CLUSTER_PREFECT_DATABASE": prefect_database, "REFORM_CLUSTER_POSTGRES_URL": postgres_url,
         # The UI's files are copied on a server's first start: nobody looks at them here.
         "REFORM_CLUSTER_UI": "false",
+        # No schedule fires: what runs is what the caller starts, so that what it measures or
+        # checks is its own runs' work (a poll every 5 minutes would take in its mail meanwhile).
+        "PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED": "false",
         "PREFECT_HOME": str(home / "client-prefect"),
         "PREFECT_API_URL": f"http://127.0.0.1:{port}/api",
         **(extra or {}),

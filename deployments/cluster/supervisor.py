@@ -194,7 +194,8 @@ class Cluster:
         if name.startswith("prestart-"):
             return [sys.executable, "-m", "deployments.prestart", "serve", "--socket", str(socket)], environment
         return (processes.prefect_command("worker", "start", "--pool", WORK_POOL, "--type", "process",
-                                          "--name", _worker_name(name)), environment)
+                                          "--name", _worker_name(name), "--limit", str(self.settings.worker_runs)),
+                environment)
 
     def _start(self, name: str) -> subprocess.Popen:
         command, environment = self._command(name)
