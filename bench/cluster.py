@@ -32,11 +32,10 @@ from pathlib import Path
 from demo.samples import filled_workbook, item_rows, reply_mail
 from deployments.cluster.remote import FINAL_STATES, cluster_environment, empty_redis_db, free_port, start_cluster
 from registry.campaign import service as campaign_service
-from registry.db import engine_for
 from registry.intake import service as intake
 from registry.prefect_database.service import database_size, drop_database
 from registry.province import service as province
-from tests.scratch_postgres import ADMIN_URL, scratch_database
+from tests.scratch_postgres import ADMIN_URL, copy_database, scratch_database
 
 DAY = date(2017, 1, 23)  # every campaign has something late: the cities' inventories, the districts' too
 NOW = datetime(2017, 1, 10, 9, 0)
@@ -45,8 +44,8 @@ REDIS_DB = 10
 TARGET_SWEEP_SECONDS = 60.0
 
 
-def build_template(work: Path, obligations: int) -> tuple[str, str, int, int]:
-    """The province loaded and topped up; returns (database name, URL, campaigns, open obligations)."""
+def build_template(work: Path, obligations: int) -> tuple[str, int, int]:
+    """The province loaded and topped up; returns (its database's URL, campaigns, open obligations)."""
     folder = work / "province"
     province.generate_province(folder)
     url, _ = scratch_database(ADMIN_URL, prefix="reform_bench_province")
@@ -63,12 +62,7 @@ def build_template(work: Path, obligations: int) -> tuple[str, str, int, int]:
     counts = province.province_counts(url)
     print(f"open obligations: {counts['open_obligations']} ({missing} synthetic, spread over {len(codes)} campaigns)",
           flush=True)
-    engine_for(url).dispose()  # a database copied as a template must have no connections
-    return url.rsplit("/", 1)[1], url, len(codes), counts["open_obligations"]
-
-
-def copy_of(template: str) -> tuple[str, callable]:
-    return scratch_database(ADMIN_URL, prefix="reform_bench_registry", template=template)
+    return url, len(codes), counts["open_obligations"]
 
 
 def fill_maildir(url: str, maildir: Path) -> int:
@@ -82,7 +76,7 @@ def fill_maildir(url: str, maildir: Path) -> int:
 
 
 def run_with(workers: int, template: str, work: Path) -> dict:
-    url, drop = copy_of(template)
+    url, drop = copy_database(template, prefix="reform_bench_registry")
     home = work / f"home-{workers}"
     maildir = home / "maildir"
     prefect_database = f"reform_prefect_bench_{uuid.uuid4().hex[:8]}"
@@ -128,11 +122,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--obligations", type=int, default=100_000)
     args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="reform-bench-cluster-"))
-    template, url, campaigns, open_obligations = build_template(work, args.obligations)
+    template, campaigns, open_obligations = build_template(work, args.obligations)
     try:
         results = {n: run_with(n, template, work) for n in args.workers}
     finally:
-        drop_database(ADMIN_URL, template)
+        drop_database(ADMIN_URL, template.rsplit("/", 1)[1])
     print(f"\nprovince: {campaigns} campaigns, {open_obligations} open obligations, 2 API servers")
     for n, r in results.items():
         print(f"{n} worker(s): sweep {r['sweep_seconds']:.1f} s ({r['runs_per_minute']:.0f} flow runs/min), "

@@ -32,3 +32,11 @@ def scratch_database(admin_url: str = ADMIN_URL, prefix: str = "reform_test",
         admin.dispose()
 
     return url, drop
+
+
+def copy_database(template_url: str, admin_url: str = ADMIN_URL,
+                  prefix: str = "reform_test") -> tuple[str, Callable[[], None]]:
+    """A copy of the database at ``template_url``, after closing this process's connections to it (a
+    template must have none); returns its URL and a function that drops it."""
+    engine_for(template_url).dispose()
+    return scratch_database(admin_url, prefix=prefix, template=template_url.rsplit("/", 1)[1])
