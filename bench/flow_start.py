@@ -51,7 +51,7 @@ def run_batch(stage: Stage, deployment: str, runs: int) -> dict:
     watched = {name: stage.processes[name].pid for name in ("worker", "prestart", "server")}
     before = {name: cpu_seconds(pid) for name, pid in watched.items()}
     started = time.monotonic()
-    ids = [stage.create_run(deployment, {"as_of": "2016-08-09"}) for _ in range(runs)]
+    ids = [stage.create_run(deployment, {"as_of": "2016-08-09", "campaign_code": "shenyang-2016"}) for _ in range(runs)]
     states = [stage.wait(run_id, timeout=60 + 15 * runs) for run_id in ids]
     wall = time.monotonic() - started
     settle(stage)

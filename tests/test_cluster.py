@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from deployments.cluster.state import living_members
 from reform.app import app
 from tests.cluster_fixture import RunningCluster, free_port, start_cluster
 
@@ -46,19 +47,6 @@ def up(registry, tmp_path_factory) -> RunningCluster:
         running.stop()
 
 
-def _group(pgid: int) -> list[int]:
-    members = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rpartition(")")[2].split()
-            except OSError:
-                continue
-            if int(fields[2]) == pgid and fields[0] != "Z":
-                members.append(int(entry.name))
-    return members
-
-
 def _port_free(port: int) -> bool:
     with socket.socket() as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -71,7 +59,7 @@ def _port_free(port: int) -> bool:
 
 def _api_servers(up) -> list[int]:
     api = next(p for p in up.state()["processes"] if p["name"] == "api")
-    return [pid for pid in _group(api["pid"]) if "multiprocessing-fork" in _cmdline(pid)]
+    return [pid for pid in living_members(api["pid"]) if "multiprocessing-fork" in _cmdline(pid)]
 
 
 def _cmdline(pid: int) -> str:
@@ -149,7 +137,7 @@ def test_a_run_whose_worker_is_killed_is_marked_crashed(up, registry):
         assert time.monotonic() < deadline, "no heartbeat from the run"
         time.sleep(0.5)
     engine = up.flow_run(run_id)["infrastructure_pid"]
-    [worker] = [i for i, pid in enumerate(up.worker_pids()) if int(engine) in _group(pid)]
+    [worker] = [i for i, pid in enumerate(up.worker_pids()) if int(engine) in living_members(pid)]
     killed_at = time.monotonic()
     up.kill_worker(worker)
 
@@ -175,8 +163,8 @@ def test_down_stops_every_process_and_frees_the_port(up):
     assert done.returncode == 0, done.stderr
     assert "集群已停止" in done.stdout
     assert up.process.returncode == 0
-    assert [p for p in pids if Path(f"/proc/{p}").exists() and _group(p)] == []
-    assert [g for g in groups if _group(g)] == []
+    assert [p for p in pids if Path(f"/proc/{p}").exists() and living_members(p)] == []
+    assert [g for g in groups if living_members(g)] == []
     assert _port_free(up.port)
     assert not (up.home / "cluster" / "state.json").exists()
 
@@ -188,7 +176,7 @@ def test_a_signal_to_up_stops_every_process_and_frees_the_port(registry, tmp_pat
     running.process.send_signal(signal.SIGTERM)
     assert running.wait(timeout=90) == 0
     assert running.output[-1] == "集群已停止"
-    assert [g for g in groups if _group(g)] == []
+    assert [g for g in groups if living_members(g)] == []
     assert _port_free(port)
     assert not (tmp_path / "home" / "cluster" / "state.json").exists()
 

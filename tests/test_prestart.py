@@ -45,8 +45,8 @@ def handed_over(stage: Stage) -> int:
 
 
 def test_the_daily_standing_report_is_the_same_through_the_launcher(stage):
-    plain = stage.create_run("standing-plain", {"as_of": "2016-08-09"})
-    launched = stage.create_run("standing-launch", {"as_of": "2016-08-09"})
+    plain = stage.create_run("standing-plain", {"as_of": "2016-08-09", "campaign_code": "shenyang-2016"})
+    launched = stage.create_run("standing-launch", {"as_of": "2016-08-09", "campaign_code": "shenyang-2016"})
     assert stage.wait(launched) == "COMPLETED"
     assert stage.wait(plain) == "COMPLETED"
     by_plain, by_launcher = stage.artifacts(plain), stage.artifacts(launched)

@@ -84,6 +84,11 @@ def group_alive(pgid: int) -> bool:
     return any(_not_a_zombie(pid) for pid in group_members(pgid))
 
 
+def living_members(pgid: int) -> list[int]:
+    """The group's processes that still run (a zombie waits for its parent, and runs nothing)."""
+    return [pid for pid in group_members(pgid) if _not_a_zombie(pid)]
+
+
 def group_members(pgid: int) -> list[int]:
     members = []
     for entry in Path("/proc").iterdir():

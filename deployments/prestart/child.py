@@ -127,16 +127,8 @@ def _buffer_streams_as_python_would() -> None:
     # Python chose each stream's buffering when the pre-started process started, for its own streams.
     unbuffered = bool(os.environ.get("PYTHONUNBUFFERED"))
     for stream, fd in ((sys.stdout, 1), (sys.stderr, 2)):
-        if stream is not None and _is_open(fd):
+        if stream is not None and protocol.is_open(fd):
             stream.reconfigure(line_buffering=os.isatty(fd) or fd == 2, write_through=unbuffered)
-
-
-def _is_open(fd: int) -> bool:
-    try:
-        os.fstat(fd)
-    except OSError:
-        return False
-    return True
 
 
 def _refresh_prefect() -> None:

@@ -44,7 +44,7 @@ def _hand_over(path: str, engine_args: list[str]) -> socket.socket | None:
     try:
         conn.settimeout(READY_TIMEOUT_SECONDS)
         conn.connect(path)
-        streams = [fd for fd in protocol.STREAMS if _is_open(fd)]
+        streams = [fd for fd in protocol.STREAMS if protocol.is_open(fd)]
         protocol.send_request(conn, {
             "environ": dict(os.environ), "argv": engine_args, "cwd": os.getcwd(), "umask": _umask(),
             "streams": streams,
@@ -90,14 +90,6 @@ def _exit_as(returncode: int) -> None:
         os.kill(os.getpid(), -returncode)
         returncode = 128 - returncode
     os._exit(returncode)
-
-
-def _is_open(fd: int) -> bool:
-    try:
-        os.fstat(fd)
-    except OSError:
-        return False
-    return True
 
 
 def _umask() -> int:

@@ -7,6 +7,7 @@ only: the launcher imports this module, and its whole point is to start fast.
 from __future__ import annotations
 
 import json
+import os
 import socket
 import struct
 
@@ -64,3 +65,12 @@ def _receive_exactly(conn: socket.socket, size: int) -> bytes:
             raise Closed("connection closed")
         data += chunk
     return data
+
+
+def is_open(fd: int) -> bool:
+    """Whether this process has file descriptor ``fd`` open: a standard stream may be closed."""
+    try:
+        os.fstat(fd)
+    except OSError:
+        return False
+    return True
