@@ -39,12 +39,18 @@ def announce_opinion(result: dict) -> None:
     emit_event(event=OPINION_EVENT, resource=_resource(result), payload=opinion_payload(result))
 
 
-def announce_taken_in(results: list[dict]) -> None:
-    """One event per message first taken in as an accepted list or an opinion; a repeat sends none."""
+def newly_accepted(results: list[dict]) -> list[dict]:
+    """The results first taken in as an accepted list (or zero report); a repeat is not one."""
+    return [r for r in results if not r["already_seen"] and r["outcome"] in ACCEPTED_OUTCOMES]
+
+
+def announce_taken_in(results: list[dict], accepted: bool = True) -> None:
+    """One event per message first taken in as an accepted list (unless ``accepted`` is False: its
+    run routes them itself) or an opinion; a repeat sends none."""
     for result in results:
         if result["already_seen"]:
             continue
-        if result["outcome"] in ACCEPTED_OUTCOMES:
+        if result["outcome"] in ACCEPTED_OUTCOMES and accepted:
             announce_accepted(result)
         elif result["outcome"] == OPINION_OUTCOME:
             announce_opinion(result)

@@ -7,11 +7,12 @@ from prefect import flow
 from prefect.artifacts import create_table_artifact
 
 from flows.artifacts import intake_table
-from flows.events import announce_taken_in
+from flows.events import announce_taken_in, newly_accepted
 from flows.spread import MAILBOX_BATCH, spread, spreading
 from tasks.districts import open_accepted_campaigns
 from tasks.intake import batches, pending_messages, release_poll, take_in_messages
 from tasks.outbox import deliver_outbox
+from tasks.review import route_submissions
 
 # Messages per run a poll hands over: a run costs a worker a process start, so it takes hundreds.
 SPREAD_BATCH_SIZE = 200
@@ -32,7 +33,14 @@ async def intake_flow(now: datetime | None = None, deliver: bool = True, refs: l
                 for n, batch in enumerate(batches(refs, SPREAD_BATCH_SIZE), start=1)})
             return []
     results = [result for batch in batches(refs) for result in await take_in_messages(batch, now)]
-    announce_taken_in(results)  # review routing and the merge start from these events
+    if spreading():
+        # A batch of a deployment's poll routes its own accepted lists to the four agencies: an event
+        # per list would start a routing run per list, thousands for one poll of a province.
+        for result in newly_accepted(results):
+            route_submissions(result["submission_id"], now or datetime.now())
+        announce_taken_in(results, accepted=False)  # the merge starts from the opinions' events
+    else:
+        announce_taken_in(results)  # review routing and the merge start from these events
     if any(r["outcome"] == "accepted" and not r["already_seen"] for r in results):
         # A district's or regulator's accepted work plan opens its campaign, whose calls go out below.
         open_accepted_campaigns(now or datetime.now())
