@@ -1,7 +1,7 @@
 """Benchmark of the province on the cluster: a day's sweep of every campaign and an intake of
 replies, with 1 worker and with 2, on `reform cluster up` (2 API servers) over PostgreSQL and Redis.
 
-    .venv/bin/python -m bench.cluster [--workers 1 2] [--obligations 100000]
+    .venv/bin/python -m bench.cluster [--workers 1 2] [--obligations 100000] [--replies 9000]
 
 The generated province (`reform province generate`, its default sizes: 14 cities, 100 districts,
 114 campaigns, 8,727 organisations) is loaded once; synthetic open obligations spread over every
@@ -10,8 +10,8 @@ count then gets a fresh copy of that registry and a fresh cluster, and the same 
 
 - the day's sweep: one run of the daily-sweep deployment, which starts one run per campaign on
   the workers; timed from its creation until it completes, with the flow runs per minute;
-- intake: one reply with a workbook from every organisation that owes an inventory, in the
-  cluster's Maildir, taken in by one run of the mailbox poll, which hands batches to the workers;
+- intake: a reply with a workbook from each of ``--replies`` organisations that owe an inventory
+  (there are about 8,600), in the cluster's Maildir, taken in by one run of the mailbox poll, which hands batches to the workers;
 - the Prefect server's database size afterwards.
 
 Targets (issue 15): the sweep of the whole province in 60 s or less with 2 workers; no run left
@@ -65,8 +65,8 @@ def build_template(work: Path, obligations: int) -> tuple[str, int, int]:
     return url, len(codes), counts["open_obligations"]
 
 
-def fill_maildir(url: str, maildir: Path) -> int:
-    addresses = intake.reply_addresses(url, "inventory", NOW)
+def fill_maildir(url: str, maildir: Path, replies: int) -> int:
+    addresses = dict(list(intake.reply_addresses(url, "inventory", NOW).items())[:replies])
     workbook = filled_workbook(None, item_rows(3))
     box = mailbox.Maildir(str(maildir), create=True)
     for org, (sender, to) in addresses.items():
@@ -75,7 +75,7 @@ def fill_maildir(url: str, maildir: Path) -> int:
     return len(addresses)
 
 
-def run_with(workers: int, template: str, work: Path) -> dict:
+def run_with(workers: int, template: str, work: Path, replies: int) -> dict:
     url, drop = copy_database(template, prefix="reform_bench_registry")
     home = work / f"home-{workers}"
     maildir = home / "maildir"
@@ -99,7 +99,7 @@ def run_with(workers: int, template: str, work: Path) -> dict:
         figures["runs_per_minute"] = figures["sweep_runs"] / figures["sweep_seconds"] * 60
         print(f"  sweep: {state} in {figures['sweep_seconds']:.1f} s, {figures['sweep_runs']} flow runs "
               f"({figures['runs_per_minute']:.0f} per minute)", flush=True)
-        figures["replies"] = fill_maildir(url, maildir)
+        figures["replies"] = fill_maildir(url, maildir, replies)
         started = time.perf_counter()
         run = cluster.start_run("mailbox-intake/mailbox-poll", {"deliver": False})
         figures["intake_state"] = cluster.wait_for_state(run, FINAL_STATES, 3600)["state_name"]
@@ -120,11 +120,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--obligations", type=int, default=100_000)
+    parser.add_argument("--replies", type=int, default=9_000, help="at most one per organisation owing an inventory")
     args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="reform-bench-cluster-"))
     template, campaigns, open_obligations = build_template(work, args.obligations)
     try:
-        results = {n: run_with(n, template, work) for n in args.workers}
+        results = {n: run_with(n, template, work, args.replies) for n in args.workers}
     finally:
         drop_database(ADMIN_URL, template.rsplit("/", 1)[1])
     print(f"\nprovince: {campaigns} campaigns, {open_obligations} open obligations, 2 API servers")
