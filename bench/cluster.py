@@ -101,7 +101,7 @@ def run_with(workers: int, template: str, work: Path, replies: int) -> dict:
               f"({figures['runs_per_minute']:.0f} per minute)", flush=True)
         figures["replies"] = fill_maildir(url, maildir, replies)
         started = time.perf_counter()
-        run = cluster.start_run("mailbox-intake/mailbox-poll", {"deliver": False})
+        run = cluster.start_run("mailbox-intake/mailbox-poll", {"deliver": False, "now": NOW.isoformat()})
         figures["intake_state"] = cluster.wait_for_state(run, FINAL_STATES, 3600)["state_name"]
         figures["intake_seconds"] = time.perf_counter() - started
         figures["messages_per_second"] = figures["replies"] / figures["intake_seconds"]

@@ -85,7 +85,9 @@ def add_synthetic_obligations(url: str, count: int, around: date, campaign_code:
         start = session.scalar(select(func.coalesce(func.max(Obligation.id), 0)))
         opened_on = campaign.issued_on or around
         rows = [
-            {"id": start + i + 1, "campaign_id": campaign.id,
+            # The ids are the database's: one given here would leave PostgreSQL's sequence behind,
+            # and the next obligation opened (a sweep's self-report) would collide with it.
+            {"campaign_id": campaign.id,
              "phase_id": phase_ids[(i // len(org_ids) if phase_codes else i) % len(phase_ids)],
              "debtor_id": org_ids[i % len(org_ids)], "creditor_id": None, "ref": f"load-{start + i + 1}",
              "due": dues[i % len(dues)], "due_reason": "", "state": "open",
