@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from deployments.cluster.checks import port_free
 from deployments.cluster.state import living_members
 from reform.app import app
 from tests.cluster_fixture import RunningCluster, free_port, start_cluster
@@ -45,16 +46,6 @@ def up(registry, tmp_path_factory) -> RunningCluster:
     yield running
     if running.process.poll() is None:
         running.stop()
-
-
-def _port_free(port: int) -> bool:
-    with socket.socket() as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-        return True
 
 
 def _api_servers(up) -> list[int]:
@@ -165,7 +156,7 @@ def test_down_stops_every_process_and_frees_the_port(up):
     assert up.process.returncode == 0
     assert [p for p in pids if Path(f"/proc/{p}").exists() and living_members(p)] == []
     assert [g for g in groups if living_members(g)] == []
-    assert _port_free(up.port)
+    assert port_free(up.port)
     assert not (up.home / "cluster" / "state.json").exists()
 
 
@@ -177,7 +168,7 @@ def test_a_signal_to_up_stops_every_process_and_frees_the_port(registry, tmp_pat
     assert running.wait(timeout=90) == 0
     assert running.output[-1] == "集群已停止"
     assert [g for g in groups if living_members(g)] == []
-    assert _port_free(port)
+    assert port_free(port)
     assert not (tmp_path / "home" / "cluster" / "state.json").exists()
 
 

@@ -33,13 +33,20 @@ def refuse_running_cluster(home: Path) -> list[int]:
     return [group for group in state.groups() if group_alive(group)]
 
 
-def refuse_taken_port(port: int) -> None:
+def port_free(port: int) -> bool:
+    """Whether a server could listen on ``port`` of loopback now."""
     with socket.socket() as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(("127.0.0.1", port))
         except OSError:
-            raise PortTaken(f"端口 {port} 已被占用：停止占用它的程序，或用 REFORM_CLUSTER_API_PORT 另选端口") from None
+            return False
+        return True
+
+
+def refuse_taken_port(port: int) -> None:
+    if not port_free(port):
+        raise PortTaken(f"端口 {port} 已被占用：停止占用它的程序，或用 REFORM_CLUSTER_API_PORT 另选端口")
 
 
 def refuse_unreachable_redis(url: str) -> None:

@@ -280,20 +280,21 @@ def _role(name: str) -> str:
     return {"api": "API 服务器", "services": "服务进程"}.get(name, name)
 
 
-def _healthy(url: str) -> bool:
+def _answers(url: str) -> bool:
+    """Whether a GET of ``url`` answers 200: the API's health, the work pool's existence."""
     try:
-        with urllib.request.urlopen(f"{url}/health", timeout=2) as response:
+        with urllib.request.urlopen(url, timeout=2) as response:
             return response.status == 200
     except (urllib.error.URLError, OSError):
         return False
+
+
+def _healthy(url: str) -> bool:
+    return _answers(f"{url}/health")
 
 
 def _pool_exists(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/work_pools/{WORK_POOL}", timeout=2) as response:
-            return response.status == 200
-    except (urllib.error.URLError, OSError):
-        return False
+    return _answers(f"{url}/work_pools/{WORK_POOL}")
 
 
 def _online_workers(url: str) -> set[str]:
