@@ -144,6 +144,9 @@ async def _simulate(console: Console, workspace: Path) -> None:
     prefect = prefect if prefect.exists() else "prefect"
     console.print(f"浏览流程运行记录和报表：PREFECT_HOME={workspace / 'prefect'} {prefect} server start，"
                   "然后打开 http://127.0.0.1:4200")
+    # The province and the cluster need PostgreSQL and Redis, which the embedded demo does without.
+    console.print(f"全省规模（需 PostgreSQL 与 Redis）：{command} province generate --out 辽宁省/ 后以 {command} init --plans 辽宁省/ "
+                  f"载入，再用 {command} cluster up --workers 2 按方案分派到各工作进程", highlight=False, soft_wrap=True)
 
 
 def _schedule(obligations: list[dict], deadlines: dict[str, date], calendar) -> dict[date, list[Delivery]]:
