@@ -13,8 +13,11 @@ the green channel), then times, each in its own transaction with its commit:
 - next day: the following working day's sweep (only rungs reached that day);
 - rerun: the same day again (nothing new).
 
-Targets (issue 5): the sweep of 100,000 obligations in 3 s or less, and 100k/10k ≤ 12×.
-Exits 1 when a target is missed.
+Targets (the speed issue, part 4), at 100,000 obligations: the first sweep in 1.0 s or less on
+SQLite and 1.5 s or less on PostgreSQL, the next day in 0.5 s or less; the first sweep at most
+2.5× the baseline timed in the same run (the deciding figure: it holds on a busy machine as on an
+idle one); and linear, 100k/10k at most 12× (scaled for other sizes). Each figure is printed beside
+its target. Exits 1 when a target is missed.
 """
 from __future__ import annotations
 
@@ -33,8 +36,10 @@ from tests.scratch_postgres import ADMIN_URL, scratch_database
 
 AS_OF = date(2016, 10, 10)  # a Monday after National Day and its make-up weekend
 PG_ADMIN = os.environ.get("REFORM_BENCH_PG_ADMIN_URL", ADMIN_URL)
-TARGET_SECONDS = 3.0
-TARGET_RATIO = 12.0
+FIRST_SECONDS = {"sqlite": 1.0, "postgresql": 1.5}
+NEXT_SECONDS = 0.5
+FIRST_OVER_BASELINE = 2.5
+TARGET_RATIO = 12.0  # 100k/10k: linear, with room for the caches a larger registry outgrows
 
 
 def populate(url: str, n: int) -> None:
@@ -95,8 +100,19 @@ def main(argv: list[str] | None = None) -> int:
                       f"first sweep {f['first']:.3f}s ({f['first_notices']:,d} rungs, {f['first_messages']:,d} messages)  "
                       f"next day {f['next']:.3f}s ({f['next_notices']:,d}, {f['next_messages']:,d})  "
                       f"rerun {f['rerun']:.3f}s ({f['rerun_notices']})", flush=True)
-                if n >= 100_000 and max(f["first"], f["next"], f["rerun"]) > TARGET_SECONDS:
-                    missed.append(f"{backend} n={n}: sweep over {TARGET_SECONDS}s")
+                over = f["first"] / f["baseline"]
+                print(f"{backend:10s} n={n:>7,d}  first/baseline {over:.2f}x (target ≤{FIRST_OVER_BASELINE}x)",
+                      flush=True)
+                if n >= 100_000:
+                    print(f"{backend:10s} n={n:>7,d}  first sweep {f['first']:.3f}s (target ≤{FIRST_SECONDS[backend]}s)  "
+                          f"next day {f['next']:.3f}s (target ≤{NEXT_SECONDS}s)", flush=True)
+                    if f["first"] > FIRST_SECONDS[backend]:
+                        missed.append(f"{backend} n={n}: first sweep {f['first']:.3f}s over {FIRST_SECONDS[backend]}s")
+                    if f["next"] > NEXT_SECONDS:
+                        missed.append(f"{backend} n={n}: next day {f['next']:.3f}s over {NEXT_SECONDS}s")
+                    if over > FIRST_OVER_BASELINE:
+                        missed.append(f"{backend} n={n}: first sweep {over:.2f}x the baseline, over "
+                                      f"{FIRST_OVER_BASELINE}x")
                 if f["rerun_notices"]:
                     missed.append(f"{backend} n={n}: the rerun queued {f['rerun_notices']} notices")
             small, large = min(results), max(results)
@@ -104,7 +120,8 @@ def main(argv: list[str] | None = None) -> int:
                 allowed = TARGET_RATIO * (large / small) / 10  # 12x for 10k -> 100k; scaled for other sizes
                 for phase in ("baseline", "first", "next"):
                     ratio = results[large][phase] / results[small][phase]
-                    print(f"{backend:10s} {phase:8s} {large:,d}/{small:,d} ratio {ratio:.1f}x")
+                    print(f"{backend:10s} {phase:8s} {large:,d}/{small:,d} ratio {ratio:.1f}x"
+                          + ("" if phase == "baseline" else f" (target ≤{allowed:.0f}x)"))
                     if phase != "baseline" and ratio > allowed:
                         missed.append(f"{backend} {phase}: ratio {ratio:.1f}x over {allowed:.0f}x")
     for problem in missed:

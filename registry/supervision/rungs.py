@@ -54,8 +54,10 @@ def record_rungs(session: Session, day: date, messages: Sequence[tuple[str, str,
     # Ladder names and numbers never need escaping for COPY; a key would only for an odd
     # organisation code. Escaping checked per message, not per row: a third of the time at 100,000.
     plain = not any(set(key) & _COPY_SPECIAL for key, _, _, _ in messages)
-    insert_rows(session, "rungs_taken", ("obligation_id", "rung", "notice_key", "district"),
-                ((oid, rung, key, district) for key, rung, ids, district in messages for oid in ids),
+    # In obligation order: the unique index on (obligation, rung) then grows at its end instead
+    # of splitting pages all over, which halved the writing of a province's first morning.
+    rows = sorted((oid, rung, key, district) for key, rung, ids, district in messages for oid in ids)
+    insert_rows(session, "rungs_taken", ("obligation_id", "rung", "notice_key", "district"), rows,
                 {"taken_on": day}, plain=plain)
 
 

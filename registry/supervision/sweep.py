@@ -278,44 +278,56 @@ def _sweep(session: Session, as_of: date, dry_run: bool, now: datetime | None, m
     result = SweepResult(as_of, examined=len(rows), dry_run=dry_run)
     decided: dict[int, _Decided] = {}
     decisions: list[RungDecision] = []
+    notices = result.notices
+    # Read once per campaign, not per row: an ORM attribute costs more than the row's decision.
+    owners = {cid: c.owner_org_id for cid, c in campaigns.items()}
+    districts = {cid: c.district for cid, c in campaigns.items()}
     # Obligations share due dates and addressees by the thousand: decide each combination once.
     steps: dict[tuple, Step | None] = {}
     # Each December some rungs fall in next year: only those obligations wait, not the whole sweep.
     # Caught once per (campaign, priority, due) group, so the rows pay nothing for it.
     undatable: dict[tuple, int] = {}  # step key -> the year its rung needs
     addressings: dict[tuple, Addressing] = {}
+    # What a notice shares with every obligation of the same debtor, phase, rung and addressee.
+    shared: dict[tuple, tuple] = {}
     for oid, cid, pid, debtor, creditor, ref, due, due_reason, state, priority in rows:
         step_key = (cid, priority, due)
-        if step_key not in steps:
+        step = steps.get(step_key, steps)
+        if step is steps:
             try:
-                steps[step_key] = current_step(state, due, as_of, policies[cid].for_priority(priority), calendar)
+                step = current_step(state, due, as_of, policies[cid].for_priority(priority), calendar)
             except YearNotLoaded as gap:
-                steps[step_key] = None
+                step = None
                 undatable[step_key] = gap.year
-        step = steps[step_key]
+            steps[step_key] = step
         if step is None:
             if undatable and step_key in undatable:
                 code, name, _ = directory.orgs[debtor]
                 result.undated.append(Undated(oid, code, name, *phases[pid][:2], due, undatable[step_key],
                                              campaigns[cid].code))
             continue
-        if (oid, step.rung) in taken:
+        if taken and (oid, step.rung) in taken:
             result.already_sent += 1
             continue
-        code, name, _ = directory.orgs[debtor]
-        lead_org = creditor or campaigns[cid].owner_org_id
-        district = campaigns[cid].district
+        lead_org = creditor or owners[cid]
+        district = districts[cid]
         address_key = (step.recipient, debtor, lead_org, district)
-        if address_key not in addressings:
+        addressing = addressings.get(address_key)
+        if addressing is None:
             emails = {**directory.emails.get(debtor, {}), "supervision": directory.supervision.get(district, "")}
             lead = directory.emails.get(lead_org, {}).get("contact", "")
-            addressings[address_key] = address(step.recipient, emails, (lead,) if lead else (),
-                                               directory.coordinator.get(district, ()))
-        addressing = addressings[address_key]
+            addressing = addressings[address_key] = address(step.recipient, emails, (lead,) if lead else (),
+                                                            directory.coordinator.get(district, ()))
+        share_key = (debtor, pid, step.rung, id(addressing))  # addressings keeps each one alive
+        parts = shared.get(share_key)
+        if parts is None:
+            code, name, _ = directory.orgs[debtor]
+            parts = shared[share_key] = (code, (code, name, *phases[pid][:2], step.rung, int(step.level)),
+                                           (addressing.to_role, addressing.to, addressing.skipped))
+        code, head, tail = parts
         decided[oid] = _Decided(step, cid, pid, debtor, creditor, ref, due, due_reason, addressing)
         decisions.append(RungDecision(oid, code, step.rung, due))
-        result.notices.append(Notice(oid, code, name, *phases[pid][:2], step.rung, int(step.level), due,
-                                     addressing.to_role, addressing.to, addressing.skipped))
+        notices.append(Notice(oid, *head, due, *tail))
 
     groups = group_decisions(as_of, decisions)
     if not groups:
@@ -368,7 +380,8 @@ class _Wording:
     calendar: WorkingCalendar
     as_of: date
     texts: dict[str, str] = field(default_factory=dict)  # outbox key -> text
-    _lefts: dict[date, int] = field(default_factory=dict)  # due -> working days left on as_of
+    # (phase, due, how it was set, creditor) -> (phase name, owed to, basis, working days left)
+    _common: dict[tuple, tuple] = field(default_factory=dict)
 
     def message(self, key: str, obligation_ids: tuple[int, ...], decided: dict[int, _Decided]) -> Message:
         members = [decided[oid] for oid in obligation_ids]
@@ -389,17 +402,23 @@ class _Wording:
                        phase_names, subject, skipped)
 
     def _entry(self, oid: int, decided: _Decided) -> NoticeEntry:
-        _, phase_name, phrase, deadline = self.phases[decided.phase_id]
-        # A phase's deadline comes from the plan's words; an obligation's own from how it was opened.
-        own = bool(decided.due_reason) or decided.due != deadline
-        basis = decided.due_reason if own else (f"原文「{phrase}」" if phrase else "")
-        if decided.due not in self._lefts:
-            self._lefts[decided.due] = self.calendar.working_days_between(self.as_of, decided.due)
-        owed_to = self.directory.orgs[decided.creditor_id][1] if decided.creditor_id else ""
-        token = self.tokens.get(oid, "")
-        return NoticeEntry(oid, phase_name, decided.ref, owed_to, decided.due, basis, self._lefts[decided.due],
-                           reply_address(self.intake_address, token) if token else "",
-                           subject_tag(token) if token else "")
+        # Obligations share phase, deadline and creditor by the thousand: their words are made once.
+        common_key = (decided.phase_id, decided.due, decided.due_reason, decided.creditor_id)
+        common = self._common.get(common_key)
+        if common is None:
+            _, phase_name, phrase, deadline = self.phases[decided.phase_id]
+            # A phase's deadline comes from the plan's words; an obligation's own from how it was opened.
+            own = bool(decided.due_reason) or decided.due != deadline
+            basis = decided.due_reason if own else (f"原文「{phrase}」" if phrase else "")
+            owed_to = self.directory.orgs[decided.creditor_id][1] if decided.creditor_id else ""
+            common = self._common[common_key] = (
+                phase_name, owed_to, basis, self.calendar.working_days_between(self.as_of, decided.due))
+        phase_name, owed_to, basis, left = common
+        token = self.tokens.get(oid)
+        if token:
+            return NoticeEntry(oid, phase_name, decided.ref, owed_to, decided.due, basis, left,
+                               reply_address(self.intake_address, token), subject_tag(token))
+        return NoticeEntry(oid, phase_name, decided.ref, owed_to, decided.due, basis, left)
 
 
 @cache

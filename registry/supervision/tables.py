@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.base import Base
@@ -25,14 +25,22 @@ class RungTaken(DistrictScoped, Base):
     """
 
     __tablename__ = "rungs_taken"
-    __table_args__ = (UniqueConstraint("obligation_id", "rung"),)
+    # Each index is written with every rung, 75,000 on a province's first morning: only those a
+    # query uses (migration 0019). The day's carries the key, which is read by day alone.
+    __table_args__ = (UniqueConstraint("obligation_id", "rung"),
+                      Index("ix_rungs_taken_taken_on_notice_key", "taken_on", "notice_key"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # The unique (obligation_id, rung) index also serves the look-ups by obligation.
-    obligation_id: Mapped[int] = mapped_column(ForeignKey("obligations.id"))
+    # The unique (obligation_id, rung) index also serves the look-ups by obligation. No foreign
+    # key (migration 0019): PostgreSQL would check it, locking the obligation, for each of a
+    # morning's rungs, and only the sweep writes them, of obligations it has just read.
+    obligation_id: Mapped[int] = mapped_column()
     rung: Mapped[str] = mapped_column(String(40))  # rules.escalation.Step.rung
-    taken_on: Mapped[date] = mapped_column(Date, index=True)  # the sweep's day
-    notice_key: Mapped[str] = mapped_column(String(200), index=True)
+    taken_on: Mapped[date] = mapped_column(Date)  # the sweep's day
+    notice_key: Mapped[str] = mapped_column(String(200))
+    # Scoped like every supervision row, but not indexed: a district's rungs are read through its
+    # obligations, never by district.
+    district: Mapped[str] = mapped_column(String(6), server_default="")
 
 
 class ComplaintPerson(Base):
