@@ -147,14 +147,17 @@ def _group_text(letter: RungLetter, entries: Sequence[NoticeEntry]) -> str:
              f"{letter.org_name}承担的以下 {len(entries)} 项事项{state}，目前尚未完成：", ""]
     # Entries share due dates by the thousand on a province-sized day: each date's words once.
     dates: dict[tuple, str] = {}
+    add = lines.append
     for number, entry in enumerate(entries, 1):
         when = (entry.due, entry.due_basis, entry.working_days_left)
         if when not in dates:
             dates[when] = f"   截止日期 {_due(entry)}，{_standing(entry)}"
+        ref = f"（{entry.ref}）" if entry.ref else ""  # _ref's words, without a call per entry
         owed = f"，报送{entry.owed_to}" if entry.owed_to else ""
-        lines += [f"{number}. 事项编号 {entry.obligation_id}：「{entry.phase_name}」{_ref(entry)}{owed}", dates[when]]
+        add(f"{number}. 事项编号 {entry.obligation_id}：「{entry.phase_name}」{ref}{owed}")
+        add(dates[when])
         if entry.reply_address:
-            lines.append(f"   {_reply(entry)}")
+            add(f"   {_reply(entry)}")
     lines += ["", _GROUP_BODIES[letter.step.level]]
     return "\n".join(lines + _footer(letter, "<事项编号>"))
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from operator import itemgetter
 from typing import NamedTuple
 
 
@@ -53,8 +54,10 @@ def group_decisions(on: date, decisions: Iterable[RungDecision]) -> list[NoticeG
     for decision in decisions:
         members.setdefault((decision.recipient, decision.rung), []).append(decision)
     return [
-        NoticeGroup(recipient, rung, on,
-                    tuple(d.obligation_id for d in sorted(members[recipient, rung],
-                                                          key=lambda d: (d.due, d.obligation_id))))
+        NoticeGroup(recipient, rung, on, tuple(d[0] for d in sorted(members[recipient, rung], key=_DUE_THEN_NUMBER)))
         for recipient, rung in sorted(members, key=lambda k: (k[0], rung_order(k[1])))
     ]
+
+
+# (due, obligation_id) by position: a province's day sorts 75,000 decisions with it.
+_DUE_THEN_NUMBER = itemgetter(3, 0)

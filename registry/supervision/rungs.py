@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date
+from operator import itemgetter
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -56,12 +57,14 @@ def record_rungs(session: Session, day: date, messages: Sequence[tuple[str, str,
     plain = not any(set(key) & _COPY_SPECIAL for key, _, _, _ in messages)
     # In obligation order: the unique index on (obligation, rung) then grows at its end instead
     # of splitting pages all over, which halved the writing of a province's first morning.
-    rows = sorted((oid, rung, key, district) for key, rung, ids, district in messages for oid in ids)
+    rows = sorted(((oid, rung, key, district) for key, rung, ids, district in messages for oid in ids),
+                  key=_OBLIGATION)
     insert_rows(session, "rungs_taken", ("obligation_id", "rung", "notice_key", "district"), rows,
                 {"taken_on": day}, plain=plain)
 
 
 _COPY_SPECIAL = set("\t\n\r\\")
+_OBLIGATION = itemgetter(0)
 
 
 def rungs_of(session: Session, obligation_id: int) -> list[RungTaken]:
