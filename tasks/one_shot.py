@@ -16,11 +16,10 @@ from datetime import datetime
 
 from core.settings import get_settings
 from notifications.mailbox import MailboxPoll
-from registry.districts import service as districts
-from registry.intake import service as intake
 from registry.outbox import service as outbox
-from registry.review import service as review
-from tasks.mail_intake import opens_campaigns, take_in_each
+
+# Each command imports the service modules of its own steps only, in its function: the registry's
+# taking-in and review bring workbook parsing (pandas), seconds an empty mailbox has no use for.
 
 # Without Prefect's run logger, a message that fails is told on stderr by Python's own last resort.
 log = logging.getLogger("reform.intake")
@@ -31,19 +30,30 @@ def take_in_mailbox(now: datetime | None = None, deliver: bool = True) -> list[d
     the campaigns that accepted work plans open, then the outbox delivered (the receipts)."""
     settings = get_settings()
     poll = MailboxPoll(settings)
-    try:
-        results = take_in_each(poll, poll.pending(), now, log)
-    finally:
-        poll.close()
-    if opens_campaigns(results):
-        districts.open_accepted(settings.database_url, (now or datetime.now()).date(), now or datetime.now())
+    refs = poll.pending()  # an empty mailbox (or a failed listing) leaves the poll closed
+    results = _take_in_listed(poll, refs, now) if refs else []
     if deliver:
         _deliver(now)
     return results
 
 
+def _take_in_listed(poll: MailboxPoll, refs: list[str], now: datetime | None) -> list[dict]:
+    from registry.districts import service as districts  # noqa: PLC0415 - slow import, see above
+    from tasks.mail_intake import opens_campaigns, take_in_each  # noqa: PLC0415 - slow import, see above
+
+    try:
+        results = take_in_each(poll, refs, now, log)
+    finally:
+        poll.close()
+    if opens_campaigns(results):
+        districts.open_accepted(get_settings().database_url, (now or datetime.now()).date(), now or datetime.now())
+    return results
+
+
 def kick_off(phase_code: str, campaign: str | None = None, now: datetime | None = None) -> dict:
     """flows.kickoff.kickoff_flow: one call queued per obligated organisation, then delivered."""
+    from registry.intake import service as intake  # noqa: PLC0415 - slow import, see above
+
     now = now or datetime.now()
     url = get_settings().database_url
     outbox_ids = [intake.queue_call(url, obligation_id, now)
@@ -53,6 +63,8 @@ def kick_off(phase_code: str, campaign: str | None = None, now: datetime | None 
 
 def route_submissions(now: datetime | None = None) -> list[dict]:
     """flows.review.review_routing_flow for every list not yet routed."""
+    from registry.review import service as review  # noqa: PLC0415 - slow import, see above
+
     now = now or datetime.now()
     routed = review.route_submissions(get_settings().database_url, None, now)
     _deliver(now)
@@ -61,6 +73,8 @@ def route_submissions(now: datetime | None = None) -> list[dict]:
 
 def merge_opinions(now: datetime | None = None) -> list[dict]:
     """flows.review.review_merge_flow for every submission whose opinions are all in."""
+    from registry.review import service as review  # noqa: PLC0415 - slow import, see above
+
     now = now or datetime.now()
     url = get_settings().database_url
     merged = [review.merge_submission(url, submission_id, now) for submission_id in review.submissions_ready(url)]
