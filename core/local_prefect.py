@@ -2,8 +2,8 @@
 nothing left running when the command ends, however it ends.
 
 Prefect starts its own temporary server as a child process and stops it at exit, but a command
-killed by a signal never gets to its exit hook, and each one killed left a server behind. So a
-one-shot command starts the temporary server itself: in its own process group (a Ctrl-C meant for
+killed by a signal never gets to its exit hook, and each one killed left a server behind. So the
+demo starts the temporary server itself: in its own process group (a Ctrl-C meant for
 the command reaches the command, which stops the group), under core.die_with_parent (the kernel
 kills it if the command is killed outright), with handlers for SIGTERM, SIGINT and SIGHUP.
 """
@@ -20,8 +20,6 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-
-from core.settings import get_settings
 
 # The temporary server logs "database is locked" retries and shutdown tracebacks under load:
 # noise to a coordinator, so only its errors that matter reach the terminal.
@@ -46,15 +44,6 @@ def use_embedded_prefect(home: Path) -> None:
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     for name in NOISY_LOGGERS:
         logging.getLogger(name).setLevel(logging.CRITICAL)
-
-
-def use_local_prefect_unless_configured() -> None:
-    """A command run without a Prefect server configured runs its flows on a temporary local one,
-    which stops with the command."""
-    if not os.environ.get("PREFECT_API_URL"):
-        home = get_settings().home / "prefect"
-        use_embedded_prefect(home)
-        os.environ["PREFECT_API_URL"] = start_temporary_server(home)
 
 
 def start_temporary_server(home: Path) -> str:

@@ -11,6 +11,7 @@ from flows.events import announce_taken_in, newly_accepted
 from flows.spread import MAILBOX_BATCH, spread, spreading
 from tasks.districts import open_accepted_campaigns
 from tasks.intake import batches, pending_messages, release_poll, take_in_messages
+from tasks.mail_intake import opens_campaigns
 from tasks.outbox import deliver_outbox
 from tasks.review import route_submissions
 
@@ -41,8 +42,7 @@ async def intake_flow(now: datetime | None = None, deliver: bool = True, refs: l
         announce_taken_in(results, accepted=False)  # the merge starts from the opinions' events
     else:
         announce_taken_in(results)  # review routing and the merge start from these events
-    if any(r["outcome"] == "accepted" and not r["already_seen"] for r in results):
-        # A district's or regulator's accepted work plan opens its campaign, whose calls go out below.
+    if opens_campaigns(results):  # their calls go out below
         open_accepted_campaigns(now or datetime.now())
     if deliver:
         await deliver_outbox(now)

@@ -6,7 +6,6 @@ from typing import Annotated
 
 import typer
 
-from core.settings import get_settings
 from reform import (
     calendar,
     campaign,
@@ -38,6 +37,8 @@ app = typer.Typer(cls=ReformGroup, help="沈阳市简化优化公共服务流程
 def _act_for_the_district(ctx: typer.Context) -> None:
     # A district user's commands see and change that district's rows only (REFORM_DISTRICT); the scope
     # ends with the command, so a test running several commands in one process starts each afresh.
+    from core.settings import get_settings  # noqa: PLC0415 - slow import, see reform.common
+
     district = get_settings().district
     if district:
         from registry.users import service as users  # noqa: PLC0415 - only a district's commands pay the import

@@ -5,7 +5,6 @@ from typing import Annotated
 
 import typer
 
-from core.settings import get_settings
 from reform.common import console, database_url
 
 app = typer.Typer(help="本机上的 Prefect 集群：PostgreSQL 上的 API 服务器、服务进程、Redis 消息和工作进程。",
@@ -28,6 +27,8 @@ def up(
 
     # Before anything starts: the workers run every flow against this registry.
     campaign.require_registry(database_url())
+    from core.settings import get_settings  # noqa: PLC0415 - slow import, see reform.common
+
     settings = get_settings()
     Cluster(settings.home, settings.cluster, workers, api_servers, _say).run()
 
@@ -35,6 +36,7 @@ def up(
 @app.command()
 def down() -> None:
     """停止本 REFORM_HOME 下运行的集群（从另一个终端）。"""
+    from core.settings import get_settings  # noqa: PLC0415 - slow import, see reform.common
     from deployments.cluster.supervisor import stop_cluster  # noqa: PLC0415 - loaded only to stop a cluster
 
     stopped = stop_cluster(get_settings().home)
@@ -48,6 +50,7 @@ def deploy() -> None:
 
     # As `reform serve`: a deployment whose every run would fail on the registry is refused first.
     campaign.require_registry(database_url())
+    from core.settings import get_settings  # noqa: PLC0415 - slow import, see reform.common
     from deployments.cluster.registration import deploy_everything  # noqa: PLC0415 - imports Prefect and every flow
 
     settings = get_settings()

@@ -1,7 +1,9 @@
 """What every `reform` command shares: the console, the output formats, dates, the one error path.
 
 Commands import the registry's service modules inside their bodies: the registry brings SQLAlchemy,
-openpyxl and pandas, seconds of imports that `reform --help` and a mistyped option must not pay.
+openpyxl and pandas, seconds of imports that `reform --help` and a mistyped option must not pay. The
+settings (pydantic) are imported where they are read, for the same reason: they alone cost more than
+the rest of `reform --help`.
 """
 from __future__ import annotations
 
@@ -21,7 +23,6 @@ from typer._click.exceptions import ClickException, UsageError
 from typer.core import TyperGroup
 
 from core.errors import UserError
-from core.settings import get_settings
 from reform.usage import chinese_everywhere, is_bare_group, usage_error_line
 
 console = Console()
@@ -130,13 +131,23 @@ def _log_internal_error(error: Exception, typed: str) -> Path:
 
 def _log_folders() -> list[Path]:
     try:
+        from core.settings import get_settings  # noqa: PLC0415 - slow import, see the module's docstring
+
         home = [get_settings().home / "logs"]
     except Exception:  # noqa: BLE001 - unreadable settings must not hide the failure being logged
         home = []
     return [*home, Path(tempfile.gettempdir()) / "reform-logs"]
 
 
+def prefect_server_configured() -> bool:
+    """Whether a one-shot command runs its flow against a Prefect server (PREFECT_API_URL); without
+    one it runs the flow's steps in this process (tasks.one_shot), and no server is started."""
+    return bool(os.environ.get("PREFECT_API_URL"))
+
+
 def database_url() -> str:
+    from core.settings import get_settings  # noqa: PLC0415 - slow import, see the module's docstring
+
     return get_settings().database_url
 
 

@@ -1,15 +1,13 @@
 """`reform template`, `reform submit`, `reform kickoff` and `reform intake`: intake from the command line."""
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from core.local_prefect import use_local_prefect_unless_configured
-from reform.common import CampaignCode, ExitCode, console, database_url, writable_target
+from reform.common import CampaignCode, ExitCode, console, database_url, prefect_server_configured, writable_target
 
 
 def template(
@@ -47,13 +45,19 @@ def kickoff(phase: Annotated[str, typer.Argument(help="阶段代码")] = "invent
     from registry.campaign import service as campaign  # noqa: PLC0415 - slow import, see reform.common
     from registry.intake import service as intake  # noqa: PLC0415 - slow import, see reform.common
 
-    # Before Prefect starts: an unknown phase would otherwise run the whole flow to call nobody.
+    # Before anything runs: an unknown phase would otherwise run the whole flow to call nobody.
     campaign.require_phase(database_url(), phase, campaign_code)
     intake.require_called_phase(database_url(), phase, campaign_code)
-    use_local_prefect_unless_configured()
-    from flows.kickoff import kickoff_flow  # noqa: PLC0415 - Prefect's environment is set just above
+    if prefect_server_configured():
+        import asyncio  # noqa: PLC0415 - only the running needs it, see reform.common
 
-    result = asyncio.run(kickoff_flow(phase, campaign=campaign_code))
+        from flows.kickoff import kickoff_flow  # noqa: PLC0415 - Prefect is slow to import
+
+        result = asyncio.run(kickoff_flow(phase, campaign=campaign_code))
+    else:
+        from tasks.one_shot import kick_off  # noqa: PLC0415 - slow import, see reform.common
+
+        result = kick_off(phase, campaign_code)
     console.print(f"通知 {result['calls']} 个单位；本次发出 {result['sent']} 封，稍后重试 {result['deferred']} 封，"
                   f"失败 {result['failed']} 封（失败的已告知市编委办）。")
 
@@ -64,7 +68,7 @@ def intake(
     """收取报送邮箱：校验工作簿、登记、发回执。"""
     from registry.campaign import service as campaign  # noqa: PLC0415 - slow import, see reform.common
 
-    # Before Prefect starts: otherwise every poll of a long run fails the same way, in its log.
+    # Before anything runs: otherwise every poll of a long run fails the same way, in its log.
     campaign.require_registry(database_url())
     if not once:
         # Against the configured server (PREFECT_API_URL) as it is: no embedded one for a long run.
@@ -74,11 +78,18 @@ def intake(
 
         serve(intake_deployment())
         return
-    use_local_prefect_unless_configured()
-    from flows.artifacts import OUTCOME_NAMES  # noqa: PLC0415 - Prefect's environment is set just above
-    from flows.intake import intake_flow  # noqa: PLC0415 - Prefect's environment is set just above
+    from flows.artifacts import OUTCOME_NAMES  # noqa: PLC0415 - loaded only to print the outcomes
 
-    results = asyncio.run(intake_flow())
+    if prefect_server_configured():
+        import asyncio  # noqa: PLC0415 - only the running needs it, see reform.common
+
+        from flows.intake import intake_flow  # noqa: PLC0415 - Prefect is slow to import
+
+        results = asyncio.run(intake_flow())
+    else:
+        from tasks.one_shot import take_in_mailbox  # noqa: PLC0415 - slow import, see reform.common
+
+        results = take_in_mailbox()
     console.print(f"收取邮件 {len(results)} 封。")
     for r in results:
         seen = "（重复邮件，已忽略）" if r["already_seen"] and r["outcome"] != "busy" else ""

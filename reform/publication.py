@@ -2,7 +2,6 @@
 department put its part."""
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
@@ -33,6 +32,8 @@ def publish(
     console.print(f"打开：{result.index.resolve().as_uri()}", highlight=False, soft_wrap=True)
     if result.changes:
         console.print(f"本版变化：{result.changes}", highlight=False, soft_wrap=True)
+    import asyncio  # noqa: PLC0415 - only the running needs it, see reform.common
+
     sent = asyncio.run(outbox.deliver(database_url())) if deliver and result.bundles else {"sent": 0}
     console.print(f"向 {result.bundles} 个部门发出本部门页面包（本次发出邮件 {sent['sent']} 封）；"
                   f"{result.released} 个部门没有审定事项，无需公布。", highlight=False)

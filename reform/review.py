@@ -1,7 +1,6 @@
 """`reform review …`, `reform approve` and `reform adjust`: the coordinator's side of review and approval."""
 from __future__ import annotations
 
-import asyncio
 import os
 from datetime import datetime
 from pathlib import Path
@@ -11,7 +10,6 @@ import typer
 from rich.table import Table
 
 from core.errors import UserError
-from core.local_prefect import use_local_prefect_unless_configured
 from reform.common import (
     AsOf,
     CampaignCode,
@@ -21,6 +19,7 @@ from reform.common import (
     database_url,
     day_or_today,
     parse_date,
+    prefect_server_configured,
     print_json,
     writable_target,
 )
@@ -73,6 +72,8 @@ def decide(
                                     adjusted=adjusted)
     console.print(f"已决定：送审编号 {submission} 序号 {item} → {opinion}")
     if issued:
+        import asyncio  # noqa: PLC0415 - only the running needs it, see reform.common
+
         # Sent now rather than at the next scheduled delivery: the coordinator is waiting for it.
         sent = asyncio.run(outbox.deliver(database_url())) if deliver else {"sent": 0}
         console.print(f"全部分歧已决定，书面审核意见已发给部门（本次发出邮件 {sent['sent']} 封）。")
@@ -94,10 +95,16 @@ def recheck(
 def route() -> None:
     """立即把所有尚未送审的清单送四家单位审核（重复运行安全）。"""
     _require_registry()
-    use_local_prefect_unless_configured()
-    from flows.review import review_routing_flow  # noqa: PLC0415 - Prefect's environment is set just above
+    if prefect_server_configured():
+        import asyncio  # noqa: PLC0415 - only the running needs it, see reform.common
 
-    routed = asyncio.run(review_routing_flow())
+        from flows.review import review_routing_flow  # noqa: PLC0415 - Prefect is slow to import
+
+        routed = asyncio.run(review_routing_flow())
+    else:
+        from tasks.one_shot import route_submissions  # noqa: PLC0415 - slow import, see reform.common
+
+        routed = route_submissions()
     console.print(f"本次处理 {len(routed)} 份清单。")
 
 
@@ -105,10 +112,16 @@ def route() -> None:
 def merge() -> None:
     """立即汇总四家意见已到齐的清单（重复运行安全）。"""
     _require_registry()
-    use_local_prefect_unless_configured()
-    from flows.review import review_merge_flow  # noqa: PLC0415 - Prefect's environment is set just above
+    if prefect_server_configured():
+        import asyncio  # noqa: PLC0415 - only the running needs it, see reform.common
 
-    merged = asyncio.run(review_merge_flow())
+        from flows.review import review_merge_flow  # noqa: PLC0415 - Prefect is slow to import
+
+        merged = asyncio.run(review_merge_flow())
+    else:
+        from tasks.one_shot import merge_opinions  # noqa: PLC0415 - slow import, see reform.common
+
+        merged = merge_opinions()
     created = [m for m in merged if m["created"]]
     console.print(f"本次汇总 {len(created)} 份，其中 {sum(1 for m in created if m['conflicts'])} 份有分歧待协调。")
 

@@ -1,7 +1,6 @@
 """`reform sweep`, `reform explain` and `reform complaint`: supervision from the command line."""
 from __future__ import annotations
 
-import asyncio
 from typing import Annotated
 
 import typer
@@ -45,6 +44,8 @@ def sweep(
 
 def _deliver() -> None:
     """Send what the sweep queued, and whatever else is due, now: the command does what it says."""
+    import asyncio  # noqa: PLC0415 - only the running needs it, see reform.common
+
     from registry.outbox import service as outbox  # noqa: PLC0415 - slow import, see reform.common
 
     delivery = asyncio.run(outbox.deliver(database_url()))

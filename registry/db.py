@@ -7,8 +7,6 @@ from contextlib import closing, contextmanager
 from functools import cache
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
@@ -91,6 +89,10 @@ def migrate(url: str) -> None:
             path.parent.mkdir(parents=True, exist_ok=True)
     elif not _is_memory(url):
         _reachable(url)
+    # Alembic only here: every other command checks the schema and never pays for importing it.
+    from alembic import command  # noqa: PLC0415 - slow import, needed by migrations alone
+    from alembic.config import Config  # noqa: PLC0415 - slow import, needed by migrations alone
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["url"] = url

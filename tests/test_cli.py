@@ -172,3 +172,29 @@ def test_calendar_show_lists_the_2016_make_up_days(initialised):
     assert result.exit_code == 0
     for day in ("2016-06-12", "2016-09-18", "2016-10-08", "2016-10-09"):
         assert day in result.stdout
+
+
+def test_kickoff_without_a_prefect_server_calls_each_department_once(initialised, smtp_server, monkeypatch):
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    first = reform("kickoff", "inventory")
+    assert first.exit_code == 0, first.output
+    calls = len(smtp_server.messages)
+    assert calls > 40 and f"通知 {calls} 个单位；本次发出 {calls} 封" in first.output
+    again = reform("kickoff", "inventory")
+    assert again.exit_code == 0, again.output
+    assert "本次发出 0 封" in again.output and len(smtp_server.messages) == calls
+
+
+def test_review_route_and_merge_without_a_prefect_server_route_a_list_and_merge_its_opinions(
+        initialised, smtp_server, monkeypatch):
+    from tests.review_helpers import accepted_list, all_agencies_reply
+
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    submission_id = accepted_list(initialised)
+    routed = reform("review", "route")
+    assert routed.exit_code == 0 and "本次处理 1 份清单。" in routed.output, routed.output
+    assert "本次处理 0 份清单。" in reform("review", "route").output
+    all_agencies_reply(initialised, submission_id)
+    merged = reform("review", "merge")
+    assert merged.exit_code == 0 and "本次汇总 1 份" in merged.output, merged.output
+    assert "本次汇总 0 份" in reform("review", "merge").output

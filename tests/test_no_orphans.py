@@ -1,5 +1,6 @@
-"""A one-shot command killed by a signal, SIGKILL included, leaves no Prefect server or other
-process of its own running."""
+"""A command that starts a temporary Prefect server (the demo: the one-shot commands run without
+one), killed by a signal, SIGKILL included, leaves no Prefect server or other process of its own
+running."""
 from __future__ import annotations
 
 import os
@@ -39,10 +40,10 @@ def _wait_for(condition, seconds: float):
 
 
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
-def test_a_killed_intake_leaves_no_temporary_prefect_server(initialised, sig):
+def test_a_killed_demo_leaves_no_temporary_prefect_server(tmp_path, sig):
     marker = f"REFORM_TEST_MARK={uuid.uuid4().hex}"
     name, _, value = marker.partition("=")
-    command = subprocess.Popen([sys.executable, "-m", "reform", "intake", "--once"], cwd=ROOT,
+    command = subprocess.Popen([sys.executable, "-m", "reform", "demo", "--workspace", str(tmp_path / "demo")], cwd=ROOT,
                                env={**os.environ, name: value}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         server = _wait_for(lambda: [p for p, line in _processes_marked(marker).items()

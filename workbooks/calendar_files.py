@@ -19,7 +19,6 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 import yaml
 
 from core.errors import UserError
@@ -207,6 +206,8 @@ def _csv_rows(p: Path) -> list[list[Any]]:
 
 
 def _xlsx_rows(p: Path) -> list[list[Any]]:
+    import openpyxl  # noqa: PLC0415 - with numpy a second of import, which every status would pay
+
     try:
         wb = openpyxl.load_workbook(p, read_only=True, data_only=True)
     except Exception:  # openpyxl raises several unrelated types for a bad file

@@ -8,13 +8,15 @@ values through ``set_safe``/``append_safe`` (workbooks) or ``csv_safe`` (CSV), s
 from __future__ import annotations
 
 from collections.abc import Iterable
-
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import Cell
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
-from openpyxl.worksheet.worksheet import Worksheet
+from typing import TYPE_CHECKING
 
 from rules.cell_text import looks_like_formula
+
+if TYPE_CHECKING:  # openpyxl (with numpy, a second of import) only where a workbook is written
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import Cell
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+    from openpyxl.worksheet.worksheet import Worksheet
 
 
 def set_safe(cell: Cell | WriteOnlyCell, value: object) -> Cell | WriteOnlyCell:
@@ -29,6 +31,9 @@ def set_safe(cell: Cell | WriteOnlyCell, value: object) -> Cell | WriteOnlyCell:
 
 def append_safe(sheet: Worksheet | WriteOnlyWorksheet, values: Iterable[object]) -> None:
     """``sheet.append`` for rows that may hold a submitter's text (works in write-only mode too)."""
+    from openpyxl.cell import WriteOnlyCell  # noqa: PLC0415 - slow import, see above
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet  # noqa: PLC0415 - slow import, see above
+
     if isinstance(sheet, WriteOnlyWorksheet):
         sheet.append([set_safe(WriteOnlyCell(sheet), v) for v in values])
         return

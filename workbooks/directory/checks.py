@@ -5,8 +5,6 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from email_validator import EmailNotValidError, validate_email
-
 from core.problems import Problem
 from rules.organisations import OrgKind, OrgRecord, OrgRole, Person
 from workbooks.directory.fields import (
@@ -49,6 +47,9 @@ def validate(rows: Iterable[RawRow], file: str, problems: list[Problem], distric
     A district's file lists its departments under its government, which lives in the city's
     directory: blank division and parent codes mean that district, and the parent may be it.
     """
+    # Here, not at the top: every command reading the registry imports this module, few check a file.
+    from email_validator import EmailNotValidError, validate_email  # noqa: PLC0415 - slow import, see above
+
     records: list[OrgRecord] = []
     first_seen: dict[str, RawRow] = {}
     parents: list[tuple[RawRow, str, str]] = []

@@ -6,7 +6,6 @@ from pathlib import Path
 from core.problems import Problem
 from rules.organisations import OrgRecord
 from workbooks.directory.checks import validate
-from workbooks.directory.excel_reader import xlsx_rows
 from workbooks.directory.fields import MAX_FILE_BYTES, XLSX_SUFFIX, YAML_SUFFIXES
 from workbooks.directory.problems import DirectoryFileError, file_error
 from workbooks.directory.yaml_reader import yaml_rows
@@ -28,7 +27,13 @@ def read_directory(path: Path, district: str | None = None) -> list[OrgRecord]:
     if path.stat().st_size > MAX_FILE_BYTES:
         raise file_error(file, f"文件超过 {MAX_FILE_BYTES // (1024 * 1024)} MB，不像组织目录")
     problems: list[Problem] = []
-    rows = yaml_rows(path, problems) if suffix in YAML_SUFFIXES else xlsx_rows(path, problems)
+    if suffix in YAML_SUFFIXES:
+        rows = yaml_rows(path, problems)
+    else:
+        # openpyxl (with numpy, a second of import) only for a directory kept in Excel.
+        from workbooks.directory.excel_reader import xlsx_rows  # noqa: PLC0415 - slow import, see above
+
+        rows = xlsx_rows(path, problems)
     records = validate(rows, file, problems, district)
     if problems:
         # Readers and the validator report in separate passes; the user fixes row by row.

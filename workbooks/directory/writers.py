@@ -6,10 +6,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
 
 from rules.organisations import OrgRecord, Person
 from workbooks.directory.fields import (
@@ -86,6 +82,13 @@ def _write_yaml(path: Path, records: Iterable[OrgRecord]) -> None:
 
 
 def _write_xlsx(path: Path, records: Iterable[OrgRecord]) -> None:
+    # openpyxl (with numpy, a second of import) only here: every command that reads the registry
+    # imports this module through the directory's setup.
+    from openpyxl import Workbook  # noqa: PLC0415 - slow import, see above
+    from openpyxl.styles import Font, PatternFill  # noqa: PLC0415 - slow import, see above
+    from openpyxl.utils import get_column_letter  # noqa: PLC0415 - slow import, see above
+    from openpyxl.worksheet.datavalidation import DataValidation  # noqa: PLC0415 - slow import, see above
+
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = SHEET_TITLE
