@@ -25,11 +25,8 @@ from pathlib import Path
 # noise to a coordinator, so only its errors that matter reach the terminal.
 NOISY_LOGGERS = ("prefect.server", "prefect._internal", "uvicorn", "uvicorn.error", "docket", "alembic")
 STOPPING_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
-# uvicorn's exit status when its port was taken between choosing and binding it.
-PORT_TAKEN = 3
-
 _server: subprocess.Popen | None = None
-_server_url = ""
+_launched: LaunchedServer | None = None
 
 
 def use_embedded_prefect(home: Path) -> None:
@@ -47,36 +44,51 @@ def use_embedded_prefect(home: Path) -> None:
 
 
 def start_temporary_server(home: Path) -> str:
-    """Start Prefect's API server for this process alone and return its API URL once it answers.
+    """Start Prefect's API server for this process alone and return its API URL once it answers."""
+    return launch_temporary_server(home).wait()
 
-    Started once per process: a second call returns the running server's URL.
-    """
-    global _server, _server_url
-    if _server is not None and _server.poll() is None:
-        return _server_url
-    timeout = float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120"))
-    log = home / "temporary-server.log"
-    while True:
-        port = _free_port()
-        with log.open("ab") as output:
-            _server = subprocess.Popen(
-                [sys.executable, "-m", "core.die_with_parent", str(os.getpid()),
-                 sys.executable, "-m", "uvicorn", "--factory", "prefect.server.api.server:create_app",
-                 "--host", "127.0.0.1", "--port", str(port), "--log-level", "error", "--lifespan", "on"],
-                # As Prefect runs its own temporary server: no UI, no background services.
-                env={**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
-                     "PREFECT__SERVER_FINAL": "1"},
-                stdin=subprocess.DEVNULL, stdout=output, stderr=output,
-                start_new_session=True,
-            )
-        _stop_with_this_process()
-        url = f"http://127.0.0.1:{port}/api"
-        if _wait_until_healthy(_server, url, timeout):
-            _server_url = url
-            return url
-        if _server.returncode != PORT_TAKEN:
+
+class LaunchedServer:
+    """A temporary server that is starting: its URL is known at once, and it answers after `wait`."""
+
+    def __init__(self, server: subprocess.Popen, url: str, log: Path) -> None:
+        self.server, self.url, self.log = server, url, log
+
+    def wait(self) -> str:
+        timeout = float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120"))
+        if not _wait_until_healthy(self.server, self.url, timeout):
             stop_temporary_server()
-            raise RuntimeError(f"Prefect's temporary server did not answer within {timeout:g} s; see {log}")
+            raise RuntimeError(f"Prefect's temporary server did not answer within {timeout:g} s; see {self.log}")
+        return self.url
+
+
+def launch_temporary_server(home: Path) -> LaunchedServer:
+    """Start the server without waiting for it: a caller can load its own data while it boots.
+
+    Launched once per process: a second call returns the running server. The listening socket is
+    bound here and handed to uvicorn, so the port cannot be taken between choosing and binding it.
+    """
+    global _server, _launched
+    if _server is not None and _server.poll() is None and _launched is not None:
+        return _launched
+    log = home / "temporary-server.log"
+    with socket.socket() as listening, log.open("ab") as output:
+        listening.bind(("127.0.0.1", 0))
+        listening.listen(128)
+        port = listening.getsockname()[1]
+        _server = subprocess.Popen(
+            [sys.executable, "-m", "core.die_with_parent", str(os.getpid()),
+             sys.executable, "-m", "uvicorn", "--factory", "prefect.server.api.server:create_app",
+             "--fd", str(listening.fileno()), "--log-level", "error", "--lifespan", "on"],
+            # As Prefect runs its own temporary server: no UI, no background services.
+            env={**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
+                 "PREFECT__SERVER_FINAL": "1"},
+            stdin=subprocess.DEVNULL, stdout=output, stderr=output, pass_fds=(listening.fileno(),),
+            start_new_session=True,
+        )
+    _stop_with_this_process()
+    _launched = LaunchedServer(_server, f"http://127.0.0.1:{port}/api", log)
+    return _launched
 
 
 def stop_temporary_server() -> None:
@@ -127,9 +139,3 @@ def _wait_until_healthy(server: subprocess.Popen, url: str, timeout: float) -> b
             pass
         time.sleep(0.1)
     return False
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]

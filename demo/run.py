@@ -17,7 +17,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from core.local_prefect import start_temporary_server, use_embedded_prefect
+from core.local_prefect import LaunchedServer, launch_temporary_server, use_embedded_prefect
 from core.settings import get_settings
 from demo.mail_server import local_smtp
 from registry.calendar.service import working_calendar
@@ -46,14 +46,31 @@ def run_demo(console: Console, workspace: Path | None = None) -> None:
     os.environ["REFORM_HOME"] = str(workspace)
     os.environ.pop("REFORM_DATABASE_URL", None)
     use_embedded_prefect(workspace / "prefect")
-    # Started by us, not by Prefect, so that a demo killed by any signal leaves no server behind.
-    os.environ["PREFECT_API_URL"] = start_temporary_server(workspace / "prefect")
+    # Started by us, not by Prefect, so that a demo killed by any signal leaves no server behind; it
+    # boots while the registry loads, and the first flow waits for it.
+    server = launch_temporary_server(workspace / "prefect")
+    os.environ["PREFECT_API_URL"] = server.url
     with local_smtp(workspace / "mail"):  # the outbox delivers here; read it with any Maildir client
-        asyncio.run(_simulate(console, workspace))
+        asyncio.run(_simulate(console, workspace, server))
 
 
-async def _simulate(console: Console, workspace: Path) -> None:
+async def _simulate(console: Console, workspace: Path, server: LaunchedServer) -> None:
     # The flows import Prefect, which reads its environment (set just above) on import.
+    from flows.clients import shared_api_clients  # noqa: PLC0415 - Prefect's environment first
+
+    url = get_settings().database_url
+    console.rule("[bold]沈阳市简化优化公共服务流程工作方案 · 模拟运行")
+    console.print(f"工作目录：{workspace}")
+    report = initialise(url, today=START)
+    console.print(f"已载入工作日历 {len(report.calendar_years_added)} 个年度、单位 {report.organisations_added} 个，"
+                  f"开启事项 {report.obligations_opened} 项。")
+    server.wait()
+    async with shared_api_clients():
+        await _play(console, workspace, url)
+
+
+async def _play(console: Console, workspace: Path, url: str) -> None:
+    """Day by day from 2016年6月9日 to 2017年4月5日, every flow run on one pair of API clients."""
     from demo.districts import DistrictsByMail, rollup_lines  # noqa: PLC0415 - Prefect's environment first
     from demo.long_term import (  # noqa: PLC0415 - Prefect's environment first
         EvaluationsMonth,
@@ -67,12 +84,6 @@ async def _simulate(console: Console, workspace: Path) -> None:
     from demo.supervision import sweep_events  # noqa: PLC0415 - Prefect's environment first
     from flows.campaign import daily_standing_flow, open_phase_flow  # noqa: PLC0415 - Prefect's environment first
 
-    url = get_settings().database_url
-    console.rule("[bold]沈阳市简化优化公共服务流程工作方案 · 模拟运行")
-    console.print(f"工作目录：{workspace}")
-    report = initialise(url, today=START)
-    console.print(f"已载入工作日历 {len(report.calendar_years_added)} 个年度、单位 {report.organisations_added} 个，"
-                  f"开启事项 {report.obligations_opened} 项。正在启动本地 Prefect（首次约需十几秒）……")
     again = sum([await open_phase_flow(code, START) for code in SIMULATED_PHASES])
     console.print(f"再次运行 open-phase 流程：新增 {again} 项（重复运行不会重复开启）。\n")
 
