@@ -79,40 +79,37 @@ def _parse(content: bytes) -> ParsedInventory:
     if item_sheet is None:
         result.problems.append(_missing_item_sheet(names))
         return result
-    table = [[_cell(v) for v in row] for row in book.get_sheet_by_name(item_sheet).to_python(skip_empty_area=False)]
-    header_row, columns, header_problems = _match_headers(table, item_sheet)
+    table = book.get_sheet_by_name(item_sheet).to_python(skip_empty_area=False)
+    head = [[_cell(v) for v in row] for row in table[:HEADER_SEARCH_ROWS]]
+    header_row, columns, header_problems = _match_headers(head, item_sheet)
     result.problems += header_problems
     result.problems += _merges_and_formulas(content, item_sheet, header_row, columns)
     if header_row is None:
         return result
-    items = ItemRows({header: [] for header in columns.values()})
-    cells = [(position, items.columns[header]) for position, header in columns.items()]
+    positions = list(columns)
+    kept, rows = [], []
     for index in range(header_row + 1, len(table)):
-        row = table[index]
-        if all(_blank(row[position]) for position, _ in cells):
-            continue
-        for position, column in cells:
-            column.append(row[position])
-        items.rows.append(index + 1)
-    result.items = items
+        cells = table[index]
+        values = [_cell(cells[p]) for p in positions]
+        if any(v is not None and (v.__class__ is not str or v.strip()) for v in values):  # not a blank row
+            kept.append(values)
+            rows.append(index + 1)
+    by_column = zip(*kept) if kept else ([] for _ in positions)
+    result.items = ItemRows({columns[p]: list(cells) for p, cells in zip(positions, by_column)}, rows)
     return result
 
 
 def _cell(value: object) -> object:
     """A cell as the checks read it: a whole number as an int, a date as a datetime, None for empty."""
+    if value.__class__ is str:  # most cells, first
+        return None if value in EMPTY_MARKERS else value
     if isinstance(value, float):
         if value != value:  # NaN, the one float unequal to itself
             return None
         return int(value) if value.is_integer() else value
-    if isinstance(value, str):
-        return None if value in EMPTY_MARKERS else value
     if isinstance(value, date) and not isinstance(value, datetime):
         return datetime(value.year, value.month, value.day)
     return value
-
-
-def _blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def _read_cover(book: CalamineWorkbook, sheet: str, result: ParsedInventory) -> None:

@@ -149,7 +149,11 @@ def _per_value(values: list, function) -> list:
 def _text(items: ItemRows, header: str) -> list[str]:
     if header not in items:
         return [""] * len(items)
-    return _per_value(_filled(items[header]), typed_text)
+    return _per_value(items[header], _cell_text)
+
+
+def _cell_text(value: object) -> str:
+    return "" if value is None else typed_text(value)
 
 
 def _filled(cells: list) -> list:
@@ -158,6 +162,8 @@ def _filled(cells: list) -> list:
 
 def _whole_number(value: object) -> int | str:
     """A whole number >= 1, or why not: "date", "bad" or "" (empty)."""
+    if value.__class__ is int:  # the usual case, as the reader gives a number (a bool is no int here)
+        return value if value >= 1 else "bad"
     if isinstance(value, date | datetime):
         return "date"
     text = _DAYS_SUFFIX.sub("", fold(typed_text(value)))
@@ -223,7 +229,12 @@ def _numbered_blanks(items: ItemRows, text: dict[str, list[str]], found: _Collec
     """Rows numbered in advance and never filled: named once per run of rows ("第 12–18 行"), not
     once per empty required cell, and left out of the other checks (the mask says which)."""
     others = [text[h] for h in s.HEADERS if h != s.SEQ and h in items]
-    numbered_only = [s.SEQ in items and all(t[i] == "" for t in others) for i in range(len(items))]
+    if s.SEQ not in items:
+        numbered_only = [False] * len(items)
+    elif others:
+        numbered_only = [not any(texts) for texts in zip(*others)]  # every other cell ""
+    else:
+        numbered_only = [True] * len(items)
     for first, last in _runs([row for row, only in zip(items.rows, numbered_only) if only]):
         rows = f"第 {first} 行" if first == last else f"第 {first}–{last} 行"
         found.add(Problem(f"{rows}只有序号，其余为空", "请删除这些行，或逐项填写完整", sheet=s.ITEM_SHEET, line=first))
