@@ -97,6 +97,8 @@ def shown(value: object) -> str:
 def typed_text(value: object) -> str:
     """A cell as text, as the person typed it: a number typed in a text column without ".0", a
     boolean as Excel shows it (TRUE), and a tab that keeps "=1+1" from being a formula kept."""
+    if value.__class__ is int:  # the usual number: its digits are the text
+        return str(value)
     if isinstance(value, bool | float):
         return shown(value)
     return strip_as_typed(str(value))

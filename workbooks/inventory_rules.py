@@ -1,7 +1,8 @@
 """Validating a parsed inventory: every problem at once (一次性告知), in Chinese, with where and how.
 
 Pure: takes the parser's tables, returns problems and clean rows; no database, no mail. Checks run
-column by column on pandas Series, so 100,000 rows take about a second, not minutes.
+column by column over plain lists, each function once per distinct value of a column, so that
+100,000 rows take about a second and 200 rows less than the reading of their workbook.
 """
 from __future__ import annotations
 
@@ -9,12 +10,10 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-import pandas as pd
-
 from core.problems import Problem
 from rules.cell_text import fold, refusal, shown, typed_text
 from workbooks import inventory_schema as s
-from workbooks.inventory_parse import ROW, ParsedInventory
+from workbooks.inventory_parse import ItemRows, ParsedInventory
 
 # Past this many, a receipt stops listing (the count stays exact): nobody reads 10,000 lines, and a
 # workbook that wrong is usually one systematic mistake the first lines already show.
@@ -46,21 +45,19 @@ class _Collector:
         if len(self.problems) < MAX_LISTED:
             self.problems.append(problem)
 
-    def rows(self, mask: pd.Series, rows: pd.Series, column: str, what, fix: str,
-             values: pd.Series | None = None) -> None:
+    def rows(self, mask: list[bool], rows: list[int], column: str, what, fix: str,
+             values: list | None = None) -> None:
         """One problem per row where ``mask`` holds; ``what`` may be a function of the cell's value."""
-        if not mask.any():
-            return  # the usual case: no indexing at all
-        rows = rows[mask]
-        self.count += len(rows)
+        if not any(mask):
+            return  # the usual case
+        hits = [i for i, hit in enumerate(mask) if hit]
+        self.count += len(hits)
         room = MAX_LISTED - len(self.problems)
         if room <= 0:
             return
-        shown = rows.iloc[:room]
-        cells = values.loc[shown.index] if values is not None else shown
-        for row, value in zip(shown, cells):
-            text = what(value) if callable(what) else what
-            self.problems.append(Problem(text, fix, sheet=s.ITEM_SHEET, row=int(row), column=column))
+        for i in hits[:room]:
+            text = what(values[i] if values is not None else rows[i]) if callable(what) else what
+            self.problems.append(Problem(text, fix, sheet=s.ITEM_SHEET, row=rows[i], column=column))
 
 
 def validate_inventory(parsed: ParsedInventory, max_rows: int = 100_000,
@@ -129,7 +126,7 @@ def _check_cover(parsed: ParsedInventory, found: _Collector, expected_org_code: 
 
 def parse_date(value: object) -> date | None:
     """A date typed as a date, or as text in the forms people use (2016-07-20, 2016/7/20, 2016年7月20日)."""
-    if isinstance(value, datetime | pd.Timestamp):
+    if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
         return value
@@ -142,23 +139,32 @@ def parse_date(value: object) -> date | None:
         return None
 
 
-def _per_value(series: pd.Series, function) -> pd.Series:
+def _per_value(values: list, function) -> list:
     """``function`` applied once per distinct value: a column holds few distinct values even on
-    100,000 rows, and one dictionary lookup per cell is far cheaper than a chain of pandas operations."""
-    values = series.tolist()
+    100,000 rows, and a dictionary lookup per cell is far cheaper than calling it per cell."""
     results = {value: function(value) for value in set(values)}
-    return pd.Series([results[value] for value in values], index=series.index, dtype=object)
+    return [results[value] for value in values]
 
 
-def _text(items: pd.DataFrame, header: str) -> pd.Series:
+def _text(items: ItemRows, header: str) -> list[str]:
     if header not in items:
-        return pd.Series("", index=items.index, dtype=object)
-    return _per_value(items[header].fillna(""), typed_text)
+        return [""] * len(items)
+    return _per_value(items[header], _cell_text)
+
+
+def _cell_text(value: object) -> str:
+    return "" if value is None else typed_text(value)
+
+
+def _filled(cells: list) -> list:
+    return ["" if v is None else v for v in cells]
 
 
 def _whole_number(value: object) -> int | str:
     """A whole number >= 1, or why not: "date", "bad" or "" (empty)."""
-    if isinstance(value, date | datetime | pd.Timestamp):
+    if value.__class__ is int:  # the usual case, as the reader gives a number (a bool is no int here)
+        return value if value >= 1 else "bad"
+    if isinstance(value, date | datetime):
         return "date"
     text = _DAYS_SUFFIX.sub("", fold(typed_text(value)))
     if not text:
@@ -172,36 +178,45 @@ def _whole_number(value: object) -> int | str:
     return int(number) if number.is_integer() and number >= 1 else "bad"
 
 
-def _check_items(items: pd.DataFrame, found: _Collector) -> list[dict]:
+def _equal(values: list, wanted: object) -> list[bool]:
+    return [v == wanted for v in values]
+
+
+def _check_items(items: ItemRows, found: _Collector) -> list[dict]:
     text = {h: _text(items, h) for h in s.HEADERS}
     blank = _numbered_blanks(items, text, found)
-    if blank.any():
-        items, text = items[~blank], {h: t[~blank] for h, t in text.items()}
-    rows = items[ROW]
+    rows = items.rows
+    if any(blank):
+        keep = [i for i, b in enumerate(blank) if not b]
+        items = ItemRows({h: [cells[i] for i in keep] for h, cells in items.columns.items()}, [rows[i] for i in keep])
+        text = {h: [t[i] for i in keep] for h, t in text.items()}
+        rows = items.rows
     for header in s.REQUIRED:
         if header in items:
-            found.rows(text[header].eq(""), rows, header, "必填项未填写", f"请填写「{header}」")
+            found.rows(_equal(text[header], ""), rows, header, "必填项未填写", f"请填写「{header}」")
     seq = _whole_numbers(items, s.SEQ, rows, found, "请填写从 1 开始的序号")
     days = _whole_numbers(items, s.TIME_LIMIT, rows, found, "请只填工作日天数的整数，例如 5")
     choices = {h: _choice(text, h, options, rows, found) for h, options in
                ((s.KIND, s.KINDS), (s.CATEGORY, s.CATEGORIES), (s.CHARGED, s.YES_NO))}
     audience = _audience(text, rows, found)
     names = text[s.NAME]
-    long = names.str.len() > s.MAX_NAME_LENGTH
-    found.rows(long, rows, s.NAME, f"事项名称超过 {s.MAX_NAME_LENGTH} 个字", "请写事项的规范名称，说明放在「备注」")
+    found.rows([len(n) > s.MAX_NAME_LENGTH for n in names], rows, s.NAME, f"事项名称超过 {s.MAX_NAME_LENGTH} 个字",
+               "请写事项的规范名称，说明放在「备注」")
     folded = _per_value(names, fold)
-    repeated = folded.ne("") & folded.duplicated(keep="first")
-    if repeated.any():
-        first_row = pd.Series(rows.values, index=folded.values).groupby(level=0).first()
-        found.rows(repeated, rows, s.NAME, lambda n: f"与第 {int(first_row[n])} 行的事项名称重复",
-                   "同一事项只填一行；确属不同事项的，请在名称中加以区分", values=folded)
-    no_basis = choices[s.CHARGED].eq("是") & text[s.FEE_BASIS].eq("")
+    first_row: dict[str, int] = {}
+    repeated = []
+    for name, row in zip(folded, rows):
+        repeated.append(name != "" and name in first_row)
+        first_row.setdefault(name, row)
+    found.rows(repeated, rows, s.NAME, lambda n: f"与第 {first_row[n]} 行的事项名称重复",
+               "同一事项只填一行；确属不同事项的，请在名称中加以区分", values=folded)
+    no_basis = [c == "是" and b == "" for c, b in zip(choices[s.CHARGED], text[s.FEE_BASIS])]
     found.rows(no_basis, rows, s.FEE_BASIS, "是否收费为「是」，但未填写收费依据及标准",
                "请写明收费依据（文件名称和文号）及收费标准")
     if found.count:
         return []
     return [
-        {"row": int(r), "seq": q, "name": n, "kind": k, "category": c, "audience": a, "implementer": i,
+        {"row": r, "seq": q, "name": n, "kind": k, "category": c, "audience": a, "implementer": i,
          "legal_basis": lb, "time_limit_days": d, "charged": ch == "是", "fee_basis": fb, "materials": m,
          "remarks": rm}
         for r, q, n, k, c, a, i, lb, d, ch, fb, m, rm in zip(
@@ -210,14 +225,17 @@ def _check_items(items: pd.DataFrame, found: _Collector) -> list[dict]:
     ]
 
 
-def _numbered_blanks(items: pd.DataFrame, text: dict[str, pd.Series], found: _Collector) -> pd.Series:
+def _numbered_blanks(items: ItemRows, text: dict[str, list[str]], found: _Collector) -> list[bool]:
     """Rows numbered in advance and never filled: named once per run of rows ("第 12–18 行"), not
     once per empty required cell, and left out of the other checks (the mask says which)."""
-    numbered_only = pd.Series(s.SEQ in items, index=items.index)
-    for header in s.HEADERS:
-        if header != s.SEQ and header in items:
-            numbered_only &= text[header].eq("")
-    for first, last in _runs(items.loc[numbered_only, ROW].tolist()):
+    others = [text[h] for h in s.HEADERS if h != s.SEQ and h in items]
+    if s.SEQ not in items:
+        numbered_only = [False] * len(items)
+    elif others:
+        numbered_only = [not any(texts) for texts in zip(*others)]  # every other cell ""
+    else:
+        numbered_only = [True] * len(items)
+    for first, last in _runs([row for row, only in zip(items.rows, numbered_only) if only]):
         rows = f"第 {first} 行" if first == last else f"第 {first}–{last} 行"
         found.add(Problem(f"{rows}只有序号，其余为空", "请删除这些行，或逐项填写完整", sheet=s.ITEM_SHEET, line=first))
     return numbered_only
@@ -234,31 +252,31 @@ def _runs(rows: list[int]) -> list[tuple[int, int]]:
     return runs
 
 
-def _whole_numbers(items: pd.DataFrame, header: str, rows: pd.Series, found: _Collector, fix: str) -> pd.Series:
+def _whole_numbers(items: ItemRows, header: str, rows: list[int], found: _Collector, fix: str) -> list:
     """Whole numbers typed as numbers, as text or in full-width digits ("５", " 5 ", "5个工作日")."""
     if header not in items:
-        return pd.Series(0, index=items.index)
-    raw = items[header].fillna("")
+        return [0] * len(items)
+    raw = _filled(items[header])
     numbers = _per_value(raw, _whole_number)
-    is_date, is_bad = numbers.eq("date"), numbers.eq("bad")
-    found.rows(is_date, rows, header, lambda v: f"填的是日期「{shown(v)}」，这里应填数字", fix, values=raw)
+    found.rows(_equal(numbers, "date"), rows, header, lambda v: f"填的是日期「{shown(v)}」，这里应填数字", fix,
+               values=raw)
+
     def number(v: str) -> str | None:
         return v if isinstance(_whole_number(v), int) else None
 
-    found.rows(is_bad, rows, header, lambda v: refusal(v, "不是正整数", number), fix, values=raw)
+    found.rows(_equal(numbers, "bad"), rows, header, lambda v: refusal(v, "不是正整数", number), fix, values=raw)
     return numbers
 
 
-def _choice(text: dict, header: str, options: tuple[str, ...], rows: pd.Series, found: _Collector) -> pd.Series:
+def _choice(text: dict, header: str, options: tuple[str, ...], rows: list[int], found: _Collector) -> list[str]:
     canonical = {fold(o): o for o in options}
     chosen = _per_value(text[header], lambda v: canonical.get(fold(v), "" if not v else None))
-    bad = chosen.isna()
-    found.rows(bad, rows, header, lambda v: refusal(v, "不是可选的值", lambda u: canonical.get(fold(u))),
+    found.rows([c is None for c in chosen], rows, header, lambda v: refusal(v, "不是可选的值", lambda u: canonical.get(fold(u))),
                f"请清空单元格后从下拉列表中选择：{'、'.join(options)}", values=text[header])
-    return chosen.fillna("")
+    return ["" if c is None else c for c in chosen]
 
 
-def _audience(text: dict, rows: pd.Series, found: _Collector) -> pd.Series:
+def _audience(text: dict, rows: list[int], found: _Collector) -> list[str]:
     """服务对象: one or more of 自然人、法人、其他组织; commas, semicolons and spaces are read as 、."""
     allowed = set(s.AUDIENCES)
 
@@ -272,9 +290,9 @@ def _audience(text: dict, rows: pd.Series, found: _Collector) -> pd.Series:
 
     values = text[s.AUDIENCE]
     chosen = _per_value(values, canonical)
-    found.rows(chosen.isna(), rows, s.AUDIENCE, lambda v: refusal(v, "不是可选的服务对象", canonical),
+    found.rows([c is None for c in chosen], rows, s.AUDIENCE, lambda v: refusal(v, "不是可选的服务对象", canonical),
                f"请填写{'、'.join(s.AUDIENCES)}中的一项或几项，多项用顿号「、」分隔", values=values)
-    return chosen.fillna("")
+    return ["" if c is None else c for c in chosen]
 
 
 def summarise(items: list[dict]) -> dict:

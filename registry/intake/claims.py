@@ -55,14 +55,27 @@ def claim_message(session: Session, facts: MessageFacts, now: datetime) -> Claim
                              error_signature="", size=facts.size, sha256=facts.sha256, headers=facts.headers)
         .on_conflict_do_nothing(index_elements=["key"]).returning(table.c.id)).scalar()
     if inserted is not None:
-        return Claim(session.get(MailboxMessage, inserted), True)
+        return _claimed(session, Claim(session.get(MailboxMessage, inserted), True))
     row = session.scalar(select(MailboxMessage).where(MailboxMessage.key == facts.key)
                          .with_for_update(skip_locked=True))
     if row is None:
         return Claim(None, False)
-    return Claim(row, row.outcome == FAILED)
+    return _claimed(session, Claim(row, row.outcome == FAILED))
+
+
+def _claimed(session: Session, claim: Claim) -> Claim:
+    if claim.ours:
+        session.info.setdefault(_CLAIMED_ROWS, {})[claim.row.key] = claim.row
+    return claim
+
+
+# The rows this session claimed, by key: recording a message's outcome needs no second query.
+_CLAIMED_ROWS = "reform.claimed_rows"
 
 
 def claimed_row(session: Session, key: str) -> MailboxMessage:
     """The row this transaction claimed."""
+    row = session.info.get(_CLAIMED_ROWS, {}).get(key)
+    if row is not None:
+        return row
     return session.scalars(select(MailboxMessage).where(MailboxMessage.key == key)).one()

@@ -5,9 +5,10 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from registry.bulk import insert_rows
 from registry.campaign.audit import move_obligation, record_change
 from registry.campaign.tables import Obligation
 from registry.intake.tables import Submission, SubmittedItem
@@ -67,9 +68,8 @@ def _accept(session: Session, obligation: Obligation, submission: Submission, va
     for old in previous:
         old.state, old.superseded_by_id = "superseded", submission.id
     if validation.items:
-        # One Core executemany, not the ORM's per-row bookkeeping: 200 rows cost a millisecond this way.
-        session.execute(insert(SubmittedItem.__table__), [{"submission_id": submission.id, "district": obligation.district, **item}
-                                                          for item in validation.items])
+        insert_rows(session, SubmittedItem.__table__, [{"submission_id": submission.id, "district": obligation.district,
+                                                        **item} for item in validation.items])
     what = described or ("零报告" if validation.zero_report else f"{len(validation.items)} 个事项")
     if obligation.state in (State.OPEN, State.RETURNED):
         move_obligation(session, obligation, State.FULFILLED, actor,
