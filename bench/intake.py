@@ -14,7 +14,7 @@ reply token each), and two Maildirs holding one reply per department with a 200-
 - reading one workbook 20 times with pandas + calamine and with pandas + openpyxl;
 - peak memory (RSS) of a separate process validating a workbook of about 20 MB.
 
-Targets (issue 3): the flow takes in N=1000 submissions of 200 rows in 15 s or less; the flow's
+Targets (the speed issue, part 3): the flow takes in N=1000 submissions of 200 rows in 15 s or less; the flow's
 overhead over the plain loop is 10% or less; the flow's time per submission is at most 5 times
 the baseline's (the figure that decides, since this machine's speed drifts from day to day); peak
 memory for the 20 MB workbook is 300 MB or less. Exits 1 when a target is missed.
