@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import lru_cache
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -33,19 +34,38 @@ def store_years(session: Session, years: list[CalendarYear]) -> None:
 
 
 def loaded_years(session: Session) -> list[CalendarYear]:
-    days: dict[int, list[CalendarDay]] = defaultdict(list)
-    for day in session.scalars(select(CalendarDay)):
-        days[day.year].append(day)
-    return [
-        CalendarYear(
-            year=row.year,
-            holidays={d.day: d.name for d in days[row.year] if not d.working},
-            workdays={d.day: d.name for d in days[row.year] if d.working},
-            source=row.source,
-        )
-        for row in session.scalars(select(CalendarYearRow).order_by(CalendarYearRow.year))
-    ]
+    return _years(*_calendar_rows(session))
 
 
 def load_calendar(session: Session) -> WorkingCalendar:
-    return WorkingCalendar(loaded_years(session))
+    # Nearly every use case reads the calendar, and a flow reads it many times over: two plain
+    # queries decide whether the one built last time still holds, instead of building it afresh.
+    return _calendar(*_calendar_rows(session))
+
+
+def _calendar_rows(session: Session) -> tuple[tuple, tuple]:
+    years = tuple(session.execute(select(CalendarYearRow.year, CalendarYearRow.source)
+                                  .order_by(CalendarYearRow.year)).tuples())
+    days = tuple(session.execute(select(CalendarDay.year, CalendarDay.day, CalendarDay.working, CalendarDay.name)
+                                 .order_by(CalendarDay.year, CalendarDay.day)).tuples())
+    return years, days
+
+
+def _years(years: tuple, days: tuple) -> list[CalendarYear]:
+    by_year: dict[int, list[tuple]] = defaultdict(list)
+    for row in days:
+        by_year[row[0]].append(row)
+    return [
+        CalendarYear(
+            year=year,
+            holidays={day: name for _, day, working, name in by_year[year] if not working},
+            workdays={day: name for _, day, working, name in by_year[year] if working},
+            source=source,
+        )
+        for year, source in years
+    ]
+
+
+@lru_cache(maxsize=8)  # a few registries per process at most (tests, the benchmarks)
+def _calendar(years: tuple, days: tuple) -> WorkingCalendar:
+    return WorkingCalendar(_years(years, days))
