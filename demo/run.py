@@ -10,6 +10,7 @@ import os
 import random
 import sys
 import tempfile
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -41,6 +42,7 @@ class Delivery:
 
 
 def run_demo(console: Console, workspace: Path | None = None) -> None:
+    started = time.monotonic()
     workspace = (workspace or Path(tempfile.mkdtemp(prefix="reform-demo-"))).resolve()
     console.soft_wrap = True  # commands to copy and long names stay on one line
     os.environ["REFORM_HOME"] = str(workspace)
@@ -52,6 +54,8 @@ def run_demo(console: Console, workspace: Path | None = None) -> None:
     os.environ["PREFECT_API_URL"] = server.url
     with local_smtp(workspace / "mail"):  # the outbox delivers here; read it with any Maildir client
         asyncio.run(_simulate(console, workspace, server))
+    minutes, seconds = divmod(round(time.monotonic() - started), 60)
+    console.print(f"演示用时 {minutes} 分 {seconds} 秒", highlight=False)
 
 
 async def _simulate(console: Console, workspace: Path, server: LaunchedServer) -> None:

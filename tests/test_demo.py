@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import subprocess
 import sys
 from datetime import date, timedelta
@@ -41,6 +42,7 @@ def test_demo_runs_the_campaign_and_says_where_to_look(tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     assert "清理自查" in result.stdout and "逾期" in result.stdout
     assert f"REFORM_HOME={workspace}" in result.stdout
+    assert re.search(r"演示用时 \d+ 分 \d+ 秒", result.stdout.splitlines()[-1]), result.stdout[-300:]
 
     status = subprocess.run([sys.executable, "-m", "reform", "status", "--as-of", "2017-04-10", "--format", "json"],
                             env={**env, "REFORM_HOME": str(workspace)}, capture_output=True, text=True, timeout=120)
