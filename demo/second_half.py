@@ -204,8 +204,8 @@ class GuidesAndCertificatesByMail:
                  f"登记审核意见 {outcomes['opinion']}" if outcomes["opinion"] else ""]
         lines = [f"[cyan]mailbox-intake[/] 收取 {len(results)} 封：" + "，".join(p for p in parts if p)]
         accepted = [r for r in results if r["outcome"] == "accepted"]
-        for result in accepted:  # the acceptance event starts review routing for each
-            await review_routing_flow(result["submission_id"], now=datetime.combine(day, POLLED_AT))
+        if accepted:  # one routing run for the day's lists, as a deployment's batch routes its own
+            await review_routing_flow(now=datetime.combine(day, POLLED_AT))
         kinds = Counter(self.phase_of.get(r["obligation_id"]) for r in accepted)
         if accepted:
             routed = [f"办事指南 {kinds[GUIDES]} 份送市编委办、市政务服务办" if kinds[GUIDES] else "",
