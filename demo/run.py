@@ -74,7 +74,7 @@ async def _simulate(console: Console, workspace: Path, server: LaunchedServer) -
 
 
 async def _play(console: Console, workspace: Path, url: str) -> None:
-    """Day by day from 2016年6月9日 to 2017年4月5日, every flow run on one pair of API clients."""
+    """Day by day from 2016年6月9日 to 2017年4月5日, every flow run on one shared API client."""
     from demo.districts import DistrictsByMail, rollup_lines  # noqa: PLC0415 - Prefect's environment first
     from demo.long_term import (  # noqa: PLC0415 - Prefect's environment first
         EvaluationsMonth,
