@@ -78,8 +78,7 @@ def launch_temporary_server(home: Path) -> LaunchedServer:
         port = listening.getsockname()[1]
         _server = subprocess.Popen(
             [sys.executable, "-m", "core.die_with_parent", str(os.getpid()),
-             sys.executable, "-m", "uvicorn", "--factory", "prefect.server.api.server:create_app",
-             "--fd", str(listening.fileno()), "--log-level", "error", "--lifespan", "on"],
+             sys.executable, "-m", "core.serve_on_socket", str(listening.fileno())],
             # As Prefect runs its own temporary server: no UI, no background services.
             env={**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
                  "PREFECT__SERVER_FINAL": "1"},
