@@ -47,7 +47,7 @@ def test_a_killed_demo_leaves_no_temporary_prefect_server(tmp_path, sig):
                                env={**os.environ, name: value}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         server = _wait_for(lambda: [p for p, line in _processes_marked(marker).items()
-                                    if p != command.pid and "uvicorn" in line], 120)
+                                    if p != command.pid and "core.serve_on_socket" in line], 120)
         assert server, "the temporary Prefect server never started"
         assert command.poll() is None
         os.kill(command.pid, sig)
