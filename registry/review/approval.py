@@ -283,19 +283,36 @@ def _department(org, version: int | None, stage: str, items: list[dict]) -> Depa
 
 def review_stage(session: Session, campaign: Campaign, inventory_obligation: Obligation) -> str:
     """Where a department's list stands in review, in a word a coordinator uses."""
-    ids = [str(i) for i in session.scalars(select(Submission.id).where(
-        Submission.obligation_id == inventory_obligation.id).order_by(Submission.id.desc()))]
-    for ref in ids:
-        recheck = find_ref_obligation(session, campaign.id, APPROVAL, recheck_ref(int(ref)))
-        if recheck:
-            return _stage(recheck[0].state, AWAITING_RECHECK, RECHECKED)
-        response = find_ref_obligation(session, campaign.id, RESPONSE, ref)
-        if response:
-            return _stage(response[0].state, AWAITING_RESPONSE, "已回复")
-        if session.scalar(select(ConsolidatedOpinion.state).where(ConsolidatedOpinion.submission_id == int(ref))):
+    return review_stages(session, campaign, [inventory_obligation.id])[inventory_obligation.id]
+
+
+def review_stages(session: Session, campaign: Campaign, inventory_obligation_ids: list[int]) -> dict[int, str]:
+    """``review_stage`` of many lists at once, in a fixed number of queries: the review status reads
+    every list of the campaign on each routing and merge run."""
+    versions: dict[int, list[str]] = {i: [] for i in inventory_obligation_ids}
+    for submission_id, obligation_id in session.execute(
+            select(Submission.id, Submission.obligation_id)
+            .where(Submission.obligation_id.in_(inventory_obligation_ids)).order_by(Submission.id.desc())):
+        versions[obligation_id].append(str(submission_id))
+    owed: dict[str, dict[str, list[str]]] = {APPROVAL: {}, RESPONSE: {}, REVIEW: {}}
+    for code, ref, state in session.execute(
+            select(Phase.code, Obligation.ref, Obligation.state).join(Phase, Phase.id == Obligation.phase_id)
+            .where(Obligation.campaign_id == campaign.id, Phase.code.in_(tuple(owed))).order_by(Obligation.id)):
+        owed[code].setdefault(ref, []).append(state)
+    merged = {str(i) for i, state in session.execute(
+        select(ConsolidatedOpinion.submission_id, ConsolidatedOpinion.state)) if state}
+    return {obligation_id: _stage_of(refs, owed, merged) for obligation_id, refs in versions.items()}
+
+
+def _stage_of(refs: list[str], owed: dict[str, dict[str, list[str]]], merged: set[str]) -> str:
+    for ref in refs:  # the newest version first
+        if recheck := owed[APPROVAL].get(recheck_ref(int(ref))):
+            return _stage(recheck[0], AWAITING_RECHECK, RECHECKED)
+        if response := owed[RESPONSE].get(ref):
+            return _stage(response[0], AWAITING_RESPONSE, "已回复")
+        if ref in merged:
             return "待协调"
-        review = find_ref_obligation(session, campaign.id, REVIEW, ref)
-        if review and any(o.state != State.WAIVED for o in review):
+        if any(state != State.WAIVED for state in owed[REVIEW].get(ref, ())):
             return UNDER_REVIEW
     return "未送审"
 

@@ -12,8 +12,8 @@ from registry.campaign.tables import Obligation, Phase
 from registry.directory.queries import reviewers
 from registry.directory.tables import Organisation
 from registry.intake.tables import Submission
-from registry.review.approval import review_stage
-from registry.review.subjects import INVENTORY, REVIEW_PHASES, subject_of
+from registry.review.approval import review_stages
+from registry.review.subjects import INVENTORY, REVIEW_PHASES, SUBJECTS
 from registry.review.tables import ConsolidatedOpinion, ReviewReply
 from rules.obligations import CLOSED
 
@@ -36,17 +36,25 @@ def review_status(session: Session, as_of: date, campaign_code: str | None = Non
     merged = dict(session.execute(select(ConsolidatedOpinion.submission_id, ConsolidatedOpinion.conflicts)).all())
     issued = set(session.scalars(select(ConsolidatedOpinion.submission_id)
                                  .where(ConsolidatedOpinion.state == "issued")))
+    ids = sorted(by_submission)
+    # Loaded together, not one by one: the status is read on every routing and merge run.
+    submissions = {s.id: s for s in session.scalars(select(Submission).where(Submission.id.in_(ids)))}
+    orgs = {o.id: o for o in session.scalars(select(Organisation).where(
+        Organisation.id.in_({s.org_id for s in submissions.values()})))}
+    phase_codes = dict(session.execute(select(Obligation.id, Phase.code).join(Phase, Phase.id == Obligation.phase_id)
+                                       .where(Obligation.id.in_({s.obligation_id for s in submissions.values()}))).all())
+    stages = review_stages(session, campaign, [s.obligation_id for s in submissions.values()
+                                               if SUBJECTS.get(phase_codes[s.obligation_id]) is INVENTORY])
     report = []
-    for submission_id in sorted(by_submission):
-        submission = session.get(Submission, submission_id)
-        org = session.get(Organisation, submission.org_id)
-        reviewed = session.get(Obligation, submission.obligation_id)
-        subject = subject_of(session, submission)
+    for submission_id in ids:
+        submission = submissions[submission_id]
+        org = orgs[submission.org_id]
+        subject = SUBJECTS.get(phase_codes[submission.obligation_id])
         withdrawn = all(v == AGENCY_STATE_NAMES["waived"] for v in by_submission[submission_id].values())
         if withdrawn:
             stage = "已被新版本取代"
         elif subject is INVENTORY:
-            stage = review_stage(session, campaign, reviewed)
+            stage = stages[submission.obligation_id]
         else:
             stage = "已审定" if submission_id in issued else "待协调" if submission_id in merged else "审核中"
         report.append({
