@@ -27,10 +27,12 @@ TARGET_SECONDS = 60.0
 FLOOR = """
 import asyncio, os, sys, tempfile, time
 from pathlib import Path
-from core.local_prefect import start_temporary_server, use_embedded_prefect
+from core.local_prefect import launch_temporary_server, use_embedded_prefect
 home = Path(tempfile.mkdtemp(prefix="demo-floor-"))
 use_embedded_prefect(home)
-os.environ["PREFECT_API_URL"] = start_temporary_server(home)
+server = launch_temporary_server(home)
+server.use()
+server.wait()
 from prefect import flow, task
 from flows.clients import shared_api_clients
 @task

@@ -21,6 +21,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import certifi
+
 # The temporary server logs "database is locked" retries and shutdown tracebacks under load:
 # noise to a coordinator, so only its errors that matter reach the terminal.
 NOISY_LOGGERS = ("prefect.server", "prefect._internal", "uvicorn", "uvicorn.error", "docket", "alembic")
@@ -43,16 +45,21 @@ def use_embedded_prefect(home: Path) -> None:
         logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
-def start_temporary_server(home: Path) -> str:
-    """Start Prefect's API server for this process alone and return its API URL once it answers."""
-    return launch_temporary_server(home).wait()
-
-
 class LaunchedServer:
     """A temporary server that is starting: its URL is known at once, and it answers after `wait`."""
 
     def __init__(self, server: subprocess.Popen, url: str, log: Path) -> None:
         self.server, self.url, self.log = server, url, log
+
+    def use(self) -> None:
+        """Point this process's Prefect client at the server.
+
+        The API is plain HTTP on loopback, yet Prefect's client builds a TLS context for each flow
+        run's client from the whole CA bundle, about 15 ms each time: hundreds of flow runs in the
+        demo. One certificate from that same bundle serves, since no TLS connection is ever made.
+        """
+        os.environ["PREFECT_API_URL"] = self.url
+        os.environ["PREFECT_API_SSL_CERT_FILE"] = str(_one_certificate(Path(self.log).parent))
 
     def wait(self) -> str:
         timeout = float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120"))
@@ -88,6 +95,14 @@ def launch_temporary_server(home: Path) -> LaunchedServer:
     _stop_with_this_process()
     _launched = LaunchedServer(_server, f"http://127.0.0.1:{port}/api", log)
     return _launched
+
+
+def _one_certificate(home: Path) -> Path:
+    bundle = Path(certifi.where()).read_text(encoding="ascii")
+    end = "-----END CERTIFICATE-----"
+    path = home / "loopback-ca.pem"
+    path.write_text(bundle[:bundle.index(end) + len(end)] + "\n", encoding="ascii")
+    return path
 
 
 def stop_temporary_server() -> None:

@@ -51,7 +51,7 @@ def run_demo(console: Console, workspace: Path | None = None) -> None:
     # Started by us, not by Prefect, so that a demo killed by any signal leaves no server behind; it
     # boots while the registry loads, and the first flow waits for it.
     server = launch_temporary_server(workspace / "prefect")
-    os.environ["PREFECT_API_URL"] = server.url
+    server.use()
     with local_smtp(workspace / "mail"):  # the outbox delivers here; read it with any Maildir client
         asyncio.run(_simulate(console, workspace, server))
     minutes, seconds = divmod(round(time.monotonic() - started), 60)

@@ -4,11 +4,13 @@ from __future__ import annotations
 import io
 import random
 from collections.abc import Mapping
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
 
+import xlsxwriter
 from openpyxl import load_workbook
+from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
 from workbooks import inventory_schema as s
 from workbooks.cover import TemplateFacts
@@ -51,18 +53,49 @@ def filled_workbook(template: bytes | None = None, rows: list[list] = (), zero_r
 def answered_packet(content: bytes, opinion: str, exceptions: Mapping[int, tuple[str, str, str]] | None = None
                     ) -> bytes:
     """A review packet as an agency returns it: every item given ``opinion``, except the sheet rows
-    in ``exceptions`` (row 2 is the first item), each (opinion, reason, adjusted)."""
-    book = load_workbook(io.BytesIO(content))
-    sheet = book[SHEET]
+    in ``exceptions`` (row 2 is the first item), each (opinion, reason, adjusted).
+
+    The packet's values are written back into a new workbook, as a spreadsheet program exporting
+    them would: what intake reads (every sheet, every value) is the same as if the packet had been
+    edited in place, at a tenth of the cost, which the demo pays for each of its hundreds of packets.
+    """
+    sheets = _values_of(content)
+    rows = next(rows for name, _, rows in sheets if name == SHEET)
     # Found by its header: the guides' and the ledgers' packets show other columns before it.
-    column = next(c.column for c in sheet[1] if c.value == OPINION)
-    for row in range(2, sheet.max_row + 1):
-        chosen, reason, adjusted = (exceptions or {}).get(row, (opinion, "", ""))
-        sheet.cell(row=row, column=column, value=chosen)
-        sheet.cell(row=row, column=column + 1, value=reason or None)
-        sheet.cell(row=row, column=column + 2, value=adjusted or None)
+    column = rows[0].index(OPINION)
+    for number, row in enumerate(rows[1:], start=2):
+        chosen, reason, adjusted = (exceptions or {}).get(number, (opinion, "", ""))
+        row.extend([""] * (column + 3 - len(row)))
+        row[column:column + 3] = [chosen, reason, adjusted]
+    return _workbook_of(sheets)
+
+
+def _values_of(content: bytes) -> list[tuple[str, bool, list[list]]]:
+    """Every sheet's name, whether it is shown, and its values from A1."""
+    book = CalamineWorkbook.from_filelike(io.BytesIO(content))
+    return [(sheet.name, sheet.visible == SheetVisibleEnum.Visible,
+             [list(row) for row in book.get_sheet_by_name(sheet.name).to_python(skip_empty_area=False)])
+            for sheet in book.sheets_metadata]
+
+
+def _workbook_of(sheets: list[tuple[str, bool, list[list]]]) -> bytes:
     out = io.BytesIO()
-    book.save(out)
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    day = book.add_format({"num_format": "yyyy-mm-dd"})
+    for name, visible, rows in sheets:
+        sheet = book.add_worksheet(name)
+        if not visible:
+            sheet.hide()
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if isinstance(value, str):
+                    if value:
+                        sheet.write_string(r, c, value)  # never a formula, whatever the text
+                elif isinstance(value, date):
+                    sheet.write_datetime(r, c, value, day)
+                elif value is not None:
+                    sheet.write(r, c, value)
+    book.close()
     return out.getvalue()
 
 
