@@ -126,9 +126,9 @@ def _take_in_complaint(session: Session, mail: InboundMail, settings: Settings, 
 def _obligation(session: Session, mail: InboundMail, orgs: list[Organisation]) -> Obligation | None:
     """By token; without one, the sender's only open obligation that was called for by email."""
     for token in mail.tokens:
-        obligation_id = obligation_for_token(session, token)
-        if obligation_id is not None:
-            return session.get(Obligation, obligation_id)
+        obligation = obligation_for_token(session, token)
+        if obligation is not None:
+            return obligation
     candidates = session.scalars(
         select(Obligation).join(ReplyToken, ReplyToken.obligation_id == Obligation.id)
         .where(Obligation.debtor_id.in_([o.id for o in orgs]), Obligation.state.not_in([str(s) for s in CLOSED]))

@@ -47,15 +47,16 @@ class Claim:
 
 
 def claim_message(session: Session, facts: MessageFacts, now: datetime) -> Claim:
-    table = MailboxMessage.__table__
     insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    inserted = session.execute(
-        insert(table).values(key=facts.key, sender=facts.sender[:254], subject=facts.subject[:500],
-                             received_at=now, outcome=CLAIMED, detail="", attempts=0, last_error="",
-                             error_signature="", size=facts.size, sha256=facts.sha256, headers=facts.headers)
-        .on_conflict_do_nothing(index_elements=["key"]).returning(table.c.id)).scalar()
+    # Returning the row itself: the claimed row comes back from the insert, not from a second query.
+    inserted = session.scalars(
+        insert(MailboxMessage).values(key=facts.key, sender=facts.sender[:254], subject=facts.subject[:500],
+                                      received_at=now, outcome=CLAIMED, detail="", attempts=0, last_error="",
+                                      error_signature="", size=facts.size, sha256=facts.sha256,
+                                      headers=facts.headers)
+        .on_conflict_do_nothing(index_elements=["key"]).returning(MailboxMessage)).first()
     if inserted is not None:
-        return _claimed(session, Claim(session.get(MailboxMessage, inserted), True))
+        return _claimed(session, Claim(inserted, True))
     row = session.scalar(select(MailboxMessage).where(MailboxMessage.key == facts.key)
                          .with_for_update(skip_locked=True))
     if row is None:
