@@ -8,7 +8,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, joinedload
 
 from registry.campaign.tables import Obligation
@@ -31,9 +31,7 @@ def token_for(session: Session, obligation_id: int, now: datetime) -> str:
 def obligation_for_token(session: Session, token: str) -> Obligation | None:
     """The token's obligation with its phase, in one query. The token stays in the session, so the
     receipt's ``token_for`` finds it without a query of its own and the autoflush that comes with one."""
-    row = session.execute(
-        select(ReplyToken, Obligation).join(Obligation, Obligation.id == ReplyToken.obligation_id)
-        .options(joinedload(Obligation.phase)).where(ReplyToken.token == token.lower())).first()
+    row = session.execute(_OBLIGATION_OF_TOKEN, {"token": token.lower()}).first()
     if row is None:
         return None
     # The identity map holds rows weakly: kept here, the token outlives this call for ``token_for``.
@@ -42,6 +40,10 @@ def obligation_for_token(session: Session, token: str) -> Obligation | None:
 
 
 _KEPT_TOKENS = "reform.reply_tokens"
+# Built once, as intake asks it of every message: building a statement and its cache key cost more
+# than the query itself.
+_OBLIGATION_OF_TOKEN = (select(ReplyToken, Obligation).join(Obligation, Obligation.id == ReplyToken.obligation_id)
+                        .options(joinedload(Obligation.phase)).where(ReplyToken.token == bindparam("token")))
 
 
 def reply_address(intake_address: str, token: str) -> str:

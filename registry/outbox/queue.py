@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from core.settings import Settings
@@ -45,7 +45,7 @@ def queue_message(
 
     ``district`` is whose message it is, when it is about no obligation (whose district it takes).
     """
-    existing = session.scalar(select(OutboxMessage).where(OutboxMessage.key == key))
+    existing = session.scalar(_BY_KEY, {"key": key})
     if existing is not None:
         return existing, False
     message = OutboxMessage(
@@ -69,6 +69,10 @@ def queue_message(
     session.flush()
     return message, True
 
+
+
+# Built once, as every notice asks it: building a statement and its cache key cost more than the query.
+_BY_KEY = select(OutboxMessage).where(OutboxMessage.key == bindparam("key"))
 
 
 def queue_letter(session: Session, key: str, to: list[str], letter: Letter, settings: Settings, now: datetime,
