@@ -26,7 +26,7 @@ async def intake_flow(now: datetime | None = None, deliver: bool = True, refs: l
     workers share one mailbox: each message is claimed in the registry before it is taken in, and
     a run that loses the claim skips it. That poll itself returns no results: its batches do."""
     if refs is None:
-        refs = pending_messages()
+        refs = await pending_messages()
         if refs and spreading():
             release_poll()
             await spread(MAILBOX_BATCH, {
@@ -43,7 +43,7 @@ async def intake_flow(now: datetime | None = None, deliver: bool = True, refs: l
     else:
         announce_taken_in(results)  # review routing and the merge start from these events
     if opens_campaigns(results):  # their calls go out below
-        open_accepted_campaigns(now or datetime.now())
+        await open_accepted_campaigns(now or datetime.now())
     if deliver:
         await deliver_outbox(now)
     table = intake_table(results)

@@ -41,7 +41,7 @@ async def daily_sweep_flow(as_of: date | None = None, deliver: bool = True, now:
         # The safety net under event-driven routing: an accepted list whose event was lost is sent
         # to the four agencies now, before today's rungs are decided.
         routed = route_submissions(None, now or datetime.now())
-        open_accepted_campaigns(now or datetime.combine(as_of, datetime.min.time()))  # a lost intake's cascade
+        await open_accepted_campaigns(now or datetime.combine(as_of, datetime.min.time()))  # a lost intake's cascade
         if spreading():
             runs = await spread(CAMPAIGN_SWEEP, {
                 code: {"as_of": as_of.isoformat(), "deliver": deliver, "campaign": code,

@@ -8,6 +8,7 @@ as they are; a table with any other kind of column is inserted through SQLAlchem
 from __future__ import annotations
 
 from functools import cache
+from operator import itemgetter
 
 from sqlalchemy import Boolean, Dialect, Integer, String, Table, Text, insert
 from sqlalchemy.orm import Session
@@ -27,7 +28,10 @@ def insert_rows(session: Session, table: Table, rows: list[dict]) -> None:
         session.execute(insert(table), rows)
         return
     sql, order = statement
-    connection.exec_driver_sql(sql, [tuple(row[k] for k in order) for row in rows] if order else rows)
+    if order:
+        values = itemgetter(*order)
+        rows = [values(row) for row in rows] if len(order) > 1 else [(values(row),) for row in rows]
+    connection.exec_driver_sql(sql, rows)
 
 
 @cache

@@ -1,6 +1,7 @@
 """Thin Prefect tasks over the districts' use cases: dates and paths in, plain dicts out."""
 from __future__ import annotations
 
+import asyncio
 from datetime import date, datetime
 from pathlib import Path
 
@@ -11,9 +12,10 @@ from registry.districts import service as districts
 
 
 @task(name="open-accepted-campaigns")
-def open_accepted_campaigns(now: datetime) -> list[dict]:
-    """Every district and regulator whose work plan the city has accepted gets its campaign, once."""
-    return districts.open_accepted(get_settings().database_url, now.date(), now)
+async def open_accepted_campaigns(now: datetime) -> list[dict]:
+    """Every district and regulator whose work plan the city has accepted gets its campaign, once.
+    Async: a sync task called from an async flow pays a hand-off to a worker thread and back."""
+    return await asyncio.to_thread(districts.open_accepted, get_settings().database_url, now.date(), now)
 
 
 @task(name="weekly-report")

@@ -39,13 +39,19 @@ MAX_OPEN_POLLS = 4
 
 
 @task(name="pending-messages")
-def pending_messages() -> list[str]:
+async def pending_messages() -> list[str]:
+    """Async, as take_in_messages: a sync task called from an async flow pays a hand-off to a worker
+    thread and back."""
+    return await asyncio.to_thread(_list_pending, flow_run.id)
+
+
+def _list_pending(poll_key: str | None) -> list[str]:
     poll = MailboxPoll(get_settings())
     refs = poll.pending()
     with _open_polls_lock:
-        superseded = [_open_polls.pop(flow_run.id, None)]  # a retry of this poll's listing
+        superseded = [_open_polls.pop(poll_key, None)]  # a retry of this poll's listing
         if refs:
-            _open_polls[flow_run.id] = poll
+            _open_polls[poll_key] = poll
         while len(_open_polls) > MAX_OPEN_POLLS:
             superseded.append(_open_polls.pop(next(iter(_open_polls))))
     for old in filter(None, superseded):

@@ -1,7 +1,7 @@
 """The organisations of the plan and the people to write to in each."""
 from __future__ import annotations
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.base import Base
@@ -31,7 +31,8 @@ class Contact(DistrictScoped, Base):
     """A person to write to. ``rung`` orders the escalation ladder: contact, leader, head."""
 
     __tablename__ = "contacts"
-    __table_args__ = (UniqueConstraint("org_id", "role"),)
+    # Senders are found by their lower-cased address (registry.directory.queries.orgs_of_sender).
+    __table_args__ = (UniqueConstraint("org_id", "role"), Index("ix_contacts_email_lower", text("lower(email)")))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))

@@ -51,12 +51,13 @@ def take_in_mail(session: Session, message: FetchedMessage | bytes, settings: Se
                  now: datetime) -> IntakeResult:
     """``message`` as fetched (a message over the size limit comes as its header alone), or raw bytes."""
     message = FetchedMessage.whole(message) if isinstance(message, bytes) else message
-    head = read_head(message, settings)
-    claim = claim_message(session, facts_of(head, message), now)
+    # A message too large to read is sorted by its header and refused by its size. One read whole
+    # is its own header as well: its header block is the same bytes, and its key the same digest.
+    local_part = settings.mailbox.intake_local_part
+    mail = read_head(message, settings) if message.raw is None else read_mail(message.raw, local_part)
+    claim = claim_message(session, facts_of(mail, message), now)
     if not claim.ours:
-        return seen_or_busy(claim.row, head)
-    # A message too large to read is sorted by its header and refused by its size.
-    mail = head if message.raw is None else read_mail(message.raw, settings.mailbox.intake_local_part)
+        return seen_or_busy(claim.row, mail)
     if mail.automatic:  # an auto-reply or a delivery report: recorded, never answered, changes nothing
         remember_message(session, mail, "automatic", None, None, now, mail.automatic)
         return IntakeResult("automatic", mail.sender)
@@ -126,9 +127,9 @@ def _take_in_complaint(session: Session, mail: InboundMail, settings: Settings, 
 def _obligation(session: Session, mail: InboundMail, orgs: list[Organisation]) -> Obligation | None:
     """By token; without one, the sender's only open obligation that was called for by email."""
     for token in mail.tokens:
-        obligation_id = obligation_for_token(session, token)
-        if obligation_id is not None:
-            return session.get(Obligation, obligation_id)
+        obligation = obligation_for_token(session, token)
+        if obligation is not None:
+            return obligation
     candidates = session.scalars(
         select(Obligation).join(ReplyToken, ReplyToken.obligation_id == Obligation.id)
         .where(Obligation.debtor_id.in_([o.id for o in orgs]), Obligation.state.not_in([str(s) for s in CLOSED]))

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import Insert, bindparam, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -47,13 +48,9 @@ class Claim:
 
 
 def claim_message(session: Session, facts: MessageFacts, now: datetime) -> Claim:
-    table = MailboxMessage.__table__
-    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    inserted = session.execute(
-        insert(table).values(key=facts.key, sender=facts.sender[:254], subject=facts.subject[:500],
-                             received_at=now, outcome=CLAIMED, detail="", attempts=0, last_error="",
-                             error_signature="", size=facts.size, sha256=facts.sha256, headers=facts.headers)
-        .on_conflict_do_nothing(index_elements=["key"]).returning(table.c.id)).scalar()
+    inserted = session.execute(_claim_statement(session.get_bind().dialect.name), {
+        "key": facts.key, "sender": facts.sender[:254], "subject": facts.subject[:500], "received_at": now,
+        "size": facts.size, "sha256": facts.sha256, "headers": facts.headers}).scalar()
     if inserted is not None:
         return _claimed(session, Claim(session.get(MailboxMessage, inserted), True))
     row = session.scalar(select(MailboxMessage).where(MailboxMessage.key == facts.key)
@@ -61,6 +58,19 @@ def claim_message(session: Session, facts: MessageFacts, now: datetime) -> Claim
     if row is None:
         return Claim(None, False)
     return _claimed(session, Claim(row, row.outcome == FAILED))
+
+
+@cache
+def _claim_statement(dialect: str) -> Insert:
+    """Insert-or-skip, returning the new row's id. Built once per dialect, as every message asks it;
+    Core, as the ORM's insert returning the row itself costs more than this and a load by key."""
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    table = MailboxMessage.__table__
+    values = {name: bindparam(name) for name in ("key", "sender", "subject", "received_at", "size", "sha256",
+                                                 "headers")}
+    return (insert(table)
+            .values(**values, outcome=CLAIMED, detail="", attempts=0, last_error="", error_signature="")
+            .on_conflict_do_nothing(index_elements=["key"]).returning(table.c.id))
 
 
 def _claimed(session: Session, claim: Claim) -> Claim:

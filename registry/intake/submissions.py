@@ -5,7 +5,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from registry.bulk import insert_rows
@@ -42,8 +42,9 @@ def record_submission(session: Session, obligation: Obligation, validation: Vali
 
     ``described`` says what an accepted version is in the audit log when it has no rows to count
     (a work plan); an inventory is described by its items."""
-    version = (session.scalar(select(func.max(Submission.version))
-                              .where(Submission.obligation_id == obligation.id)) or 0) + 1
+    # The obligation's versions in one query: the number of the next, and those it would supersede.
+    earlier = session.execute(_VERSIONS, {"obligation_id": obligation.id}).all()
+    version = max((row.version for row in earlier), default=0) + 1
     submission = Submission(
         obligation_id=obligation.id, org_id=obligation.debtor_id, version=version,
         state="accepted" if validation.accepted else "rejected", zero_report=validation.zero_report,
@@ -54,22 +55,28 @@ def record_submission(session: Session, obligation: Obligation, validation: Vali
     session.add(submission)
     session.flush()
     if validation.accepted:
-        _accept(session, obligation, submission, validation, actor, received_at, described)
+        superseded = [row.id for row in earlier if row.state == "accepted"]
+        _accept(session, obligation, submission, validation, superseded, actor, received_at, described)
     elif obligation.state in (State.OPEN, State.RETURNED):
         move_obligation(session, obligation, State.RETURNED, actor,
                         f"第 {version} 版报送材料有 {validation.problem_count} 处问题，已退回", received_at)
     return submission
 
 
+# Built once, as every submission asks it: building a statement and its cache key cost more than the query.
+_VERSIONS = select(Submission.id, Submission.version, Submission.state).where(
+    Submission.obligation_id == bindparam("obligation_id"))
+
+
 def _accept(session: Session, obligation: Obligation, submission: Submission, validation: Validation,
-            actor: str, at: datetime, described: str | None) -> None:
-    previous = session.scalars(select(Submission).where(
-        Submission.obligation_id == obligation.id, Submission.state == "accepted", Submission.id != submission.id))
-    for old in previous:
-        old.state, old.superseded_by_id = "superseded", submission.id
+            superseded: list[int], actor: str, at: datetime, described: str | None) -> None:
+    if superseded:
+        for old in session.scalars(select(Submission).where(Submission.id.in_(superseded))):
+            old.state, old.superseded_by_id = "superseded", submission.id
     if validation.items:
-        insert_rows(session, SubmittedItem.__table__, [{"submission_id": submission.id, "district": obligation.district,
-                                                        **item} for item in validation.items])
+        submission_id, district = submission.id, obligation.district
+        insert_rows(session, SubmittedItem.__table__, [{"submission_id": submission_id, "district": district, **item}
+                                                       for item in validation.items])
     what = described or ("零报告" if validation.zero_report else f"{len(validation.items)} 个事项")
     if obligation.state in (State.OPEN, State.RETURNED):
         move_obligation(session, obligation, State.FULFILLED, actor,

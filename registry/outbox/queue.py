@@ -1,10 +1,11 @@
 """Queue a notice once: every email the system sends is first an outbox row under a unique key."""
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from core.settings import Settings
@@ -45,7 +46,11 @@ def queue_message(
 
     ``district`` is whose message it is, when it is about no obligation (whose district it takes).
     """
-    existing = session.scalar(select(OutboxMessage).where(OutboxMessage.key == key))
+    # Only a notice added or deleted and not yet flushed could change what the look-up finds: without
+    # one it need not flush the transaction's other writes first, which go out with this notice's.
+    unflushed = any(isinstance(row, OutboxMessage) for row in (*session.new, *session.deleted))
+    with nullcontext() if unflushed else session.no_autoflush:
+        existing = session.scalar(_BY_KEY, {"key": key})
     if existing is not None:
         return existing, False
     message = OutboxMessage(
@@ -69,6 +74,10 @@ def queue_message(
     session.flush()
     return message, True
 
+
+
+# Built once, as every notice asks it: building a statement and its cache key cost more than the query.
+_BY_KEY = select(OutboxMessage).where(OutboxMessage.key == bindparam("key"))
 
 
 def queue_letter(session: Session, key: str, to: list[str], letter: Letter, settings: Settings, now: datetime,
