@@ -19,6 +19,17 @@ from tests.scratch_postgres import ADMIN_URL, scratch_database
 
 PG_ADMIN_URL = os.environ.get("REFORM_TEST_PG_ADMIN_URL", ADMIN_URL)
 
+# Each file runs whole on one worker (--dist loadfile, pyproject.toml), in this order: the files that
+# take minutes start first, so that none of them starts late and ends the run alone.
+LONGEST_FIRST = ("test_demo.py", "test_province_cluster.py", "test_cluster.py", "test_dashboard_browser.py",
+                 "test_prestart.py", "test_intake_concurrency.py", "test_intake_imap.py", "test_sweep_flow.py",
+                 "test_intake_flow.py", "test_outbox_claims.py", "test_intake_workbook_rules.py", "test_province.py")
+
+
+def pytest_collection_modifyitems(items):
+    rank = {name: index for index, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
+
 
 def postgres_database(template: str = "") -> tuple[str, callable]:
     try:

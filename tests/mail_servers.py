@@ -3,12 +3,15 @@ from __future__ import annotations
 
 import errno
 import socket
+import threading
+import time
 from collections.abc import Callable
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import TypeVar
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP
 
 T = TypeVar("T")
 ATTEMPTS = 10
@@ -63,12 +66,51 @@ class _Handler:
         return "250 Message accepted for delivery"
 
 
+class _Sessions:
+    """How many SMTP connections the server holds open."""
+
+    def __init__(self) -> None:
+        self.open = 0
+        self.changed = threading.Condition()
+
+    def add(self, n: int) -> None:
+        with self.changed:
+            self.open += n
+            self.changed.notify_all()
+
+
+class _CountedSMTP(SMTP):
+    def __init__(self, handler, sessions: _Sessions, **kwargs) -> None:
+        super().__init__(handler, **kwargs)
+        self.sessions = sessions
+
+    def connection_made(self, transport) -> None:
+        self.sessions.add(1)
+        super().connection_made(transport)
+
+    def connection_lost(self, error) -> None:
+        try:
+            super().connection_lost(error)
+        finally:
+            self.sessions.add(-1)
+
+
+class _Controller(Controller):
+    def __init__(self, handler, sessions: _Sessions, **kwargs) -> None:
+        super().__init__(handler, **kwargs)
+        self.sessions = sessions
+
+    def factory(self) -> SMTP:
+        return _CountedSMTP(self.handler, self.sessions, **self.SMTP_kwargs)
+
+
 class RecordingSMTP:
     """aiosmtpd on a free loopback port; ``messages`` holds every message it accepted."""
 
     def __init__(self) -> None:
         self.host, self.port = "127.0.0.1", 0
         self.handler = _Handler()
+        self.sessions = _Sessions()
         self.controller: Controller | None = None
 
     @property
@@ -81,7 +123,7 @@ class RecordingSMTP:
         return self
 
     def _start(self, port: int) -> Controller:
-        controller = Controller(self.handler, hostname=self.host, port=port)
+        controller = _Controller(self.handler, self.sessions, hostname=self.host, port=port)
         try:
             controller.start()
         except Exception as error:
@@ -89,6 +131,18 @@ class RecordingSMTP:
                 raise PortTaken(errno.EADDRINUSE, f"port {port} was taken") from error
             raise
         return controller
+
+    def wait_until_idle(self, timeout: float = 30) -> None:
+        """Wait until no client is connected. A client killed mid-session leaves what it sent in the
+        server's socket: the server may still take a message from it after the kill, and has taken
+        all it will once it has closed the connection."""
+        deadline = time.monotonic() + timeout
+        with self.sessions.changed:
+            while self.sessions.open:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError(f"{self.sessions.open} SMTP connection(s) still open after {timeout} s")
+                self.sessions.changed.wait(left)
 
     def __exit__(self, *exc) -> None:
         self.controller.stop()

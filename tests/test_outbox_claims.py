@@ -95,6 +95,7 @@ def test_a_deliverer_killed_five_times_resends_at_most_its_messages_in_flight(mi
         assert deliverer.poll() is None, deliverer.communicate()
         deliverer.kill()
         deliverer.wait()
+        smtp_server.wait_until_idle()
         # Taken by the server but never marked sent: these, and only these, go again.
         unmarked = {m["Message-ID"] for m in smtp_server.messages} - _message_ids(migrated, "sent")
         in_flight_per_kill.append(len(unmarked - left_by_earlier_kills))
