@@ -59,7 +59,7 @@ class LaunchedServer:
         demo. One certificate from that same bundle serves, since no TLS connection is ever made.
         """
         os.environ["PREFECT_API_URL"] = self.url
-        os.environ["PREFECT_API_SSL_CERT_FILE"] = str(_one_certificate(Path(self.log).parent))
+        os.environ["PREFECT_API_SSL_CERT_FILE"] = str(_one_certificate(self.log.parent))
 
     def wait(self) -> str:
         timeout = float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120"))

@@ -1,4 +1,4 @@
-"""Poll the intake mailbox: one task per message, receipts delivered, an event per accepted submission."""
+"""Poll the intake mailbox: a task per batch of messages, receipts delivered, an event per accepted submission."""
 from __future__ import annotations
 
 from datetime import datetime
