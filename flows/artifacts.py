@@ -26,13 +26,6 @@ class Table:
     description: str
 
 
-@dataclass(frozen=True)
-class Progress:
-    key: str
-    percent: float
-    description: str
-
-
 def artifact_key(code: str) -> str:
     """Artifact keys allow only lowercase letters, digits and dashes."""
     return code.replace("_", "-")
@@ -119,10 +112,11 @@ def undated_table(digest: dict, as_of: date) -> Table:
         f"{as_of} 因工作日历未载入而暂未处理的事项")
 
 
-def phase_progress(done_by_phase: dict[str, tuple[str, int, int]]) -> list[Progress]:
-    """One progress bar per phase: (name, done, total) by phase code."""
-    return [Progress(f"sweep-done-{artifact_key(code)}", 100 * done / (total or 1), f"{name}：已完成 {done}/{total}")
-            for code, (name, done, total) in done_by_phase.items()]
+def progress_table(done_by_phase: dict[str, tuple[str, int, int]], as_of: date) -> Table:
+    """Each phase's progress in one table: (name, done, total) by phase code. One artifact, where a
+    progress bar per phase made the server write one for every phase on every working day."""
+    return Table([{"阶段": name, "已完成": done, "共计": total, "完成率": f"{100 * done / (total or 1):.0f}%"}
+                  for name, done, total in done_by_phase.values()], f"截至 {as_of} 各阶段完成情况")
 
 
 # --- the campaign's standing ----------------------------------------------------------------------

@@ -12,7 +12,7 @@ from flows.spread import MAILBOX_BATCH, spread, spreading
 from tasks.districts import open_accepted_campaigns
 from tasks.intake import batches, pending_messages, release_poll, take_in_messages
 from tasks.mail_intake import opens_campaigns
-from tasks.outbox import deliver_outbox
+from tasks.outbox import deliver_due
 from tasks.review import route_submissions
 
 # Messages per run a poll hands over: a run costs a worker a process start, so it takes hundreds.
@@ -45,7 +45,7 @@ async def intake_flow(now: datetime | None = None, deliver: bool = True, refs: l
     if opens_campaigns(results):  # their calls go out below
         await open_accepted_campaigns(now or datetime.now())
     if deliver:
-        await deliver_outbox(now)
+        await deliver_due(now)
     table = intake_table(results)
     await create_table_artifact(key="mailbox-intake", table=table.rows, description=table.description)
     return results

@@ -9,7 +9,7 @@ from prefect import flow
 from prefect.artifacts import create_markdown_artifact
 
 from flows.spread import CAMPAIGN_PUBLICATION, spread, spreading
-from tasks.outbox import deliver_outbox
+from tasks.outbox import deliver_due
 from tasks.publication import campaigns_to_publish, publish_version, unpublished_versions
 
 
@@ -30,7 +30,7 @@ async def publication_flow(version: int | None = None, now: datetime | None = No
         todo = [(campaign, version)]
     published = [publish_version(v, now, c) for c, v in todo]
     if deliver and published:
-        await deliver_outbox(now)
+        await deliver_due(now)
     for p in published:
         await create_markdown_artifact(key="publication", markdown=_summary(p))
     return published

@@ -12,7 +12,7 @@ from prefect import flow
 from prefect.artifacts import create_table_artifact
 
 from flows.artifacts import review_status_table
-from tasks.outbox import deliver_outbox
+from tasks.outbox import deliver_due
 from tasks.review import (
     merge_opinions_of,
     review_status_rows,
@@ -28,7 +28,7 @@ async def review_routing_flow(submission_id: int | None = None, now: datetime | 
     now = now or datetime.now()
     routed = route_submissions(submission_id, now)
     if deliver:
-        await deliver_outbox(now)
+        await deliver_due(now)
     await publish_review_status(now.date())
     return routed
 
@@ -41,7 +41,7 @@ async def review_merge_flow(submission_id: int | None = None, now: datetime | No
     ids = [submission_id] if submission_id is not None else submissions_ready()
     merged = [merge_opinions_of(i, now) for i in ids]
     if deliver:
-        await deliver_outbox(now)
+        await deliver_due(now)
     await publish_review_status(now.date())
     return merged
 

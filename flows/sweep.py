@@ -5,22 +5,17 @@ project's calendar (weekends, holidays, but not 调休 make-up days) it returns 
 """
 from __future__ import annotations
 
-import asyncio
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from prefect import flow
-from prefect.artifacts import (
-    create_markdown_artifact,
-    create_progress_artifact,
-    create_table_artifact,
-)
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
-from flows.artifacts import new_cards_table, phase_progress, sweep_summary_markdown, undated_table
+from flows.artifacts import new_cards_table, progress_table, sweep_summary_markdown, undated_table
 from flows.spread import CAMPAIGN_SWEEP, spread, spreading
 from tasks.campaign import campaign_codes
-from tasks.districts import open_accepted_campaigns
-from tasks.outbox import deliver_outbox
+from tasks.districts import campaigns_to_open, open_accepted_campaigns
+from tasks.outbox import deliver_due
 from tasks.review import route_submissions
 from tasks.sweep import is_working_day, sweep_day
 
@@ -41,7 +36,8 @@ async def daily_sweep_flow(as_of: date | None = None, deliver: bool = True, now:
         # The safety net under event-driven routing: an accepted list whose event was lost is sent
         # to the four agencies now, before today's rungs are decided.
         routed = route_submissions(None, now or datetime.now())
-        await open_accepted_campaigns(now or datetime.combine(as_of, datetime.min.time()))  # a lost intake's cascade
+        if campaigns_to_open():  # a lost intake's cascade
+            await open_accepted_campaigns(now or datetime.combine(as_of, datetime.min.time()))
         if spreading():
             runs = await spread(CAMPAIGN_SWEEP, {
                 code: {"as_of": as_of.isoformat(), "deliver": deliver, "campaign": code,
@@ -50,7 +46,7 @@ async def daily_sweep_flow(as_of: date | None = None, deliver: bool = True, now:
             return {"as_of": as_of.isoformat(), "working_day": True, "campaigns": runs, "routed": len(routed)}
     day = sweep_day(as_of, campaign)  # this period's reports, every rung, the digest: one commit
     await _leave_artifacts(as_of, day["messages"], day["digest"])
-    delivery = await deliver_outbox(now) if deliver else {}
+    delivery = await deliver_due(now) if deliver else {}
     return {"as_of": as_of.isoformat(), "working_day": True, **day, "routed": len(routed), "delivery": delivery}
 
 
@@ -61,5 +57,5 @@ async def _leave_artifacts(as_of: date, messages: list[dict], digest: dict) -> N
     undated = undated_table(digest, as_of)
     if undated.rows:
         await create_table_artifact(key="sweep-undated", table=undated.rows, description=undated.description)
-    await asyncio.gather(*(create_progress_artifact(progress=p.percent, key=p.key, description=p.description)
-                           for p in phase_progress(digest["done_by_phase"])))
+    progress = progress_table(digest["done_by_phase"], as_of)
+    await create_table_artifact(key="sweep-progress", table=progress.rows, description=progress.description)

@@ -1,4 +1,8 @@
-"""Thin Prefect tasks over the campaign's use cases: plain values in, plain values out."""
+"""Thin Prefect tasks over the campaign's use cases: plain values in, plain values out.
+
+Reads are plain functions, not tasks: a task run's bookkeeping on the Prefect server costs
+many times the query, and a read has nothing to retry or to show in the run's graph.
+"""
 from __future__ import annotations
 
 from datetime import date
@@ -14,12 +18,10 @@ def open_phase_obligations(phase_code: str, on: date) -> int:
     return campaign.open_phase_obligations(get_settings().database_url, phase_code, on)
 
 
-@task(name="campaign-status")
 def read_campaign_status(as_of: date, campaign_code: str | None = None) -> dict:
     return campaign.campaign_status(get_settings().database_url, as_of, campaign_code)
 
 
-@task(name="campaign-codes")
 def campaign_codes() -> list[str]:
     """Every campaign in the scope, the city's first: a province's daily work is one run per campaign."""
     return [c["code"] for c in campaign.campaigns(get_settings().database_url)]

@@ -1,4 +1,8 @@
-"""Thin tasks for calls and intake: plain values in (ids, refs, times), plain values out."""
+"""Thin tasks for calls and intake: plain values in (ids, refs, times), plain values out.
+
+Reads are plain functions, not tasks: a task run's bookkeeping on the Prefect server costs
+many times the query, and a read has nothing to retry or to show in the run's graph.
+"""
 from __future__ import annotations
 
 import asyncio
@@ -17,15 +21,17 @@ from tasks.mail_intake import batches, take_in_each, take_in_message_now
 __all__ = ["batches", "take_in_message_now"]  # the flow's and the tests' names for them, kept here
 
 
-@task(name="obligations-to-call")
 def phase_obligations_to_call(phase_code: str, campaign: str | None = None) -> list[int]:
     return intake.obligations_to_call(get_settings().database_url, phase_code, campaign)
 
 
-@task(name="queue-call", cache_policy=NONE)
-async def queue_phase_call(obligation_id: int, now: datetime) -> int:
-    """Async: a sync task called from an async flow pays a hand-off to a worker thread and back."""
-    return intake.queue_call(get_settings().database_url, obligation_id, now)
+@task(name="queue-calls", cache_policy=NONE)
+async def queue_phase_calls(obligation_ids: list[int], now: datetime) -> list[int]:
+    """Every call of a kickoff in one task: each has its own outbox key, so a retry queues only those
+    a failed attempt had not. Async: a sync task called from an async flow pays a hand-off to a
+    worker thread and back."""
+    url = get_settings().database_url
+    return [intake.queue_call(url, obligation_id, now) for obligation_id in obligation_ids]
 
 
 # One poll, one login: the listing task leaves its open mailbox here, under the poll's flow run,
@@ -38,10 +44,8 @@ _open_polls_lock = threading.Lock()
 MAX_OPEN_POLLS = 4
 
 
-@task(name="pending-messages")
 async def pending_messages() -> list[str]:
-    """Async, as take_in_messages: a sync task called from an async flow pays a hand-off to a worker
-    thread and back."""
+    """The mailbox's listing, in a worker thread: a login and a listing wait on the network."""
     return await asyncio.to_thread(_list_pending, flow_run.id)
 
 

@@ -1,4 +1,8 @@
-"""Thin Prefect tasks of publication over its use cases: version numbers and times in, plain dicts out."""
+"""Thin Prefect tasks of publication over its use cases: version numbers and times in, plain dicts out.
+
+Reads are plain functions, not tasks: a task run's bookkeeping on the Prefect server costs
+many times the query, and a read has nothing to retry or to show in the run's graph.
+"""
 from __future__ import annotations
 
 from dataclasses import asdict
@@ -14,12 +18,10 @@ def _url() -> str:
     return get_settings().database_url
 
 
-@task(name="unpublished-versions")
 def unpublished_versions(campaign: str | None = None) -> list[int]:
     return publication.unpublished_versions(_url(), campaign)
 
 
-@task(name="campaigns-to-publish")
 def campaigns_to_publish() -> list[str]:
     return publication.campaigns_to_publish(_url())
 

@@ -1,4 +1,8 @@
-"""Thin tasks of the review phase over review's use cases: ids and times in, plain dicts out."""
+"""Thin tasks of the review phase over review's use cases: ids and times in, plain dicts out.
+
+Reads are plain functions, not tasks: a task run's bookkeeping on the Prefect server costs
+many times the query, and a read has nothing to retry or to show in the run's graph.
+"""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -19,7 +23,6 @@ def route_submissions(submission_id: int | None, now: datetime) -> list[dict]:
     return review.route_submissions(_url(), submission_id, now)
 
 
-@task(name="submissions-ready-to-merge")
 def submissions_ready() -> list[int]:
     return review.submissions_ready(_url())
 
@@ -30,6 +33,5 @@ def merge_opinions_of(submission_id: int, now: datetime) -> dict:
     return review.merge_submission(_url(), submission_id, now)
 
 
-@task(name="review-status")
 def review_status_rows(as_of: date) -> list[dict]:
     return review.review_status(_url(), as_of)

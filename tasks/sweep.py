@@ -1,4 +1,8 @@
-"""Thin Prefect tasks of the daily sweep: plain values (dates, counts, rows) in and out."""
+"""Thin Prefect tasks of the daily sweep: plain values (dates, counts, rows) in and out.
+
+Reads are plain functions, not tasks: a task run's bookkeeping on the Prefect server costs
+many times the query, and a read has nothing to retry or to show in the run's graph.
+"""
 from __future__ import annotations
 
 from datetime import date
@@ -13,7 +17,6 @@ def _url() -> str:
     return get_settings().database_url
 
 
-@task(name="is-working-day")
 def is_working_day(day: date) -> bool:
     """Raises YearNotLoaded for a day outside the loaded calendar: a sweep never guesses."""
     return supervision.is_sweep_day(_url(), day)

@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import date, datetime
+
+from registry.campaign.service import campaign_status
 
 
 def test_the_sweep_flow_skips_a_holiday(initialised, prefect_server):
@@ -32,12 +35,16 @@ def test_the_sweep_flow_leaves_its_artifacts(initialised, prefect_server, smtp_s
 
     asyncio.run(daily_sweep_flow(date(2016, 8, 2), now=datetime(2016, 8, 2, 9)))
 
-    async def artifact_keys():
+    async def latest_artifacts():
         async with get_client() as client:
-            return {a.key for a in await client.read_latest_artifacts()}
+            return {a.key: a for a in await client.read_latest_artifacts()}
 
-    assert {"sweep-new-cards", "sweep-summary", "sweep-done-inventory", "sweep-done-district-plans"} \
-        <= asyncio.run(artifact_keys())
+    latest = asyncio.run(latest_artifacts())
+    assert {"sweep-new-cards", "sweep-summary", "sweep-progress"} <= latest.keys()
+    progress = {row["阶段"]: row for row in json.loads(latest["sweep-progress"].data)}
+    names = {p["code"]: p["name"] for p in campaign_status(initialised, date(2016, 8, 2))["phases"]}
+    assert progress[names["inventory"]]["已完成"] == 0 < progress[names["inventory"]]["共计"]
+    assert progress[names["district_plans"]]["完成率"] == "0%"
 
 
 def test_the_deployment_fires_daily_at_nine_in_shanghai():

@@ -136,16 +136,18 @@ def _sample_directory_if_empty(session: Session, code: str) -> int:
 def open_accepted(session: Session, on: date, settings: Settings, now: datetime) -> list[Opened]:
     """Open the campaign of every district and regulator whose work plan the city has accepted and
     whose campaign is not open yet: after each intake, and in the daily sweep as a safety net."""
+    return [open_district(session, org.division_code or org.code, on, settings, now) if org.kind == OrgKind.DISTRICT
+            else open_regulator(session, org.code, on, settings, now) for org in awaiting_campaigns(session)]
+
+
+def awaiting_campaigns(session: Session) -> list[Organisation]:
+    """The districts and regulators whose work plan the city has accepted and whose campaign is not open."""
     cities = [c.id for c in city_campaigns(session)]  # in a province, every city's districts
     fulfilled = session.scalars(select(Organisation).join(Obligation, Obligation.debtor_id == Organisation.id)
                                 .join(Phase, Phase.id == Obligation.phase_id)
                                 .where(Obligation.campaign_id.in_(cities), Phase.code == DISTRICT_PLANS,
                                        Obligation.state == State.FULFILLED).order_by(Organisation.id)).all()
-    opened = []
-    for org in fulfilled:
-        if org.kind == OrgKind.DISTRICT:
-            if district_campaign(session, org.division_code or org.code) is None:
-                opened.append(open_district(session, org.division_code or org.code, on, settings, now))
-        elif OrgRole.REGULATOR in org.roles and regulator_campaign(session, org) is None:
-            opened.append(open_regulator(session, org.code, on, settings, now))
-    return opened
+    return [org for org in fulfilled
+            if (org.kind == OrgKind.DISTRICT and district_campaign(session, org.division_code or org.code) is None)
+            or (org.kind != OrgKind.DISTRICT and OrgRole.REGULATOR in org.roles
+                and regulator_campaign(session, org) is None)]

@@ -50,6 +50,12 @@ def open_accepted(url: str, on: date, now: datetime, settings: Settings | None =
         return [asdict(o) for o in opening.open_accepted(session, on, settings or get_settings(), now)]
 
 
+def campaigns_to_open(url: str) -> bool:
+    """Whether open_accepted would open anything now."""
+    with transaction(url) as session:
+        return bool(opening.awaiting_campaigns(session))
+
+
 def district_list(url: str, as_of: date) -> list[dict]:
     """One entry per district: code, name, campaign, phases (each with its standing counts), published."""
     with transaction(url) as session:

@@ -24,15 +24,17 @@ from registry.outbox.tables import OutboxMessage
 _WIRE = compat32.clone(linesep="\r\n")
 
 
+def due_at(now: datetime, lease_now: datetime) -> tuple:
+    """Pending, due at ``now``, and held by no live lease at ``lease_now``."""
+    return (OutboxMessage.state == "pending",
+            or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now),
+            or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < lease_now))
+
+
 def claim_due(session: Session, now: datetime, lease_now: datetime, lease_until: datetime,
               limit: int) -> list[OutboxMessage]:
     """Claim up to ``limit`` pending rows due at ``now`` that no live lease holds at ``lease_now``."""
-    due = (select(OutboxMessage.id)
-           .where(OutboxMessage.state == "pending",
-                  or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now),
-                  or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < lease_now))
-           .order_by(OutboxMessage.id)
-           .limit(limit))
+    due = select(OutboxMessage.id).where(*due_at(now, lease_now)).order_by(OutboxMessage.id).limit(limit)
     if session.get_bind().dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
     token = uuid.uuid4().hex

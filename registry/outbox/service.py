@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from core.settings import Settings, get_settings
 from registry.db import transaction
+from registry.outbox.claims import due_at
 from registry.outbox.delivery import deliver_pending
 from registry.outbox.queue import queue_message
 from registry.outbox.resend import copy_message
@@ -25,6 +26,13 @@ async def deliver(url: str, now: datetime | None = None, settings: Settings | No
     """
     report = await deliver_pending(url, settings or get_settings(), now, limit=limit)
     return {"sent": len(report.sent), "deferred": len(report.deferred), "failed": len(report.failed)}
+
+
+def has_due(url: str, now: datetime | None = None) -> bool:
+    """Whether a delivery run now would find anything to send."""
+    now = now or datetime.now()
+    with transaction(url) as session:
+        return session.scalar(select(select(OutboxMessage.id).where(*due_at(now, now)).exists())) or False
 
 
 @dataclass(frozen=True)
