@@ -9,14 +9,12 @@ from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
 
 import xlsxwriter
-from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
 from workbooks import inventory_schema as s
 from workbooks.cover import TemplateFacts
 from workbooks.inventory_template import build_inventory_template
 from workbooks.review_packet import OPINION, SHEET
-from workbooks.safe_cells import append_safe
 
 NAMES = ("居民身份证明开具", "就业失业登记", "职业技能鉴定", "医疗保险参保登记", "公共租赁住房申请", "文化场馆免费开放",
          "法律援助申请", "专利申请咨询", "义务教育入学登记", "低保对象认定", "创业担保贷款申请", "健康证明办理")
@@ -35,19 +33,22 @@ def item_rows(count: int, seed: int = 0, implementer: str = "本单位") -> list
 
 
 def filled_workbook(template: bytes | None = None, rows: list[list] = (), zero_report: bool = False) -> bytes:
-    """The template with rows filled in (and the zero-report field set), as a department returns it."""
+    """The template with rows filled in (and the zero-report field set), as a department returns it.
+
+    Written back as values, as answered_packet does and for the same reason: intake reads values,
+    and a spreadsheet program's export keeps them all.
+    """
     template = template or build_inventory_template(TemplateFacts("", "", "", datetime.now().date(), ""))
-    book = load_workbook(io.BytesIO(template))
-    cover = book[s.COVER_SHEET]
-    for row in cover.iter_rows(min_col=1, max_col=2):
-        if row[0].value == s.COVER_ZERO:
-            row[1].value = "是" if zero_report else "否"
-    sheet = book[s.ITEM_SHEET]
-    for values in rows:
-        append_safe(sheet, values)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    sheets = _values_of(template)
+    by_name = {name: values for name, _, values in sheets}
+    for row in by_name[s.COVER_SHEET]:
+        if row and row[0] == s.COVER_ZERO:
+            row[1:2] = ["是" if zero_report else "否"]
+    items = by_name[s.ITEM_SHEET]
+    while items and not any(v not in ("", None) for v in items[-1]):
+        items.pop()  # rows follow the last one filled, as a department's cursor goes
+    items.extend(list(values) for values in rows)
+    return _workbook_of(sheets)
 
 
 def answered_packet(content: bytes, opinion: str, exceptions: Mapping[int, tuple[str, str, str]] | None = None

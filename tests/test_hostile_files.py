@@ -36,7 +36,17 @@ from workbooks.supervision_report import BulletinFacts, BulletinRow, Narrative, 
 
 runner = CliRunner()
 TEMPLATE = build_inventory_template(TemplateFacts("沈阳市教育局", "jyj", "方案", date(2016, 8, 1), "intake+a@x.org"))
-GOOD = filled_workbook(TEMPLATE, item_rows(2))
+
+
+def _saved_by_openpyxl(workbook: bytes) -> bytes:
+    """The workbook as openpyxl saves it: the part surgery below is written against its layout
+    (each string inline in its cell, the items on sheet2.xml)."""
+    book, out = load_workbook(io.BytesIO(workbook)), io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+GOOD = _saved_by_openpyxl(filled_workbook(TEMPLATE, item_rows(2)))
 ITEMS = "xl/worksheets/sheet2.xml"  # the template's second sheet, 公共服务事项清单
 SST_REL = (b'<Relationship Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"'
            b' Target="sharedStrings.xml" Id="rId99" /></Relationships>')

@@ -12,6 +12,8 @@ from registry.seed import CALENDAR_DIR
 from rules.calendar import CalendarYear, WorkingCalendar
 from workbooks.calendar_files import read_calendar_file
 
+_CALENDAR = "reform.calendar"  # the transaction's calendar, in Session.info
+
 
 def shipped_years() -> list[CalendarYear]:
     """The calendar years that come with the project (2015 onwards)."""
@@ -23,6 +25,7 @@ def shipped_years() -> list[CalendarYear]:
 
 def store_years(session: Session, years: list[CalendarYear]) -> None:
     """Replace each given year whole: a new State Council notice supersedes the old one."""
+    session.info.pop(_CALENDAR, None)
     for year in years:
         session.execute(delete(CalendarDay).where(CalendarDay.year == year.year))
         session.merge(CalendarYearRow(year=year.year, source=year.source))
@@ -39,15 +42,19 @@ def loaded_years(session: Session) -> list[CalendarYear]:
 
 def load_calendar(session: Session) -> WorkingCalendar:
     # Nearly every use case reads the calendar, and a flow reads it many times over: two plain
-    # queries decide whether the one built last time still holds, instead of building it afresh.
-    return _calendar(*_calendar_rows(session))
+    # queries decide whether the one built last time still holds, instead of building it afresh,
+    # and a transaction asks them once (store_years forgets its answer).
+    calendar = session.info.get(_CALENDAR)
+    if calendar is None:
+        calendar = session.info[_CALENDAR] = _calendar(*_calendar_rows(session))
+    return calendar
 
 
 def _calendar_rows(session: Session) -> tuple[tuple, tuple]:
     years = tuple(session.execute(select(CalendarYearRow.year, CalendarYearRow.source)
-                                  .order_by(CalendarYearRow.year)).tuples())
+                                  .order_by(CalendarYearRow.year)))
     days = tuple(session.execute(select(CalendarDay.year, CalendarDay.day, CalendarDay.working, CalendarDay.name)
-                                 .order_by(CalendarDay.year, CalendarDay.day)).tuples())
+                                 .order_by(CalendarDay.year, CalendarDay.day)))
     return years, days
 
 
