@@ -56,8 +56,8 @@ class Formats:
 
 
 def write_safe(sheet: XlsxSheet, row: int, col: int, value: object, formats: Formats, kind: str | None = None) -> None:
-    """One cell, counted from 0; text always as a string, never a formula. An empty value leaves the
-    cell blank, formatted if ``kind`` says so."""
+    """One cell, counted from 0; text always as a string, never a formula. None or "" leaves the
+    cell blank (formatted if ``kind`` says so), as openpyxl wrote an empty string."""
     fmt = formats(kind, value)
     if value is None or value == "":
         if fmt is not None:
