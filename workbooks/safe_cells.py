@@ -2,7 +2,7 @@
 
 Spreadsheet programs take text starting with "=", "+", "-" or "@" for a formula when a cell is
 edited or a CSV file opened, also after spaces, tabs or invisible characters
-(rules.cell_text.looks_like_formula); openpyxl even stores such a string as a formula outright.
+(rules.cell_text.looks_like_formula); openpyxl even stores text starting with "=" as a formula.
 The outgoing workbooks are written with xlsxwriter through ``safe_workbook`` and ``write_safe``/
 ``write_row_safe``; the few still written or filled with openpyxl use ``set_safe``/``append_safe``; CSV
 files ``csv_safe``. Each way, such text stays text.
@@ -16,9 +16,7 @@ from typing import IO, TYPE_CHECKING
 from rules.cell_text import looks_like_formula
 
 if TYPE_CHECKING:  # openpyxl (with numpy, a second of import) and xlsxwriter only where a workbook is written
-    from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import Cell
-    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
     from openpyxl.worksheet.worksheet import Worksheet
     from xlsxwriter import Workbook
     from xlsxwriter.format import Format
@@ -80,7 +78,7 @@ def set_width(sheet: XlsxSheet, first_col: int, last_col: int, width: int) -> No
     sheet.set_column_pixels(first_col, last_col, width * CHARACTER_PIXELS)
 
 
-def set_safe(cell: Cell | WriteOnlyCell, value: object) -> Cell | WriteOnlyCell:
+def set_safe(cell: Cell, value: object) -> Cell:
     """Put a value in an openpyxl cell; formula-like text is stored as a string, quote-prefixed so
     that Excel keeps it text even after someone edits the cell."""
     cell.value = value
@@ -90,14 +88,8 @@ def set_safe(cell: Cell | WriteOnlyCell, value: object) -> Cell | WriteOnlyCell:
     return cell
 
 
-def append_safe(sheet: Worksheet | WriteOnlyWorksheet, values: Iterable[object]) -> None:
-    """``sheet.append`` for rows that may hold a submitter's text (works in write-only mode too)."""
-    from openpyxl.cell import WriteOnlyCell  # noqa: PLC0415 - slow import, see above
-    from openpyxl.worksheet._write_only import WriteOnlyWorksheet  # noqa: PLC0415 - slow import, see above
-
-    if isinstance(sheet, WriteOnlyWorksheet):
-        sheet.append([set_safe(WriteOnlyCell(sheet), v) for v in values])
-        return
+def append_safe(sheet: Worksheet, values: Iterable[object]) -> None:
+    """``sheet.append`` for rows that may hold a submitter's text."""
     row = sheet.max_row + 1 if sheet.max_row > 1 or sheet.cell(1, 1).value is not None else 1
     for column, value in enumerate(values, start=1):
         set_safe(sheet.cell(row=row, column=column), value)
