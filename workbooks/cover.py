@@ -79,6 +79,8 @@ def write_instructions(sheet: Worksheet, formats: Formats, lines: Sequence[str],
     (caption, headers, rows) and the common mistakes (栏目, 错误写法, 正确做法)."""
     for row, line in enumerate(lines):
         write_safe(sheet, row, 0, line, formats, "title" if row == 0 else None)
+    # Each block starts on the row after the last, with no blank row between: the sheets departments
+    # have always received look so.
     row = len(lines)
     for caption, headers, example_rows in examples:
         write_safe(sheet, row, 0, caption, formats, "bold")
