@@ -31,6 +31,7 @@ from openpyxl.styles.differential import DifferentialStyle
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from workbooks.cover import HEADER_COLOUR
 from workbooks.safe_cells import set_safe
 from workbooks.weekly_report import (
     AS_OF_ROW,
@@ -39,7 +40,6 @@ from workbooks.weekly_report import (
     FONT,
     FROZEN_COLUMNS,
     GROUP_HEADER_ROW,
-    HEADER_FILL,
     LEADING_HEADERS,
     LEGEND_LABEL,
     LEGEND_ROW,
@@ -115,7 +115,7 @@ def openpyxl_weekly_report(path: Path, facts: WeeklyFacts) -> Path:
     centre = Alignment(horizontal="center", vertical="center")
     left = Alignment(vertical="center")
     wrapped = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    header_fill, heading_fill = PatternFill("solid", fgColor=HEADER_FILL), PatternFill("solid", fgColor="F2F2F2")
+    header_fill, heading_fill = PatternFill("solid", fgColor=HEADER_COLOUR), PatternFill("solid", fgColor="F2F2F2")
     grey = Font(name=FONT, size=11, color="808080")
 
     def put(row: int, col: int, value: object, font: Font = plain, alignment: Alignment | None = None,

@@ -18,7 +18,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Pt
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from rules.cell_text import fold, is_hidden
@@ -35,7 +35,7 @@ from rules.certificates import (
     Disposition,
     instead,
 )
-from workbooks.cover import HEADER_FILL
+from workbooks.cover import HEADER_COLOUR
 from workbooks.safe_cells import append_safe
 
 KEPT = "保留"
@@ -49,6 +49,7 @@ WIDTHS = {SEQ: 6, NAME: 24, ITEMS: 32, REQUESTER: 20, ISSUER: 20, BASIS: 44, BAS
           AFTER: 44}
 _THIN = Side(style="thin", color="808080")
 _GRID = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+HEADER_FILL = PatternFill("solid", fgColor=HEADER_COLOUR)
 
 
 def certificate_list_filename(kind: str, as_of: date) -> str:

@@ -10,12 +10,18 @@ from __future__ import annotations
 import io
 from collections.abc import Mapping, Sequence
 
-from openpyxl import Workbook
-from openpyxl.worksheet.worksheet import Worksheet
+from xlsxwriter.worksheet import Worksheet
 
 from workbooks import certificates_schema as s
-from workbooks.cover import TemplateFacts, add_choices, write_cover, write_header, write_instructions
-from workbooks.safe_cells import append_safe
+from workbooks.cover import (
+    TemplateFacts,
+    add_choices,
+    template_formats,
+    write_cover,
+    write_header,
+    write_instructions,
+)
+from workbooks.safe_cells import Formats, safe_workbook, write_row_safe
 
 # Rows prepared with drop-downs beyond the pre-filled ones; more rows are still accepted.
 PREPARED_ROWS = 500
@@ -46,31 +52,30 @@ def certificates_template_filename(org_short_name: str) -> str:
 
 def build_certificates_template(facts: TemplateFacts, prefilled: Sequence[Mapping]) -> bytes:
     """``prefilled``: rules.certificates.certificates_from_items() entries, one row each."""
-    workbook = Workbook()
-    cover = workbook.active
-    cover.title = s.COVER_SHEET
-    _cover(cover, facts)
-    _ledger(workbook.create_sheet(s.SHEET), facts, prefilled)
-    _instructions(workbook.create_sheet(s.INSTRUCTIONS_SHEET), facts)
     out = io.BytesIO()
-    workbook.save(out)
+    with safe_workbook(out) as book:
+        formats = template_formats(book)
+        _cover(book.add_worksheet(s.COVER_SHEET), formats, facts)
+        _ledger(book.add_worksheet(s.SHEET), formats, facts, prefilled)
+        _instructions(book.add_worksheet(s.INSTRUCTIONS_SHEET), formats, facts)
     return out.getvalue()
 
 
-def _cover(sheet: Worksheet, facts: TemplateFacts) -> None:
-    write_cover(sheet, "证明事项清理报送表", facts,
+def _cover(sheet: Worksheet, formats: Formats, facts: TemplateFacts) -> None:
+    write_cover(sheet, formats, "证明事项清理报送表", facts,
                 note=f"「{s.SHEET}」已按本单位经审定事项的申请材料预填了证明名称和所涉事项，"
                      "请逐项核对、补全，不属于证明的（如身份证件、营业执照）可整行删除。")
 
-def _ledger(sheet: Worksheet, facts: TemplateFacts, prefilled: Sequence[Mapping]) -> None:
-    write_header(sheet, s.HEADERS, WIDTHS.__getitem__)
+
+def _ledger(sheet: Worksheet, formats: Formats, facts: TemplateFacts, prefilled: Sequence[Mapping]) -> None:
+    write_header(sheet, formats, s.HEADERS, WIDTHS.__getitem__)
     for seq, certificate in enumerate(prefilled, start=1):
-        # Item and certificate names came from departments' lists: append_safe keeps "=…" text.
-        append_safe(sheet, [seq, certificate["name"], "、".join(certificate.get("items") or ()), facts.org_name])
-    add_choices(sheet, s.HEADERS, s.CHOICES, len(prefilled) + PREPARED_ROWS + 1)
+        write_row_safe(sheet, seq, [seq, certificate["name"], "、".join(certificate.get("items") or ()), facts.org_name],
+                       formats)
+    add_choices(sheet, s.HEADERS, s.CHOICES, len(prefilled) + PREPARED_ROWS)
 
 
-def _instructions(sheet: Worksheet, facts: TemplateFacts) -> None:
+def _instructions(sheet: Worksheet, formats: Formats, facts: TemplateFacts) -> None:
     lines = (
         "填报说明",
         f"1. 请在「{s.SHEET}」逐项填写，每个证明一行，不要修改工作表名称和表头。",
@@ -84,4 +89,4 @@ def _instructions(sheet: Worksheet, facts: TemplateFacts) -> None:
         f"6. 「{s.ITEMS}」只填本单位经审定的事项名称，多个用顿号「、」分隔。",
         f"7. 请于 {facts.deadline.isoformat()} 前回复邮件报送；系统将在几分钟内回执，一次性告知所有问题。",
     )
-    write_instructions(sheet, lines, [("示范文本（正确填写的一行）：", s.HEADERS, [EXAMPLE_ROW])], COMMON_MISTAKES)
+    write_instructions(sheet, formats, lines, [("示范文本（正确填写的一行）：", s.HEADERS, [EXAMPLE_ROW])], COMMON_MISTAKES)

@@ -11,18 +11,22 @@ from __future__ import annotations
 import io
 from collections.abc import Mapping, Sequence
 
-from openpyxl import Workbook
-from openpyxl.styles import PatternFill
-from openpyxl.worksheet.worksheet import Worksheet
+from xlsxwriter.worksheet import Worksheet
 
 from rules.guides import split_materials
 from workbooks import guides_schema as s
-from workbooks.cover import TemplateFacts, add_choices, write_cover, write_header, write_instructions
-from workbooks.safe_cells import set_safe
+from workbooks.cover import (
+    TemplateFacts,
+    add_choices,
+    template_formats,
+    write_cover,
+    write_header,
+    write_instructions,
+)
+from workbooks.safe_cells import Formats, safe_workbook, write_safe
 
 # Rows prepared with drop-downs below the pre-filled ones; more rows are still accepted.
 PREPARED_ROWS = 2000
-PREFILLED_FILL = PatternFill("solid", fgColor="F2F2F2")
 
 EXAMPLE_CODE, EXAMPLE_NAME = "SBJ-001", "城乡居民基本养老保险参保登记"
 EXAMPLES: dict[str, tuple[tuple[object, ...], ...]] = {
@@ -73,10 +77,6 @@ def guides_template_filename(org_short_name: str) -> str:
 def build_guides_template(facts: TemplateFacts, items: Sequence[Mapping]) -> bytes:
     """``items``: the department's approved items (code, name, kind, audience, implementer, legal_basis,
     time_limit_days, charged, fee_basis, materials), in list order."""
-    book = Workbook()
-    cover = book.active
-    cover.title = s.COVER_SHEET
-    _cover(cover, facts)
     rows = {
         s.GUIDE_SHEET: [_guide_row(item) for item in items],
         s.MATERIAL_SHEET: [_row(s.MATERIAL_SHEET, item, name=name) for item in items
@@ -86,11 +86,13 @@ def build_guides_template(facts: TemplateFacts, items: Sequence[Mapping]) -> byt
                       if item.get("charged")],
         s.FAQ_SHEET: [],
     }
-    for sheet, prefilled in rows.items():
-        _table(book.create_sheet(sheet), sheet, prefilled)
-    _instructions(book.create_sheet(s.INSTRUCTIONS_SHEET), facts)
     out = io.BytesIO()
-    book.save(out)
+    with safe_workbook(out) as book:
+        formats = template_formats(book)
+        _cover(book.add_worksheet(s.COVER_SHEET), formats, facts)
+        for sheet, prefilled in rows.items():
+            _table(book.add_worksheet(sheet), formats, sheet, prefilled)
+        _instructions(book.add_worksheet(s.INSTRUCTIONS_SHEET), formats, facts)
     return out.getvalue()
 
 
@@ -108,27 +110,25 @@ def _row(sheet: str, item: Mapping, **values: object) -> list[object]:
     return [values.get(f, "") for f in s.LABELS[sheet]]
 
 
-def _cover(sheet: Worksheet, facts: TemplateFacts) -> None:
-    write_cover(sheet, "公共服务事项办事指南报送表", facts, width=80,
+def _cover(sheet: Worksheet, formats: Formats, facts: TemplateFacts) -> None:
+    write_cover(sheet, formats, "公共服务事项办事指南报送表", facts, width=80,
                 reply_note="；工作簿中提到的空白表格、示范文本和常见错误示例文件请一并附上",
                 note=f"审定清单中的每个事项都已在「{s.GUIDE_SHEET}」预填一行，请逐项补齐；灰色底纹为预填内容，请勿修改。")
 
 
-def _table(sheet: Worksheet, name: str, prefilled: list[list[object]]) -> None:
+def _table(sheet: Worksheet, formats: Formats, name: str, prefilled: list[list[object]]) -> None:
     headers = s.HEADERS[name]
     widths = s.WIDTHS.get(name, {})
-    write_header(sheet, headers, lambda header: widths.get(header, s.NARROW), freeze="C2")
-    for row, values in enumerate(prefilled, start=2):
-        # The approved list's text is the department's own: set_safe keeps "=…" text. Rows are addressed
-        # by number: append_safe asks the sheet for its last row, which costs a pass over every cell.
-        for column, value in enumerate(values, start=1):
-            if value not in ("", None):
-                set_safe(sheet.cell(row=row, column=column), value).fill = PREFILLED_FILL
-    add_choices(sheet, headers, s.CHOICES.get(name, {}), len(prefilled) + PREPARED_ROWS + 1,
+    write_header(sheet, formats, headers, lambda header: widths.get(header, s.NARROW), freeze="C2")
+    for row, values in enumerate(prefilled, start=1):
+        for col, value in enumerate(values):
+            if value not in ("", None):  # an empty cell is the department's to fill: no grey
+                write_safe(sheet, row, col, value, formats, "prefilled")
+    add_choices(sheet, headers, s.CHOICES.get(name, {}), len(prefilled) + PREPARED_ROWS,
                 strict=lambda header: header not in s.OPEN_CHOICES)
 
 
-def _instructions(sheet: Worksheet, facts: TemplateFacts) -> None:
+def _instructions(sheet: Worksheet, formats: Formats, facts: TemplateFacts) -> None:
     lines = (
         "填报说明",
         f"1. 「{s.GUIDE_SHEET}」每个事项一行，已按审定的清单预填事项编码、名称、类型、实施主体、服务对象、办理依据、"
@@ -144,4 +144,4 @@ def _instructions(sheet: Worksheet, facts: TemplateFacts) -> None:
         f"9. 请于 {facts.deadline.isoformat()} 前回复邮件报送；系统将在几分钟内回执，一次性告知所有问题。",
     )
     examples = [(f"示范文本（「{name}」正确填写的例子）：", s.HEADERS[name], rows) for name, rows in EXAMPLES.items()]
-    write_instructions(sheet, lines, examples, COMMON_MISTAKES, widths=(24, 36, 60))
+    write_instructions(sheet, formats, lines, examples, COMMON_MISTAKES, widths=(24, 36, 60))

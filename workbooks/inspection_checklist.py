@@ -12,16 +12,14 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
 from python_calamine import CalamineError
 
 from core.problems import Problem
 from rules.cell_text import fold, typed_text
 from rules.inspections import CHECKLIST, COUNTED_BY_COMPLAINTS, ChecklistRow
-from workbooks.cover import HEADER_FILL
+from workbooks.cover import HEADER_COLOUR
 from workbooks.package import reader_failure
-from workbooks.safe_cells import append_safe
+from workbooks.safe_cells import Formats, safe_workbook, set_width, write_row_safe, write_safe
 
 SHEET = "督导检查清单"
 ROUND = "检查名称"
@@ -32,8 +30,9 @@ KNOWN = "已掌握情况"
 FINDING = "发现的问题"
 DAYS = "整改期限（工作日）"
 HEADERS = (ORG_CODE, ORG_NAME, ITEM, KNOWN, FINDING, DAYS)
-HEADER_ROW = 3  # below the round's name and the instruction
-FILL = PatternFill("solid", fgColor="FFF2CC")
+HEADER_ROW = 2  # counted from 0: below the round's name and the instruction
+INSPECTORS_COLOUR = "FFF2CC"  # the two columns the inspectors fill
+WIDTHS = (12, 28, 36, 16, 48, 18)
 
 
 @dataclass(frozen=True)
@@ -51,28 +50,25 @@ class FilledChecklist:
 
 
 def write_checklist(round_name: str, due: date, units: list[ChecklistUnit]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = SHEET
-    append_safe(sheet, [ROUND, round_name])
-    append_safe(sheet, [f"请在「{FINDING}」列写明发现的问题（未发现问题的留空），检查截止 {due.isoformat()}；"
-                        f"「{DAYS}」不填则为 15 个工作日。"])
-    sheet.append(list(HEADERS))
-    for cell in sheet[HEADER_ROW]:
-        cell.font, cell.fill = Font(bold=True), HEADER_FILL
-    for unit in units:
-        for item in CHECKLIST:
-            known = f"被投诉 {unit.complaints} 件" if item == COUNTED_BY_COMPLAINTS else ""
-            append_safe(sheet, [unit.code, unit.name, item, known, None, None])
-            for column in (5, 6):
-                sheet.cell(sheet.max_row, column).fill = FILL
-    for letter, width in zip("ABCDEF", (12, 28, 36, 16, 48, 18), strict=True):
-        sheet.column_dimensions[letter].width = width
-    for row in sheet.iter_rows(min_row=HEADER_ROW + 1):
-        row[4].alignment = Alignment(wrap_text=True, vertical="top")
-    sheet.freeze_panes = f"A{HEADER_ROW + 1}"
     out = io.BytesIO()
-    book.save(out)
+    with safe_workbook(out) as book:
+        formats = Formats(book, {"header": {"bold": True, "bg_color": HEADER_COLOUR},
+                                 "finding": {"bg_color": INSPECTORS_COLOUR, "text_wrap": True, "valign": "top"},
+                                 "days": {"bg_color": INSPECTORS_COLOUR}})
+        sheet = book.add_worksheet(SHEET)
+        write_row_safe(sheet, 0, [ROUND, round_name], formats)
+        write_safe(sheet, 1, 0, f"请在「{FINDING}」列写明发现的问题（未发现问题的留空），检查截止 {due.isoformat()}；"
+                                f"「{DAYS}」不填则为 15 个工作日。", formats)
+        write_row_safe(sheet, HEADER_ROW, HEADERS, formats, "header")
+        rows = [(unit, item) for unit in units for item in CHECKLIST]
+        for row, (unit, item) in enumerate(rows, start=HEADER_ROW + 1):
+            known = f"被投诉 {unit.complaints} 件" if item == COUNTED_BY_COMPLAINTS else ""
+            write_row_safe(sheet, row, [unit.code, unit.name, item, known], formats)
+            write_safe(sheet, row, 4, None, formats, "finding")
+            write_safe(sheet, row, 5, None, formats, "days")
+        for col, width in enumerate(WIDTHS):
+            set_width(sheet, col, col, width)
+        sheet.freeze_panes(HEADER_ROW + 1, 0)
     return out.getvalue()
 
 

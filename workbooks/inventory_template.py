@@ -7,13 +7,19 @@ from __future__ import annotations
 
 import io
 
-from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.worksheet import Worksheet
+from xlsxwriter.worksheet import Worksheet
 
 from workbooks import inventory_schema as s
-from workbooks.cover import TemplateFacts, add_choices, write_cover, write_header, write_instructions
+from workbooks.cover import (
+    TemplateFacts,
+    add_choices,
+    add_validation,
+    template_formats,
+    write_cover,
+    write_header,
+    write_instructions,
+)
+from workbooks.safe_cells import Formats, safe_workbook
 
 # Rows prepared with drop-downs; people rarely list more, and more rows are still accepted.
 PREPARED_ROWS = 2000
@@ -40,14 +46,12 @@ COMMON_MISTAKES = (
 
 
 def build_inventory_template(facts: TemplateFacts) -> bytes:
-    workbook = Workbook()
-    cover = workbook.active
-    cover.title = s.COVER_SHEET
-    _cover(cover, facts)
-    _items(workbook.create_sheet(s.ITEM_SHEET))
-    _instructions(workbook.create_sheet(s.INSTRUCTIONS_SHEET), facts)
     out = io.BytesIO()
-    workbook.save(out)
+    with safe_workbook(out) as book:
+        formats = template_formats(book)
+        _cover(book.add_worksheet(s.COVER_SHEET), formats, facts)
+        _items(book.add_worksheet(s.ITEM_SHEET), formats)
+        _instructions(book.add_worksheet(s.INSTRUCTIONS_SHEET), formats, facts)
     return out.getvalue()
 
 
@@ -55,28 +59,25 @@ def template_filename(org_short_name: str) -> str:
     return f"公共服务事项清单-{org_short_name}.xlsx"
 
 
-def _cover(sheet: Worksheet, facts: TemplateFacts) -> None:
-    rows = write_cover(sheet, "公共服务事项清理自查报送表", facts, extra=((s.COVER_ZERO, "否"),),
+def _cover(sheet: Worksheet, formats: Formats, facts: TemplateFacts) -> None:
+    rows = write_cover(sheet, formats, "公共服务事项清理自查报送表", facts, extra=((s.COVER_ZERO, "否"),),
                        note="没有公共服务事项的单位，请将「零报告」选为「是」并直接回复，无需填写清单。")
-    zero = DataValidation(type="list", formula1='"是,否"', allow_blank=False, showErrorMessage=True,
-                          errorTitle="零报告", error="请选择「是」或「否」")
-    sheet.add_data_validation(zero)
-    zero.add(f"B{rows[s.COVER_ZERO]}")
+    zero = rows[s.COVER_ZERO]
+    add_validation(sheet, (zero, 1, zero, 1), {"validate": "list", "source": ["是", "否"], "ignore_blank": False,
+                                               "error_title": "零报告", "error_message": "请选择「是」或「否」"})
 
 
-def _items(sheet: Worksheet) -> None:
-    write_header(sheet, s.HEADERS, WIDTHS.__getitem__)
-    last = PREPARED_ROWS + 1
+def _items(sheet: Worksheet, formats: Formats) -> None:
+    write_header(sheet, formats, s.HEADERS, WIDTHS.__getitem__)
     add_choices(sheet, s.HEADERS, {s.KIND: s.KINDS, s.CATEGORY: s.CATEGORIES, s.AUDIENCE: AUDIENCE_CHOICES,
-                                   s.CHARGED: s.YES_NO}, last)
-    days = DataValidation(type="whole", operator="between", formula1="1", formula2="3650", allow_blank=True,
-                          showErrorMessage=True, errorTitle=s.TIME_LIMIT, error="请填写工作日天数（正整数）")
-    sheet.add_data_validation(days)
-    letter = get_column_letter(s.HEADERS.index(s.TIME_LIMIT) + 1)
-    days.add(f"{letter}2:{letter}{last}")
+                                   s.CHARGED: s.YES_NO}, PREPARED_ROWS)
+    days = s.HEADERS.index(s.TIME_LIMIT)
+    add_validation(sheet, (1, days, PREPARED_ROWS, days), {
+        "validate": "integer", "criteria": "between", "minimum": 1, "maximum": 3650,
+        "error_title": s.TIME_LIMIT, "error_message": "请填写工作日天数（正整数）"})
 
 
-def _instructions(sheet: Worksheet, facts: TemplateFacts) -> None:
+def _instructions(sheet: Worksheet, formats: Formats, facts: TemplateFacts) -> None:
     lines = (
         "填报说明",
         f"1. 请在「{s.ITEM_SHEET}」工作表逐项填写，每个事项一行，不要修改工作表名称和表头。",
@@ -85,4 +86,4 @@ def _instructions(sheet: Worksheet, facts: TemplateFacts) -> None:
         f"4. 没有公共服务事项的，在「{s.COVER_SHEET}」把零报告选为「是」后回复即可。",
         f"5. 请于 {facts.deadline.isoformat()} 前回复邮件报送；系统将在几分钟内回执，一次性告知所有问题。",
     )
-    write_instructions(sheet, lines, [("示范文本（正确填写的一行）：", s.HEADERS, [EXAMPLE_ROW])], COMMON_MISTAKES)
+    write_instructions(sheet, formats, lines, [("示范文本（正确填写的一行）：", s.HEADERS, [EXAMPLE_ROW])], COMMON_MISTAKES)

@@ -2,7 +2,7 @@
 
 The agency fills three columns (审核意见 from a drop-down, 审核理由, 调整后内容) beside the list
 it was sent. The cover names the agency and the submission, so a reply is checked against what was
-actually sent. Submitter text goes through ``append_safe``: it never becomes a live formula.
+actually sent. Submitter text goes through ``write_safe``: it never becomes a live formula.
 """
 from __future__ import annotations
 
@@ -12,18 +12,16 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
 from python_calamine import CalamineError
+from xlsxwriter import Workbook
 
 from core.problems import Problem
 from rules.cell_text import fold
 from rules.review import OPINIONS, ReviewRow
 from workbooks import inventory_schema as s
+from workbooks.cover import HEADER_COLOUR, add_validation
 from workbooks.package import reader_failure
-from workbooks.safe_cells import append_safe
+from workbooks.safe_cells import Formats, safe_workbook, set_width, write_row_safe, write_safe
 
 COVER_SHEET = "审核封面"
 SHEET = "审核意见表"
@@ -49,8 +47,12 @@ HEADERS = (*LIST_HEADERS, FLAGS, AGENCY, OPINION, REASON, ADJUSTED)
 # Fields of a submitted item, in the order of the list's headers.
 ITEM_FIELDS = tuple(s.FIELDS[h] for h in LIST_HEADERS)
 NAME_HEADERS = (s.NAME, "证明名称")
-REVIEW_FILL = PatternFill("solid", fgColor="FFF2CC")
-HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+REVIEW_COLOUR = "FFF2CC"  # the header of the three columns the agency fills
+PACKET_FORMATS: dict[str, dict[str, object]] = {
+    "title": {"bold": True, "font_size": 14},
+    "header": {"bold": True, "bg_color": HEADER_COLOUR, "text_wrap": True, "valign": "vcenter"},
+    "review_header": {"bold": True, "bg_color": REVIEW_COLOUR, "text_wrap": True, "valign": "vcenter"},
+}
 
 
 @dataclass(frozen=True)
@@ -109,40 +111,49 @@ def build_packet(facts: PacketFacts, layout: PacketLayout, rows: list[list[objec
                  flags: list[list[str]]) -> bytes:
     """``rows`` hold 序号, the name and the layout's columns, in the document's order; ``flags``
     the pre-flags per row."""
-    book = Workbook()
-    cover = book.active
-    cover.title = COVER_SHEET
-    append_safe(cover, [f"{layout.title}审核意见表"])
-    cover["A1"].font = Font(bold=True, size=14)
-    for label, value in ((COVER_AGENCY, facts.agency_name), (COVER_AGENCY_CODE, facts.agency_code),
-                         (COVER_ANGLE, f"{facts.angle_title}：{facts.angle_guidance}"),
-                         (COVER_ORG, facts.org_name), (COVER_ORG_CODE, facts.org_code),
-                         (COVER_SUBMISSION, facts.submission_id), (COVER_VERSION, facts.version),
-                         (COVER_DEADLINE, facts.deadline.isoformat()),
-                         (COVER_REPLY, f"填好后作为附件回复本邮件（{facts.reply_address}），请勿修改封面和{layout.title}内容")):
-        append_safe(cover, [label, value])
-    cover.column_dimensions["A"].width, cover.column_dimensions["B"].width = 16, 80
+    out = io.BytesIO()
+    with safe_workbook(out) as book:
+        formats = Formats(book, PACKET_FORMATS)
+        _cover(book, formats, facts, layout)
+        _opinions(book, formats, facts, layout, rows, flags)
+        _notes(book, formats, layout)
+    return out.getvalue()
 
+
+def _cover(book: Workbook, formats: Formats, facts: PacketFacts, layout: PacketLayout) -> None:
+    sheet = book.add_worksheet(COVER_SHEET)
+    write_safe(sheet, 0, 0, f"{layout.title}审核意见表", formats, "title")
+    for row, pair in enumerate(((COVER_AGENCY, facts.agency_name), (COVER_AGENCY_CODE, facts.agency_code),
+                                (COVER_ANGLE, f"{facts.angle_title}：{facts.angle_guidance}"),
+                                (COVER_ORG, facts.org_name), (COVER_ORG_CODE, facts.org_code),
+                                (COVER_SUBMISSION, facts.submission_id), (COVER_VERSION, facts.version),
+                                (COVER_DEADLINE, facts.deadline.isoformat()),
+                                (COVER_REPLY, f"填好后作为附件回复本邮件（{facts.reply_address}），"
+                                              f"请勿修改封面和{layout.title}内容")), start=1):
+        write_row_safe(sheet, row, pair, formats)
+    set_width(sheet, 0, 0, 16)
+    set_width(sheet, 1, 1, 80)
+
+
+def _opinions(book: Workbook, formats: Formats, facts: PacketFacts, layout: PacketLayout, rows: list[list[object]],
+              flags: list[list[str]]) -> None:
     headers = layout.headers
-    sheet = book.create_sheet(SHEET)
-    append_safe(sheet, list(headers))
-    for column, header in enumerate(headers, start=1):
-        cell = sheet.cell(row=1, column=column)
-        cell.font = Font(bold=True)
-        cell.fill = REVIEW_FILL if header in (OPINION, REASON, ADJUSTED) else HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-        sheet.column_dimensions[get_column_letter(column)].width = 30 if header in WIDE else 12
-    sheet.freeze_panes = "C2"
-    for row, row_flags in zip(rows, flags):
-        # The department's own text: append_safe keeps "=…" from turning into a formula.
-        append_safe(sheet, [*row, "；".join(row_flags), facts.agency_name, "", "", ""])
-    letter = get_column_letter(headers.index(OPINION) + 1)
-    choices = DataValidation(type="list", formula1='"' + ",".join(layout.choices) + '"', allow_blank=True,
-                             showErrorMessage=True, errorTitle=OPINION, error=f"请选择：{'、'.join(layout.choices)}")
-    sheet.add_data_validation(choices)
-    choices.add(f"{letter}2:{letter}{max(len(rows), 1) + 1}")
+    sheet = book.add_worksheet(SHEET)
+    for col, header in enumerate(headers):
+        write_safe(sheet, 0, col, header, formats, "review_header" if header in (OPINION, REASON, ADJUSTED) else "header")
+        set_width(sheet, col, col, 30 if header in WIDE else 12)
+    sheet.freeze_panes(1, 2)
+    for number, (row, row_flags) in enumerate(zip(rows, flags), start=1):
+        # The department's own text, which must not turn into a formula.
+        write_row_safe(sheet, number, [*row, "；".join(row_flags), facts.agency_name], formats)
+    col = headers.index(OPINION)
+    add_validation(sheet, (1, col, max(len(rows), 1), col), {
+        "validate": "list", "source": list(layout.choices), "error_title": OPINION,
+        "error_message": f"请选择：{'、'.join(layout.choices)}"})
 
-    notes = book.create_sheet(INSTRUCTIONS_SHEET)
+
+def _notes(book: Workbook, formats: Formats, layout: PacketLayout) -> None:
+    sheet = book.add_worksheet(INSTRUCTIONS_SHEET)
     for n, line in enumerate(("填写说明",
                               f"只填写「{OPINION}」「{REASON}」「{ADJUSTED}」三列，不要增加、删除或移动行，"
                               f"不要修改{layout.title}内容。",
@@ -150,11 +161,8 @@ def build_packet(facts: PacketFacts, layout: PacketLayout, rows: list[list[objec
                               *layout.guidance,
                               f"「{FLAGS}」是系统按贵单位审核角度预先标出的问题，供参考。",
                               "填好后直接回复本邮件；系统几分钟内回执，有问题将一次性告知。")):
-        append_safe(notes, [f"{n}. {line}" if n else line])
-    notes.column_dimensions["A"].width = 100
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+        write_safe(sheet, n, 0, f"{n}. {line}" if n else line, formats)
+    set_width(sheet, 0, 0, 100)
 
 
 @dataclass

@@ -9,17 +9,15 @@ import io
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.worksheet import Worksheet
+from xlsxwriter.worksheet import Worksheet
 
 from rules import self_reports as r
-from workbooks.cover import TemplateFacts, write_cover, write_header
-from workbooks.safe_cells import append_safe, set_safe
+from workbooks.cover import TemplateFacts, add_validation, template_formats, write_cover, write_header
+from workbooks.safe_cells import Formats, safe_workbook, set_width, write_row_safe, write_safe
 
-PREFILLED_FILL = PatternFill("solid", fgColor="F2F2F2")
-WIDTHS = {"A": 6, "B": 28, "C": 10, "D": 14, "E": 16, "F": 48}
+WIDTHS = (6, 28, 10, 14, 16, 48)
+SYSTEM_COLUMN, REPORTED_COLUMN = 3, 4  # the registry's figure (grey), the unit's beside it
+ANSWER = {"text_wrap": True, "valign": "top"}  # a narrative part's box: room for a paragraph
 EXAMPLES = {
     r.PROGRESS: "本季度新增 9 项证明改为部门间信息共享核验，与市居民信息中心完成户籍、婚姻数据对接。",
     r.ISSUES: "部分证明需省级部门数据共享，暂不能取消。",
@@ -48,46 +46,44 @@ def self_report_filename(facts: ReportFacts, org_short_name: str) -> str:
 
 
 def build_self_report_template(cover: TemplateFacts, facts: ReportFacts) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = r.COVER_SHEET
-    write_cover(sheet, f"长期推进任务自查报告（{facts.period}）", cover,
-                extra=((r.COVER_TASK, r.task_label(facts.task_number, facts.task_title)),
-                       (r.COVER_PERIOD, facts.period)),
-                note=f"「{r.INDICATOR_SHEET}」已列出系统统计值，请核对后在「{r.REPORTED}」填写本单位的数字；"
-                     f"「{r.NARRATIVE_SHEET}」的三个栏目都要填写。")
-    _indicators(book.create_sheet(r.INDICATOR_SHEET), facts)
-    _narrative(book.create_sheet(r.NARRATIVE_SHEET))
-    _instructions(book.create_sheet(r.INSTRUCTIONS_SHEET), cover, facts)
     out = io.BytesIO()
-    book.save(out)
+    with safe_workbook(out) as book:
+        formats = template_formats(book, answer=ANSWER)
+        write_cover(book.add_worksheet(r.COVER_SHEET), formats, f"长期推进任务自查报告（{facts.period}）", cover,
+                    extra=((r.COVER_TASK, r.task_label(facts.task_number, facts.task_title)),
+                           (r.COVER_PERIOD, facts.period)),
+                    note=f"「{r.INDICATOR_SHEET}」已列出系统统计值，请核对后在「{r.REPORTED}」填写本单位的数字；"
+                         f"「{r.NARRATIVE_SHEET}」的三个栏目都要填写。")
+        _indicators(book.add_worksheet(r.INDICATOR_SHEET), formats, facts)
+        _narrative(book.add_worksheet(r.NARRATIVE_SHEET), formats)
+        _instructions(book.add_worksheet(r.INSTRUCTIONS_SHEET), formats, cover, facts)
     return out.getvalue()
 
 
-def _indicators(sheet: Worksheet, facts: ReportFacts) -> None:
-    write_header(sheet, r.HEADERS)
-    figures = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
-                             showErrorMessage=True, errorTitle="请填写数字", error="请填写阿拉伯数字，没有的填 0")
-    sheet.add_data_validation(figures)
-    for seq, indicator in enumerate(facts.indicators, start=1):
-        append_safe(sheet, [seq, indicator["label"], indicator["unit"], indicator["value"], None, ""])
-        sheet.cell(sheet.max_row, 4).fill = PREFILLED_FILL
-        figures.add(f"E{sheet.max_row}")
-    for column, width in WIDTHS.items():
-        sheet.column_dimensions[column].width = width
+def _indicators(sheet: Worksheet, formats: Formats, facts: ReportFacts) -> None:
+    write_header(sheet, formats, r.HEADERS)
+    for row, indicator in enumerate(facts.indicators, start=1):
+        write_row_safe(sheet, row, [row, indicator["label"], indicator["unit"]], formats)
+        write_safe(sheet, row, SYSTEM_COLUMN, indicator["value"], formats, "prefilled")
+    if facts.indicators:
+        add_validation(sheet, (1, REPORTED_COLUMN, len(facts.indicators), REPORTED_COLUMN), {
+            "validate": "decimal", "criteria": ">=", "value": 0,
+            "error_title": "请填写数字", "error_message": "请填写阿拉伯数字，没有的填 0"})
+    for col, width in enumerate(WIDTHS):
+        set_width(sheet, col, col, width)
 
 
-def _narrative(sheet: Worksheet) -> None:
-    write_header(sheet, r.NARRATIVE_HEADERS)
-    for part in r.NARRATIVE:
-        append_safe(sheet, [part, ""])
-        sheet.cell(sheet.max_row, 2).alignment = Alignment(wrap_text=True, vertical="top")
-        sheet.row_dimensions[sheet.max_row].height = 90
-    sheet.column_dimensions["A"].width = 14
-    sheet.column_dimensions["B"].width = 90
+def _narrative(sheet: Worksheet, formats: Formats) -> None:
+    write_header(sheet, formats, r.NARRATIVE_HEADERS)
+    for row, part in enumerate(r.NARRATIVE, start=1):
+        write_safe(sheet, row, 0, part, formats)
+        write_safe(sheet, row, 1, None, formats, "answer")
+        sheet.set_row(row, 90)
+    set_width(sheet, 0, 0, 14)
+    set_width(sheet, 1, 1, 90)
 
 
-def _instructions(sheet: Worksheet, cover: TemplateFacts, facts: ReportFacts) -> None:
+def _instructions(sheet: Worksheet, formats: Formats, cover: TemplateFacts, facts: ReportFacts) -> None:
     lines = (
         "填报说明",
         f"1. 本报告是第{facts.task_number}项「{facts.task_title}」{facts.period} 的自查报告，"
@@ -100,18 +96,10 @@ def _instructions(sheet: Worksheet, cover: TemplateFacts, facts: ReportFacts) ->
         "",
         "示范文本：",
     )
-    for line in lines:
-        append_safe(sheet, [line])
-    sheet["A1"].font = Font(bold=True, size=14)
-    for part, example in EXAMPLES.items():
-        append_safe(sheet, [part, example])
-    append_safe(sheet, [])
-    append_safe(sheet, ["常见错误示例："])
-    append_safe(sheet, ["栏目", "错误写法", "正确做法"])
-    for mistake in COMMON_MISTAKES:
-        row = sheet.max_row + 1
-        for column, text in enumerate(mistake, start=1):
-            set_safe(sheet.cell(row, column), text)
-    sheet.column_dimensions["A"].width = 22
-    sheet.column_dimensions["B"].width = 40
-    sheet.column_dimensions["C"].width = 60
+    rows = [*([line] for line in lines), *EXAMPLES.items(), ["常见错误示例："], ["栏目", "错误写法", "正确做法"],
+            *COMMON_MISTAKES]
+    write_safe(sheet, 0, 0, lines[0], formats, "title")
+    for row, values in enumerate(rows[1:], start=1):
+        write_row_safe(sheet, row, values, formats)
+    for col, width in enumerate((22, 40, 60)):
+        set_width(sheet, col, col, width)

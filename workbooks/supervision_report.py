@@ -14,7 +14,7 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
-from workbooks.cover import HEADER_FILL
+from workbooks.cover import HEADER_COLOUR
 from workbooks.safe_cells import append_safe
 
 SUMMARY_SHEET = "通报"
@@ -24,6 +24,7 @@ NARRATIVE_SHEET = "工作情况"
 ROW_HEADERS = ("任务", "单位", "单位代码", "指标", "计量单位", "系统统计值", "填报值", "差异", "说明")
 UNREPORTED_HEADERS = ("任务", "单位", "单位代码", "报送截止日期", "状态")
 NARRATIVE_HEADERS = ("任务", "单位", "工作进展", "存在问题", "下一步打算")
+HEADER_FILL = PatternFill("solid", fgColor=HEADER_COLOUR)
 DIFFER_FILL = PatternFill("solid", fgColor="FCE4D6")
 
 

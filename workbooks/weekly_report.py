@@ -15,11 +15,11 @@ from datetime import date
 from pathlib import Path
 
 import xlsxwriter
-from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
-from rules.cell_text import looks_like_formula
+from workbooks.cover import HEADER_COLOUR
+from workbooks.safe_cells import Formats, safe_workbook
 
 SHEET = "进展通报"
 CHART_SHEET = "图表"
@@ -37,7 +37,6 @@ LIGHTS: dict[str, tuple[str, str, str, str]] = {
 }
 NOT_APPLICABLE = "—"
 LEGEND_LABEL = "图例（各阶段单元格底色）："
-HEADER_FILL = "DDEBF7"  # the templates' header colour (workbooks.cover)
 
 TITLE_ROW, AS_OF_ROW, LEGEND_ROW, GROUP_HEADER_ROW, PHASE_HEADER_ROW, FIRST_DATA_ROW = range(6)
 LEADING_HEADERS = ("序号", "单位", "代码")
@@ -246,41 +245,32 @@ def completion_refs(grid: WeeklyGrid) -> tuple[str, str]:
     return column(1), column(grid.columns.completion)
 
 
-class _Formats:
-    """Each cell format once, with its quote-prefixed twin for text a spreadsheet would take for a
-    formula: write_string already stores it as text, the prefix keeps it text when someone edits it."""
-
-    def __init__(self, book: xlsxwriter.Workbook) -> None:
-        self._book = book
-        self._made: dict[tuple[str, bool], Format] = {}
-        border = {"border": 1, "valign": "vcenter"}
-        self._kinds: dict[str, dict[str, object]] = {
-            "title": {"bold": True, "font_size": 16, "align": "center", "valign": "vcenter"},
-            "as_of": {"font_size": 11},
-            "legend_label": {"bold": True, "align": "right", "valign": "vcenter"},
-            "header": {**border, "bold": True, "bg_color": HEADER_FILL, "align": "center", "text_wrap": True},
-            "heading": {**border, "bold": True, "bg_color": "F2F2F2"},
-            "text": {**border},
-            "centre": {**border, "align": "center"},
-            "percent": {**border, "align": "center", "num_format": "0.0%"},
-            "light": {"font_color": "808080"},
-        }
-        for light, (_, _, fill, font) in LIGHTS.items():
-            self._kinds[f"legend_{light}"] = {**border, "align": "center", "text_wrap": True,
-                                              "bg_color": fill, "font_color": font}
-
-    def __call__(self, kind: str, text: object = None) -> Format:
-        key = (kind, looks_like_formula(text))
-        if key not in self._made:
-            self._made[key] = self._book.add_format({**self._kinds[kind], **({"quote_prefix": True} if key[1] else {})})
-        return self._made[key]
+def _formats(book: xlsxwriter.Workbook) -> Formats:
+    border = {"border": 1, "valign": "vcenter"}
+    kinds: dict[str, dict[str, object]] = {
+        "title": {"bold": True, "font_size": 16, "align": "center", "valign": "vcenter"},
+        "as_of": {"font_size": 11},
+        "legend_label": {"bold": True, "align": "right", "valign": "vcenter"},
+        "header": {**border, "bold": True, "bg_color": HEADER_COLOUR, "align": "center", "text_wrap": True},
+        "heading": {**border, "bold": True, "bg_color": "F2F2F2"},
+        "text": {**border},
+        "centre": {**border, "align": "center"},
+        "percent": {**border, "align": "center", "num_format": "0.0%"},
+        "light": {"font_color": "808080"},
+    }
+    for light, (_, _, fill, font) in LIGHTS.items():
+        kinds[f"legend_{light}"] = {**border, "align": "center", "text_wrap": True, "bg_color": fill,
+                                    "font_color": font}
+    return Formats(book, kinds)
 
 
-def _text(sheet: Worksheet, row: int, col: int, text: str, formats: _Formats, kind: str) -> None:
+def _text(sheet: Worksheet, row: int, col: int, text: str, formats: Formats, kind: str) -> None:
+    """safe_cells.write_safe, except that an empty text stays an empty string, as the bulletin has
+    always had it."""
     sheet.write_string(row, col, text, formats(kind, text))
 
 
-def _merged(sheet: Worksheet, rows: tuple[int, int], cols: tuple[int, int], text: str, formats: _Formats,
+def _merged(sheet: Worksheet, rows: tuple[int, int], cols: tuple[int, int], text: str, formats: Formats,
             kind: str) -> None:
     """merge_range writes its text with write(), which takes "=…" for a formula: merge empty, then
     write the text into the first cell as a string, as xlsxwriter's documentation advises."""
@@ -289,7 +279,7 @@ def _merged(sheet: Worksheet, rows: tuple[int, int], cols: tuple[int, int], text
     sheet.write_string(rows[0], cols[0], text, fmt)
 
 
-def _heads(sheet: Worksheet, grid: WeeklyGrid, formats: _Formats) -> None:
+def _heads(sheet: Worksheet, grid: WeeklyGrid, formats: Formats) -> None:
     columns = grid.columns
     _merged(sheet, (TITLE_ROW, TITLE_ROW), (0, columns.last_visible), grid.title, formats, "title")
     _text(sheet, AS_OF_ROW, 0, grid.as_of, formats, "as_of")
@@ -312,7 +302,7 @@ def _heads(sheet: Worksheet, grid: WeeklyGrid, formats: _Formats) -> None:
         _text(sheet, PHASE_HEADER_ROW, col, f"{name}灯号（底色规则用）", formats, "light")
 
 
-def _lines(sheet: Worksheet, grid: WeeklyGrid, formats: _Formats) -> None:
+def _lines(sheet: Worksheet, grid: WeeklyGrid, formats: Formats) -> None:
     columns = grid.columns
     for row, line in enumerate(grid.lines, start=FIRST_DATA_ROW):
         if line.heading:
@@ -368,7 +358,7 @@ def _print_setup(sheet: Worksheet, grid: WeeklyGrid) -> None:
     sheet.set_footer(f"&C&\"{FONT}\"第 &P 页，共 &N 页")
 
 
-def _chart(book: xlsxwriter.Workbook, grid: WeeklyGrid, formats: _Formats) -> None:
+def _chart(book: xlsxwriter.Workbook, grid: WeeklyGrid, formats: Formats) -> None:
     sheet = book.add_worksheet(CHART_SHEET)
     sheet.set_paper(9)
     sheet.set_landscape()
@@ -394,13 +384,11 @@ def _chart(book: xlsxwriter.Workbook, grid: WeeklyGrid, formats: _Formats) -> No
 
 def write_weekly_report(path: Path, facts: WeeklyFacts) -> Path:
     grid = weekly_grid(facts)
-    # Every string goes through write_string; these options make sure nothing else turns one into a
-    # formula or a link. The font is named outright (no theme scheme, GB2312's charset), or Excel would
-    # show the theme's Latin font wherever the text is not Chinese.
+    # The font is named outright (no theme scheme, GB2312's charset), or Excel would show the theme's
+    # Latin font wherever the text is not Chinese.
     font = {"font_name": FONT, "font_size": 11, "font_scheme": "none", "font_charset": 134}
-    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
-                                           "default_format_properties": font})
-    formats = _Formats(book)
+    book = safe_workbook(path, {"default_format_properties": font})
+    formats = _formats(book)
     sheet = book.add_worksheet(SHEET)
     _heads(sheet, grid, formats)
     _lines(sheet, grid, formats)
