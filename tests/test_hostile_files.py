@@ -149,10 +149,7 @@ def test_shared_string_index_out_of_range_in_a_review_packet():
             "legal_basis": "", "time_limit_days": 1, "charged": False, "fee_basis": "", "materials": "", "remarks": ""}
     packet = build_review_packet(PacketFacts("fzb", "市法制办", "合法性", "依据", "jyj", "市教育局", 1, 1,
                                              date(2016, 8, 1), "intake+x@x.org"), [item], [[]])
-    # Saved again by openpyxl, as the packet comes back: inline strings, which _with_shared_strings edits.
-    resaved = io.BytesIO()
-    load_workbook(io.BytesIO(packet)).save(resaved)
-    parsed = parse_review_packet(_with_shared_strings(SST, 99, resaved.getvalue()))
+    parsed = parse_review_packet(_with_shared_strings(SST, 99, _saved_by_openpyxl(packet)))
     assert [(p.sheet, p.what) for p in parsed.problems] == [
         ("审核意见表", "文件已损坏：单元格 C2 引用了第 100 个共享字符串，但文件中只有 1 个")]
 
