@@ -40,6 +40,8 @@ def use_embedded_prefect(home: Path) -> None:
     os.environ["DO_NOT_TRACK"] = "1"
     os.environ["PREFECT_LOGGING_LEVEL"] = "WARNING"
     os.environ["PREFECT_SERVER_LOGGING_LEVEL"] = "ERROR"
+    # Every flow run's client would first ask this server for a CSRF token it never issues (a 422).
+    os.environ["PREFECT_CLIENT_CSRF_SUPPORT_ENABLED"] = "false"
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     for name in NOISY_LOGGERS:
         logging.getLogger(name).setLevel(logging.CRITICAL)

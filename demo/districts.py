@@ -11,7 +11,6 @@ city's account reads the roll-up every Monday. Seeded: every run tells the same 
 """
 from __future__ import annotations
 
-import mailbox
 import random
 from collections import Counter
 from datetime import date, datetime, time
@@ -21,6 +20,7 @@ from core.settings import get_settings
 from demo.certificate_samples import filled_certificates_workbook
 from demo.documents import work_plan_docx, work_plan_pdf
 from demo.guide_samples import ATTACHMENTS, filled_guides_workbook
+from demo.mail_server import file_in_intake
 from demo.review import revised_list
 from demo.samples import answered_packet, filled_workbook, item_rows, reply_mail
 from flows.districts import weekly_report_flow
@@ -117,17 +117,16 @@ class DistrictsByMail:
                 self.answers.setdefault(when, []).append((review.obligation_id, review.phase))
 
     def _send(self, day: date) -> Counter:
-        box = mailbox.Maildir(str(get_settings().maildir), create=True)
         sent: Counter = Counter()
         for phase, obligation_id, org, version in self.replies.pop(day, []):
-            box.add(self._reply(phase, obligation_id, org, version, day))
+            file_in_intake(self._reply(phase, obligation_id, org, version, day))
             sent[phase] += 1
         for obligation_id, phase in self.answers.pop(day, []):
             packet = queued_message(self.url, f"review-packet:{obligation_id}")
             [(filename, content)] = packet.attachments
-            box.add(reply_mail(sender=packet.to[0], sender_name="审核人", to=packet.reply_to,
-                               subject="回复：" + packet.subject, when=datetime.combine(day, ANSWERED_AT),
-                               attachments=[(filename, answered_packet(content, OPINION[phase]))]))
+            file_in_intake(reply_mail(sender=packet.to[0], sender_name="审核人", to=packet.reply_to,
+                                      subject="回复：" + packet.subject, when=datetime.combine(day, ANSWERED_AT),
+                                      attachments=[(filename, answered_packet(content, OPINION[phase]))]))
             sent["opinion"] += 1
         return sent
 

@@ -6,7 +6,6 @@ Seeded: every run tells the same story."""
 from __future__ import annotations
 
 import io
-import mailbox
 import random
 from collections import Counter
 from datetime import date, datetime, time
@@ -14,6 +13,7 @@ from datetime import date, datetime, time
 from openpyxl import load_workbook
 
 from core.settings import get_settings
+from demo.mail_server import file_in_intake
 from demo.samples import reply_mail
 from flows.intake import intake_flow
 from flows.self_reports import supervision_report_flow
@@ -87,7 +87,7 @@ class SelfReportsByMail:
             lines += self._plan(day)
         replies = self.replies.pop(day, [])
         for obligation_id, mistake in replies:
-            mailbox.Maildir(str(get_settings().maildir), create=True).add(self._reply(obligation_id, mistake, day))
+            file_in_intake(self._reply(obligation_id, mistake, day))
         if replies:
             results = await intake_flow(now=datetime.combine(day, time(16)))
             outcomes = Counter(r["outcome"] for r in results)

@@ -3,11 +3,11 @@ March adjustment, through the real publication flow; each department puts its pa
 website and replies with the address. Seeded: every run tells the same story."""
 from __future__ import annotations
 
-import mailbox
 import random
 from datetime import date, datetime, time
 
 from core.settings import get_settings
+from demo.mail_server import file_in_intake
 from demo.samples import reply_mail
 from flows.intake import intake_flow
 from flows.publication import publication_flow
@@ -32,8 +32,7 @@ class PublicationByMail:
             lines += await self._publish(day)
         replies = self.replies.pop(day, [])
         for obligation_id, org_code, version in replies:
-            mailbox.Maildir(str(get_settings().maildir), create=True).add(
-                self._reply(obligation_id, org_code, version, day))
+            file_in_intake(self._reply(obligation_id, org_code, version, day))
         if replies:
             results = await intake_flow(now=datetime.combine(day, POLLED_AT))
             told = sum(1 for r in results if r["outcome"] == "address")

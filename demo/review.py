@@ -9,12 +9,12 @@ approves, and in March 2017 an adjustment makes version 2. Seeded: every run tel
 """
 from __future__ import annotations
 
-import mailbox
 from collections import Counter
 from datetime import date, datetime, time
 from pathlib import Path
 
 from core.settings import get_settings
+from demo.mail_server import file_in_intake
 from demo.samples import answered_packet, filled_workbook, reply_mail
 from flows.intake import intake_flow
 from flows.review import review_merge_flow, review_routing_flow
@@ -133,15 +133,14 @@ class ReviewByMail:
 
     def _write_replies(self, day: date) -> list[str]:
         """Agencies and departments reply; their MTA files the mail in the intake Maildir."""
-        intake = mailbox.Maildir(str(get_settings().maildir), create=True)
         kinds = Counter()
         late = 0
         for obligation_id, kind in self.replies.pop(day, []):
-            intake.add(self._agency_reply(obligation_id, kind, day))
+            file_in_intake(self._agency_reply(obligation_id, kind, day))
             kinds[kind] += 1
             late += day > self.deadline
         for submission_id in self.responses.pop(day, []):
-            intake.add(self._revised_list(submission_id, day))
+            file_in_intake(self._revised_list(submission_id, day))
             kinds["response"] += 1
         lines = []
         opinions = sum(n for k, n in kinds.items() if k != "response")
@@ -232,7 +231,7 @@ class ReviewByMail:
         extra = [[99, "困难群众临时救助申请", "主动服务", "社会保障", "自然人", "本单位", "《社会救助暂行办法》第四十七条", 5,
                   "否", "", "申请书、身份证明", "2017年新增"]]
         revised = self._revised_list(responses[0].reviewed_submission_id, day, extra)
-        mailbox.Maildir(str(get_settings().maildir), create=True).add(revised)
+        file_in_intake(revised)
         lines = await self._poll_and_merge(day)
         return ["一个部门报送新增事项（动态调整）", *lines]
 

@@ -9,7 +9,6 @@ receipt; 法制办 disagrees on one, which the coordinator decides. Seeded: ever
 """
 from __future__ import annotations
 
-import mailbox
 import random
 from collections import Counter
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from core.settings import get_settings
 from demo.certificate_samples import KEEP_WITHOUT_BASIS, filled_certificates_workbook
 from demo.documents import work_plan_docx, work_plan_pdf
 from demo.guide_samples import ATTACHMENTS, filled_guides_workbook
+from demo.mail_server import file_in_intake
 from demo.samples import answered_packet, reply_mail
 from flows.intake import intake_flow
 from flows.review import review_merge_flow, review_routing_flow
@@ -67,12 +67,12 @@ class GuidesAndCertificatesByMail:
             lines += self._schedule(day)
         sent = self.replies.pop(day, [])
         for reply in sent:
-            mailbox.Maildir(str(get_settings().maildir), create=True).add(self._reply(reply, day))
+            file_in_intake(self._reply(reply, day))
         if sent:
             lines.append(self._sent_line(sent))
         answered = self.answers.pop(day, [])
         for obligation_id, phase, kind in answered:
-            mailbox.Maildir(str(get_settings().maildir), create=True).add(self._review_reply(obligation_id, kind, day))
+            file_in_intake(self._review_reply(obligation_id, kind, day))
         if answered:
             lines.append(self._answered_line(answered))
         if sent or answered:

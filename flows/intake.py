@@ -9,7 +9,7 @@ from prefect.artifacts import create_table_artifact
 from flows.artifacts import intake_table
 from flows.events import announce_taken_in, newly_accepted
 from flows.spread import MAILBOX_BATCH, spread, spreading
-from tasks.districts import open_accepted_campaigns
+from tasks.districts import campaigns_to_open, open_accepted_campaigns
 from tasks.intake import batches, pending_messages, release_poll, take_in_messages
 from tasks.mail_intake import opens_campaigns
 from tasks.outbox import deliver_due
@@ -42,7 +42,7 @@ async def intake_flow(now: datetime | None = None, deliver: bool = True, refs: l
         announce_taken_in(results, accepted=False)  # the merge starts from the opinions' events
     else:
         announce_taken_in(results)  # review routing and the merge start from these events
-    if opens_campaigns(results):  # their calls go out below
+    if opens_campaigns(results) and campaigns_to_open():  # their calls go out below
         await open_accepted_campaigns(now or datetime.now())
     if deliver:
         await deliver_due(now)
