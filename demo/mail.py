@@ -20,6 +20,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from email import message_from_bytes, policy
+from email.parser import BytesHeaderParser
 from pathlib import Path
 
 import aiosmtplib
@@ -160,9 +161,12 @@ class SubmissionsByMail:
                 if key in self.read_keys:
                     continue
                 self.read_keys.add(key)
-                message = message_from_bytes(self.outgoing.get_bytes(key), policy=policy.default)
-                subject = str(message["Subject"])
-                if message["Reply-To"] and "[RF-" in subject and subject.startswith("关于") and "通知" in subject:
+                raw = self.outgoing.get_bytes(key)
+                # Most of the mail is receipts, packets and reminders: the headers tell a call apart.
+                headers = BytesHeaderParser(policy=policy.default).parsebytes(raw)
+                subject = str(headers["Subject"])
+                if headers["Reply-To"] and "[RF-" in subject and subject.startswith("关于") and "通知" in subject:
+                    message = message_from_bytes(raw, policy=policy.default)
                     templates = [p.get_content() for p in message.iter_attachments()]
                     called = WORK_PLANS if "工作方案" in subject else INVENTORY
                     self.calls.setdefault((str(message["To"]), called),

@@ -14,7 +14,7 @@ from prefect.artifacts import create_table_artifact
 from flows.artifacts import review_status_table
 from tasks.outbox import deliver_due
 from tasks.review import (
-    merge_opinions_of,
+    merge_opinions,
     review_status_rows,
     route_submissions,
     submissions_ready,
@@ -39,7 +39,7 @@ async def review_merge_flow(submission_id: int | None = None, now: datetime | No
     """Merge every submission whose four opinions are in (or the one named)."""
     now = now or datetime.now()
     ids = [submission_id] if submission_id is not None else submissions_ready()
-    merged = [merge_opinions_of(i, now) for i in ids]
+    merged = merge_opinions(ids, now) if ids else []
     if deliver:
         await deliver_due(now)
     await publish_review_status(now.date())

@@ -16,7 +16,7 @@ from flows.spread import CAMPAIGN_SWEEP, spread, spreading
 from tasks.campaign import campaign_codes
 from tasks.districts import campaigns_to_open, open_accepted_campaigns
 from tasks.outbox import deliver_due
-from tasks.review import route_submissions
+from tasks.review import route_submissions, unrouted_submissions
 from tasks.sweep import is_working_day, sweep_day
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -35,7 +35,8 @@ async def daily_sweep_flow(as_of: date | None = None, deliver: bool = True, now:
     if campaign is None:
         # The safety net under event-driven routing: an accepted list whose event was lost is sent
         # to the four agencies now, before today's rungs are decided.
-        routed = route_submissions(None, now or datetime.now())
+        if unrouted_submissions():
+            routed = route_submissions(None, now or datetime.now())
         if campaigns_to_open():  # a lost intake's cascade
             await open_accepted_campaigns(now or datetime.combine(as_of, datetime.min.time()))
         if spreading():

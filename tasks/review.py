@@ -27,10 +27,16 @@ def submissions_ready() -> list[int]:
     return review.submissions_ready(_url())
 
 
+def unrouted_submissions() -> list[int]:
+    return review.unrouted_submissions(_url())
+
+
 @task(name="merge-opinions")
-def merge_opinions_of(submission_id: int, now: datetime) -> dict:
-    """Merge one submission's four opinions. A concurrent merge that won leaves this one a no-op."""
-    return review.merge_submission(_url(), submission_id, now)
+def merge_opinions(submission_ids: list[int], now: datetime) -> list[dict]:
+    """Merge each submission's four opinions, each in its own transaction: a concurrent merge that
+    won leaves that one a no-op, and a retry redoes only the merges still undone."""
+    url = _url()
+    return [review.merge_submission(url, submission_id, now) for submission_id in submission_ids]
 
 
 def review_status_rows(as_of: date) -> list[dict]:

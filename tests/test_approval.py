@@ -122,7 +122,7 @@ def postgres_initialised(tmp_path, monkeypatch):
 @pytest.mark.postgres
 def test_two_concurrent_merges_make_one_opinion_and_one_email(postgres_initialised, monkeypatch):
     import registry.review.merge as review_merge
-    from tasks.review import merge_opinions_of
+    from registry.review.service import merge_submission
 
     url = postgres_initialised
     submission_id = accepted_list(url)
@@ -137,7 +137,7 @@ def test_two_concurrent_merges_make_one_opinion_and_one_email(postgres_initialis
 
     monkeypatch.setattr(review_merge, "merge_opinions", merge_after_both_have_looked)
     results: list[dict] = []
-    threads = [threading.Thread(target=lambda: results.append(merge_opinions_of.fn(submission_id, NOW)))
+    threads = [threading.Thread(target=lambda: results.append(merge_submission(url, submission_id, NOW)))
                for _ in range(2)]
     for t in threads:
         t.start()

@@ -67,18 +67,22 @@ def route_pending_submissions(session: Session, settings: Settings, now: datetim
     A document already routed is left out here, in two queries, rather than by route_submission's own
     checks, which cost a handful of queries per document: every sweep of a campaign's whole life
     would otherwise re-examine every list, guide and ledger it ever accepted."""
-    reviewed = phases_coded(session, SUBJECTS)
+    routed = [route_submission(session, submission_id, settings, now) for submission_id in unrouted(session)]
+    return [r for r in routed if r.route != Route.SKIP]
+
+
+def unrouted(session: Session) -> list[int]:
+    """Current reviewed documents (lists, guides, ledgers: accepted, not zero reports) neither sent to the
+    agencies nor recorded as a response. Other phases' documents (a district's work plan) are never reviewed."""
     candidates = session.scalars(
         select(Submission.id).join(Obligation, Obligation.id == Submission.obligation_id)
-        .where(Obligation.phase_id.in_(reviewed), Submission.state == "accepted",
+        .where(Obligation.phase_id.in_(phases_coded(session, SUBJECTS)), Submission.state == "accepted",
                Submission.zero_report.is_(False)).order_by(Submission.id)).all()
     # A review obligation's ref is the id of the submission it reviews; a response has its own row.
     sent = set(session.scalars(select(Obligation.ref).where(Obligation.phase_id.in_(
         phases_coded(session, REVIEW_PHASES)))))
     sent.update(str(i) for i in session.scalars(select(ReviewResponse.submission_id)))
-    routed = [route_submission(session, submission_id, settings, now)
-              for submission_id in candidates if str(submission_id) not in sent]
-    return [r for r in routed if r.route != Route.SKIP]
+    return [i for i in candidates if str(i) not in sent]
 
 
 def route_submission(session: Session, submission_id: int, settings: Settings, now: datetime) -> Routed:

@@ -22,7 +22,7 @@ from registry.intake.tables import Submission
 from registry.review import approval, merge, routing, status
 from registry.review.approval import ApprovalRefused  # noqa: F401 - what a caller catches: lists not ready
 from registry.review.obligations import APPROVAL
-from registry.review.subjects import REVIEW_PHASES, SUBJECTS, items_of
+from registry.review.subjects import REVIEW_PHASES, items_of
 from registry.review.tables import ConsolidatedItem, ConsolidatedOpinion, CoordinatorDecision, ReviewResponse
 from rules.obligations import CLOSED
 
@@ -125,18 +125,9 @@ def _plain(frozen: approval.Frozen) -> FrozenVersion:
 
 
 def unrouted_submissions(url: str) -> list[int]:
-    """Current reviewed documents (lists, guides, ledgers: accepted, not zero reports) neither sent to the
-    agencies nor recorded as a response. Other phases' documents (a district's work plan) are never reviewed."""
+    """Current reviewed documents not yet sent to the agencies nor recorded as a response (routing.unrouted)."""
     with transaction(url) as session:
-        routed = set(session.scalars(select(Obligation.ref).join(Phase, Phase.id == Obligation.phase_id)
-                                     .where(Phase.code.in_(REVIEW_PHASES))))
-        routed |= {str(i) for i in session.scalars(select(ReviewResponse.submission_id))}
-        current = session.scalars(
-            select(Submission.id).join(Obligation, Obligation.id == Submission.obligation_id)
-            .join(Phase, Phase.id == Obligation.phase_id)
-            .where(Phase.code.in_(SUBJECTS), Submission.state == "accepted", Submission.zero_report.is_(False))
-            .order_by(Submission.id)).all()
-    return [i for i in current if str(i) not in routed]
+        return routing.unrouted(session)
 
 
 @dataclass(frozen=True)
