@@ -40,7 +40,7 @@ from openpyxl import Workbook
 from python_calamine import CalamineWorkbook
 
 from core.local_prefect import use_embedded_prefect
-from demo.samples import filled_workbook, item_rows, reply_mail
+from demo.samples import filled_workbook, item_rows, reply_mail, saved_by_a_spreadsheet_program
 from notifications.mailbox import MaildirMailbox
 from registry.campaign.service import initialise
 from registry.intake.service import enrol_respondents
@@ -159,7 +159,8 @@ def main() -> int:
     os.environ["REFORM_HOME"] = str(work)
     os.environ["REFORM_INTAKE_MAILBOX"] = "maildir"
     use_embedded_prefect(work / "prefect")
-    workbook = filled_workbook(None, item_rows(args.rows))
+    # As departments send it: filled in and saved by Excel or WPS, styles and drop-downs kept.
+    workbook = saved_by_a_spreadsheet_program(filled_workbook(None, item_rows(args.rows)))
     print(f"workbook: {args.rows} rows, {len(workbook) / 1024:.1f} KB")
     setups = {}
     for name in ("loop", "flow"):

@@ -9,6 +9,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
 
 import xlsxwriter
+from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
 from workbooks import inventory_schema as s
@@ -49,6 +50,14 @@ def filled_workbook(template: bytes | None = None, rows: list[list] = (), zero_r
         items.pop()  # rows follow the last one filled, as a department's cursor goes
     items.extend(list(values) for values in rows)
     return _workbook_of(sheets)
+
+
+def saved_by_a_spreadsheet_program(workbook: bytes) -> bytes:
+    """The workbook opened and saved again with every style, drop-down and hidden sheet kept, as
+    Excel or WPS would (openpyxl's layout: each string inline in its cell)."""
+    book, out = load_workbook(io.BytesIO(workbook)), io.BytesIO()
+    book.save(out)
+    return out.getvalue()
 
 
 def answered_packet(content: bytes, opinion: str, exceptions: Mapping[int, tuple[str, str, str]] | None = None

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from core.problems import Problem
 from demo.documents import work_plan_docx
-from demo.samples import filled_workbook, item_rows
+from demo.samples import filled_workbook, item_rows, saved_by_a_spreadsheet_program
 from reform.app import app
 from registry.campaign.obligations import find_obligation
 from registry.campaign.tables import Obligation
@@ -36,17 +36,9 @@ from workbooks.supervision_report import BulletinFacts, BulletinRow, Narrative, 
 
 runner = CliRunner()
 TEMPLATE = build_inventory_template(TemplateFacts("沈阳市教育局", "jyj", "方案", date(2016, 8, 1), "intake+a@x.org"))
-
-
-def _saved_by_openpyxl(workbook: bytes) -> bytes:
-    """The workbook as openpyxl saves it: the part surgery below is written against its layout
-    (each string inline in its cell, the items on sheet2.xml)."""
-    book, out = load_workbook(io.BytesIO(workbook)), io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-GOOD = _saved_by_openpyxl(filled_workbook(TEMPLATE, item_rows(2)))
+# Saved as a spreadsheet program saves it: the part surgery below is written against that layout
+# (each string inline in its cell, the items on sheet2.xml).
+GOOD = saved_by_a_spreadsheet_program(filled_workbook(TEMPLATE, item_rows(2)))
 ITEMS = "xl/worksheets/sheet2.xml"  # the template's second sheet, 公共服务事项清单
 SST_REL = (b'<Relationship Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"'
            b' Target="sharedStrings.xml" Id="rId99" /></Relationships>')
@@ -149,7 +141,7 @@ def test_shared_string_index_out_of_range_in_a_review_packet():
             "legal_basis": "", "time_limit_days": 1, "charged": False, "fee_basis": "", "materials": "", "remarks": ""}
     packet = build_review_packet(PacketFacts("fzb", "市法制办", "合法性", "依据", "jyj", "市教育局", 1, 1,
                                              date(2016, 8, 1), "intake+x@x.org"), [item], [[]])
-    parsed = parse_review_packet(_with_shared_strings(SST, 99, _saved_by_openpyxl(packet)))
+    parsed = parse_review_packet(_with_shared_strings(SST, 99, saved_by_a_spreadsheet_program(packet)))
     assert [(p.sheet, p.what) for p in parsed.problems] == [
         ("审核意见表", "文件已损坏：单元格 C2 引用了第 100 个共享字符串，但文件中只有 1 个")]
 
