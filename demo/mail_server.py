@@ -5,12 +5,14 @@ read afterwards with any Maildir client; another is the intake "MX" the departme
 """
 from __future__ import annotations
 
+import itertools
 import mailbox
 import os
 import socket
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
@@ -22,27 +24,28 @@ def file_into(maildir: Path, message: bytes) -> None:
     """File a message as the Maildir format has it, written under tmp/ and renamed into new/, but
     without the fsync of mailbox.Maildir.add: a demo's loopback mail need not outlive a power cut,
     and each message waited on the disk."""
-    global _filed
-    _filed += 1
-    name = f"{time.time_ns()}.P{os.getpid()}Q{_filed}.{socket.gethostname()}"
+    name = f"{time.time_ns()}.P{os.getpid()}Q{next(_filed)}.{socket.gethostname()}"
     (maildir / "tmp" / name).write_bytes(message)
     os.rename(maildir / "tmp" / name, maildir / "new" / name)
 
 
-_filed = 0
+_filed = itertools.count(1)  # unique names within the process, as the format asks
 
 
 def file_in_intake(message: bytes) -> None:
     """A reply as the department's mail server files it in the intake mailbox."""
-    maildir = get_settings().maildir
-    mailbox.Maildir(maildir, create=True)
-    file_into(maildir, message)
+    file_into(_prepared(get_settings().maildir), message)
+
+
+@cache
+def _prepared(maildir: Path) -> Path:
+    mailbox.Maildir(maildir, create=True)  # cur, new and tmp
+    return maildir
 
 
 class MaildirHandler:
     def __init__(self, maildir: Path) -> None:
-        mailbox.Maildir(maildir, create=True)  # cur, new and tmp
-        self.maildir = maildir
+        self.maildir = _prepared(maildir)
         self.received = 0
 
     async def handle_DATA(self, server, session, envelope):

@@ -46,7 +46,7 @@ def filled_workbook(template: bytes | None = None, rows: list[list] = (), zero_r
         if row and row[0] == s.COVER_ZERO:
             row[1:2] = ["是" if zero_report else "否"]
     items = by_name[s.ITEM_SHEET]
-    while items and not any(v not in ("", None) for v in items[-1]):
+    while items and all(v in ("", None) for v in items[-1]):
         items.pop()  # rows follow the last one filled, as a department's cursor goes
     items.extend(list(values) for values in rows)
     return _workbook_of(sheets)

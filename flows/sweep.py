@@ -15,7 +15,7 @@ from flows.artifacts import new_cards_table, progress_table, sweep_summary_markd
 from flows.spread import CAMPAIGN_SWEEP, spread, spreading
 from tasks.campaign import campaign_codes
 from tasks.districts import campaigns_to_open, open_accepted_campaigns
-from tasks.outbox import deliver_due
+from tasks.outbox import NOTHING_SENT, deliver_due
 from tasks.review import route_submissions, unrouted_submissions
 from tasks.sweep import is_working_day, sweep_day
 
@@ -47,7 +47,7 @@ async def daily_sweep_flow(as_of: date | None = None, deliver: bool = True, now:
             return {"as_of": as_of.isoformat(), "working_day": True, "campaigns": runs, "routed": len(routed)}
     day = sweep_day(as_of, campaign)  # this period's reports, every rung, the digest: one commit
     await _leave_artifacts(as_of, day["messages"], day["digest"])
-    delivery = await deliver_due(now) if deliver else {}
+    delivery = await deliver_due(now) if deliver else dict(NOTHING_SENT)
     return {"as_of": as_of.isoformat(), "working_day": True, **day, "routed": len(routed), "delivery": delivery}
 
 

@@ -19,7 +19,7 @@ async def open_accepted_campaigns(now: datetime) -> list[dict]:
 
 
 def campaigns_to_open() -> bool:
-    """A read, so a plain function: most sweeps find nothing to open, and a task run costs more."""
+    """Whether open_accepted_campaigns would open anything: a read, most often answered no."""
     return districts.campaigns_to_open(get_settings().database_url)
 
 

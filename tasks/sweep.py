@@ -1,7 +1,6 @@
 """Thin Prefect tasks of the daily sweep: plain values (dates, counts, rows) in and out.
 
-Reads are plain functions, not tasks: a task run's bookkeeping on the Prefect server costs
-many times the query, and a read has nothing to retry or to show in the run's graph.
+Reads are plain functions beside the tasks (tasks/__init__.py says why).
 """
 from __future__ import annotations
 
