@@ -142,6 +142,7 @@ def test_a_worker_killed_mid_run_leaves_a_crashed_run_and_the_next_run_finishes_
     while sum(_taken_in(url)[2].values()) < before + 40:  # well into the batch, far from its end
         assert time.monotonic() < deadline, "the batch took nothing in"
         time.sleep(0.2)
+    cluster.wait_for_heartbeat(run, 60)
     for worker in range(len(cluster.worker_pids())):
         cluster.kill_worker(worker)
     assert cluster.wait_for_state(run, FINAL_STATES, 300)["state_type"] == "CRASHED"

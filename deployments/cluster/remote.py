@@ -106,14 +106,18 @@ class RunningCluster:
             query["flow_runs"] = {"state": {"name": {"any_": [state]}}}
         return self.api("POST", "/flow_runs/filter", query)
 
-    def heartbeats(self, run_id: str) -> int:
-        """How many heartbeat events of the run the server has stored."""
-        page = self.api("POST", "/events/filter", {
-            "filter": {"event": {"name": ["prefect.flow-run.heartbeat"]},
-                       "resource": {"id": [f"prefect.flow-run.{run_id}"]},
-                       "occurred": {"since": "2000-01-01T00:00:00Z"}},
-            "limit": 50})
-        return len(page["events"])
+    def wait_for_heartbeat(self, run_id: str, timeout: float) -> None:
+        """Wait until the server has stored a heartbeat of the run: the crash automation's window
+        opens with the first one, so a run killed before it stays Running."""
+        deadline = time.monotonic() + timeout
+        while not self.api("POST", "/events/filter", {
+                "filter": {"event": {"name": ["prefect.flow-run.heartbeat"]},
+                           "resource": {"id": [f"prefect.flow-run.{run_id}"]},
+                           "occurred": {"since": "2000-01-01T00:00:00Z"}},
+                "limit": 1})["events"]:
+            if time.monotonic() > deadline:
+                raise ClusterTimeout(f"no heartbeat from flow run {run_id} within {timeout:g} s")
+            time.sleep(0.5)
 
     def online_workers(self) -> set[str]:
         return {w["name"] for w in self.api("POST", "/work_pools/reform/workers/filter", {})
